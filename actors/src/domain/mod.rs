@@ -1,0 +1,14 @@
+//! Pure game rules and the plain data they work on. No I/O, no actors, no clocks read here:
+//! callers pass `now` in, so every rule is testable on its own.
+
+pub mod flood;
+pub mod lang;
+pub mod player;
+pub mod referral;
+pub mod reply;
+pub mod update;
+
+pub use lang::Lang;
+pub use player::Player;
+pub use reply::{Notice, Outgoing, Reply};
+pub use update::{Action, Identity, UserUpdate};

@@ -1,0 +1,81 @@
+//! What a user did, in the game's own words. The Telegram edge turns updates into these.
+
+use serde::{Deserialize, Serialize};
+
+/// Who sent an update, as Telegram describes them right now (names can change between updates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub user_id: i64,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub language_code: Option<String>,
+}
+
+/// One thing a user asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// `/start`, optionally with a deep-link payload such as `ref_42`.
+    Start {
+        payload: Option<String>,
+    },
+    ShowMenu,
+    ShowProfile,
+    ShowHelp,
+    ShowPrivacy,
+    ExportMyData,
+    AskDeleteMyData,
+    ConfirmDeleteMyData,
+    CancelDeleteMyData,
+    /// A command we don't know, or free text.
+    Unrecognised,
+    /// A button whose data we could not parse, or that belongs to a screen that no longer applies.
+    StaleButton,
+    /// The user blocked the bot (`my_chat_member` → kicked), or Telegram answered 403.
+    BlockedBot,
+    /// The user unblocked the bot (`my_chat_member` → member).
+    UnblockedBot,
+    /// Panics inside the actor: lets tests prove one user's crash never touches another.
+    #[cfg(test)]
+    Explode,
+}
+
+impl Action {
+    /// Whether the user themself did this by writing or pressing something. Such an update
+    /// proves the chat is open again, even if we had marked the user inactive.
+    pub fn is_user_initiated(&self) -> bool {
+        !matches!(self, Action::BlockedBot | Action::UnblockedBot)
+    }
+
+    /// A short stable name, used as a metrics label and in logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Start { .. } => "start",
+            Action::ShowMenu => "menu",
+            Action::ShowProfile => "profile",
+            Action::ShowHelp => "help",
+            Action::ShowPrivacy => "privacy",
+            Action::ExportMyData => "privacy_export",
+            Action::AskDeleteMyData => "privacy_delete_ask",
+            Action::ConfirmDeleteMyData => "privacy_delete",
+            Action::CancelDeleteMyData => "privacy_delete_cancel",
+            Action::Unrecognised => "unrecognised",
+            Action::StaleButton => "stale_button",
+            Action::BlockedBot => "blocked",
+            Action::UnblockedBot => "unblocked",
+            #[cfg(test)]
+            Action::Explode => "explode",
+        }
+    }
+}
+
+/// An update addressed to one user's actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    /// Telegram's `update_id`: the exactly-once key. `None` for events we raise ourselves
+    /// (a 403 from Telegram), which have no update to deduplicate.
+    pub update_id: Option<i64>,
+    pub identity: Identity,
+    pub chat_id: i64,
+    pub action: Action,
+}

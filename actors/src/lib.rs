@@ -1,0 +1,13 @@
+//! Diana's game core: pure domain rules, the actors that hold each user's state, and persistence.
+//!
+//! Architecture invariant: nothing here knows about Telegram or HTTP. Updates come in as
+//! [`domain::UserUpdate`] and leave as [`domain::Reply`] values in the outbox; the edges in the
+//! `diana` crate translate both ways.
+
+pub mod domain;
+pub mod metrics;
+pub mod redis;
+pub mod store;
+pub mod user;
+
+pub use store::Pool;

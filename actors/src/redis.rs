@@ -1,0 +1,142 @@
+//! Redis: shared rate limits now; leaderboards, the event bus and a cache as features arrive.
+//!
+//! Postgres is the only source of truth, so Redis is optional at every moment: when it is
+//! unreachable each caller gets `None` at once and uses its in-process fallback. fred keeps
+//! reconnecting in the background and Redis is used again as soon as it answers.
+
+use crate::metrics::REDIS_UP;
+use fred::prelude::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid Redis URL: {0}")]
+pub struct InvalidRedisUrl(#[source] fred::error::Error);
+
+#[derive(Clone)]
+pub struct Redis {
+    client: Option<Client>,
+    prefix: Arc<str>,
+}
+
+impl Redis {
+    /// Connects in the background and waits briefly for the first connection. Never fails for
+    /// an unreachable server: that is the degraded mode, logged once here.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Redis, InvalidRedisUrl> {
+        // fail_fast: report the first connection's failure instead of sleeping a reconnect
+        // delay before even trying; later drops are handled by the reconnect policy.
+        let config = Config {
+            fail_fast: true,
+            ..Config::from_url(url).map_err(InvalidRedisUrl)?
+        };
+        let client = Builder::from_config(config)
+            .with_connection_config(|c| {
+                c.connection_timeout = Duration::from_millis(500);
+                c.internal_command_timeout = Duration::from_millis(500);
+                c.max_command_attempts = 1;
+            })
+            .with_performance_config(|p| p.default_command_timeout = Duration::from_millis(250))
+            .set_policy(ReconnectPolicy::new_constant(0, 1_000))
+            .build()
+            .map_err(InvalidRedisUrl)?;
+        let redis = Redis {
+            client: Some(client.clone()),
+            prefix: prefix.into(),
+        };
+        let first = tokio::time::timeout(Duration::from_millis(700), client.init()).await;
+        if matches!(first, Ok(Ok(_))) {
+            REDIS_UP.set(1);
+            tracing::info!("redis connected");
+        } else {
+            REDIS_UP.set(0);
+            tracing::warn!("redis unreachable; running on in-process fallbacks until it answers");
+            tokio::spawn(async move {
+                // Until the first connection succeeds there is no reconnect loop: keep trying.
+                while !client.is_connected() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if let Ok(Ok(_)) =
+                        tokio::time::timeout(Duration::from_millis(700), client.init()).await
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        redis.spawn_watch();
+        Ok(redis)
+    }
+
+    /// A handle that never reaches Redis: every caller takes its fallback.
+    pub fn disabled(prefix: &str) -> Redis {
+        REDIS_UP.set(0);
+        Redis {
+            client: None,
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.client.as_ref().is_some_and(|c| c.is_connected())
+    }
+
+    /// Prefix every key so that several deployments (or tests) can share one Redis.
+    pub fn key(&self, parts: &[&str]) -> String {
+        let mut key = String::with_capacity(64);
+        key.push_str(&self.prefix);
+        for p in parts {
+            key.push(':');
+            key.push_str(p);
+        }
+        key
+    }
+
+    /// `INCR key` and set its TTL when the key is new. `None` when Redis is unavailable.
+    pub async fn incr_with_ttl(&self, key: &str, ttl_secs: i64) -> Option<u64> {
+        let client = self.client.as_ref().filter(|c| c.is_connected())?;
+        let pipe = client.pipeline();
+        let queued = async {
+            let _: () = pipe.incr(key).await?;
+            let _: () = pipe
+                .expire(key, ttl_secs, Some(fred::types::ExpireOptions::NX))
+                .await?;
+            pipe.all::<(u64, i64)>().await
+        };
+        match queued.await {
+            Ok((count, _)) => Some(count),
+            Err(error) => {
+                tracing::debug!(%error, "redis command failed; using fallback");
+                None
+            }
+        }
+    }
+
+    /// Log each transition between up and down once, and keep the `redis_up` gauge true.
+    fn spawn_watch(&self) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let mut was_up = client.is_connected();
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                let up = client.is_connected();
+                REDIS_UP.set(i64::from(up));
+                match (was_up, up) {
+                    (true, false) => {
+                        tracing::warn!("redis connection lost; running on in-process fallbacks")
+                    }
+                    (false, true) => tracing::info!("redis reachable again; using it"),
+                    _ => {}
+                }
+                was_up = up;
+            }
+        });
+    }
+
+    pub async fn quit(&self) {
+        if let Some(c) = &self.client {
+            let _ = tokio::time::timeout(Duration::from_millis(300), c.quit()).await;
+        }
+    }
+}

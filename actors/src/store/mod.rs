@@ -1,0 +1,56 @@
+//! Persistence. All SQL lives under this module, one file per table family, as plain
+//! parameterized statements prepared once per connection (`prepare_cached`).
+
+pub mod audit;
+pub mod outbox;
+pub mod schema;
+pub mod updates;
+pub mod users;
+
+use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod, Runtime};
+use std::time::Duration;
+use tokio_postgres::NoTls;
+
+pub type Pool = deadpool_postgres::Pool;
+pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
+pub type Connection = deadpool_postgres::Object;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Db(#[from] tokio_postgres::Error),
+    #[error("no database connection available")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("could not serialise a stored value")]
+    Json(#[from] serde_json::Error),
+    #[error("migration failed")]
+    Migration(#[from] refinery::Error),
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(String),
+}
+
+/// Build the one shared pool. Connections are made lazily; waiting for one is bounded so a
+/// database outage shows up as errors, not as requests that hang forever.
+pub fn pool(config: &tokio_postgres::Config, max_size: usize) -> Result<Pool, StoreError> {
+    let manager = Manager::from_config(
+        config.clone(),
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(2)))
+        .build()
+        .map_err(|e| StoreError::InvalidUrl(e.to_string()))
+}
+
+/// Connections in use and callers waiting for one, for `/metrics`.
+pub fn pool_usage(pool: &Pool) -> (usize, usize) {
+    let s = pool.status();
+    (s.size.saturating_sub(s.available), s.waiting)
+}

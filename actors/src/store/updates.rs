@@ -1,0 +1,47 @@
+//! `processed_updates`: the exactly-once record of Telegram updates.
+
+use super::{StoreError, Transaction};
+
+/// Claim an update inside the transaction that applies its effects. `false` means it was
+/// processed before: the caller must apply nothing and roll back.
+pub async fn claim(
+    tx: &Transaction<'_>,
+    update_id: i64,
+    user_id: Option<i64>,
+    outcome: &str,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO processed_updates (update_id, user_id, outcome) VALUES ($1, $2, $3)
+             ON CONFLICT (update_id) DO NOTHING",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&update_id, &user_id, &outcome]).await? == 1)
+}
+
+/// Mark an update processed without effects, after it failed repeatedly. Without this a
+/// poisonous update would be redelivered forever and hold back every update behind it.
+pub async fn record_failure(
+    client: &deadpool_postgres::Client,
+    update_id: i64,
+) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "INSERT INTO processed_updates (update_id, outcome) VALUES ($1, 'failed')
+             ON CONFLICT (update_id) DO NOTHING",
+        )
+        .await?;
+    client.execute(&stmt, &[&update_id]).await?;
+    Ok(())
+}
+
+/// Whether this update was processed already.
+pub async fn is_processed(
+    client: &deadpool_postgres::Client,
+    update_id: i64,
+) -> Result<bool, StoreError> {
+    let stmt = client
+        .prepare_cached("SELECT 1 FROM processed_updates WHERE update_id = $1")
+        .await?;
+    Ok(client.query_opt(&stmt, &[&update_id]).await?.is_some())
+}

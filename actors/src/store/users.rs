@@ -1,0 +1,226 @@
+//! `users`, `user_profiles` and `user_gamification`: who a player is and their counters.
+
+use super::{StoreError, Transaction};
+use crate::domain::{Identity, Player};
+use serde_json::{Value, json};
+use tokio_postgres::Row;
+
+const SELECT_PLAYER: &str = "
+    SELECT u.id, u.first_name, u.last_name, u.username, u.language_code, u.is_active, u.created_at,
+           g.total_points, g.available_points, g.current_streak, g.longest_streak
+    FROM users u JOIN user_gamification g ON g.user_id = u.id
+    WHERE u.id = $1";
+
+fn player_from_row(row: &Row) -> Player {
+    Player {
+        user_id: row.get(0),
+        first_name: row.get(1),
+        last_name: row.get(2),
+        username: row.get(3),
+        language_code: row.get(4),
+        is_active: row.get(5),
+        created_at: row.get(6),
+        total_points: row.get(7),
+        available_points: row.get(8),
+        current_streak: row.get(9),
+        longest_streak: row.get(10),
+    }
+}
+
+/// The registered player with this Telegram id, if any.
+pub async fn load_player(
+    client: &deadpool_postgres::Client,
+    user_id: i64,
+) -> Result<Option<Player>, StoreError> {
+    let stmt = client.prepare_cached(SELECT_PLAYER).await?;
+    Ok(client
+        .query_opt(&stmt, &[&user_id])
+        .await?
+        .as_ref()
+        .map(player_from_row))
+}
+
+/// The same, read inside a transaction.
+pub async fn load_player_tx(
+    tx: &Transaction<'_>,
+    user_id: i64,
+) -> Result<Option<Player>, StoreError> {
+    let stmt = tx.prepare_cached(SELECT_PLAYER).await?;
+    Ok(tx
+        .query_opt(&stmt, &[&user_id])
+        .await?
+        .as_ref()
+        .map(player_from_row))
+}
+
+/// Register a new player with empty counters. Returns `None` if they already exist
+/// (another update registered them first), in which case nothing was written.
+pub async fn register(
+    tx: &Transaction<'_>,
+    identity: &Identity,
+    referrer_id: Option<i64>,
+) -> Result<Option<Player>, StoreError> {
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO users (id, first_name, last_name, username, language_code, referred_by)
+             VALUES ($1, $2, $3, $4, $5, (SELECT id FROM users WHERE id = $6 AND deleted_at IS NULL))
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .await?;
+    let inserted = tx
+        .execute(
+            &insert,
+            &[
+                &identity.user_id,
+                &identity.first_name,
+                &identity.last_name,
+                &identity.username,
+                &identity.language_code,
+                &referrer_id,
+            ],
+        )
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let profile = tx
+        .prepare_cached("INSERT INTO user_profiles (user_id, onboarded_at) VALUES ($1, now())")
+        .await?;
+    tx.execute(&profile, &[&identity.user_id]).await?;
+    let game = tx
+        .prepare_cached("INSERT INTO user_gamification (user_id) VALUES ($1)")
+        .await?;
+    tx.execute(&game, &[&identity.user_id]).await?;
+    let stmt = tx.prepare_cached(SELECT_PLAYER).await?;
+    Ok(Some(player_from_row(
+        &tx.query_one(&stmt, &[&identity.user_id]).await?,
+    )))
+}
+
+/// Store the names and language Telegram sent with the latest update.
+pub async fn update_identity(tx: &Transaction<'_>, identity: &Identity) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE users SET first_name = $2, last_name = $3, username = $4, language_code = $5 WHERE id = $1",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &identity.user_id,
+            &identity.first_name,
+            &identity.last_name,
+            &identity.username,
+            &identity.language_code,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Record that the user blocked (`active = false`) or reopened (`true`) the chat.
+pub async fn set_active(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    active: bool,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE users SET is_active = $2,
+                    blocked_at = CASE WHEN $2 THEN NULL ELSE COALESCE(blocked_at, now()) END
+             WHERE id = $1",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &active]).await?;
+    Ok(())
+}
+
+/// Write the time of the user's latest update. Kept in memory and saved lazily: losing it in a
+/// crash costs nothing but an older "last seen".
+pub async fn save_last_seen(
+    client: &deadpool_postgres::Client,
+    user_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached("UPDATE users SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1")
+        .await?;
+    client.execute(&stmt, &[&user_id, &at]).await?;
+    Ok(())
+}
+
+/// Everything we hold about a user, as one JSON document (the `/privacidad` export).
+pub async fn export(tx: &Transaction<'_>, user_id: i64) -> Result<Value, StoreError> {
+    let user = tx
+        .query_one(
+            "SELECT json_build_object(
+                 'id', u.id, 'first_name', u.first_name, 'last_name', u.last_name, 'username', u.username,
+                 'language_code', u.language_code, 'referred_by', u.referred_by, 'is_active', u.is_active,
+                 'created_at', u.created_at, 'last_seen_at', u.last_seen_at)
+             FROM users u WHERE u.id = $1",
+            &[&user_id],
+        )
+        .await?;
+    let profile = tx
+        .query_opt(
+            "SELECT row_to_json(p) FROM user_profiles p WHERE p.user_id = $1",
+            &[&user_id],
+        )
+        .await?;
+    let game = tx
+        .query_opt(
+            "SELECT row_to_json(g) FROM user_gamification g WHERE g.user_id = $1",
+            &[&user_id],
+        )
+        .await?;
+    let ledger = tx
+        .query_one(
+            "SELECT COALESCE(json_agg(json_build_object(
+                 'action_type', t.action_type, 'points_change', t.points_change,
+                 'balance_after', t.balance_after, 'context', t.context, 'created_at', t.created_at)
+                 ORDER BY t.id), '[]'::json)
+             FROM points_transactions t WHERE t.user_id = $1",
+            &[&user_id],
+        )
+        .await?;
+    Ok(json!({
+        "user": user.get::<_, Value>(0),
+        "profile": profile.map(|r| r.get::<_, Value>(0)),
+        "gamification": game.map(|r| r.get::<_, Value>(0)),
+        "points_transactions": ledger.get::<_, Value>(0),
+    }))
+}
+
+/// Erase a user's personal data. Their rows move to a fresh negative id with every personal
+/// field blanked, so aggregates (counts, besitos issued per day) stay true while nothing
+/// points back to the person. Returns the anonymous id.
+pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreError> {
+    let row = tx
+        .query_one(
+            "UPDATE users SET id = -nextval('anonymous_user_seq'), first_name = '', last_name = NULL,
+                    username = NULL, language_code = NULL, referred_by = NULL, is_active = FALSE,
+                    deleted_at = now()
+             WHERE id = $1 RETURNING id",
+            &[&user_id],
+        )
+        .await?;
+    let anonymous_id: i64 = row.get(0);
+    tx.execute(
+        "UPDATE user_profiles SET display_name = NULL, timezone = NULL WHERE user_id = $1",
+        &[&anonymous_id],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE points_transactions SET context = '{}'::jsonb WHERE user_id = $1",
+        &[&anonymous_id],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE processed_updates SET user_id = NULL WHERE user_id = $1",
+        &[&user_id],
+    )
+    .await?;
+    tx.execute("DELETE FROM outbox WHERE user_id = $1", &[&user_id])
+        .await?;
+    Ok(anonymous_id)
+}

@@ -1,0 +1,127 @@
+//! `UserActor`: one user's cached state, handling that user's updates strictly one at a time.
+
+use super::apply::{UpdateOutcome, apply_update};
+use super::{UserDeps, UserError};
+use crate::domain::flood::LocalWindow;
+use crate::domain::{Player, UserUpdate};
+use crate::metrics::{USER_ACTOR_RESTARTS, count_error};
+use crate::store;
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+pub struct UserActor {
+    user_id: i64,
+    deps: Arc<UserDeps>,
+    /// `None` until loaded from Postgres; `Some(None)` for a user who has not registered.
+    player: Option<Option<Player>>,
+    /// Flood counter used while Redis is unreachable.
+    flood: LocalWindow,
+    /// Time of the latest update, written to Postgres when the actor passivates.
+    last_seen: Option<DateTime<Utc>>,
+}
+
+impl UserActor {
+    pub fn new(user_id: i64, deps: Arc<UserDeps>) -> UserActor {
+        UserActor {
+            user_id,
+            deps,
+            player: None,
+            flood: LocalWindow::default(),
+            last_seen: None,
+        }
+    }
+}
+
+impl Actor for UserActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // Order is guaranteed by the mailbox; a bound would only make senders wait out of order.
+        ctx.set_mailbox_capacity(usize::MAX);
+    }
+}
+
+impl Supervised for UserActor {
+    /// After a panic, forget everything cached: the next update reloads the user from Postgres,
+    /// where only committed state exists.
+    fn restarting(&mut self, _ctx: &mut Self::Context) {
+        self.player = None;
+        USER_ACTOR_RESTARTS.inc();
+        tracing::warn!(user_id = self.user_id, "user actor restarted after a panic");
+    }
+}
+
+/// Apply one update of this user. Answers after the effects are committed.
+#[derive(Message)]
+#[rtype(result = "Result<UpdateOutcome, UserError>")]
+pub struct HandleUpdate {
+    pub update: UserUpdate,
+}
+
+impl Handler<HandleUpdate> for UserActor {
+    type Result = AtomicResponse<Self, Result<UpdateOutcome, UserError>>;
+
+    fn handle(&mut self, msg: HandleUpdate, _ctx: &mut Self::Context) -> Self::Result {
+        let deps = Arc::clone(&self.deps);
+        let cached = self.player.take();
+        let user_id = self.user_id;
+        let local_count = self.flood.record(Utc::now().timestamp() / 60);
+        let work = async move {
+            let player = match cached {
+                Some(p) => p,
+                None => store::users::load_player(&deps.pool.get().await?, user_id).await?,
+            };
+            apply_update(&deps, player, msg.update, local_count).await
+        };
+        let guarded = AssertUnwindSafe(work).catch_unwind();
+        AtomicResponse::new(Box::pin(guarded.into_actor(self).map(
+            |result, act, ctx| match result {
+                Ok(Ok((player, outcome))) => {
+                    act.player = Some(player);
+                    act.last_seen = Some(Utc::now());
+                    Ok(outcome)
+                }
+                Ok(Err(error)) => {
+                    // The transaction rolled back; the cache may be ahead of Postgres, so drop it.
+                    act.player = None;
+                    Err(UserError::Store(error))
+                }
+                Err(_panic) => {
+                    count_error("user_actor_panic");
+                    ctx.stop();
+                    Err(UserError::Crashed)
+                }
+            },
+        )))
+    }
+}
+
+/// Save anything unsaved. The actor stops once its directory has dropped its address.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Passivate;
+
+impl Handler<Passivate> for UserActor {
+    type Result = AtomicResponse<Self, ()>;
+
+    fn handle(&mut self, _msg: Passivate, _ctx: &mut Self::Context) -> Self::Result {
+        let registered = matches!(self.player, Some(Some(_)));
+        let last_seen = self.last_seen.take().filter(|_| registered);
+        let pool = self.deps.pool.clone();
+        let user_id = self.user_id;
+        AtomicResponse::new(Box::pin(
+            async move {
+                let Some(at) = last_seen else { return };
+                let saved = async { store::users::save_last_seen(&pool.get().await?, user_id, at).await };
+                if let Err(error) = saved.await {
+                    count_error("save_last_seen");
+                    tracing::warn!(user_id, error = %error, "could not save last_seen on passivation");
+                }
+            }
+            .into_actor(self),
+        ))
+    }
+}

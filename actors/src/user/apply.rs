@@ -1,0 +1,204 @@
+//! One update, applied in one transaction: claim its `update_id`, apply its effects, commit the
+//! replies to the outbox. Nothing is answered before the commit.
+
+use super::UserDeps;
+use crate::domain::flood::{self, FloodVerdict};
+use crate::domain::referral::{StartPayload, referrer_for_new_user};
+use crate::domain::{Action, Lang, Notice, Outgoing, Player, Reply, UserUpdate};
+use crate::store::{self, StoreError, outbox::Pending};
+
+/// What came of an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateOutcome {
+    /// Effects committed; these replies are in the outbox, and the button (if any) gets `notice`.
+    Applied {
+        outgoing: Vec<Outgoing>,
+        notice: Option<Notice>,
+    },
+    /// This `update_id` was processed before; nothing was done.
+    Duplicate,
+}
+
+/// Apply `update` for a user whose stored state is `player` (`None`: not registered).
+/// `local_count` is the in-process flood counter, used when Redis does not answer.
+/// Returns the player as it is after the commit.
+pub(super) async fn apply_update(
+    deps: &UserDeps,
+    mut player: Option<Player>,
+    update: UserUpdate,
+    local_count: u64,
+) -> Result<(Option<Player>, UpdateOutcome), StoreError> {
+    let user_id = update.identity.user_id;
+    let verdict = if update.action.is_user_initiated() && update.update_id.is_some() {
+        let minute = chrono::Utc::now().timestamp() / 60;
+        let key = deps
+            .redis
+            .key(&["flood", &user_id.to_string(), &minute.to_string()]);
+        let count = deps
+            .redis
+            .incr_with_ttl(&key, 120)
+            .await
+            .unwrap_or(local_count);
+        flood::verdict(count, deps.settings.flood_per_minute)
+    } else {
+        FloodVerdict::Allowed
+    };
+
+    let mut conn = deps.pool.get().await?;
+    let tx = conn.transaction().await?;
+    if let Some(update_id) = update.update_id {
+        let registered = player.as_ref().map(|p| p.user_id);
+        if !store::updates::claim(
+            &tx,
+            update_id,
+            registered.or(Some(user_id)),
+            update.action.kind(),
+        )
+        .await?
+        {
+            return Ok((player, UpdateOutcome::Duplicate));
+        }
+    }
+
+    let lang = player.as_ref().map_or(
+        Lang::from_language_code(update.identity.language_code.as_deref()),
+        |p| {
+            if p.identity_differs(&update.identity) {
+                Lang::from_language_code(update.identity.language_code.as_deref())
+            } else {
+                p.lang()
+            }
+        },
+    );
+    let mut replies = Vec::new();
+    let notice = match verdict {
+        FloodVerdict::Ignore => Some(Notice::SlowDown),
+        FloodVerdict::SlowDown => {
+            replies.push(Reply::SlowDown);
+            Some(Notice::SlowDown)
+        }
+        FloodVerdict::Allowed => {
+            if let Some(p) = player
+                .as_mut()
+                .filter(|_| update.action.is_user_initiated())
+            {
+                if p.identity_differs(&update.identity) {
+                    store::users::update_identity(&tx, &update.identity).await?;
+                    p.adopt_identity(&update.identity);
+                }
+                if !p.is_active {
+                    store::users::set_active(&tx, user_id, true).await?;
+                    p.is_active = true;
+                }
+            }
+            apply_action(&tx, &mut player, &update, &mut replies).await?
+        }
+    };
+
+    let pending = replies
+        .into_iter()
+        .map(|reply| Pending {
+            chat_id: update.chat_id,
+            user_id: Some(user_id),
+            lang,
+            reply,
+        })
+        .collect();
+    let outgoing = store::outbox::insert(&tx, pending).await?;
+    tx.commit().await?;
+    Ok((player, UpdateOutcome::Applied { outgoing, notice }))
+}
+
+/// The effects of one action. Writes through `tx`, pushes replies, and may answer the button.
+async fn apply_action(
+    tx: &store::Transaction<'_>,
+    player: &mut Option<Player>,
+    update: &UserUpdate,
+    replies: &mut Vec<Reply>,
+) -> Result<Option<Notice>, StoreError> {
+    let user_id = update.identity.user_id;
+    let Some(p) = player.as_mut() else {
+        match &update.action {
+            Action::Start { payload } => {
+                let payload = payload
+                    .as_deref()
+                    .map_or(StartPayload::Unknown, StartPayload::parse);
+                let referrer = referrer_for_new_user(user_id, true, &payload);
+                let registered = store::users::register(tx, &update.identity, referrer).await?;
+                let returning = registered.is_none();
+                *player = match registered {
+                    Some(p) => Some(p),
+                    // Registered concurrently by another node: use what is stored.
+                    None => load_in_tx(tx, user_id).await?,
+                };
+                let first_name = update.identity.first_name.clone();
+                replies.extend([
+                    Reply::Welcome {
+                        first_name,
+                        returning,
+                    },
+                    Reply::MainMenu,
+                ]);
+            }
+            Action::BlockedBot | Action::UnblockedBot => {}
+            Action::StaleButton => return Ok(Some(Notice::StaleButton)),
+            #[cfg(test)]
+            Action::Explode => panic!("test explosion for user {user_id}"),
+            _ => replies.push(Reply::PleaseStart),
+        }
+        return Ok(None);
+    };
+    match &update.action {
+        Action::Start { .. } => {
+            replies.extend([
+                Reply::Welcome {
+                    first_name: p.first_name.clone(),
+                    returning: true,
+                },
+                Reply::MainMenu,
+            ]);
+        }
+        Action::ShowMenu => replies.push(Reply::MainMenu),
+        Action::ShowProfile => replies.push(p.profile()),
+        Action::ShowHelp => replies.push(Reply::Help),
+        Action::ShowPrivacy => replies.push(Reply::PrivacyMenu),
+        Action::ExportMyData => {
+            let doc = store::users::export(tx, user_id).await?;
+            let actor = format!("user:{user_id}");
+            store::audit::append(tx, &actor, "privacy.export", &actor, None, None).await?;
+            replies.push(Reply::DataExport {
+                file_name: format!("diana-{user_id}.json"),
+                json: serde_json::to_string_pretty(&doc)?,
+            });
+        }
+        Action::AskDeleteMyData => replies.push(Reply::ConfirmDelete),
+        Action::ConfirmDeleteMyData => {
+            let anonymous_id = store::users::anonymise(tx, user_id).await?;
+            let target = format!("user:{anonymous_id}");
+            store::audit::append(tx, &target, "privacy.delete", &target, None, None).await?;
+            replies.push(Reply::DataDeleted);
+            *player = None;
+        }
+        Action::CancelDeleteMyData => replies.push(Reply::DeleteCancelled),
+        Action::Unrecognised => replies.push(Reply::Unrecognised),
+        Action::StaleButton => return Ok(Some(Notice::StaleButton)),
+        Action::BlockedBot => {
+            store::users::set_active(tx, user_id, false).await?;
+            p.is_active = false;
+        }
+        Action::UnblockedBot => {
+            store::users::set_active(tx, user_id, true).await?;
+            p.is_active = true;
+        }
+        #[cfg(test)]
+        Action::Explode => panic!("test explosion for user {user_id}"),
+    }
+    Ok(None)
+}
+
+async fn load_in_tx(
+    tx: &store::Transaction<'_>,
+    user_id: i64,
+) -> Result<Option<Player>, StoreError> {
+    store::users::load_player_tx(tx, user_id).await
+}

@@ -1,0 +1,126 @@
+//! `UserDirectory`: the front door to user actors. Users are spread over one shard per core,
+//! each shard on its own arbiter (thread), so different users run in parallel.
+
+use super::apply::UpdateOutcome;
+use super::shard::{CountLive, Deliver, PassivateAll, UserShard};
+use super::{UserDeps, UserError};
+use crate::domain::UserUpdate;
+use crate::metrics::count_error;
+use crate::store;
+use actix::prelude::*;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct UserDirectory {
+    shards: Arc<[Addr<UserShard>]>,
+    arbiters: Arc<[ArbiterHandle]>,
+    deps: Arc<UserDeps>,
+}
+
+impl UserDirectory {
+    /// Start `shards` arbiters (0 means one per core), each with its shard actor.
+    /// Must be called inside a running actix `System`.
+    pub fn start(deps: UserDeps, shards: usize) -> UserDirectory {
+        let n = if shards == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            shards
+        };
+        let deps = Arc::new(deps);
+        let mut addrs = Vec::with_capacity(n);
+        let mut arbiters = Vec::with_capacity(n);
+        for _ in 0..n {
+            let arbiter = Arbiter::new().handle();
+            let shard_deps = Arc::clone(&deps);
+            addrs.push(UserShard::start_in_arbiter(&arbiter, move |_| {
+                UserShard::new(shard_deps)
+            }));
+            arbiters.push(arbiter);
+        }
+        UserDirectory {
+            shards: addrs.into(),
+            arbiters: arbiters.into(),
+            deps,
+        }
+    }
+
+    fn shard(&self, user_id: i64) -> &Addr<UserShard> {
+        let n = self.shards.len() as u64;
+        // Telegram ids are not uniformly spread in their low bits; mix them first.
+        let mixed = (user_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        &self.shards[(mixed % n) as usize]
+    }
+
+    /// Apply one update for its user and return the committed outcome.
+    ///
+    /// If the user's actor panics, the transaction rolled back and the actor restarts from
+    /// Postgres, so the update is tried once more. A second panic marks the update failed
+    /// (processed, with no effect) so that it cannot block the updates behind it forever.
+    pub async fn deliver(&self, update: UserUpdate) -> Result<UpdateOutcome, UserError> {
+        let shard = self.shard(update.identity.user_id).clone();
+        match shard
+            .send(Deliver {
+                update: update.clone(),
+            })
+            .await
+            .map_err(|_| UserError::Unavailable)?
+        {
+            Err(UserError::Crashed) => {}
+            other => return other,
+        }
+        let update_id = update.update_id;
+        let retried = shard
+            .send(Deliver { update })
+            .await
+            .map_err(|_| UserError::Unavailable)?;
+        if let (Err(UserError::Crashed), Some(update_id)) = (&retried, update_id) {
+            count_error("poison_update");
+            tracing::error!(
+                update_id,
+                "update crashed its user actor twice; marking it failed"
+            );
+            store::updates::record_failure(
+                &self
+                    .deps
+                    .pool
+                    .get()
+                    .await
+                    .map_err(store::StoreError::from)?,
+                update_id,
+            )
+            .await?;
+        }
+        retried
+    }
+
+    /// Save and stop every resident user actor (shutdown). Returns how many there were.
+    pub async fn passivate_all(&self) -> usize {
+        let all = self.shards.iter().map(|s| s.send(PassivateAll));
+        futures::future::join_all(all)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap_or(0))
+            .sum()
+    }
+
+    /// User actors resident right now.
+    pub async fn live_actors(&self) -> usize {
+        let all = self.shards.iter().map(|s| s.send(CountLive));
+        futures::future::join_all(all)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap_or(0))
+            .sum()
+    }
+
+    /// Stop the shard arbiters. Call after [`passivate_all`](Self::passivate_all).
+    pub fn stop(&self) {
+        for arbiter in self.arbiters.iter() {
+            arbiter.stop();
+        }
+    }
+
+    pub fn pool(&self) -> &store::Pool {
+        &self.deps.pool
+    }
+}

@@ -1,0 +1,39 @@
+//! One actor per active user, found or started through the sharded [`UserDirectory`].
+
+mod actor;
+mod apply;
+mod directory;
+mod shard;
+
+pub use actor::{HandleUpdate, Passivate, UserActor};
+pub use apply::UpdateOutcome;
+pub use directory::UserDirectory;
+
+use crate::redis::Redis;
+use crate::store::{Pool, StoreError};
+use std::time::Duration;
+
+/// What every user actor needs, shared by all of them.
+pub struct UserDeps {
+    pub pool: Pool,
+    pub redis: Redis,
+    pub settings: UserSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserSettings {
+    /// An actor with no update for this long saves what it holds and stops.
+    pub idle_timeout: Duration,
+    /// Updates a user may send per minute before being asked to slow down; 0 disables the limit.
+    pub flood_per_minute: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the user's actor panicked while handling the update")]
+    Crashed,
+    #[error("the user's actor is not running")]
+    Unavailable,
+}

@@ -1,0 +1,36 @@
+//! The HTTP edge (actix-web): probes, metrics, and the Telegram webhook.
+
+mod probes;
+mod webhook;
+
+pub use webhook::WebhookState;
+
+use crate::telegram::api::TelegramHealth;
+use actix_web::web;
+use diana_actors::Pool;
+use diana_actors::redis::Redis;
+use std::sync::Arc;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub redis: Redis,
+    /// `None` when Telegram is disabled (no token).
+    pub telegram: Option<Arc<TelegramHealth>>,
+}
+
+pub fn routes(
+    cfg: &mut web::ServiceConfig,
+    state: AppState,
+    webhook: Option<web::Data<WebhookState>>,
+) {
+    cfg.app_data(web::Data::new(state))
+        .route("/health", web::get().to(probes::health))
+        .route("/ready", web::get().to(probes::ready))
+        .route("/metrics", web::get().to(probes::metrics));
+    if let Some(webhook) = webhook {
+        cfg.app_data(webhook)
+            .route("/telegram/webhook", web::post().to(webhook::receive));
+    }
+}

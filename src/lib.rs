@@ -1,0 +1,9 @@
+//! The `diana` binary's library: configuration, telemetry, the Telegram and HTTP edges, and
+//! start-up. The game itself lives in the `diana-actors` crate.
+
+pub mod config;
+pub mod embedded_postgres;
+pub mod http;
+pub mod startup;
+pub mod telegram;
+pub mod telemetry;

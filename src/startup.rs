@@ -1,0 +1,292 @@
+//! Wires everything together: database (or the private cluster), Redis, the user actors,
+//! Telegram and HTTP. [`Application`] owns the running server; tests start it on port 0.
+
+use crate::config::Settings;
+use crate::embedded_postgres::{EmbeddedError, EmbeddedPostgres};
+use crate::http::{self, AppState, WebhookState};
+use crate::telegram::api::TelegramApi;
+use crate::telegram::outbox::{Outbox, OutboxLimits};
+use crate::telegram::router::UpdateRouter;
+use crate::telegram::{ALLOWED_UPDATES, commands, polling};
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpServer, web};
+use diana_actors::redis::{InvalidRedisUrl, Redis};
+use diana_actors::store::{self, StoreError};
+use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
+use std::net::{SocketAddr, TcpListener};
+use std::time::{Duration, Instant};
+use teloxide::payloads::SetWebhookSetters;
+use teloxide::prelude::Requester;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/diana";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Embedded(#[from] EmbeddedError),
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Redis(#[from] InvalidRedisUrl),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Find the database: `DATABASE_URL`, else 127.0.0.1:5432 if it answers, else a private cluster.
+pub async fn resolve_database(
+    settings: &Settings,
+) -> Result<(tokio_postgres::Config, Option<EmbeddedPostgres>), StartupError> {
+    if let Some(url) = &settings.database.url {
+        return Ok((store::schema::parse_url(url.expose())?, None));
+    }
+    let local = tokio::time::timeout(
+        Duration::from_millis(500),
+        tokio::net::TcpStream::connect("127.0.0.1:5432"),
+    );
+    if matches!(local.await, Ok(Ok(_))) {
+        return Ok((store::schema::parse_url(DEFAULT_DATABASE_URL)?, None));
+    }
+    tracing::info!(
+        "nothing answers on 127.0.0.1:5432 and DATABASE_URL is unset; using a private cluster"
+    );
+    let dir = settings.database.embedded_dir.clone();
+    let (pg, config) = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir))
+        .await
+        .map_err(|e| EmbeddedError::Command {
+            step: "starting PostgreSQL",
+            detail: e.to_string(),
+        })??;
+    Ok((config, Some(pg)))
+}
+
+/// Create the database if needed and apply migrations (`diana migrate`, and every start).
+pub async fn prepare_database(config: &tokio_postgres::Config) -> Result<usize, StoreError> {
+    store::schema::ensure_database(config).await?;
+    store::schema::migrate(config).await
+}
+
+pub struct Application {
+    http_addr: SocketAddr,
+    server: ServerHandle,
+    server_task: JoinHandle<std::io::Result<()>>,
+    stop: watch::Sender<bool>,
+    poller: Option<JoinHandle<()>>,
+    directory: UserDirectory,
+    outbox: Option<Outbox>,
+    redis: Redis,
+    embedded: Option<EmbeddedPostgres>,
+    grace: Duration,
+}
+
+impl Application {
+    /// Start everything. Must run inside an actix `System` (see `main`).
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let started = Instant::now();
+        let (db_config, embedded) = resolve_database(&settings).await?;
+        let applied = match prepare_database(&db_config).await {
+            Ok(applied) => applied,
+            Err(error) => {
+                if let Some(pg) = &embedded {
+                    pg.stop();
+                }
+                return Err(error.into());
+            }
+        };
+        if applied > 0 {
+            tracing::info!(applied, "migrations applied");
+        }
+        let pool = store::pool(&db_config, settings.database.pool_size)?;
+        let redis = Redis::connect(settings.redis.url.expose(), &settings.redis.key_prefix).await?;
+        let deps = UserDeps {
+            pool: pool.clone(),
+            redis: redis.clone(),
+            settings: UserSettings {
+                idle_timeout: settings.actors.idle_timeout,
+                flood_per_minute: settings.flood_per_minute,
+            },
+        };
+        let directory = UserDirectory::start(deps, settings.actors.shards);
+        let (stop, stop_rx) = watch::channel(false);
+
+        let mut poller = None;
+        let mut outbox = None;
+        let mut webhook = None;
+        let mut telegram_health = None;
+        if let Some(token) = &settings.telegram.token {
+            let t = &settings.telegram;
+            let api = TelegramApi::new(token.expose(), t.api_url.clone());
+            telegram_health = Some(api.health.clone());
+            let limits = OutboxLimits {
+                global_per_sec: f64::from(t.global_per_sec),
+                per_chat_per_sec: t.per_chat_per_sec,
+                per_chat_burst: f64::from(t.per_chat_burst),
+                max_in_flight: t.max_in_flight,
+            };
+            // Unsent replies of an earlier run are queued before any new update is taken.
+            let sender =
+                Outbox::start(api.clone(), pool.clone(), directory.clone(), limits).await?;
+            let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone());
+            commands::register_in_background(api.clone());
+            match &t.webhook_url {
+                Some(url) => {
+                    set_webhook_in_background(
+                        api.clone(),
+                        url.clone(),
+                        t.webhook_secret.expose().to_owned(),
+                    );
+                    webhook = Some(web::Data::new(WebhookState {
+                        secret: t.webhook_secret.expose().to_owned(),
+                        router,
+                        max_body_bytes: t.webhook_max_body_bytes,
+                    }));
+                }
+                None => {
+                    let poll_timeout = t.poll_timeout_secs;
+                    poller = Some(tokio::spawn(async move {
+                        // getUpdates is refused while a webhook is set.
+                        let _ = api.call("deleteWebhook", api.bot.delete_webhook()).await;
+                        polling::run(api, router, poll_timeout, stop_rx).await;
+                    }));
+                }
+            }
+            outbox = Some(sender);
+        } else {
+            tracing::info!("TELEGRAM_BOT_TOKEN is unset: Telegram is off, HTTP still serves");
+        }
+
+        let state = AppState {
+            pool: pool.clone(),
+            redis: redis.clone(),
+            telegram: telegram_health,
+        };
+        let listener =
+            TcpListener::bind(settings.http.addr).map_err(|source| StartupError::Bind {
+                addr: settings.http.addr,
+                source,
+            })?;
+        let http_addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.http.addr,
+            source,
+        })?;
+        let server = HttpServer::new(move || {
+            let state = state.clone();
+            let webhook = webhook.clone();
+            App::new().configure(move |cfg| http::routes(cfg, state, webhook))
+        })
+        .disable_signals()
+        .shutdown_timeout(5)
+        .workers(
+            std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .min(4),
+        )
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: settings.http.addr,
+            source,
+        })?
+        .run();
+        let server_handle = server.handle();
+        let server_task = tokio::spawn(server);
+        tracing::info!(
+            http_addr = %http_addr,
+            startup_ms = started.elapsed().as_millis() as u64,
+            telegram = if settings.telegram.token.is_none() { "off" } else if settings.telegram.webhook_url.is_some() { "webhook" } else { "polling" },
+            "diana is serving"
+        );
+        Ok(Application {
+            http_addr,
+            server: server_handle,
+            server_task,
+            stop,
+            poller,
+            directory,
+            outbox,
+            redis,
+            embedded,
+            grace: settings.shutdown_grace,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.http_addr.port()
+    }
+
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// Serve until SIGTERM or Ctrl-C, then shut down cleanly.
+    pub async fn run_until_stopped(self) {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+    }
+
+    /// Stop taking updates, finish those in flight, save every actor, send what can be sent
+    /// within the grace period (the rest stays in the outbox for the next start), then stop.
+    pub async fn shutdown(self) {
+        let deadline = Instant::now() + self.grace;
+        let left = || deadline.saturating_duration_since(Instant::now());
+        let _ = self.stop.send(true);
+        if let Some(poller) = self.poller {
+            let _ = tokio::time::timeout(left(), poller).await;
+        }
+        // Webhook requests in flight are finished (their 200 follows their commit).
+        let _ = tokio::time::timeout(left(), self.server.stop(true)).await;
+        let _ = tokio::time::timeout(left(), self.server_task).await;
+        let saved = tokio::time::timeout(left(), self.directory.passivate_all()).await;
+        tracing::info!(actors = saved.unwrap_or(0), "user actors saved");
+        if let Some(outbox) = &self.outbox
+            && !outbox.drain(left()).await
+        {
+            tracing::warn!("some replies stay in the outbox; they are sent at the next start");
+        }
+        self.directory.stop();
+        self.redis.quit().await;
+        if let Some(pg) = &self.embedded {
+            pg.stop();
+        }
+        tracing::info!("stopped");
+    }
+}
+
+fn set_webhook_in_background(api: TelegramApi, url: url::Url, secret: String) {
+    tokio::spawn(async move {
+        let mut wait = Duration::from_millis(500);
+        loop {
+            let request = api
+                .bot
+                .set_webhook(url.clone())
+                .secret_token(secret.clone())
+                .allowed_updates(ALLOWED_UPDATES.to_vec());
+            match api.call("setWebhook", request).await {
+                Ok(_) => {
+                    tracing::info!(url = %url, "webhook set");
+                    return;
+                }
+                Err(failure) => tracing::warn!(?failure, "could not set the webhook yet; retrying"),
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(60));
+        }
+    });
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        Err(_) => {
+            let _ = ctrl_c.await;
+        }
+    }
+}

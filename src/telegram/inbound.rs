@@ -1,0 +1,131 @@
+//! Telegram updates in, game actions out. No game rules here: this only names what happened.
+
+use super::callback::CallbackData;
+use diana_actors::domain::{Action, Identity, UserUpdate};
+use teloxide::types::{ChatMemberKind, Update, UpdateKind, User};
+
+/// An update addressed to a user's actor, and what the edge must do around it.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub update: UserUpdate,
+    /// Set for button presses: every one is answered, whatever happens.
+    pub callback_id: Option<String>,
+}
+
+/// Translate an update. `None` for updates that concern no user's game (group messages,
+/// channel posts, edits, kinds we don't handle): they are confirmed and ignored.
+pub fn translate(update: &Update) -> Option<Inbound> {
+    let update_id = Some(i64::from(update.id.0));
+    match &update.kind {
+        UpdateKind::Message(msg) if msg.chat.is_private() => {
+            let from = msg.from.as_ref()?;
+            let action = msg.text().map_or(Action::Unrecognised, command_action);
+            let update = UserUpdate {
+                update_id,
+                identity: identity(from),
+                chat_id: msg.chat.id.0,
+                action,
+            };
+            Some(Inbound {
+                update,
+                callback_id: None,
+            })
+        }
+        UpdateKind::CallbackQuery(q) => {
+            let action = q
+                .data
+                .as_deref()
+                .and_then(CallbackData::parse)
+                .map_or(Action::StaleButton, CallbackData::action);
+            let chat_id = q
+                .message
+                .as_ref()
+                .map_or(user_id(&q.from), |m| m.chat().id.0);
+            let update = UserUpdate {
+                update_id,
+                identity: identity(&q.from),
+                chat_id,
+                action,
+            };
+            Some(Inbound {
+                update,
+                callback_id: Some(q.id.0.clone()),
+            })
+        }
+        UpdateKind::MyChatMember(change) if change.chat.is_private() => {
+            let action = match change.new_chat_member.kind {
+                ChatMemberKind::Banned(_) | ChatMemberKind::Left => Action::BlockedBot,
+                _ => Action::UnblockedBot,
+            };
+            let update = UserUpdate {
+                update_id,
+                identity: identity(&change.from),
+                chat_id: change.chat.id.0,
+                action,
+            };
+            Some(Inbound {
+                update,
+                callback_id: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn user_id(user: &User) -> i64 {
+    // Telegram ids fit in 52 bits.
+    user.id.0 as i64
+}
+
+fn identity(user: &User) -> Identity {
+    Identity {
+        user_id: user_id(user),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        username: user.username.clone(),
+        language_code: user.language_code.clone(),
+    }
+}
+
+/// `/cmd`, `/cmd@bot` and `/start <payload>`; anything else is unrecognised.
+fn command_action(text: &str) -> Action {
+    let Some(rest) = text.strip_prefix('/') else {
+        return Action::Unrecognised;
+    };
+    let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let command = head
+        .split_once('@')
+        .map_or(head, |(c, _)| c)
+        .to_ascii_lowercase();
+    match command.as_str() {
+        "start" => Action::Start {
+            payload: Some(args.trim().to_owned()).filter(|p| !p.is_empty()),
+        },
+        "menu" => Action::ShowMenu,
+        "perfil" | "profile" => Action::ShowProfile,
+        "ayuda" | "help" => Action::ShowHelp,
+        "privacidad" | "privacy" => Action::ShowPrivacy,
+        _ => Action::Unrecognised,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_recognised_with_bot_names_and_payloads() {
+        assert_eq!(command_action("/start"), Action::Start { payload: None });
+        assert_eq!(
+            command_action("/start ref_42"),
+            Action::Start {
+                payload: Some("ref_42".into())
+            }
+        );
+        assert_eq!(command_action("/perfil@DianaBot"), Action::ShowProfile);
+        assert_eq!(command_action("/MENU"), Action::ShowMenu);
+        assert_eq!(command_action("/regalo_inexistente"), Action::Unrecognised);
+        assert_eq!(command_action("hola"), Action::Unrecognised);
+        assert_eq!(command_action("/"), Action::Unrecognised);
+    }
+}

@@ -1,0 +1,22 @@
+//! The Telegram edge: updates in (long polling or webhook) → actor messages; replies out
+//! through the outbox. It holds no game rules.
+
+pub mod api;
+pub mod callback;
+pub mod commands;
+pub mod html;
+pub mod inbound;
+pub mod outbox;
+pub mod polling;
+pub mod render;
+pub mod router;
+pub mod texts;
+
+use teloxide::types::AllowedUpdate;
+
+/// The update kinds Diana asks Telegram for.
+pub const ALLOWED_UPDATES: &[AllowedUpdate] = &[
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::MyChatMember,
+];

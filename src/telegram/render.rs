@@ -1,0 +1,225 @@
+//! Replies rendered for Telegram: HTML text within limits, and inline keyboards.
+
+use super::callback::CallbackData;
+use super::texts::{fill, get};
+use diana_actors::domain::{Lang, Outgoing, Reply};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+/// Telegram's limit for a message's text.
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+#[derive(Debug, Clone)]
+pub enum Rendered {
+    Text {
+        text: String,
+        keyboard: Option<InlineKeyboardMarkup>,
+    },
+    Document {
+        file_name: String,
+        bytes: Vec<u8>,
+        caption: String,
+    },
+}
+
+pub fn render(out: &Outgoing) -> Rendered {
+    let lang = out.lang;
+    let (text, keyboard) = match &out.reply {
+        Reply::Welcome {
+            first_name,
+            returning,
+        } => {
+            let key = if *returning {
+                "welcome_back"
+            } else {
+                "welcome_new"
+            };
+            (fill(lang, key, &[("name", first_name)]), None)
+        }
+        Reply::MainMenu => (get(lang, "main_menu").to_owned(), Some(main_menu(lang))),
+        Reply::Profile {
+            first_name,
+            besitos,
+            current_streak,
+            longest_streak,
+            member_since,
+        } => {
+            let since = member_since.format(get(lang, "date_format")).to_string();
+            let text = fill(
+                lang,
+                "profile",
+                &[
+                    ("name", first_name),
+                    ("besitos", &besitos.to_string()),
+                    ("streak", &current_streak.to_string()),
+                    ("longest", &longest_streak.to_string()),
+                    ("since", &since),
+                ],
+            );
+            (text, Some(back_to_menu(lang)))
+        }
+        Reply::Help => (get(lang, "help").to_owned(), Some(back_to_menu(lang))),
+        Reply::PrivacyMenu => (get(lang, "privacy").to_owned(), Some(privacy_menu(lang))),
+        Reply::DataExport { file_name, json } => {
+            return Rendered::Document {
+                file_name: file_name.clone(),
+                bytes: json.as_bytes().to_vec(),
+                caption: get(lang, "export_caption").to_owned(),
+            };
+        }
+        Reply::ConfirmDelete => (
+            get(lang, "confirm_delete").to_owned(),
+            Some(confirm_delete(lang)),
+        ),
+        Reply::DataDeleted => (get(lang, "data_deleted").to_owned(), None),
+        Reply::DeleteCancelled => (
+            get(lang, "delete_cancelled").to_owned(),
+            Some(back_to_menu(lang)),
+        ),
+        Reply::Unrecognised => (
+            get(lang, "unrecognised").to_owned(),
+            Some(back_to_menu(lang)),
+        ),
+        Reply::PleaseStart => (get(lang, "please_start").to_owned(), None),
+        Reply::SlowDown => (get(lang, "slow_down").to_owned(), None),
+        Reply::SomethingWentWrong => (
+            get(lang, "something_went_wrong").to_owned(),
+            Some(back_to_menu(lang)),
+        ),
+    };
+    if text.chars().count() > MAX_TEXT_CHARS {
+        // Our own templates overflowed: a bug of ours, never something to send half of.
+        diana_actors::metrics::count_error("text_too_long");
+        tracing::error!(
+            reply = out.reply.kind(),
+            "rendered text exceeds Telegram's limit"
+        );
+        return Rendered::Text {
+            text: get(lang, "something_went_wrong").to_owned(),
+            keyboard: None,
+        };
+    }
+    Rendered::Text { text, keyboard }
+}
+
+fn button(lang: Lang, key: &str, data: CallbackData) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(get(lang, key), data.encode())
+}
+
+fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(lang, "btn_profile", CallbackData::Profile)],
+        vec![
+            button(lang, "btn_help", CallbackData::Help),
+            button(lang, "btn_privacy", CallbackData::Privacy),
+        ],
+    ])
+}
+
+fn back_to_menu(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![button(lang, "btn_menu", CallbackData::Menu)]])
+}
+
+fn privacy_menu(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(lang, "btn_export", CallbackData::ExportData)],
+        vec![button(lang, "btn_delete", CallbackData::AskDelete)],
+        vec![button(lang, "btn_menu", CallbackData::Menu)],
+    ])
+}
+
+fn confirm_delete(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![button(
+            lang,
+            "btn_confirm_delete",
+            CallbackData::ConfirmDelete,
+        )],
+        vec![button(lang, "btn_cancel", CallbackData::CancelDelete)],
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(reply: Reply, lang: Lang) -> Outgoing {
+        Outgoing {
+            id: 1,
+            chat_id: 1,
+            user_id: Some(1),
+            lang,
+            reply,
+        }
+    }
+
+    #[test]
+    fn a_hostile_name_is_escaped_and_menu_has_buttons() {
+        let r = render(&out(
+            Reply::Welcome {
+                first_name: r#"<b>Ana</b> & "Co""#.into(),
+                returning: false,
+            },
+            Lang::Es,
+        ));
+        let Rendered::Text { text, .. } = r else {
+            panic!("text expected")
+        };
+        assert!(text.contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"));
+        let Rendered::Text {
+            keyboard: Some(k), ..
+        } = render(&out(Reply::MainMenu, Lang::En))
+        else {
+            panic!("menu keyboard expected")
+        };
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 3);
+    }
+
+    #[test]
+    fn every_reply_renders_within_limits_in_both_languages() {
+        let since = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let replies = [
+            Reply::Welcome {
+                first_name: "x".repeat(5000),
+                returning: true,
+            },
+            Reply::MainMenu,
+            Reply::Profile {
+                first_name: "y".repeat(5000),
+                besitos: 1,
+                current_streak: 2,
+                longest_streak: 3,
+                member_since: since,
+            },
+            Reply::Help,
+            Reply::PrivacyMenu,
+            Reply::ConfirmDelete,
+            Reply::DataDeleted,
+            Reply::DeleteCancelled,
+            Reply::Unrecognised,
+            Reply::PleaseStart,
+            Reply::SlowDown,
+            Reply::SomethingWentWrong,
+        ];
+        for lang in [Lang::Es, Lang::En] {
+            for reply in &replies {
+                let Rendered::Text { text, keyboard } = render(&out(reply.clone(), lang)) else {
+                    panic!()
+                };
+                assert!(
+                    !text.is_empty() && text.chars().count() <= MAX_TEXT_CHARS,
+                    "{reply:?}"
+                );
+                assert!(
+                    !text.contains('{'),
+                    "unfilled placeholder in {reply:?}: {text}"
+                );
+                for b in keyboard
+                    .iter()
+                    .flat_map(|k| k.inline_keyboard.iter().flatten())
+                {
+                    assert!(!b.text.is_empty());
+                }
+            }
+        }
+    }
+}

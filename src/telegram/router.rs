@@ -1,0 +1,129 @@
+//! The path every update takes, whether it came by long polling or webhook: translate it,
+//! deliver it to the user's actor, hand the committed replies to the outbox, and answer the
+//! button. `Ok` means the update may be confirmed to Telegram.
+
+use super::api::TelegramApi;
+use super::inbound::translate;
+use super::outbox::Outbox;
+use super::texts;
+use crate::telemetry::{UPDATE_SECONDS, UPDATES};
+use diana_actors::domain::{Lang, Notice, Outgoing, Reply};
+use diana_actors::metrics::count_error;
+use diana_actors::user::{UpdateOutcome, UserDirectory, UserError};
+use std::time::{Duration, Instant};
+use teloxide::payloads::AnswerCallbackQuerySetters;
+use teloxide::prelude::Requester;
+use teloxide::types::{CallbackQueryId, Update};
+use tokio::sync::oneshot;
+use tracing::Instrument;
+
+/// Telegram shows a spinner until the button is answered; answer well inside its patience.
+const CALLBACK_DEADLINE: Duration = Duration::from_millis(1500);
+
+#[derive(Debug, thiserror::Error)]
+#[error("update {update_id} was not applied; it must be delivered again")]
+pub struct NotApplied {
+    pub update_id: u32,
+    #[source]
+    pub source: UserError,
+}
+
+#[derive(Clone)]
+pub struct UpdateRouter {
+    directory: UserDirectory,
+    outbox: Outbox,
+    api: TelegramApi,
+}
+
+impl UpdateRouter {
+    pub fn new(directory: UserDirectory, outbox: Outbox, api: TelegramApi) -> UpdateRouter {
+        UpdateRouter {
+            directory,
+            outbox,
+            api,
+        }
+    }
+
+    /// The Telegram user an update belongs to, for keeping one user's updates in order.
+    pub fn user_of(update: &Update) -> Option<i64> {
+        translate(update).map(|i| i.update.identity.user_id)
+    }
+
+    pub async fn route(&self, update: Update) -> Result<(), NotApplied> {
+        let update_id = update.id.0;
+        let Some(inbound) = translate(&update) else {
+            UPDATES.with_label_values(&["ignored"]).inc();
+            return Ok(());
+        };
+        let user_id = inbound.update.identity.user_id;
+        let span = tracing::info_span!("update", update_id, user_id);
+        async move {
+            let started = Instant::now();
+            let kind = inbound.update.action.kind();
+            let lang = Lang::from_language_code(inbound.update.identity.language_code.as_deref());
+            let chat_id = inbound.update.chat_id;
+            let answer = inbound.callback_id.map(|id| self.answer_callback_soon(id, lang));
+            if inbound.update.action.is_user_initiated() {
+                self.outbox.reopened(chat_id);
+            }
+            let result = self.directory.deliver(inbound.update).await;
+            let (toast, outcome) = match result {
+                Ok(UpdateOutcome::Applied { outgoing, notice }) => {
+                    UPDATES.with_label_values(&[kind]).inc();
+                    self.outbox.send(outgoing);
+                    (notice, Ok(()))
+                }
+                Ok(UpdateOutcome::Duplicate) => {
+                    UPDATES.with_label_values(&["duplicate"]).inc();
+                    tracing::debug!("duplicate update ignored");
+                    (None, Ok(()))
+                }
+                Err(UserError::Crashed) => {
+                    // Marked failed by the directory: confirm it, and tell the user.
+                    UPDATES.with_label_values(&["failed"]).inc();
+                    let sorry = Outgoing { id: 0, chat_id, user_id: Some(user_id), lang, reply: Reply::SomethingWentWrong };
+                    self.outbox.send(vec![sorry]);
+                    (Some(Notice::SomethingWentWrong), Ok(()))
+                }
+                Err(error) => {
+                    count_error("update_not_applied");
+                    tracing::error!(error = %error, source = ?std::error::Error::source(&error), "update not applied");
+                    (Some(Notice::SomethingWentWrong), Err(NotApplied { update_id, source: error }))
+                }
+            };
+            if let Some(answer) = answer {
+                let _ = answer.send(toast);
+            }
+            let label = if outcome.is_ok() { "ok" } else { "error" };
+            UPDATE_SECONDS.with_label_values(&[label]).observe(started.elapsed().as_secs_f64());
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Answer a button press with the outcome's notice, or with nothing once the deadline
+    /// passes: a button is always answered, even when the action is slow or fails.
+    fn answer_callback_soon(&self, id: String, lang: Lang) -> oneshot::Sender<Option<Notice>> {
+        let (tx, rx) = oneshot::channel::<Option<Notice>>();
+        let api = self.api.clone();
+        tokio::spawn(async move {
+            let notice = tokio::time::timeout(CALLBACK_DEADLINE, rx)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten();
+            let mut request = api.bot.answer_callback_query(CallbackQueryId(id));
+            if let Some(notice) = notice {
+                let key = match notice {
+                    Notice::StaleButton => "toast_stale",
+                    Notice::SlowDown => "toast_slow_down",
+                    Notice::SomethingWentWrong => "toast_error",
+                };
+                request = request.text(texts::get(lang, key));
+            }
+            let _ = api.call("answerCallbackQuery", request).await;
+        });
+        tx
+    }
+}
