@@ -37,11 +37,6 @@ impl UserActor {
 
 impl Actor for UserActor {
     type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Self::Context) {
-        // Order is guaranteed by the mailbox; a bound would only make senders wait out of order.
-        ctx.set_mailbox_capacity(usize::MAX);
-    }
 }
 
 impl Supervised for UserActor {

@@ -13,6 +13,11 @@ use crate::redis::Redis;
 use crate::store::{Pool, StoreError};
 use std::time::Duration;
 
+/// Mailboxes of shards and user actors. A full mailbox makes `send` hold the message in its
+/// future, and two such futures may enqueue out of order; with room to spare, a user's
+/// updates always enter their actor's mailbox in arrival order.
+const MAILBOX_CAPACITY: usize = 1 << 20;
+
 /// What every user actor needs, shared by all of them.
 pub struct UserDeps {
     pub pool: Pool,

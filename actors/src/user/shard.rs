@@ -33,7 +33,10 @@ impl UserShard {
             LIVE_USER_ACTORS.inc();
             let deps = Arc::clone(&self.deps);
             Child {
-                addr: Supervisor::start(move |_| UserActor::new(user_id, deps)),
+                addr: Supervisor::start(move |ctx: &mut Context<UserActor>| {
+                    ctx.set_mailbox_capacity(super::MAILBOX_CAPACITY);
+                    UserActor::new(user_id, deps)
+                }),
                 last_active: Instant::now(),
             }
         });
@@ -65,7 +68,6 @@ impl Actor for UserShard {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(usize::MAX);
         let every = (self.deps.settings.idle_timeout / 2)
             .clamp(Duration::from_millis(10), Duration::from_secs(30));
         ctx.run_interval(every, |shard, _| shard.reap_idle());

@@ -1,0 +1,6 @@
+//! Shared helpers of the end-to-end tests: the Telegram stand-in and the real binary.
+#![allow(dead_code)]
+
+pub mod html_check;
+pub mod server;
+pub mod telegram_standin;

@@ -1,0 +1,224 @@
+//! What a player sees: onboarding, menus, profile, help, privacy, and bad input.
+
+use crate::common::server::{Options, TestServer, count, eventually};
+use crate::common::telegram_standin::{Standin, TgUser};
+use std::time::Duration;
+
+async fn setup() -> (Standin, TestServer) {
+    let standin = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&standin.url))).await;
+    (standin, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_greets_by_escaped_name_shows_menu_and_registers() {
+    let (tg, server) = setup().await;
+    let ana = TgUser::new(5001, r#"<b>Ana</b> & "Co""#);
+    tg.send_text(&ana, "/start");
+    let msgs = tg.wait_messages(ana.id, 2).await;
+    assert!(
+        msgs[0]
+            .text()
+            .contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"),
+        "{}",
+        msgs[0].text()
+    );
+    assert_eq!(msgs[0].params["parse_mode"], "HTML");
+    let buttons = msgs[1].buttons();
+    assert_eq!(
+        buttons.len(),
+        3,
+        "menu shows profile, help, privacy: {buttons:?}"
+    );
+    assert!(buttons.iter().all(|(_, data)| data.len() <= 64));
+
+    let db = server.db().await;
+    let row = db
+        .query_one(
+            "SELECT first_name, is_active FROM users WHERE id = $1",
+            &[&ana.id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        row.get::<_, String>(0),
+        r#"<b>Ana</b> & "Co""#,
+        "stored raw, escaped only when sent"
+    );
+    assert!(row.get::<_, bool>(1));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM user_gamification").await,
+        1
+    );
+
+    // The profile button from the menu.
+    let profile_data = &buttons[0].1;
+    tg.press(&ana, profile_data);
+    let msgs = tg.wait_messages(ana.id, 3).await;
+    assert!(
+        msgs[2].text().contains("Besitos: <b>0</b>"),
+        "{}",
+        msgs[2].text()
+    );
+    let answer = tg.wait_callback_answer(1).await;
+    assert!(
+        answer.get("text").is_none(),
+        "a working button gets a silent answer: {answer}"
+    );
+
+    // A second /start greets a returning player and registers nothing new.
+    tg.send_text(&ana, "/start");
+    let msgs = tg.wait_messages(ana.id, 5).await;
+    assert!(msgs[3].text().contains("de nuevo"), "{}", msgs[3].text());
+    assert_eq!(count(&db, "SELECT count(*) FROM users").await, 1);
+    assert!(
+        tg.bad_requests().is_empty(),
+        "Telegram refused: {:?}",
+        tg.bad_requests()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_help_unknown_input_and_english() {
+    let (tg, _server) = setup().await;
+    let luis = TgUser::new(5002, "Luis");
+    tg.send_text(&luis, "/perfil");
+    let msgs = tg.wait_messages(luis.id, 1).await;
+    assert!(
+        msgs[0].text().contains("/start"),
+        "unregistered users are asked to /start: {}",
+        msgs[0].text()
+    );
+
+    tg.send_text(&luis, "/start");
+    tg.send_text(&luis, "/ayuda");
+    tg.send_text(&luis, "hola, ¿qué tal?");
+    tg.send_text(&luis, "/comando_que_no_existe");
+    let msgs = tg.wait_messages(luis.id, 6).await;
+    assert!(
+        msgs[3].text().contains("/privacidad"),
+        "help lists commands: {}",
+        msgs[3].text()
+    );
+    assert!(msgs[4].text().contains("/menu") && msgs[5].text().contains("/menu"));
+
+    let emma = TgUser::new(5003, "Emma").english();
+    tg.send_text(&emma, "/start");
+    let msgs = tg.wait_messages(emma.id, 2).await;
+    assert!(
+        msgs[0].text().starts_with("Hi, <b>Emma</b>"),
+        "{}",
+        msgs[0].text()
+    );
+    assert!(
+        msgs[1]
+            .buttons()
+            .iter()
+            .any(|(label, _)| label.contains("Profile"))
+    );
+    assert!(tg.bad_requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_stale_buttons_are_answered_and_change_nothing() {
+    let (tg, server) = setup().await;
+    let eva = TgUser::new(5004, "Eva");
+    tg.send_text(&eva, "/start");
+    tg.wait_messages(eva.id, 2).await;
+    for forged in ["0:m", "1:nope", "💋💋💋", "1:dy:extra"] {
+        tg.press(&eva, forged);
+    }
+    for n in 1..=4 {
+        let answer = tg.wait_callback_answer(n).await;
+        assert!(
+            answer["text"].as_str().is_some_and(|t| t.contains("/menu")),
+            "{answer}"
+        );
+    }
+    // Nothing was sent and nothing deleted, despite "1:dy:extra" resembling the delete button.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(tg.messages_to(eva.id).len(), 2);
+    let db = server.db().await;
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM users WHERE id = 5004 AND deleted_at IS NULL"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
+    let (tg, server) = setup().await;
+    let sara = TgUser::new(5005, "Sara");
+    tg.send_text(&sara, "/start");
+    tg.send_text(&sara, "/privacidad");
+    let msgs = tg.wait_messages(sara.id, 3).await;
+    let buttons = msgs[2].buttons();
+    assert_eq!(buttons.len(), 3, "export, delete, back: {buttons:?}");
+
+    tg.press(&sara, &buttons[0].1);
+    let msgs = tg.wait_messages(sara.id, 4).await;
+    assert_eq!(msgs[3].method, "sendDocument");
+    let doc: serde_json::Value = serde_json::from_str(msgs[3].params["document"].as_str().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", msgs[3].params));
+    assert_eq!(doc["user"]["id"], 5005);
+    assert_eq!(doc["user"]["first_name"], "Sara");
+    assert_eq!(doc["gamification"]["available_points"], 0);
+
+    tg.press(&sara, &buttons[1].1);
+    let msgs = tg.wait_messages(sara.id, 5).await;
+    let confirm = msgs[4].buttons();
+    assert_eq!(confirm.len(), 2);
+    // Cancel first: nothing is deleted.
+    tg.press(&sara, &confirm[1].1);
+    tg.wait_messages(sara.id, 6).await;
+    let db = server.db().await;
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM users WHERE id = 5005").await,
+        1
+    );
+
+    tg.press(&sara, &confirm[0].1);
+    tg.wait_messages(sara.id, 7).await;
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM users WHERE id = 5005").await,
+        0,
+        "the Telegram id is gone"
+    );
+    let anon = db
+        .query_one(
+            "SELECT id, first_name, username, deleted_at IS NOT NULL FROM users",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(anon.get::<_, i64>(0) < 0);
+    assert_eq!(anon.get::<_, String>(1), "");
+    assert_eq!(anon.get::<_, Option<String>>(2), None);
+    assert!(anon.get::<_, bool>(3));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM user_gamification").await,
+        1,
+        "aggregates are kept"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'privacy.delete'"
+        )
+        .await,
+        1
+    );
+
+    // Afterwards she is a stranger again.
+    tg.send_text(&sara, "/perfil");
+    let msgs = tg.wait_messages(sara.id, 8).await;
+    assert!(msgs[7].text().contains("/start"));
+    eventually("the outbox to empty", Duration::from_secs(5), || async {
+        count(&db, "SELECT count(*) FROM outbox").await == 0
+    })
+    .await;
+}

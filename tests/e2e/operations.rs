@@ -1,0 +1,221 @@
+//! What an operator sees: probes, metrics, the webhook, Redis outages and shutdown.
+
+use crate::common::server::{Options, TestServer, count, eventually};
+use crate::common::telegram_standin::{Standin, TgUser};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_refuses_a_wrong_secret_and_answers_200_only_after_commit() {
+    let tg = Standin::start().await;
+    let mut options = Options::new(Some(&tg.url));
+    options.webhook_url = Some("https://diana.example.com/telegram/webhook".into());
+    let server = TestServer::start(options).await;
+    let set = tg
+        .wait_for("setWebhook", Duration::from_secs(10), |s| {
+            s.calls()
+                .into_iter()
+                .find(|c| c.method == "setWebhook")
+                .map(|c| c.params)
+        })
+        .await;
+    assert_eq!(set["url"], "https://diana.example.com/telegram/webhook");
+    let secret = set["secret_token"]
+        .as_str()
+        .expect("a secret token is set")
+        .to_owned();
+    assert!(secret.len() >= 32);
+
+    let update = serde_json::json!({"update_id": 9001, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 8001, "type": "private", "first_name": "Web"},
+        "from": {"id": 8001, "is_bot": false, "first_name": "Web"}, "text": "/start"}});
+    let client = reqwest::Client::new();
+    let url = format!("{}/telegram/webhook", server.base_url);
+    let wrong = client
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", "nope")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let missing = client
+        .post(&url)
+        .body("not even json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status(),
+        401,
+        "the body of an unauthenticated request is not parsed"
+    );
+    let db = server.db().await;
+    assert_eq!(count(&db, "SELECT count(*) FROM users").await, 0);
+
+    let right = client
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", &secret)
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM users WHERE id = 8001").await,
+        1,
+        "committed before the 200"
+    );
+    tg.wait_messages(8001, 2).await;
+    // Telegram retrying the same update changes nothing.
+    let again = client
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", &secret)
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(tg.messages_to(8001).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_down_the_bot_still_serves_and_ready_says_degraded() {
+    let tg = Standin::start().await;
+    let mut options = Options::new(Some(&tg.url));
+    options.redis_url = "redis://127.0.0.1:1".into();
+    let server = TestServer::start(options).await;
+    let (status, ready) = server.get_json("/ready").await;
+    assert_eq!(status, 200);
+    assert_eq!(ready["redis"], "degraded");
+    assert_eq!(ready["postgres"], "ok");
+    let pia = TgUser::new(8101, "Pía");
+    tg.send_text(&pia, "/start");
+    let msgs = tg.wait_messages(pia.id, 2).await;
+    assert!(msgs[0].text().contains("Pía"));
+    assert!(server.get_text("/metrics").await.contains("redis_up 0"));
+    assert_eq!(server.logged("redis unreachable").len(), 1, "one warning");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_and_metrics_report_dependencies_and_live_actors() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let (status, health) = server.get_json("/health").await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    let (_, ready) = server.get_json("/ready").await;
+    assert_eq!(ready["postgres"], "ok");
+    assert_eq!(ready["migrations"], "ok");
+    assert_eq!(ready["redis"], "ok");
+    for i in 0..5 {
+        let u = TgUser::new(8200 + i, "Metric");
+        tg.send_text(&u, "/start");
+        tg.wait_messages(u.id, 2).await;
+    }
+    let metrics = server.get_text("/metrics").await;
+    for expected in [
+        "live_user_actors 5",
+        r#"updates_total{kind="start"} 5"#,
+        r#"telegram_api_calls_total{method="sendMessage",result="ok"} 10"#,
+        "update_processing_seconds_bucket",
+        "db_pool_connections_in_use",
+        "db_pool_waiting",
+        "redis_up 1",
+    ] {
+        assert!(
+            metrics.contains(expected),
+            "missing {expected} in:\n{metrics}"
+        );
+    }
+    eventually(
+        "commands to be registered",
+        Duration::from_secs(5),
+        || async {
+            tg.calls()
+                .iter()
+                .filter(|c| c.method == "setMyCommands")
+                .count()
+                == 2
+        },
+    )
+    .await;
+    let en = tg
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "setMyCommands" && c.params["language_code"] == "en");
+    assert!(
+        en.is_some(),
+        "English commands are registered for language_code=en"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_actors_are_saved_and_stopped() {
+    let tg = Standin::start().await;
+    let server =
+        TestServer::start(Options::new(Some(&tg.url)).env("DIANA__ACTORS__IDLE_TIMEOUT", "300ms"))
+            .await;
+    let db = server.db().await;
+    let u = TgUser::new(8301, "Idle");
+    tg.send_text(&u, "/start");
+    tg.wait_messages(u.id, 2).await;
+    let registered_seen: chrono::DateTime<chrono::Utc> = db
+        .query_one("SELECT last_seen_at FROM users WHERE id = 8301", &[])
+        .await
+        .unwrap()
+        .get(0);
+    eventually("the actor to passivate", Duration::from_secs(5), || async {
+        server
+            .get_text("/metrics")
+            .await
+            .contains("live_user_actors 0")
+    })
+    .await;
+    let saved: chrono::DateTime<chrono::Utc> = db
+        .query_one("SELECT last_seen_at FROM users WHERE id = 8301", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        saved > registered_seen,
+        "last_seen_at was saved on passivation"
+    );
+    // And it comes back on the next update, from Postgres.
+    tg.send_text(&u, "/perfil");
+    let msgs = tg.wait_messages(u.id, 3).await;
+    assert!(msgs[2].text().contains("Idle"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_exits_cleanly_within_ten_seconds_after_confirming_updates() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let users: Vec<TgUser> = (0..20).map(|i| TgUser::new(8400 + i, "Bye")).collect();
+    let last = users
+        .iter()
+        .map(|u| tg.send_text(u, "/start"))
+        .max()
+        .unwrap();
+    tg.wait_messages(users[0].id, 2).await;
+    let db = server.db().await;
+    let options = server.options.clone();
+    let (status, took) = server
+        .terminate(Duration::from_secs(12))
+        .await
+        .expect("exited within 12 s");
+    assert!(status.success(), "clean exit: {status}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    // Everything taken was committed; what was committed was confirmed or is redelivered
+    // and recognised at the next start.
+    let processed = count(&db, "SELECT count(*) FROM processed_updates").await;
+    assert!(processed <= 20);
+    let restarted = TestServer::start(options).await;
+    eventually(
+        "all updates to be confirmed",
+        Duration::from_secs(20),
+        || async { tg.confirmed_offset() > last },
+    )
+    .await;
+    assert_eq!(count(&db, "SELECT count(*) FROM users").await, 20);
+    drop(restarted);
+}
