@@ -219,3 +219,93 @@ async fn sigterm_exits_cleanly_within_ten_seconds_after_confirming_updates() {
     assert_eq!(count(&db, "SELECT count(*) FROM users").await, 20);
     drop(restarted);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_redis_comes_back_it_is_used_again_without_a_restart() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut options = Options::new(None);
+    options.redis_url = format!("redis://127.0.0.1:{port}");
+    let server = TestServer::start(options).await;
+    assert_eq!(server.get_json("/ready").await.1["redis"], "degraded");
+
+    let mut redis = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server is installed");
+    let recovered = async {
+        eventually("redis to be used again", Duration::from_secs(15), || async {
+            server.get_json("/ready").await.1["redis"] == "ok"
+        })
+        .await;
+        assert!(server.get_text("/metrics").await.contains("redis_up 1"));
+    };
+    recovered.await;
+    let _ = redis.kill();
+    let _ = redis.wait();
+    eventually("redis loss to be noticed", Duration::from_secs(15), || async {
+        server.get_json("/ready").await.1["redis"] == "degraded"
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_private_cluster_starts_on_a_unix_socket_and_stops() {
+    use diana::embedded_postgres::EmbeddedPostgres;
+    let dir = std::env::temp_dir().join(crate::common::server::unique_name("diana_pg"));
+    let (pg, config) = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || EmbeddedPostgres::start(&dir)
+    })
+    .await
+    .unwrap()
+    .expect("PostgreSQL binaries are installed");
+    assert!(config.get_hosts().iter().all(|h| matches!(h, tokio_postgres::config::Host::Unix(_))));
+    diana::startup::prepare_database(&config).await.expect("database created and migrated");
+    let (client, conn) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let tables: i64 = client
+        .query_one("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'processed_updates')", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 2);
+    drop(client);
+    tokio::task::spawn_blocking(move || pg.stop()).await.unwrap();
+    assert!(!dir.join("data/postmaster.pid").exists(), "the cluster stopped");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_setting_stops_the_server_with_one_line_naming_the_key() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+        .env_clear()
+        .env("DIANA_HTTP_ADDR", "not-an-address")
+        .env("TELEGRAM_BOT_TOKEN", "123:very-secret-token")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("invalid configuration: http.addr:"), "{stderr}");
+    assert!(!stderr.contains("very-secret-token"));
+}
+
+#[test]
+fn migrate_creates_the_database_and_applies_migrations() {
+    let name = crate::common::server::unique_name("diana_migrate");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+            .arg("migrate")
+            .env_clear()
+            .env("DATABASE_URL", format!("postgres://postgres@127.0.0.1:5432/{name}"))
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(String::from_utf8_lossy(&first.stdout).trim(), "migrations applied: 1");
+    let second = run();
+    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "migrations applied: 0", "idempotent");
+    crate::common::server::drop_database(&name);
+}

@@ -9,6 +9,9 @@ pub use actor::{HandleUpdate, Passivate, UserActor};
 pub use apply::UpdateOutcome;
 pub use directory::UserDirectory;
 
+#[cfg(test)]
+mod tests;
+
 use crate::redis::Redis;
 use crate::store::{Pool, StoreError};
 use std::time::Duration;

@@ -1,0 +1,116 @@
+//! User actors against real Postgres and Redis: crash isolation, restart from Postgres, and
+//! per-user ordering. Each test gets its own database and Redis key prefix.
+
+use super::*;
+use crate::domain::{Action, Identity, Reply, UserUpdate};
+use crate::store::schema;
+use std::time::Duration;
+
+struct TestDb {
+    name: String,
+}
+
+impl TestDb {
+    async fn create() -> (TestDb, Pool) {
+        let name = format!("diana_actors_{:016x}", rand::random::<u64>());
+        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
+        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
+        schema::migrate(&config).await.unwrap();
+        (TestDb { name }, crate::store::pool(&config, 8).unwrap())
+    }
+
+    async fn drop_now(self) {
+        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
+        let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await.unwrap();
+    }
+}
+
+async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
+    let prefix = format!("test_{:016x}", rand::random::<u64>());
+    let redis = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
+    let settings = UserSettings { idle_timeout: Duration::from_secs(600), flood_per_minute: 0 };
+    UserDirectory::start(UserDeps { pool: pool.clone(), redis, settings }, shards)
+}
+
+fn update(update_id: i64, user_id: i64, action: Action) -> UserUpdate {
+    UserUpdate {
+        update_id: Some(update_id),
+        identity: Identity {
+            user_id,
+            first_name: format!("User {user_id}"),
+            last_name: None,
+            username: None,
+            language_code: Some("es".into()),
+        },
+        chat_id: user_id,
+        action,
+    }
+}
+
+fn replies(outcome: UpdateOutcome) -> Vec<Reply> {
+    match outcome {
+        UpdateOutcome::Applied { outgoing, .. } => outgoing.into_iter().map(|o| o.reply).collect(),
+        UpdateOutcome::Duplicate => panic!("unexpected duplicate"),
+    }
+}
+
+#[actix::test]
+async fn a_panicking_user_never_disturbs_another_and_restarts_from_postgres() {
+    let (db, pool) = TestDb::create().await;
+    // One shard: both users live on the same arbiter, the hardest case for isolation.
+    let users = directory(&pool, 1).await;
+    users.deliver(update(1, 10, Action::Start { payload: None })).await.unwrap();
+    users.deliver(update(2, 20, Action::Start { payload: None })).await.unwrap();
+
+    let restarts = crate::metrics::USER_ACTOR_RESTARTS.get();
+    let crashed = users.deliver(update(3, 10, Action::Explode));
+    let bystander = users.deliver(update(4, 20, Action::ShowProfile));
+    let (crashed, bystander) = futures::join!(crashed, bystander);
+    assert!(matches!(crashed, Err(UserError::Crashed)), "{crashed:?}");
+    assert!(matches!(replies(bystander.unwrap())[..], [Reply::Profile { .. }]));
+    assert!(crate::metrics::USER_ACTOR_RESTARTS.get() >= restarts + 2, "crashed, retried, crashed again");
+
+    // The crashed user's actor came back, with its state reloaded from Postgres.
+    let after = replies(users.deliver(update(5, 10, Action::ShowProfile)).await.unwrap());
+    match &after[..] {
+        [Reply::Profile { first_name, .. }] => assert_eq!(first_name, "User 10"),
+        other => panic!("unexpected {other:?}"),
+    }
+    // The poisonous update is recorded as failed, so it is never retried forever.
+    let conn = pool.get().await.unwrap();
+    let outcome: String =
+        conn.query_one("SELECT outcome FROM processed_updates WHERE update_id = 3", &[]).await.unwrap().get(0);
+    assert_eq!(outcome, "failed");
+    assert_eq!(users.live_actors().await, 2);
+    assert_eq!(users.passivate_all().await, 2);
+    users.stop();
+    drop(conn);
+    db.drop_now().await;
+}
+
+#[actix::test]
+async fn one_users_updates_apply_in_arrival_order_and_duplicates_do_nothing() {
+    let (db, pool) = TestDb::create().await;
+    let users = directory(&pool, 2).await;
+    users.deliver(update(100, 30, Action::Start { payload: None })).await.unwrap();
+    // Fifty updates at once for one user, interleaved with another user's.
+    let mine: Vec<_> = (101..151).map(|id| users.deliver(update(id, 30, Action::ShowHelp))).collect();
+    let theirs: Vec<_> = (201..221).map(|id| users.deliver(update(id, 40, Action::ShowHelp))).collect();
+    let (mine, theirs) = futures::join!(futures::future::join_all(mine), futures::future::join_all(theirs));
+    let ids: Vec<i64> = mine
+        .into_iter()
+        .map(|r| match r.unwrap() {
+            UpdateOutcome::Applied { outgoing, .. } => outgoing[0].id,
+            UpdateOutcome::Duplicate => panic!("duplicate"),
+        })
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "committed in arrival order: {ids:?}");
+    assert!(theirs.iter().all(|r| r.is_ok()));
+    // A repeated update id is acknowledged and ignored.
+    assert_eq!(users.deliver(update(120, 30, Action::ShowHelp)).await.unwrap(), UpdateOutcome::Duplicate);
+    users.passivate_all().await;
+    users.stop();
+    db.drop_now().await;
+}
