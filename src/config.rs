@@ -253,7 +253,7 @@ impl Settings {
         let raw: Raw = builder
             .build()
             .and_then(|c| c.try_deserialize())
-            .map_err(|e| bad("config", e.to_string()))?;
+            .map_err(|e| bad("config", first_and_last_line(&e.to_string())))?;
         Settings::validate(raw)
     }
 
@@ -434,6 +434,17 @@ fn paypal(map: HashMap<String, String>) -> Result<Option<PaypalSettings>, Config
     }))
 }
 
+/// TOML errors quote the offending line, which may hold a secret: keep the position and the
+/// reason only, on one line.
+fn first_and_last_line(message: &str) -> String {
+    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    match lines.next_back() {
+        Some(last) if !last.contains('=') => format!("{first}: {last}"),
+        _ => first.to_owned(),
+    }
+}
+
 fn positive(key: &str, value: usize) -> Result<usize, ConfigError> {
     if value == 0 {
         Err(bad(key, "must be greater than 0"))
@@ -589,6 +600,20 @@ mod tests {
         for secret in ["supersecret", "hunter2", "webhooksecret"] {
             assert!(!printed.contains(secret), "{secret} leaked");
         }
+    }
+
+    #[test]
+    fn a_broken_config_file_is_reported_on_one_line_without_its_content() {
+        let dir = std::env::temp_dir().join(format!("diana-config-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("diana.toml");
+        std::fs::write(&file, "[telegram]\ntoken = \"123:secretvalue\n").unwrap();
+        let err = Settings::load_with_env(Some(&file), HashMap::new()).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("secretvalue"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+        assert_eq!(err.key, "config");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -153,6 +153,9 @@ impl EmbeddedPostgres {
             &[
                 "stop".as_ref(),
                 "-w".as_ref(),
+                // Within the server's own shutdown bound.
+                "-t".as_ref(),
+                "5".as_ref(),
                 "-m".as_ref(),
                 "fast".as_ref(),
                 "-D".as_ref(),

@@ -102,6 +102,7 @@ impl Application {
             tracing::info!(applied, "migrations applied");
         }
         let pool = store::pool(&db_config, settings.database.pool_size)?;
+        spawn_janitor(pool.clone());
         let redis = Redis::connect(settings.redis.url.expose(), &settings.redis.key_prefix).await?;
         let deps = UserDeps {
             pool: pool.clone(),
@@ -149,8 +150,6 @@ impl Application {
                 None => {
                     let poll_timeout = t.poll_timeout_secs;
                     poller = Some(tokio::spawn(async move {
-                        // getUpdates is refused while a webhook is set.
-                        let _ = api.call("deleteWebhook", api.bot.delete_webhook()).await;
                         polling::run(api, router, poll_timeout, stop_rx).await;
                     }));
                 }
@@ -241,11 +240,19 @@ impl Application {
         // Webhook requests in flight are finished (their 200 follows their commit).
         let _ = tokio::time::timeout(left(), self.server.stop(true)).await;
         let _ = tokio::time::timeout(left(), self.server_task).await;
-        let saved = tokio::time::timeout(left(), self.directory.passivate_all()).await;
+        // Actors save while the outbox sends: neither waits for the other.
+        let drained = async {
+            match &self.outbox {
+                Some(outbox) => outbox.drain(left()).await,
+                None => true,
+            }
+        };
+        let (saved, drained) = tokio::join!(
+            tokio::time::timeout(left(), self.directory.passivate_all()),
+            drained
+        );
         tracing::info!(actors = saved.unwrap_or(0), "user actors saved");
-        if let Some(outbox) = &self.outbox
-            && !outbox.drain(left()).await
-        {
+        if !drained {
             tracing::warn!("some replies stay in the outbox; they are sent at the next start");
         }
         self.directory.stop();
@@ -255,6 +262,22 @@ impl Application {
         }
         tracing::info!("stopped");
     }
+}
+
+/// Hourly upkeep of tables that only grow.
+fn spawn_janitor(pool: store::Pool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let pruned = async { store::updates::prune(&pool.get().await?, 7).await };
+            match pruned.await {
+                Ok(0) => {}
+                Ok(rows) => tracing::info!(rows, "pruned old processed_updates"),
+                Err(error) => tracing::warn!(%error, "could not prune processed_updates"),
+            }
+        }
+    });
 }
 
 fn set_webhook_in_background(api: TelegramApi, url: url::Url, secret: String) {

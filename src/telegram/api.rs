@@ -52,6 +52,8 @@ impl TelegramHealth {
 pub struct TelegramApi {
     pub bot: Bot,
     pub health: Arc<TelegramHealth>,
+    /// Kept only to scrub it from error messages: request URLs carry the token.
+    token: Arc<str>,
 }
 
 impl TelegramApi {
@@ -64,6 +66,7 @@ impl TelegramApi {
         TelegramApi {
             bot: Bot::with_client(token, client).set_api_url(api_url),
             health: Arc::default(),
+            token: token.into(),
         }
     }
 
@@ -76,7 +79,7 @@ impl TelegramApi {
         let (label, outcome) = match result {
             Ok(value) => ("ok", Ok(value)),
             Err(error) => {
-                let failure = classify(error);
+                let failure = classify(error, &self.token);
                 let label = match &failure {
                     CallFailure::RetryAfter(_) => "retry_after",
                     CallFailure::Blocked => "blocked",
@@ -97,7 +100,14 @@ fn reqwest_fallback() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-fn classify(error: RequestError) -> CallFailure {
+const SERVER_TROUBLE: &[&str] = &[
+    "Internal Server Error",
+    "Bad Gateway",
+    "Gateway Timeout",
+    "Service Unavailable",
+];
+
+fn classify(error: RequestError, token: &str) -> CallFailure {
     match error {
         RequestError::RetryAfter(secs) => CallFailure::RetryAfter(secs.duration()),
         RequestError::Api(
@@ -111,10 +121,20 @@ fn classify(error: RequestError) -> CallFailure {
         RequestError::Api(ApiError::Unknown(text)) if text.starts_with("Forbidden") => {
             CallFailure::Blocked
         }
+        // teloxide reads only the description; these are Telegram's server-side troubles, and a
+        // revoked token is an operator's problem: in both cases the message must wait, not vanish.
+        RequestError::Api(ApiError::Unknown(text))
+            if SERVER_TROUBLE.iter().any(|t| text.contains(t)) =>
+        {
+            CallFailure::Transient(text)
+        }
+        RequestError::Api(ApiError::InvalidToken) => {
+            CallFailure::Transient("invalid bot token".into())
+        }
         RequestError::Api(api) => CallFailure::Rejected(api.to_string()),
         RequestError::MigrateToChatId(_) => CallFailure::Rejected(error.to_string()),
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
-            CallFailure::Transient(error.to_string())
+            CallFailure::Transient(error.to_string().replace(token, "***"))
         }
     }
 }

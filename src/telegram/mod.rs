@@ -2,6 +2,7 @@
 //! through the outbox. It holds no game rules.
 
 pub mod api;
+pub mod bucket;
 pub mod callback;
 pub mod commands;
 pub mod html;

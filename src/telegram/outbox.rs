@@ -1,9 +1,11 @@
 //! The outbox sender: the one place that sends messages to chats. It respects Telegram's
 //! limits (a token bucket overall and one per chat), keeps each chat's messages in order,
 //! waits out 429s, stops at 403, and deletes each outbox row once Telegram has accepted it.
-//! Rows left by a crash are sent at the next start, so a committed reply is never lost.
+//! A committed reply is never given up for a transient failure: rows left by a crash are sent
+//! at the next start, and rows that never reached this sender are swept up while it runs.
 
 use super::api::{CallFailure, TelegramApi};
+use super::bucket::Bucket;
 use super::render::{Rendered, render};
 use crate::telemetry::OUTBOX_QUEUED;
 use diana_actors::domain::{Action, Identity, Outgoing, UserUpdate};
@@ -20,8 +22,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-/// Transient failures of one message tried this many times are given up (and logged).
-const MAX_ATTEMPTS: u32 = 6;
+/// Longest wait between two tries of a message that keeps failing transiently.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Rows older than this that the sender does not hold were committed by an update whose
+/// outcome never reached us (a lost COMMIT reply, say): the sweep picks them up.
+const ORPHAN_AGE: Duration = Duration::from_secs(30);
+const SWEEP_EVERY: Duration = Duration::from_secs(15);
+const PAGE: i64 = 5_000;
 
 #[derive(Debug, Clone)]
 pub struct OutboxLimits {
@@ -33,10 +40,10 @@ pub struct OutboxLimits {
 
 enum Command {
     Send(Vec<Outgoing>),
-    /// The user wrote to us again, so the chat is open.
+    /// The user wrote to us again (or unblocked us), so the chat is open.
     Reopened(i64),
-    /// Answer once nothing is queued or in flight.
-    Drain(oneshot::Sender<()>),
+    /// Answer `true` once nothing is queued or in flight, or `false` at the deadline.
+    Drain(Instant, oneshot::Sender<bool>),
 }
 
 /// A handle to the sender task.
@@ -53,19 +60,17 @@ impl Outbox {
         directory: UserDirectory,
         limits: OutboxLimits,
     ) -> Result<Outbox, store::StoreError> {
-        let leftover = store::outbox::unsent(&pool.get().await?, i64::MAX).await?;
-        if !leftover.is_empty() {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut sender = Sender::new(api, pool, directory, limits);
+        let leftover = sender.load_unsent(None).await?;
+        if leftover > 0 {
             tracing::info!(
-                count = leftover.len(),
+                count = leftover,
                 "sending replies left unsent by an earlier run"
             );
         }
-        let (tx, rx) = mpsc::unbounded_channel();
-        let sender = Sender::new(api, pool, directory, limits);
         tokio::spawn(sender.run(rx));
-        let outbox = Outbox { tx };
-        outbox.send(leftover);
-        Ok(outbox)
+        Ok(Outbox { tx })
     }
 
     pub fn send(&self, outgoing: Vec<Outgoing>) {
@@ -78,47 +83,21 @@ impl Outbox {
         let _ = self.tx.send(Command::Reopened(chat_id));
     }
 
-    /// Wait until everything queued is sent, or `timeout` passes (what is left stays in the
-    /// outbox table for the next start). Returns whether it drained.
+    /// Send what is queued until `timeout` passes; what is left stays in the outbox table for
+    /// the next start. Returns whether everything went out.
     pub async fn drain(&self, timeout: Duration) -> bool {
         let (done, wait) = oneshot::channel();
-        if self.tx.send(Command::Drain(done)).is_err() {
+        if self
+            .tx
+            .send(Command::Drain(Instant::now() + timeout, done))
+            .is_err()
+        {
             return true;
         }
-        tokio::time::timeout(timeout, wait).await.is_ok()
-    }
-}
-
-struct Bucket {
-    tokens: f64,
-    rate: f64,
-    burst: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn new(rate: f64, burst: f64, now: Instant) -> Bucket {
-        Bucket {
-            tokens: burst,
-            rate,
-            burst,
-            at: now,
-        }
-    }
-
-    fn refill(&mut self, now: Instant) {
-        self.tokens =
-            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
-        self.at = now;
-    }
-
-    /// When a token will be available (now if one is).
-    fn ready_at(&self, now: Instant) -> Instant {
-        if self.tokens >= 1.0 {
-            now
-        } else {
-            now + Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
-        }
+        // The sender answers at the deadline itself, after saving what it sent.
+        tokio::time::timeout(timeout + Duration::from_secs(1), wait)
+            .await
+            .is_ok_and(|r| r.unwrap_or(true))
     }
 }
 
@@ -139,67 +118,155 @@ struct Sender {
     runnable: VecDeque<i64>,
     timers: BinaryHeap<Reverse<(Instant, i64)>>,
     global: Bucket,
-    in_flight: JoinSet<(i64, Result<(), CallFailure>)>,
+    in_flight: JoinSet<Result<(), CallFailure>>,
+    task_chats: HashMap<tokio::task::Id, i64>,
     blocked: HashSet<i64>,
+    /// Row ids queued, in flight, or sent but not deleted yet.
+    held: HashSet<i64>,
     done_ids: Vec<i64>,
     queued: usize,
-    drain_waiters: Vec<oneshot::Sender<()>>,
+    drains: Vec<(Instant, oneshot::Sender<bool>)>,
+    pruned_at: Instant,
+    swept_at: Instant,
 }
 
 impl Sender {
     fn new(api: TelegramApi, pool: Pool, directory: UserDirectory, limits: OutboxLimits) -> Sender {
         let now = Instant::now();
+        // A small burst keeps the first second within the limit too.
+        let global_burst = (limits.global_per_sec / 10.0).max(1.0);
         Sender {
             api,
             pool,
             directory,
-            global: Bucket::new(limits.global_per_sec, limits.global_per_sec.max(1.0), now),
+            global: Bucket::new(limits.global_per_sec, global_burst, now),
             limits,
             lanes: HashMap::new(),
             runnable: VecDeque::new(),
             timers: BinaryHeap::new(),
             in_flight: JoinSet::new(),
+            task_chats: HashMap::new(),
             blocked: HashSet::new(),
+            held: HashSet::new(),
             done_ids: Vec::new(),
             queued: 0,
-            drain_waiters: Vec::new(),
+            drains: Vec::new(),
+            pruned_at: now,
+            swept_at: now,
         }
     }
 
+    /// Queue the rows in the table that this sender does not hold, page by page (all of them,
+    /// or those older than `older_than`). Rows that no longer decode are logged and removed.
+    async fn load_unsent(
+        &mut self,
+        older_than: Option<Duration>,
+    ) -> Result<usize, store::StoreError> {
+        let conn = self.pool.get().await?;
+        let mut after = 0;
+        let mut loaded = 0;
+        loop {
+            let page = store::outbox::unsent(&conn, after, older_than, PAGE).await?;
+            let Some(last) = page.last_id else { break };
+            after = last;
+            for id in page.undecodable {
+                count_error("outbox_undecodable");
+                tracing::error!(
+                    outbox_id = id,
+                    "an outbox row no longer decodes; dropping it"
+                );
+                self.done_ids.push(id);
+            }
+            let fresh: Vec<Outgoing> = page
+                .rows
+                .into_iter()
+                .filter(|o| !self.held.contains(&o.id))
+                .collect();
+            loaded += fresh.len();
+            self.enqueue(fresh);
+        }
+        Ok(loaded)
+    }
+
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
-        let mut flush = tokio::time::interval(Duration::from_millis(50));
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
         loop {
             let wake = self.dispatch();
             tokio::select! {
                 command = rx.recv() => match command {
                     Some(Command::Send(batch)) => self.enqueue(batch),
                     Some(Command::Reopened(chat)) => { self.blocked.remove(&chat); }
-                    Some(Command::Drain(done)) => self.drain_waiters.push(done),
+                    Some(Command::Drain(deadline, done)) => self.drains.push((deadline, done)),
                     None => break,
                 },
-                Some(joined) = self.in_flight.join_next(), if !self.in_flight.is_empty() => match joined {
-                    Ok((chat, result)) => self.finished(chat, result),
-                    Err(error) => {
-                        count_error("outbox_task");
-                        tracing::error!(%error, "outbox send task failed");
+                Some(joined) = self.in_flight.join_next_with_id(), if !self.in_flight.is_empty() => {
+                    let (id, result) = match joined {
+                        Ok((id, result)) => (id, result),
+                        Err(error) => {
+                            count_error("outbox_task");
+                            tracing::error!(%error, "an outbox send task failed");
+                            (error.id(), Err(CallFailure::Transient(error.to_string())))
+                        }
+                    };
+                    if let Some(chat) = self.task_chats.remove(&id) {
+                        self.finished(chat, result);
                     }
                 },
-                _ = tokio::time::sleep_until(wake.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600))) => {}
-                _ = flush.tick() => self.flush_done().await,
+                _ = tokio::time::sleep_until(wake) => {}
+                _ = tick.tick() => self.housekeeping().await,
             }
-            if self.queued == 0 && self.in_flight.is_empty() && !self.drain_waiters.is_empty() {
-                self.flush_done().await;
-                for waiter in self.drain_waiters.drain(..) {
-                    let _ = waiter.send(());
-                }
-            }
+            self.answer_drains().await;
         }
         self.flush_done().await;
+    }
+
+    async fn housekeeping(&mut self) {
+        self.flush_done().await;
+        let now = Instant::now();
+        if now.duration_since(self.pruned_at) >= Duration::from_secs(1) {
+            self.pruned_at = now;
+            // Forget idle chats whose bucket is full again: they would start full anyway.
+            self.lanes
+                .retain(|_, lane| lane.busy || !lane.queue.is_empty() || !lane.bucket.is_full(now));
+        }
+        if now.duration_since(self.swept_at) >= SWEEP_EVERY {
+            self.swept_at = now;
+            match self.load_unsent(Some(ORPHAN_AGE)).await {
+                Ok(0) => {}
+                Ok(found) => tracing::warn!(
+                    found,
+                    "queued committed replies that had not reached the sender"
+                ),
+                Err(error) => tracing::warn!(%error, "could not sweep the outbox"),
+            }
+        }
+    }
+
+    async fn answer_drains(&mut self) {
+        if self.drains.is_empty() {
+            return;
+        }
+        let idle = self.queued == 0 && self.in_flight.is_empty();
+        let now = Instant::now();
+        if idle || self.drains.iter().any(|(deadline, _)| *deadline <= now) {
+            self.flush_done().await;
+            let (ready, waiting): (Vec<_>, Vec<_>) = self
+                .drains
+                .drain(..)
+                .partition(|(deadline, _)| idle || *deadline <= now);
+            self.drains = waiting;
+            for (_, done) in ready {
+                let _ = done.send(idle);
+            }
+        }
     }
 
     fn enqueue(&mut self, batch: Vec<Outgoing>) {
         let now = Instant::now();
         for out in batch {
+            if !self.held.insert(out.id) && out.id != 0 {
+                continue; // already queued (the sweep met a row we hold)
+            }
             if self.blocked.contains(&out.chat_id) {
                 self.done_ids.push(out.id);
                 continue;
@@ -222,8 +289,9 @@ impl Sender {
     }
 
     /// Start every send the limits allow now; return when to look again.
-    fn dispatch(&mut self) -> Option<Instant> {
+    fn dispatch(&mut self) -> Instant {
         let now = Instant::now();
+        let later = now + Duration::from_secs(3600);
         while let Some(Reverse((at, chat))) = self.timers.peek().copied() {
             if at > now {
                 break;
@@ -231,10 +299,12 @@ impl Sender {
             self.timers.pop();
             self.runnable.push_back(chat);
         }
-        self.global.refill(now);
+        let mut wake = self.drains.iter().map(|(d, _)| *d).min().unwrap_or(later);
         while self.in_flight.len() < self.limits.max_in_flight {
+            self.global.refill(now);
             if self.global.tokens < 1.0 {
-                return Some(self.global.ready_at(now).min(self.next_timer()));
+                wake = wake.min(self.global.ready_at(now));
+                break;
             }
             let Some(chat) = self.runnable.pop_front() else {
                 break;
@@ -249,30 +319,22 @@ impl Sender {
                 self.timers.push(Reverse((lane.not_before, chat)));
                 continue;
             }
-            lane.bucket.refill(now);
-            if lane.bucket.tokens < 1.0 {
+            if !lane.bucket.try_take(now) {
                 self.timers.push(Reverse((lane.bucket.ready_at(now), chat)));
                 continue;
             }
-            lane.bucket.tokens -= 1.0;
             self.global.tokens -= 1.0;
             lane.busy = true;
             let Some(out) = lane.queue.front().cloned() else {
                 continue;
             };
             let api = self.api.clone();
-            self.in_flight
-                .spawn(async move { (chat, send_one(&api, &out).await) });
+            let task = self
+                .in_flight
+                .spawn(async move { send_one(&api, &out).await });
+            self.task_chats.insert(task.id(), chat);
         }
-        let next = self.next_timer();
-        (next < now + Duration::from_secs(3600)).then_some(next)
-    }
-
-    fn next_timer(&self) -> Instant {
-        self.timers.peek().map_or_else(
-            || Instant::now() + Duration::from_secs(3600),
-            |Reverse((at, _))| *at,
-        )
+        wake.min(self.timers.peek().map_or(later, |Reverse((at, _))| *at))
     }
 
     fn finished(&mut self, chat: i64, result: Result<(), CallFailure>) {
@@ -281,13 +343,11 @@ impl Sender {
             return;
         };
         lane.busy = false;
+        let mut done = Vec::new();
         match result {
             Ok(()) => {
                 lane.attempts = 0;
-                if let Some(out) = lane.queue.pop_front() {
-                    self.done_ids.push(out.id);
-                    self.queued -= 1;
-                }
+                done.extend(lane.queue.pop_front());
             }
             Err(CallFailure::RetryAfter(wait)) => {
                 tracing::info!(
@@ -299,44 +359,61 @@ impl Sender {
             }
             Err(CallFailure::Blocked) => {
                 // Nothing more goes to this chat until the user writes to us again.
-                let dropped = lane.queue.len();
-                self.done_ids.extend(lane.queue.drain(..).map(|o| o.id));
-                self.queued -= dropped;
+                done.extend(lane.queue.drain(..));
                 self.blocked.insert(chat);
                 tracing::info!(
                     chat_id = chat,
-                    dropped,
+                    dropped = done.len(),
                     "user blocked the bot; marking inactive"
                 );
                 mark_inactive(self.directory.clone(), chat);
             }
             Err(CallFailure::Rejected(reason)) => {
+                // Telegram refuses this message itself: sending it again would fail again.
                 count_error("telegram_rejected");
                 if let Some(out) = lane.queue.pop_front() {
                     tracing::error!(chat_id = chat, reply = out.reply.kind(), %reason, "telegram rejected a message");
-                    self.done_ids.push(out.id);
-                    self.queued -= 1;
+                    done.push(out);
                 }
             }
             Err(CallFailure::Transient(reason)) => {
                 lane.attempts += 1;
-                if lane.attempts >= MAX_ATTEMPTS {
-                    count_error("telegram_gave_up");
-                    lane.attempts = 0;
-                    if let Some(out) = lane.queue.pop_front() {
-                        tracing::error!(chat_id = chat, reply = out.reply.kind(), %reason, "giving up on a message");
-                        self.done_ids.push(out.id);
-                        self.queued -= 1;
-                    }
-                } else {
-                    lane.not_before = now + Duration::from_millis(250 << lane.attempts);
+                let backoff =
+                    Duration::from_millis(250u64 << lane.attempts.min(10)).min(MAX_BACKOFF);
+                if lane.attempts == 3 {
+                    count_error("telegram_unreachable");
                 }
+                tracing::warn!(chat_id = chat, attempts = lane.attempts, %reason, "sending failed; will retry");
+                lane.not_before = now + backoff;
             }
         }
         if !lane.queue.is_empty() {
             self.runnable.push_back(chat);
         }
+        self.queued -= done.len();
+        self.done_ids.extend(done.into_iter().map(|o| o.id));
         OUTBOX_QUEUED.set(self.queued as i64);
+    }
+
+    async fn flush_done(&mut self) {
+        if self.done_ids.is_empty() {
+            return;
+        }
+        let ids = std::mem::take(&mut self.done_ids);
+        let deleted = async { store::outbox::delete(&self.pool.get().await?, &ids).await };
+        match deleted.await {
+            Ok(()) => {
+                for id in &ids {
+                    self.held.remove(id);
+                }
+            }
+            Err(error) => {
+                // Kept for the next flush; at worst a restart sends these once more.
+                count_error("outbox_delete");
+                tracing::warn!(%error, "could not delete sent outbox rows");
+                self.done_ids.extend(ids);
+            }
+        }
     }
 }
 
@@ -360,32 +437,6 @@ fn mark_inactive(directory: UserDirectory, chat: i64) {
             tracing::error!(chat_id = chat, %error, "could not mark user inactive");
         }
     });
-}
-
-impl Sender {
-    /// Forget idle chats whose bucket is full again: they would start full anyway.
-    fn prune_lanes(&mut self) {
-        let now = Instant::now();
-        self.lanes.retain(|_, lane| {
-            lane.bucket.refill(now);
-            lane.busy || !lane.queue.is_empty() || lane.bucket.tokens < lane.bucket.burst
-        });
-    }
-
-    async fn flush_done(&mut self) {
-        self.prune_lanes();
-        if self.done_ids.is_empty() {
-            return;
-        }
-        let ids = std::mem::take(&mut self.done_ids);
-        let deleted = async { store::outbox::delete(&self.pool.get().await?, &ids).await };
-        if let Err(error) = deleted.await {
-            // Kept for the next flush; at worst a restart sends these once more.
-            count_error("outbox_delete");
-            tracing::warn!(%error, "could not delete sent outbox rows");
-            self.done_ids.extend(ids);
-        }
-    }
 }
 
 async fn send_one(api: &TelegramApi, out: &Outgoing) -> Result<(), CallFailure> {

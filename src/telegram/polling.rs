@@ -3,7 +3,7 @@
 
 use super::ALLOWED_UPDATES;
 use super::api::{CallFailure, TelegramApi};
-use super::router::UpdateRouter;
+use super::router::{Received, UpdateRouter};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use teloxide::payloads::GetUpdatesSetters;
@@ -19,9 +19,21 @@ pub async fn run(
 ) {
     let mut offset: i32 = 0;
     let mut backoff = Duration::from_millis(250);
+    // getUpdates is refused while a webhook is set (after a switch from webhook mode, say).
+    let mut webhook_cleared = false;
     loop {
         if *stop.borrow() {
             break;
+        }
+        if !webhook_cleared {
+            let cleared = api.call("deleteWebhook", api.bot.delete_webhook()).await;
+            webhook_cleared = cleared.is_ok();
+            if let Err(failure) = cleared {
+                tracing::warn!(?failure, "deleteWebhook failed; retrying");
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+                tokio::select! { _ = stop.changed() => break, _ = tokio::time::sleep(backoff) => {} }
+                continue;
+            }
         }
         let request = api
             .bot
@@ -38,6 +50,10 @@ pub async fn run(
             Err(failure) => {
                 let wait = match failure {
                     CallFailure::RetryAfter(wait) => wait,
+                    CallFailure::Rejected(reason) if reason.contains("webhook") => {
+                        webhook_cleared = false;
+                        Duration::ZERO
+                    }
                     other => {
                         tracing::warn!(failure = ?other, "getUpdates failed; retrying");
                         backoff = (backoff * 2).min(Duration::from_secs(10));
@@ -74,17 +90,18 @@ pub async fn run(
 /// next offset: past the batch, or (as `Err`) at the first update that failed.
 async fn process_batch(router: &UpdateRouter, updates: Vec<Update>) -> Result<i32, i32> {
     let last = updates.iter().map(|u| u.id.0).max().unwrap_or(0);
-    let mut by_user: BTreeMap<Option<i64>, Vec<Update>> = BTreeMap::new();
-    for update in updates {
+    let mut by_user: BTreeMap<Option<i64>, Vec<Received>> = BTreeMap::new();
+    for update in &updates {
+        let received = router.receive(update);
         by_user
-            .entry(UpdateRouter::user_of(&update))
+            .entry(received.user_id())
             .or_default()
-            .push(update);
+            .push(received);
     }
     let lanes = by_user.into_values().map(|lane| async move {
-        for update in lane {
-            let id = update.id.0;
-            if router.route(update).await.is_err() {
+        for received in lane {
+            let id = received.update_id();
+            if router.apply(received).await.is_err() {
                 return Some(id);
             }
         }

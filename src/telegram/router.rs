@@ -7,7 +7,7 @@ use super::inbound::translate;
 use super::outbox::Outbox;
 use super::texts;
 use crate::telemetry::{UPDATE_SECONDS, UPDATES};
-use diana_actors::domain::{Lang, Notice, Outgoing, Reply};
+use diana_actors::domain::{Action, Lang, Notice, Outgoing, Reply};
 use diana_actors::metrics::count_error;
 use diana_actors::user::{UpdateOutcome, UserDirectory, UserError};
 use std::time::{Duration, Instant};
@@ -28,6 +28,25 @@ pub struct NotApplied {
     pub source: UserError,
 }
 
+/// An update taken in, its button's answer already on the clock.
+pub struct Received {
+    update_id: u32,
+    inbound: Option<super::inbound::Inbound>,
+    answer: Option<oneshot::Sender<Option<Notice>>>,
+    at: Instant,
+}
+
+impl Received {
+    /// The user it belongs to, for keeping one user's updates in order.
+    pub fn user_id(&self) -> Option<i64> {
+        self.inbound.as_ref().map(|i| i.update.identity.user_id)
+    }
+
+    pub fn update_id(&self) -> u32 {
+        self.update_id
+    }
+}
+
 #[derive(Clone)]
 pub struct UpdateRouter {
     directory: UserDirectory,
@@ -44,26 +63,48 @@ impl UpdateRouter {
         }
     }
 
-    /// The Telegram user an update belongs to, for keeping one user's updates in order.
-    pub fn user_of(update: &Update) -> Option<i64> {
-        translate(update).map(|i| i.update.identity.user_id)
+    /// Receive an update: translate it and start the clock on answering its button, which
+    /// must happen within Telegram's patience however long the user's queue is.
+    pub fn receive(&self, update: &Update) -> Received {
+        let inbound = translate(update);
+        let answer = inbound.as_ref().and_then(|i| {
+            let lang = Lang::from_language_code(i.update.identity.language_code.as_deref());
+            i.callback_id
+                .clone()
+                .map(|id| self.answer_callback_soon(id, lang))
+        });
+        Received {
+            update_id: update.id.0,
+            inbound,
+            answer,
+            at: Instant::now(),
+        }
     }
 
+    /// Receive and apply one update.
     pub async fn route(&self, update: Update) -> Result<(), NotApplied> {
-        let update_id = update.id.0;
-        let Some(inbound) = translate(&update) else {
+        self.apply(self.receive(&update)).await
+    }
+
+    /// Apply a received update. `Ok` means it may be confirmed to Telegram.
+    pub async fn apply(&self, received: Received) -> Result<(), NotApplied> {
+        let Received {
+            update_id,
+            inbound,
+            answer,
+            at: started,
+        } = received;
+        let Some(inbound) = inbound else {
             UPDATES.with_label_values(&["ignored"]).inc();
             return Ok(());
         };
         let user_id = inbound.update.identity.user_id;
         let span = tracing::info_span!("update", update_id, user_id);
         async move {
-            let started = Instant::now();
             let kind = inbound.update.action.kind();
             let lang = Lang::from_language_code(inbound.update.identity.language_code.as_deref());
             let chat_id = inbound.update.chat_id;
-            let answer = inbound.callback_id.map(|id| self.answer_callback_soon(id, lang));
-            if inbound.update.action.is_user_initiated() {
+            if inbound.update.action.is_user_initiated() || inbound.update.action == Action::UnblockedBot {
                 self.outbox.reopened(chat_id);
             }
             let result = self.directory.deliver(inbound.update).await;
@@ -78,7 +119,7 @@ impl UpdateRouter {
                     tracing::debug!("duplicate update ignored");
                     (None, Ok(()))
                 }
-                Err(UserError::Crashed) => {
+                Err(UserError::Crashed | UserError::Abandoned) => {
                     // Marked failed by the directory: confirm it, and tell the user.
                     UPDATES.with_label_values(&["failed"]).inc();
                     let sorry = Outgoing { id: 0, chat_id, user_id: Some(user_id), lang, reply: Reply::SomethingWentWrong };

@@ -159,11 +159,6 @@ async fn idle_actors_are_saved_and_stopped() {
     let u = TgUser::new(8301, "Idle");
     tg.send_text(&u, "/start");
     tg.wait_messages(u.id, 2).await;
-    let registered_seen: chrono::DateTime<chrono::Utc> = db
-        .query_one("SELECT last_seen_at FROM users WHERE id = 8301", &[])
-        .await
-        .unwrap()
-        .get(0);
     eventually("the actor to passivate", Duration::from_secs(5), || async {
         server
             .get_text("/metrics")
@@ -171,15 +166,17 @@ async fn idle_actors_are_saved_and_stopped() {
             .contains("live_user_actors 0")
     })
     .await;
-    let saved: chrono::DateTime<chrono::Utc> = db
-        .query_one("SELECT last_seen_at FROM users WHERE id = 8301", &[])
+    // Both start as the registration's time; only the saved last_seen moves past it.
+    let row = db
+        .query_one(
+            "SELECT created_at, last_seen_at FROM users WHERE id = 8301",
+            &[],
+        )
         .await
-        .unwrap()
-        .get(0);
-    assert!(
-        saved > registered_seen,
-        "last_seen_at was saved on passivation"
-    );
+        .unwrap();
+    let (created, saved): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
+        (row.get(0), row.get(1));
+    assert!(saved > created, "last_seen_at was saved on passivation");
     // And it comes back on the next update, from Postgres.
     tg.send_text(&u, "/perfil");
     let msgs = tg.wait_messages(u.id, 3).await;
@@ -222,30 +219,47 @@ async fn sigterm_exits_cleanly_within_ten_seconds_after_confirming_updates() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_redis_comes_back_it_is_used_again_without_a_restart() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut options = Options::new(None);
     options.redis_url = format!("redis://127.0.0.1:{port}");
     let server = TestServer::start(options).await;
     assert_eq!(server.get_json("/ready").await.1["redis"], "degraded");
 
     let mut redis = std::process::Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("redis-server is installed");
     let recovered = async {
-        eventually("redis to be used again", Duration::from_secs(15), || async {
-            server.get_json("/ready").await.1["redis"] == "ok"
-        })
+        eventually(
+            "redis to be used again",
+            Duration::from_secs(15),
+            || async { server.get_json("/ready").await.1["redis"] == "ok" },
+        )
         .await;
         assert!(server.get_text("/metrics").await.contains("redis_up 1"));
     };
     recovered.await;
     let _ = redis.kill();
     let _ = redis.wait();
-    eventually("redis loss to be noticed", Duration::from_secs(15), || async {
-        server.get_json("/ready").await.1["redis"] == "degraded"
-    })
+    eventually(
+        "redis loss to be noticed",
+        Duration::from_secs(15),
+        || async { server.get_json("/ready").await.1["redis"] == "degraded" },
+    )
     .await;
 }
 
@@ -260,8 +274,15 @@ async fn the_private_cluster_starts_on_a_unix_socket_and_stops() {
     .await
     .unwrap()
     .expect("PostgreSQL binaries are installed");
-    assert!(config.get_hosts().iter().all(|h| matches!(h, tokio_postgres::config::Host::Unix(_))));
-    diana::startup::prepare_database(&config).await.expect("database created and migrated");
+    assert!(
+        config
+            .get_hosts()
+            .iter()
+            .all(|h| matches!(h, tokio_postgres::config::Host::Unix(_)))
+    );
+    diana::startup::prepare_database(&config)
+        .await
+        .expect("database created and migrated");
     let (client, conn) = config.connect(tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
     let tables: i64 = client
@@ -271,8 +292,13 @@ async fn the_private_cluster_starts_on_a_unix_socket_and_stops() {
         .get(0);
     assert_eq!(tables, 2);
     drop(client);
-    tokio::task::spawn_blocking(move || pg.stop()).await.unwrap();
-    assert!(!dir.join("data/postmaster.pid").exists(), "the cluster stopped");
+    tokio::task::spawn_blocking(move || pg.stop())
+        .await
+        .unwrap();
+    assert!(
+        !dir.join("data/postmaster.pid").exists(),
+        "the cluster stopped"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -287,7 +313,10 @@ fn a_bad_setting_stops_the_server_with_one_line_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("invalid configuration: http.addr:"), "{stderr}");
+    assert!(
+        stderr.starts_with("invalid configuration: http.addr:"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("very-secret-token"));
 }
 
@@ -298,14 +327,72 @@ fn migrate_creates_the_database_and_applies_migrations() {
         std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
             .arg("migrate")
             .env_clear()
-            .env("DATABASE_URL", format!("postgres://postgres@127.0.0.1:5432/{name}"))
+            .env(
+                "DATABASE_URL",
+                format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            )
             .output()
             .unwrap()
     };
     let first = run();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert_eq!(String::from_utf8_lossy(&first.stdout).trim(), "migrations applied: 1");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&first.stdout).trim(),
+        "migrations applied: 1"
+    );
     let second = run();
-    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "migrations applied: 0", "idempotent");
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout).trim(),
+        "migrations applied: 0",
+        "idempotent"
+    );
     crate::common::server::drop_database(&name);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_is_503_while_postgres_is_unreachable_but_health_stays_up() {
+    let server = TestServer::start(Options::new(None)).await;
+    assert_eq!(server.get_json("/ready").await.0, 200);
+    // Take the database away under the running server.
+    crate::common::server::drop_database(&server.options.db_name);
+    let (status, ready) = server.get_json("/ready").await;
+    assert_eq!(status, 503, "{ready}");
+    assert_eq!(ready["postgres"], "down");
+    assert_eq!(server.get_json("/health").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_telegram_is_reported_degraded_and_the_token_never_logged() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = TestServer::start(Options::new(Some(&format!("http://127.0.0.1:{closed}")))).await;
+    eventually(
+        "telegram to be reported degraded",
+        Duration::from_secs(10),
+        || async { server.get_json("/ready").await.1["telegram"] == "degraded" },
+    )
+    .await;
+    assert_eq!(
+        server.get_json("/ready").await.0,
+        200,
+        "Telegram being down does not make us unready"
+    );
+    eventually(
+        "a warning about the failing Bot API",
+        Duration::from_secs(10),
+        || async { !server.logged("failed; retrying").is_empty() },
+    )
+    .await;
+    let logs = serde_json::to_string(&*server.logs.lock().unwrap()).unwrap();
+    assert!(
+        !logs.contains("TEST-token_abc"),
+        "the bot token leaked into the logs"
+    );
 }

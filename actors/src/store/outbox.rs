@@ -65,25 +65,50 @@ pub async fn delete(client: &deadpool_postgres::Client, ids: &[i64]) -> Result<(
     Ok(())
 }
 
-/// Replies left unsent by an earlier run, oldest first.
+/// One page of unsent rows, oldest first.
+#[derive(Debug, Default)]
+pub struct UnsentPage {
+    pub rows: Vec<Outgoing>,
+    /// Rows whose reply no longer decodes (written by another version); the caller drops them.
+    pub undecodable: Vec<i64>,
+    /// The last id of the page, to continue after; `None` when the page is empty.
+    pub last_id: Option<i64>,
+}
+
+/// Unsent rows with ids after `after_id`, at most `limit`, optionally only those older than
+/// `older_than`.
 pub async fn unsent(
     client: &deadpool_postgres::Client,
+    after_id: i64,
+    older_than: Option<std::time::Duration>,
     limit: i64,
-) -> Result<Vec<Outgoing>, StoreError> {
+) -> Result<UnsentPage, StoreError> {
     let stmt = client
-        .prepare_cached("SELECT id, chat_id, user_id, lang, reply FROM outbox ORDER BY id LIMIT $1")
+        .prepare_cached(
+            "SELECT id, chat_id, user_id, lang, reply FROM outbox
+             WHERE id > $1 AND created_at <= now() - make_interval(secs => $2)
+             ORDER BY id LIMIT $3",
+        )
         .await?;
-    let rows = client.query(&stmt, &[&limit]).await?;
-    let mut out = Vec::with_capacity(rows.len());
+    let age = older_than.map_or(0.0, |d| d.as_secs_f64());
+    let rows = client.query(&stmt, &[&after_id, &age, &limit]).await?;
+    let mut page = UnsentPage {
+        last_id: rows.last().map(|r| r.get(0)),
+        ..UnsentPage::default()
+    };
     for row in rows {
+        let id: i64 = row.get(0);
         let lang: String = row.get(3);
-        out.push(Outgoing {
-            id: row.get(0),
-            chat_id: row.get(1),
-            user_id: row.get(2),
-            lang: Lang::from_code(&lang),
-            reply: serde_json::from_value(row.get(4))?,
-        });
+        match serde_json::from_value::<Reply>(row.get(4)) {
+            Ok(reply) => page.rows.push(Outgoing {
+                id,
+                chat_id: row.get(1),
+                user_id: row.get(2),
+                lang: Lang::from_code(&lang),
+                reply,
+            }),
+            Err(_) => page.undecodable.push(id),
+        }
     }
-    Ok(out)
+    Ok(page)
 }

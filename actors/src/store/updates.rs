@@ -45,3 +45,15 @@ pub async fn is_processed(
         .await?;
     Ok(client.query_opt(&stmt, &[&update_id]).await?.is_some())
 }
+
+/// Forget updates processed more than `days` ago. Telegram keeps an undelivered update for at
+/// most 24 hours, so older records guard nothing; and after a week without updates Telegram
+/// may start `update_id`s afresh, where an old record would wrongly swallow a new update.
+pub async fn prune(client: &deadpool_postgres::Client, days: i32) -> Result<u64, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "DELETE FROM processed_updates WHERE processed_at < now() - make_interval(days => $1)",
+        )
+        .await?;
+    Ok(client.execute(&stmt, &[&days]).await?)
+}

@@ -135,17 +135,24 @@ pub async fn set_active(
     Ok(())
 }
 
-/// Write the time of the user's latest update. Kept in memory and saved lazily: losing it in a
-/// crash costs nothing but an older "last seen".
+/// Write the time of each user's latest update, in one statement. Kept in memory by the
+/// actors and saved when they passivate: losing it in a crash costs only an older "last seen".
 pub async fn save_last_seen(
     client: &deadpool_postgres::Client,
-    user_id: i64,
-    at: chrono::DateTime<chrono::Utc>,
+    seen: &[(i64, chrono::DateTime<chrono::Utc>)],
 ) -> Result<(), StoreError> {
+    if seen.is_empty() {
+        return Ok(());
+    }
+    let (ids, times): (Vec<i64>, Vec<chrono::DateTime<chrono::Utc>>) = seen.iter().copied().unzip();
     let stmt = client
-        .prepare_cached("UPDATE users SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1")
+        .prepare_cached(
+            "UPDATE users u SET last_seen_at = GREATEST(u.last_seen_at, t.at)
+             FROM UNNEST($1::BIGINT[], $2::TIMESTAMPTZ[]) AS t(id, at)
+             WHERE u.id = t.id",
+        )
         .await?;
-    client.execute(&stmt, &[&user_id, &at]).await?;
+    client.execute(&stmt, &[&ids, &times]).await?;
     Ok(())
 }
 
@@ -218,6 +225,14 @@ pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreE
     tx.execute(
         "UPDATE processed_updates SET user_id = NULL WHERE user_id = $1",
         &[&user_id],
+    )
+    .await?;
+    // The audit trail keeps what happened, but no longer points back to the person.
+    tx.execute(
+        "UPDATE audit_log SET actor = CASE WHEN actor = $1 THEN $2 ELSE actor END,
+                              target = CASE WHEN target = $1 THEN $2 ELSE target END
+         WHERE actor = $1 OR target = $1",
+        &[&format!("user:{user_id}"), &format!("user:{anonymous_id}")],
     )
     .await?;
     tx.execute("DELETE FROM outbox WHERE user_id = $1", &[&user_id])

@@ -94,29 +94,20 @@ impl Handler<HandleUpdate> for UserActor {
     }
 }
 
-/// Save anything unsaved. The actor stops once its directory has dropped its address.
+/// Hand over what is unsaved (the time of the latest update, for registered users). The
+/// actor stops once its shard has dropped its address; the shard saves for many at once.
 #[derive(Message)]
-#[rtype(result = "()")]
+#[rtype(result = "Option<(i64, DateTime<Utc>)>")]
 pub struct Passivate;
 
 impl Handler<Passivate> for UserActor {
-    type Result = AtomicResponse<Self, ()>;
+    type Result = Option<(i64, DateTime<Utc>)>;
 
     fn handle(&mut self, _msg: Passivate, _ctx: &mut Self::Context) -> Self::Result {
         let registered = matches!(self.player, Some(Some(_)));
-        let last_seen = self.last_seen.take().filter(|_| registered);
-        let pool = self.deps.pool.clone();
-        let user_id = self.user_id;
-        AtomicResponse::new(Box::pin(
-            async move {
-                let Some(at) = last_seen else { return };
-                let saved = async { store::users::save_last_seen(&pool.get().await?, user_id, at).await };
-                if let Err(error) = saved.await {
-                    count_error("save_last_seen");
-                    tracing::warn!(user_id, error = %error, "could not save last_seen on passivation");
-                }
-            }
-            .into_actor(self),
-        ))
+        self.last_seen
+            .take()
+            .filter(|_| registered)
+            .map(|at| (self.user_id, at))
     }
 }

@@ -29,21 +29,6 @@ pub(super) async fn apply_update(
     local_count: u64,
 ) -> Result<(Option<Player>, UpdateOutcome), StoreError> {
     let user_id = update.identity.user_id;
-    let verdict = if update.action.is_user_initiated() && update.update_id.is_some() {
-        let minute = chrono::Utc::now().timestamp() / 60;
-        let key = deps
-            .redis
-            .key(&["flood", &user_id.to_string(), &minute.to_string()]);
-        let count = deps
-            .redis
-            .incr_with_ttl(&key, 120)
-            .await
-            .unwrap_or(local_count);
-        flood::verdict(count, deps.settings.flood_per_minute)
-    } else {
-        FloodVerdict::Allowed
-    };
-
     let mut conn = deps.pool.get().await?;
     let tx = conn.transaction().await?;
     if let Some(update_id) = update.update_id {
@@ -59,6 +44,21 @@ pub(super) async fn apply_update(
             return Ok((player, UpdateOutcome::Duplicate));
         }
     }
+    // Counted only once the update is claimed: redeliveries must not eat the budget.
+    let verdict = if update.action.is_user_initiated() && update.update_id.is_some() {
+        let minute = chrono::Utc::now().timestamp() / 60;
+        let key = deps
+            .redis
+            .key(&["flood", &user_id.to_string(), &minute.to_string()]);
+        let count = deps
+            .redis
+            .incr_with_ttl(&key, 120)
+            .await
+            .unwrap_or(local_count);
+        flood::verdict(count, deps.settings.flood_per_minute)
+    } else {
+        FloodVerdict::Allowed
+    };
 
     let lang = player.as_ref().map_or(
         Lang::from_language_code(update.identity.language_code.as_deref()),

@@ -8,14 +8,20 @@ use crate::domain::UserUpdate;
 use crate::metrics::count_error;
 use crate::store;
 use actix::prelude::*;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
 pub struct UserDirectory {
     shards: Arc<[Addr<UserShard>]>,
     arbiters: Arc<[ArbiterHandle]>,
     deps: Arc<UserDeps>,
+    /// Database failures per update id, until the update succeeds or is abandoned.
+    failures: Arc<Mutex<HashMap<i64, u32>>>,
 }
+
+/// Database failures of one update before it is abandoned.
+pub const MAX_STORE_FAILURES: u32 = 3;
 
 impl UserDirectory {
     /// Start `shards` arbiters (0 means one per core), each with its shard actor.
@@ -41,6 +47,7 @@ impl UserDirectory {
             shards: addrs.into(),
             arbiters: arbiters.into(),
             deps,
+            failures: Arc::default(),
         }
     }
 
@@ -54,43 +61,66 @@ impl UserDirectory {
     /// Apply one update for its user and return the committed outcome.
     ///
     /// If the user's actor panics, the transaction rolled back and the actor restarts from
-    /// Postgres, so the update is tried once more. A second panic marks the update failed
-    /// (processed, with no effect) so that it cannot block the updates behind it forever.
+    /// Postgres, so the update is tried once more. An update that panics twice, or fails
+    /// with a database error [`MAX_STORE_FAILURES`] times, is marked failed (processed, with
+    /// no effect) and answered as [`UserError::Abandoned`]: otherwise one poisonous update
+    /// would be redelivered forever and hold back every update behind it. While the database
+    /// is down, marking fails too, and the error is returned for a later redelivery.
     pub async fn deliver(&self, update: UserUpdate) -> Result<UpdateOutcome, UserError> {
         let shard = self.shard(update.identity.user_id).clone();
-        match shard
+        let update_id = update.update_id;
+        let first = shard
             .send(Deliver {
                 update: update.clone(),
             })
             .await
-            .map_err(|_| UserError::Unavailable)?
-        {
-            Err(UserError::Crashed) => {}
-            other => return other,
-        }
-        let update_id = update.update_id;
-        let retried = shard
-            .send(Deliver { update })
-            .await
             .map_err(|_| UserError::Unavailable)?;
-        if let (Err(UserError::Crashed), Some(update_id)) = (&retried, update_id) {
-            count_error("poison_update");
-            tracing::error!(
-                update_id,
-                "update crashed its user actor twice; marking it failed"
-            );
-            store::updates::record_failure(
-                &self
-                    .deps
-                    .pool
-                    .get()
-                    .await
-                    .map_err(store::StoreError::from)?,
-                update_id,
-            )
-            .await?;
+        let result = match first {
+            Err(UserError::Crashed) => shard
+                .send(Deliver { update })
+                .await
+                .map_err(|_| UserError::Unavailable)?,
+            other => other,
+        };
+        let Some(update_id) = update_id else {
+            return result;
+        };
+        let failures = match &result {
+            Err(UserError::Crashed) => MAX_STORE_FAILURES,
+            Err(UserError::Store(_)) => self.note_failure(update_id),
+            _ => {
+                self.forget_failures(update_id);
+                return result;
+            }
+        };
+        if failures < MAX_STORE_FAILURES {
+            return result;
         }
-        retried
+        let marked =
+            async { store::updates::record_failure(&self.deps.pool.get().await?, update_id).await };
+        match marked.await {
+            Ok(()) => {
+                self.forget_failures(update_id);
+                count_error("abandoned_update");
+                tracing::error!(update_id, error = ?result.err(), "update abandoned after repeated failures");
+                Err(UserError::Abandoned)
+            }
+            Err(_) => result,
+        }
+    }
+
+    fn note_failure(&self, update_id: i64) -> u32 {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let n = failures.entry(update_id).or_insert(0);
+        *n += 1;
+        *n
+    }
+
+    fn forget_failures(&self, update_id: i64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if !failures.is_empty() {
+            failures.remove(&update_id);
+        }
     }
 
     /// Save and stop every resident user actor (shutdown). Returns how many there were.

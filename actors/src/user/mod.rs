@@ -44,4 +44,7 @@ pub enum UserError {
     Crashed,
     #[error("the user's actor is not running")]
     Unavailable,
+    /// The update failed repeatedly and was marked processed without effect.
+    #[error("the update was abandoned after repeated failures")]
+    Abandoned,
 }

@@ -4,7 +4,8 @@ use super::actor::{HandleUpdate, Passivate, UserActor};
 use super::apply::UpdateOutcome;
 use super::{UserDeps, UserError};
 use crate::domain::UserUpdate;
-use crate::metrics::LIVE_USER_ACTORS;
+use crate::metrics::{LIVE_USER_ACTORS, count_error};
+use crate::store;
 use actix::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,12 +13,17 @@ use std::time::{Duration, Instant};
 
 struct Child {
     addr: Addr<UserActor>,
+    /// Distinguishes a user's successive actors, so a late `Settled` finds the right one.
+    generation: u64,
     last_active: Instant,
+    /// Updates routed to the child and not answered yet: a busy child is never reaped.
+    in_flight: u32,
 }
 
 pub(super) struct UserShard {
     deps: Arc<UserDeps>,
     children: HashMap<i64, Child>,
+    generations: u64,
 }
 
 impl UserShard {
@@ -25,43 +31,74 @@ impl UserShard {
         UserShard {
             deps,
             children: HashMap::new(),
+            generations: 0,
         }
     }
 
-    fn child(&mut self, user_id: i64) -> Addr<UserActor> {
+    fn child(&mut self, user_id: i64) -> &mut Child {
+        let generation = self.generations + 1;
+        let deps = &self.deps;
         let child = self.children.entry(user_id).or_insert_with(|| {
             LIVE_USER_ACTORS.inc();
-            let deps = Arc::clone(&self.deps);
+            let deps = Arc::clone(deps);
+            let addr = Supervisor::start(move |ctx: &mut Context<UserActor>| {
+                ctx.set_mailbox_capacity(super::MAILBOX_CAPACITY);
+                UserActor::new(user_id, deps)
+            });
             Child {
-                addr: Supervisor::start(move |ctx: &mut Context<UserActor>| {
-                    ctx.set_mailbox_capacity(super::MAILBOX_CAPACITY);
-                    UserActor::new(user_id, deps)
-                }),
+                addr,
+                generation,
                 last_active: Instant::now(),
+                in_flight: 0,
             }
         });
-        child.last_active = Instant::now();
-        child.addr.clone()
+        if child.generation == generation {
+            self.generations = generation;
+        }
+        child
     }
 
-    /// Remove children idle for longer than the timeout and tell them to save and stop.
+    /// Remove children idle for longer than the timeout; they hand over what is unsaved.
     fn reap_idle(&mut self) {
         let timeout = self.deps.settings.idle_timeout;
         let now = Instant::now();
         let idle: Vec<i64> = self
             .children
             .iter()
-            .filter(|(_, c)| now.duration_since(c.last_active) >= timeout)
+            .filter(|(_, c)| c.in_flight == 0 && now.duration_since(c.last_active) >= timeout)
             .map(|(id, _)| *id)
             .collect();
-        for user_id in idle {
-            if let Some(child) = self.children.remove(&user_id) {
-                LIVE_USER_ACTORS.dec();
-                // do_send leaves no address behind, so the actor stops after saving.
-                child.addr.do_send(Passivate);
-            }
+        if idle.is_empty() {
+            return;
         }
+        let reaped: Vec<Child> = idle
+            .iter()
+            .filter_map(|id| self.children.remove(id))
+            .collect();
+        LIVE_USER_ACTORS.sub(reaped.len() as i64);
+        let pool = self.deps.pool.clone();
+        actix::spawn(async move {
+            passivate(reaped, pool).await;
+        });
     }
+}
+
+/// Passivate children and save what they held in one statement. Their addresses are dropped
+/// here, so each actor stops once it has answered.
+async fn passivate(children: Vec<Child>, pool: store::Pool) -> usize {
+    let count = children.len();
+    let answers = children.into_iter().map(|c| c.addr.send(Passivate));
+    let seen: Vec<_> = futures::future::join_all(answers)
+        .await
+        .into_iter()
+        .filter_map(|r| r.ok().flatten())
+        .collect();
+    let saved = async { store::users::save_last_seen(&pool.get().await?, &seen).await };
+    if let Err(error) = saved.await {
+        count_error("save_last_seen");
+        tracing::warn!(%error, users = seen.len(), "could not save last_seen on passivation");
+    }
+    count
 }
 
 impl Actor for UserShard {
@@ -84,15 +121,49 @@ pub(super) struct Deliver {
 impl Handler<Deliver> for UserShard {
     type Result = ResponseFuture<Result<UpdateOutcome, UserError>>;
 
-    fn handle(&mut self, msg: Deliver, _ctx: &mut Self::Context) -> Self::Result {
-        let addr = self.child(msg.update.identity.user_id);
+    fn handle(&mut self, msg: Deliver, ctx: &mut Self::Context) -> Self::Result {
+        let user_id = msg.update.identity.user_id;
+        let child = self.child(user_id);
+        child.in_flight += 1;
+        let generation = child.generation;
         // Sending here, not inside the future, keeps this user's updates in arrival order.
-        let reply = addr.send(HandleUpdate { update: msg.update });
-        Box::pin(async move { reply.await.map_err(|_| UserError::Unavailable)? })
+        let reply = child.addr.send(HandleUpdate { update: msg.update });
+        let shard = ctx.address();
+        Box::pin(async move {
+            let result = reply.await;
+            shard.do_send(Settled {
+                user_id,
+                generation,
+            });
+            result.map_err(|_| UserError::Unavailable)?
+        })
     }
 }
 
-/// Passivate every child now (shutdown), and answer once all have saved.
+/// An update routed to a child was answered.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Settled {
+    user_id: i64,
+    generation: u64,
+}
+
+impl Handler<Settled> for UserShard {
+    type Result = ();
+
+    fn handle(&mut self, msg: Settled, _ctx: &mut Self::Context) {
+        if let Some(child) = self
+            .children
+            .get_mut(&msg.user_id)
+            .filter(|c| c.generation == msg.generation)
+        {
+            child.in_flight = child.in_flight.saturating_sub(1);
+            child.last_active = Instant::now();
+        }
+    }
+}
+
+/// Passivate every child now (shutdown), and answer once all have been saved.
 #[derive(Message)]
 #[rtype(result = "usize")]
 pub(super) struct PassivateAll;
@@ -103,12 +174,7 @@ impl Handler<PassivateAll> for UserShard {
     fn handle(&mut self, _msg: PassivateAll, _ctx: &mut Self::Context) -> Self::Result {
         let children: Vec<Child> = self.children.drain().map(|(_, c)| c).collect();
         LIVE_USER_ACTORS.sub(children.len() as i64);
-        let saving: Vec<_> = children.iter().map(|c| c.addr.send(Passivate)).collect();
-        let count = saving.len();
-        Box::pin(async move {
-            futures::future::join_all(saving).await;
-            count
-        })
+        Box::pin(passivate(children, self.deps.pool.clone()))
     }
 }
 
