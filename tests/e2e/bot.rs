@@ -222,3 +222,39 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_with_a_referral_link_stores_the_referrer_once() {
+    let (tg, server) = setup().await;
+    let db = server.db().await;
+    let (ana, bea, cris, dani) = (
+        TgUser::new(5101, "Ana"),
+        TgUser::new(5102, "Bea"),
+        TgUser::new(5103, "Cris"),
+        TgUser::new(5104, "Dani"),
+    );
+    tg.send_text(&ana, "/start");
+    tg.wait_messages(ana.id, 2).await;
+    tg.send_text(&bea, "/start ref_5101");
+    tg.send_text(&cris, "/start ref_5103"); // herself
+    tg.send_text(&dani, "/start ref_999999"); // nobody
+    for u in [&bea, &cris, &dani] {
+        tg.wait_messages(u.id, 2).await;
+    }
+    // A referral link used by someone already registered changes nothing.
+    tg.send_text(&ana, "/start ref_5102");
+    tg.wait_messages(ana.id, 4).await;
+    let referrer = |id: i64| {
+        let db = &db;
+        async move {
+            db.query_one("SELECT referred_by FROM users WHERE id = $1", &[&id])
+                .await
+                .unwrap()
+                .get::<_, Option<i64>>(0)
+        }
+    };
+    assert_eq!(referrer(5102).await, Some(5101));
+    assert_eq!(referrer(5103).await, None, "self-referral refused");
+    assert_eq!(referrer(5104).await, None, "unknown referrer ignored");
+    assert_eq!(referrer(5101).await, None, "only new users can be referred");
+}

@@ -196,3 +196,30 @@ async fn a_403_marks_the_user_inactive_and_nothing_more_is_sent() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committed_reply_that_never_reached_the_sender_is_swept_up() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let db = server.db().await;
+    // As if an update committed but its outcome was lost on the way back (a dropped
+    // connection while reading COMMIT's reply): the row exists, the sender never heard of it.
+    db.execute(
+        "INSERT INTO outbox (chat_id, user_id, lang, reply, created_at)
+         VALUES (6100, 6100, 'es', '{\"type\": \"help\"}', now() - interval '1 minute')",
+        &[],
+    )
+    .await
+    .unwrap();
+    let msgs = tg
+        .wait_for("the orphaned reply", Duration::from_secs(40), |s| {
+            let m = s.messages_to(6100);
+            (!m.is_empty()).then_some(m)
+        })
+        .await;
+    assert!(msgs[0].text().contains("/menu"), "{}", msgs[0].text());
+    eventually("the row to be deleted", Duration::from_secs(5), || async {
+        count(&db, "SELECT count(*) FROM outbox").await == 0
+    })
+    .await;
+}
