@@ -1,11 +1,15 @@
 //! Pure game rules and the plain data they work on. No I/O, no actors, no clocks read here:
 //! callers pass `now` in, so every rule is testable on its own.
 
+pub mod economy;
 pub mod flood;
+pub mod gift;
 pub mod lang;
+pub mod level;
 pub mod player;
 pub mod referral;
 pub mod reply;
+pub mod streak;
 pub mod update;
 
 pub use lang::Lang;
