@@ -7,6 +7,7 @@ pub mod gift;
 pub mod lang;
 pub mod level;
 pub mod player;
+pub mod points;
 pub mod referral;
 pub mod reply;
 pub mod streak;

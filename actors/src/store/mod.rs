@@ -2,6 +2,8 @@
 //! parameterized statements prepared once per connection (`prepare_cached`).
 
 pub mod audit;
+pub mod inventory;
+pub mod ledger;
 pub mod outbox;
 pub mod schema;
 pub mod updates;

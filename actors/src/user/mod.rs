@@ -4,6 +4,7 @@ mod actor;
 mod apply;
 mod directory;
 mod shard;
+pub mod wallet;
 
 pub use actor::{HandleUpdate, Passivate, UserActor};
 pub use apply::UpdateOutcome;

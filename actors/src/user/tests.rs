@@ -271,3 +271,162 @@ async fn passivation_saves_the_time_of_the_latest_update() {
     drop(conn);
     db.drop_now().await;
 }
+
+#[derive(Debug, Clone)]
+enum LedgerOp {
+    Earn {
+        user: usize,
+        amount: i64,
+        capped: bool,
+        key: u8,
+    },
+    Spend {
+        user: usize,
+        amount: i64,
+        key: u8,
+    },
+}
+
+fn ledger_ops() -> impl proptest::strategy::Strategy<Value = Vec<LedgerOp>> {
+    use proptest::prelude::*;
+    let op = prop_oneof![
+        (0usize..4, 1i64..200, any::<bool>(), any::<u8>()).prop_map(
+            |(user, amount, capped, key)| LedgerOp::Earn {
+                user,
+                amount,
+                capped,
+                key
+            }
+        ),
+        (0usize..4, 1i64..300, any::<u8>()).prop_map(|(user, amount, key)| LedgerOp::Spend {
+            user,
+            amount,
+            key
+        }),
+    ];
+    proptest::collection::vec(op, 1..40)
+}
+
+/// Run one ledger operation in its own transaction, as a user actor would.
+async fn run_op(
+    pool: &Pool,
+    economy: &crate::domain::economy::Economy,
+    case: usize,
+    users: &[i64],
+    op: LedgerOp,
+) {
+    let mut conn = pool.get().await.unwrap();
+    let tx = conn.transaction().await.unwrap();
+    match op {
+        LedgerOp::Earn {
+            user,
+            amount,
+            capped,
+            key,
+        } => {
+            // Small key space: repeated keys stand for pressed-twice buttons and redeliveries.
+            let key = format!("earn:{case}:{}:{}", users[user], key % 8);
+            let earning = wallet::Earning {
+                user_id: users[user],
+                action_type: if capped { "referral" } else { "test_award" },
+                base: amount,
+                multiplied: true,
+                key: &key,
+                context: serde_json::json!({}),
+            };
+            wallet::credit(&tx, economy, chrono_tz::Europe::Madrid, earning)
+                .await
+                .unwrap();
+        }
+        LedgerOp::Spend { user, amount, key } => {
+            let key = format!("spend:{case}:{}:{}", users[user], key % 8);
+            wallet::debit(
+                &tx,
+                users[user],
+                "test_spend",
+                amount,
+                &key,
+                serde_json::json!({}),
+            )
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let (db, pool) = TestDb::create().await;
+    let economy = crate::domain::economy::Economy::embedded().unwrap();
+    let users: Vec<i64> = (900..904).collect();
+    {
+        let mut conn = pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        for id in &users {
+            let identity = update(0, *id, Action::ShowHelp).identity;
+            crate::store::users::register(&tx, &identity, None)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for case in 0..12 {
+        let ops = ledger_ops().new_tree(&mut runner).unwrap().current();
+        // Concurrent batches: several transactions race for the same wallets.
+        for batch in ops.chunks(8) {
+            let running = batch
+                .iter()
+                .cloned()
+                .map(|op| run_op(&pool, &economy, case, &users, op));
+            futures::future::join_all(running).await;
+        }
+    }
+    let conn = pool.get().await.unwrap();
+    let check = |sql: &'static str| {
+        let conn = &conn;
+        async move { conn.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    assert!(
+        check("SELECT count(*) FROM points_transactions").await > 50,
+        "the cases did something"
+    );
+    assert_eq!(
+        check(
+            "SELECT count(*) FROM user_gamification g WHERE available_points <>
+               (SELECT COALESCE(SUM(points_change), 0) FROM points_transactions t WHERE t.user_id = g.user_id)"
+        )
+        .await,
+        0,
+        "available_points equals the sum of the ledger"
+    );
+    assert_eq!(
+        check(
+            "SELECT count(*) FROM (SELECT balance_after,
+                 SUM(points_change) OVER (PARTITION BY user_id ORDER BY id) AS running
+               FROM points_transactions) r WHERE balance_after <> running"
+        )
+        .await,
+        0,
+        "each balance_after is the running sum"
+    );
+    assert_eq!(
+        check("SELECT count(*) FROM points_transactions WHERE balance_after < 0").await,
+        0
+    );
+    assert!(
+        check("SELECT COALESCE(MAX(s), 0)::BIGINT FROM (SELECT SUM(points_change) AS s FROM points_transactions WHERE action_type = 'referral' GROUP BY user_id) x").await
+            <= economy.cap("referral").unwrap(),
+        "the daily cap holds under concurrency"
+    );
+    assert_eq!(
+        check("SELECT count(*) FROM user_gamification WHERE total_points <
+               (SELECT COALESCE(SUM(points_change), 0) FROM points_transactions t WHERE t.user_id = user_gamification.user_id AND points_change > 0)").await,
+        0,
+        "total_points counts every besito earned"
+    );
+    drop(conn);
+    db.drop_now().await;
+}

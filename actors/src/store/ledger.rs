@@ -1,0 +1,190 @@
+//! `points_transactions` and the counters of `user_gamification`: the besitos ledger.
+//! Every change of `available_points` is one ledger row written in the same transaction, with
+//! the running balance; the wallet row is locked first, so one user's changes never interleave.
+
+use super::{StoreError, Transaction};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+/// A player's wallet and streak counters, locked for the rest of the transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wallet {
+    pub available_points: i64,
+    pub total_points: i64,
+    pub current_streak: i32,
+    pub longest_streak: i32,
+    pub last_daily_claim: Option<NaiveDate>,
+    pub vip_multiplier: f64,
+    pub boost_multiplier: f64,
+    pub boost_until: Option<DateTime<Utc>>,
+}
+
+/// Lock and read the wallet. `None` if the user has none (not registered).
+pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wallet>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT available_points, total_points, current_streak, longest_streak, last_daily_claim,
+                    vip_multiplier, boost_multiplier, boost_until
+             FROM user_gamification WHERE user_id = $1 FOR UPDATE",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| Wallet {
+        available_points: r.get(0),
+        total_points: r.get(1),
+        current_streak: r.get(2),
+        longest_streak: r.get(3),
+        last_daily_claim: r.get(4),
+        vip_multiplier: r.get(5),
+        boost_multiplier: r.get(6),
+        boost_until: r.get(7),
+    }))
+}
+
+/// Whether a change with this idempotency key was already written.
+pub async fn key_used(tx: &Transaction<'_>, key: &str) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT 1 FROM points_transactions WHERE idempotency_key = $1")
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&key]).await?.is_some())
+}
+
+/// Besitos earned today (since `day_start`) through one action type.
+pub async fn earned_since(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    action_type: &str,
+    day_start: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT COALESCE(SUM(points_change), 0)::BIGINT FROM points_transactions
+             WHERE user_id = $1 AND action_type = $2 AND created_at >= $3 AND points_change > 0",
+        )
+        .await?;
+    Ok(tx
+        .query_one(&stmt, &[&user_id, &action_type, &day_start])
+        .await?
+        .get(0))
+}
+
+/// One ledger change, already decided by the rules.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub user_id: i64,
+    pub action_type: &'a str,
+    /// Positive: earned (also counts towards lifetime `total_points`). Negative: spent.
+    pub points_change: i64,
+    pub idempotency_key: &'a str,
+    pub context: Value,
+}
+
+/// Apply a change to the (locked) wallet and append its ledger row. Returns the new
+/// (available, total). The CHECK constraints refuse a negative balance as a last line.
+pub async fn apply(tx: &Transaction<'_>, change: &Change<'_>) -> Result<(i64, i64), StoreError> {
+    let update = tx
+        .prepare_cached(
+            "UPDATE user_gamification
+             SET available_points = available_points + $2,
+                 total_points = total_points + GREATEST($2, 0),
+                 last_activity = now()
+             WHERE user_id = $1
+             RETURNING available_points, total_points",
+        )
+        .await?;
+    let row = tx
+        .query_one(&update, &[&change.user_id, &change.points_change])
+        .await?;
+    let (available, total): (i64, i64) = (row.get(0), row.get(1));
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO points_transactions
+                 (user_id, action_type, points_change, balance_after, context, idempotency_key)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    tx.execute(
+        &insert,
+        &[
+            &change.user_id,
+            &change.action_type,
+            &change.points_change,
+            &available,
+            &change.context,
+            &change.idempotency_key,
+        ],
+    )
+    .await?;
+    Ok((available, total))
+}
+
+/// Store the streak after a daily claim.
+pub async fn save_streak(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    current: i32,
+    longest: i32,
+    day: NaiveDate,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE user_gamification SET current_streak = $2, longest_streak = $3, last_daily_claim = $4
+             WHERE user_id = $1",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &current, &longest, &day])
+        .await?;
+    Ok(())
+}
+
+/// Start (or extend) a temporary earnings multiplier.
+pub async fn set_boost(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    factor: f64,
+    until: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE user_gamification
+             SET boost_multiplier = GREATEST($2, CASE WHEN boost_until > now() THEN boost_multiplier ELSE 1.0 END),
+                 boost_until = GREATEST($3, boost_until)
+             WHERE user_id = $1",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &factor, &until]).await?;
+    Ok(())
+}
+
+/// A ledger row as `/besitos` shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    pub action_type: String,
+    pub points_change: i64,
+    pub balance_after: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest `limit` ledger rows of a user, newest first.
+pub async fn recent(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT action_type, points_change, balance_after, created_at FROM points_transactions
+             WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .await?;
+    Ok(tx
+        .query(&stmt, &[&user_id, &limit])
+        .await?
+        .iter()
+        .map(|r| Entry {
+            action_type: r.get(0),
+            points_change: r.get(1),
+            balance_after: r.get(2),
+            created_at: r.get(3),
+        })
+        .collect())
+}
