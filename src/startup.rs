@@ -10,6 +10,7 @@ use crate::telegram::router::UpdateRouter;
 use crate::telegram::{ALLOWED_UPDATES, commands, polling};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
+use diana_actors::domain::economy::{Economy, EconomyError};
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
 use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
@@ -30,6 +31,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Redis(#[from] InvalidRedisUrl),
+    #[error(transparent)]
+    Economy(#[from] EconomyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -101,6 +104,7 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }
+        let economy = Economy::embedded()?;
         let pool = store::pool(&db_config, settings.database.pool_size)?;
         spawn_janitor(pool.clone());
         let redis = Redis::connect(settings.redis.url.expose(), &settings.redis.key_prefix).await?;
@@ -110,6 +114,8 @@ impl Application {
             settings: UserSettings {
                 idle_timeout: settings.actors.idle_timeout,
                 flood_per_minute: settings.flood_per_minute,
+                economy: std::sync::Arc::new(economy),
+                timezone: settings.game_timezone,
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);

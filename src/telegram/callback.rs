@@ -16,10 +16,12 @@ pub enum CallbackData {
     AskDelete,
     ConfirmDelete,
     CancelDelete,
+    Daily,
+    Besitos,
 }
 
 impl CallbackData {
-    pub const ALL: [CallbackData; 8] = [
+    pub const ALL: [CallbackData; 10] = [
         CallbackData::Menu,
         CallbackData::Profile,
         CallbackData::Help,
@@ -28,6 +30,8 @@ impl CallbackData {
         CallbackData::AskDelete,
         CallbackData::ConfirmDelete,
         CallbackData::CancelDelete,
+        CallbackData::Daily,
+        CallbackData::Besitos,
     ];
 
     fn code(self) -> &'static str {
@@ -40,6 +44,8 @@ impl CallbackData {
             CallbackData::AskDelete => "dq",
             CallbackData::ConfirmDelete => "dy",
             CallbackData::CancelDelete => "dn",
+            CallbackData::Daily => "g",
+            CallbackData::Besitos => "b",
         }
     }
 
@@ -65,6 +71,8 @@ impl CallbackData {
             CallbackData::AskDelete => Action::AskDeleteMyData,
             CallbackData::ConfirmDelete => Action::ConfirmDeleteMyData,
             CallbackData::CancelDelete => Action::CancelDeleteMyData,
+            CallbackData::Daily => Action::ClaimDaily,
+            CallbackData::Besitos => Action::ShowBesitos,
         }
     }
 }

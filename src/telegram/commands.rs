@@ -9,7 +9,15 @@ use teloxide::prelude::Requester;
 use teloxide::types::BotCommand;
 
 /// Commands that exist today; each feature adds its own.
-const COMMANDS: &[&str] = &["start", "menu", "perfil", "ayuda", "privacidad"];
+const COMMANDS: &[&str] = &[
+    "start",
+    "menu",
+    "regalo",
+    "besitos",
+    "perfil",
+    "ayuda",
+    "privacidad",
+];
 
 pub fn bot_commands(lang: Lang) -> Vec<BotCommand> {
     COMMANDS

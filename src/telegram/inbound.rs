@@ -102,6 +102,8 @@ fn command_action(text: &str) -> Action {
             payload: Some(args.trim().to_owned()).filter(|p| !p.is_empty()),
         },
         "menu" => Action::ShowMenu,
+        "regalo" | "diario" => Action::ClaimDaily,
+        "besitos" => Action::ShowBesitos,
         "perfil" | "profile" => Action::ShowProfile,
         "ayuda" | "help" => Action::ShowHelp,
         "privacidad" | "privacy" => Action::ShowPrivacy,

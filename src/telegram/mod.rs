@@ -10,6 +10,7 @@ pub mod inbound;
 pub mod outbox;
 pub mod polling;
 pub mod render;
+pub mod render_economy;
 pub mod router;
 pub mod texts;
 

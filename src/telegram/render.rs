@@ -1,6 +1,7 @@
 //! Replies rendered for Telegram: HTML text within limits, and inline keyboards.
 
 use super::callback::CallbackData;
+use super::render_economy as economy;
 use super::texts::{fill, get};
 use diana_actors::domain::{Lang, Outgoing, Reply};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -27,13 +28,23 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::Welcome {
             first_name,
             returning,
+            referral_bonus,
         } => {
             let key = if *returning {
                 "welcome_back"
             } else {
                 "welcome_new"
             };
-            (fill(lang, key, &[("name", first_name)]), None)
+            let mut text = fill(lang, key, &[("name", first_name)]);
+            if let Some(amount) = referral_bonus {
+                text.push_str("\n\n");
+                text.push_str(&fill(
+                    lang,
+                    "welcome_referral_bonus",
+                    &[("amount", &amount.to_string())],
+                ));
+            }
+            (text, None)
         }
         Reply::MainMenu => (get(lang, "main_menu").to_owned(), Some(main_menu(lang))),
         Reply::Profile {
@@ -42,8 +53,11 @@ pub fn render(out: &Outgoing) -> Rendered {
             current_streak,
             longest_streak,
             member_since,
+            level,
         } => {
             let since = member_since.format(get(lang, "date_format")).to_string();
+            let [(k1, v1), (k2, v2), (k3, v3)] = economy::level_lines(lang, level);
+            // The level lines are plain text (digits, names, bar glyphs), filled like any value.
             let text = fill(
                 lang,
                 "profile",
@@ -53,10 +67,59 @@ pub fn render(out: &Outgoing) -> Rendered {
                     ("streak", &current_streak.to_string()),
                     ("longest", &longest_streak.to_string()),
                     ("since", &since),
+                    (k1, &v1),
+                    (k2, &v2),
+                    (k3, &v3),
                 ],
             );
             (text, Some(back_to_menu(lang)))
         }
+        Reply::DailyGift {
+            gift,
+            paid,
+            capped,
+            streak,
+            milestone,
+            freezes_used,
+            late_claim_forgiven,
+            streak_lost,
+        } => {
+            let text = economy::daily_gift(
+                lang,
+                gift,
+                *paid,
+                *capped,
+                *streak,
+                *milestone,
+                *freezes_used,
+                *late_claim_forgiven,
+                *streak_lost,
+            );
+            (text, Some(after_gift(lang)))
+        }
+        Reply::DailyAlreadyClaimed { next_at, streak } => (
+            economy::daily_already(lang, *next_at, *streak, chrono::Utc::now()),
+            Some(back_to_menu(lang)),
+        ),
+        Reply::Besitos {
+            balance,
+            total,
+            entries,
+        } => (
+            economy::besitos(lang, *balance, *total, entries),
+            Some(back_to_menu(lang)),
+        ),
+        Reply::ReferralRewarded {
+            friend_name,
+            amount,
+        } => (
+            fill(
+                lang,
+                "referral_rewarded",
+                &[("name", friend_name), ("amount", &amount.to_string())],
+            ),
+            None,
+        ),
         Reply::Help => (get(lang, "help").to_owned(), Some(back_to_menu(lang))),
         Reply::PrivacyMenu => (get(lang, "privacy").to_owned(), Some(privacy_menu(lang))),
         Reply::DataExport { file_name, json } => {
@@ -107,12 +170,23 @@ fn button(lang: Lang, key: &str, data: CallbackData) -> InlineKeyboardButton {
 
 fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
+        vec![
+            button(lang, "btn_daily", CallbackData::Daily),
+            button(lang, "btn_besitos", CallbackData::Besitos),
+        ],
         vec![button(lang, "btn_profile", CallbackData::Profile)],
         vec![
             button(lang, "btn_help", CallbackData::Help),
             button(lang, "btn_privacy", CallbackData::Privacy),
         ],
     ])
+}
+
+fn after_gift(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(lang, "btn_besitos", CallbackData::Besitos),
+        button(lang, "btn_menu", CallbackData::Menu),
+    ]])
 }
 
 fn back_to_menu(lang: Lang) -> InlineKeyboardMarkup {
@@ -141,6 +215,10 @@ fn confirm_delete(lang: Lang) -> InlineKeyboardMarkup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diana_actors::domain::LedgerLine;
+    use diana_actors::domain::economy::Economy;
+    use diana_actors::domain::gift::Gift;
+    use diana_actors::domain::level;
 
     fn out(reply: Reply, lang: Lang) -> Outgoing {
         Outgoing {
@@ -158,6 +236,7 @@ mod tests {
             Reply::Welcome {
                 first_name: r#"<b>Ana</b> & "Co""#.into(),
                 returning: false,
+                referral_bonus: Some(25),
             },
             Lang::Es,
         ));
@@ -165,22 +244,63 @@ mod tests {
             panic!("text expected")
         };
         assert!(text.contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"));
+        assert!(text.contains("<b>25</b> besitos"), "{text}");
         let Rendered::Text {
             keyboard: Some(k), ..
         } = render(&out(Reply::MainMenu, Lang::En))
         else {
             panic!("menu keyboard expected")
         };
-        assert_eq!(k.inline_keyboard.iter().flatten().count(), 3);
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 5);
+    }
+
+    /// Every reward of the gift table, with every streak remark.
+    fn gifts(economy: &Economy) -> Vec<Reply> {
+        economy
+            .gift
+            .rarities
+            .iter()
+            .flat_map(|r| {
+                r.rewards
+                    .iter()
+                    .map(move |w| (r.id.clone(), w.reward.clone()))
+            })
+            .map(|(rarity, reward)| Reply::DailyGift {
+                gift: Gift { rarity, reward },
+                paid: Some(12),
+                capped: false,
+                streak: 7,
+                milestone: Some((7, 50)),
+                freezes_used: 1,
+                late_claim_forgiven: true,
+                streak_lost: true,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_gift_names_its_rarity_and_reward() {
+        for reply in gifts(&Economy::embedded().unwrap()) {
+            let Rendered::Text { text, .. } = render(&out(reply.clone(), Lang::Es)) else {
+                panic!()
+            };
+            assert!(
+                !text.contains("movimiento"),
+                "an unnamed item or clue in {reply:?}: {text}"
+            );
+            assert!(!text.contains(" · \n"), "an unnamed rarity: {text}");
+        }
     }
 
     #[test]
     fn every_reply_renders_within_limits_in_both_languages() {
         let since = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let replies = [
+        let economy = Economy::embedded().unwrap();
+        let replies: Vec<Reply> = [
             Reply::Welcome {
                 first_name: "x".repeat(5000),
                 returning: true,
+                referral_bonus: None,
             },
             Reply::MainMenu,
             Reply::Profile {
@@ -189,6 +309,47 @@ mod tests {
                 current_streak: 2,
                 longest_streak: 3,
                 member_since: since,
+                level: level::standing(&economy.levels, 150),
+            },
+            Reply::Profile {
+                first_name: "top".into(),
+                besitos: 1,
+                current_streak: 2,
+                longest_streak: 3,
+                member_since: since,
+                level: level::standing(&economy.levels, 1_000_000),
+            },
+            Reply::DailyAlreadyClaimed {
+                next_at: since,
+                streak: 4,
+            },
+            Reply::Besitos {
+                balance: 10,
+                total: 20,
+                entries: vec![],
+            },
+            Reply::Besitos {
+                balance: 10,
+                total: 20,
+                entries: [
+                    "daily_gift",
+                    "streak_milestone",
+                    "referral",
+                    "referral_welcome",
+                    "unknown_kind",
+                ]
+                .iter()
+                .map(|a| LedgerLine {
+                    action_type: a.to_string(),
+                    points_change: -5,
+                    balance_after: 10,
+                    at: since,
+                })
+                .collect(),
+            },
+            Reply::ReferralRewarded {
+                friend_name: "<Bea>".into(),
+                amount: 50,
             },
             Reply::Help,
             Reply::PrivacyMenu,
@@ -199,7 +360,10 @@ mod tests {
             Reply::PleaseStart,
             Reply::SlowDown,
             Reply::SomethingWentWrong,
-        ];
+        ]
+        .into_iter()
+        .chain(gifts(&economy))
+        .collect();
         for lang in [Lang::Es, Lang::En] {
             for reply in &replies {
                 let Rendered::Text { text, keyboard } = render(&out(reply.clone(), lang)) else {

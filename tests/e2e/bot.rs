@@ -27,8 +27,8 @@ async fn start_greets_by_escaped_name_shows_menu_and_registers() {
     let buttons = msgs[1].buttons();
     assert_eq!(
         buttons.len(),
-        3,
-        "menu shows profile, help, privacy: {buttons:?}"
+        5,
+        "menu shows gift, besitos, profile, help, privacy: {buttons:?}"
     );
     assert!(buttons.iter().all(|(_, data)| data.len() <= 64));
 
@@ -52,7 +52,11 @@ async fn start_greets_by_escaped_name_shows_menu_and_registers() {
     );
 
     // The profile button from the menu.
-    let profile_data = &buttons[0].1;
+    let profile_data = &buttons
+        .iter()
+        .find(|(_, d)| d == "1:p")
+        .expect("profile button")
+        .1;
     tg.press(&ana, profile_data);
     let msgs = tg.wait_messages(ana.id, 3).await;
     assert!(

@@ -6,4 +6,5 @@ mod common;
 
 mod bot;
 mod delivery;
+mod economy;
 mod operations;

@@ -39,6 +39,8 @@ impl StreakRules {
 #[derive(Debug, Clone, Deserialize)]
 pub struct GiftTable {
     pub max_streak_days: u32,
+    /// Fixed per deployment: the same (user, day) always draws the same gift.
+    pub seed: u64,
     #[serde(rename = "rarity")]
     pub rarities: Vec<Rarity>,
 }

@@ -15,5 +15,5 @@ pub mod update;
 
 pub use lang::Lang;
 pub use player::Player;
-pub use reply::{Notice, Outgoing, Reply};
+pub use reply::{LedgerLine, Notice, Outgoing, Reply};
 pub use update::{Action, Identity, UserUpdate};

@@ -1,6 +1,6 @@
 //! A registered player as the user actor caches them, and the rules that read that state.
 
-use super::{Identity, Lang, Reply};
+use super::{Identity, Lang};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -39,16 +39,6 @@ impl Player {
         self.username.clone_from(&identity.username);
         self.language_code.clone_from(&identity.language_code);
     }
-
-    pub fn profile(&self) -> Reply {
-        Reply::Profile {
-            first_name: self.first_name.clone(),
-            besitos: self.available_points,
-            current_streak: self.current_streak,
-            longest_streak: self.longest_streak,
-            member_since: self.created_at,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -85,20 +75,5 @@ mod tests {
         p.adopt_identity(&renamed);
         assert!(!p.identity_differs(&renamed));
         assert_eq!(p.lang(), Lang::En);
-    }
-
-    #[test]
-    fn profile_shows_spendable_besitos() {
-        match ana().profile() {
-            Reply::Profile {
-                besitos,
-                current_streak,
-                longest_streak,
-                ..
-            } => {
-                assert_eq!((besitos, current_streak, longest_streak), (3, 2, 4));
-            }
-            other => panic!("unexpected {other:?}"),
-        }
     }
 }

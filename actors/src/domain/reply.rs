@@ -2,6 +2,8 @@
 //! in the user's language; nothing here knows how it will look.
 
 use super::Lang;
+use super::gift::Gift;
+use super::level::LevelStanding;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +14,9 @@ pub enum Reply {
     Welcome {
         first_name: String,
         returning: bool,
+        /// Besitos for joining through a friend's link.
+        #[serde(default)]
+        referral_bonus: Option<i64>,
     },
     /// The main menu, with its buttons.
     MainMenu,
@@ -21,6 +26,7 @@ pub enum Reply {
         current_streak: i32,
         longest_streak: i32,
         member_since: DateTime<Utc>,
+        level: LevelStanding,
     },
     Help,
     PrivacyMenu,
@@ -40,6 +46,44 @@ pub enum Reply {
     SlowDown,
     /// We failed to handle the update (never a user's fault).
     SomethingWentWrong,
+    /// Today's gift, and what it did to the streak.
+    DailyGift {
+        gift: Gift,
+        /// Besitos paid for the gift (after multipliers), if it was besitos.
+        paid: Option<i64>,
+        /// The gift was besitos but today's cap was reached.
+        capped: bool,
+        streak: i32,
+        /// (streak length, bonus besitos) when this claim reached a milestone.
+        milestone: Option<(i32, i64)>,
+        freezes_used: i32,
+        late_claim_forgiven: bool,
+        streak_lost: bool,
+    },
+    DailyAlreadyClaimed {
+        next_at: DateTime<Utc>,
+        streak: i32,
+    },
+    /// `/besitos`: the balance and the latest ledger entries, newest first.
+    Besitos {
+        balance: i64,
+        total: i64,
+        entries: Vec<LedgerLine>,
+    },
+    /// To a player whose invitation brought a new friend.
+    ReferralRewarded {
+        friend_name: String,
+        amount: i64,
+    },
+}
+
+/// One ledger row as a player reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerLine {
+    pub action_type: String,
+    pub points_change: i64,
+    pub balance_after: i64,
+    pub at: DateTime<Utc>,
 }
 
 impl Reply {
@@ -58,6 +102,10 @@ impl Reply {
             Reply::PleaseStart => "please_start",
             Reply::SlowDown => "slow_down",
             Reply::SomethingWentWrong => "something_went_wrong",
+            Reply::DailyGift { .. } => "daily_gift",
+            Reply::DailyAlreadyClaimed { .. } => "daily_already_claimed",
+            Reply::Besitos { .. } => "besitos",
+            Reply::ReferralRewarded { .. } => "referral_rewarded",
         }
     }
 }

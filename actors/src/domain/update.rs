@@ -22,6 +22,10 @@ pub enum Action {
     ShowMenu,
     ShowProfile,
     ShowHelp,
+    /// `/regalo` (or `/diario`): today's gift.
+    ClaimDaily,
+    /// `/besitos`: balance and latest ledger entries.
+    ShowBesitos,
     ShowPrivacy,
     ExportMyData,
     AskDeleteMyData,
@@ -54,6 +58,8 @@ impl Action {
             Action::ShowMenu => "menu",
             Action::ShowProfile => "profile",
             Action::ShowHelp => "help",
+            Action::ClaimDaily => "daily",
+            Action::ShowBesitos => "besitos",
             Action::ShowPrivacy => "privacy",
             Action::ExportMyData => "privacy_export",
             Action::AskDeleteMyData => "privacy_delete_ask",

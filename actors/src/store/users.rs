@@ -97,6 +97,28 @@ pub async fn register(
     )))
 }
 
+/// A user's Telegram language code.
+pub async fn language_of(tx: &Transaction<'_>, user_id: i64) -> Result<Option<String>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT language_code FROM users WHERE id = $1")
+        .await?;
+    Ok(tx
+        .query_opt(&stmt, &[&user_id])
+        .await?
+        .and_then(|r| r.get(0)))
+}
+
+/// Who invited this user, if anyone.
+pub async fn referrer_of(tx: &Transaction<'_>, user_id: i64) -> Result<Option<i64>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT referred_by FROM users WHERE id = $1")
+        .await?;
+    Ok(tx
+        .query_opt(&stmt, &[&user_id])
+        .await?
+        .and_then(|r| r.get(0)))
+}
+
 /// Store the names and language Telegram sent with the latest update.
 pub async fn update_identity(tx: &Transaction<'_>, identity: &Identity) -> Result<(), StoreError> {
     let stmt = tx

@@ -1,10 +1,11 @@
 //! One update, applied in one transaction: claim its `update_id`, apply its effects, commit the
 //! replies to the outbox. Nothing is answered before the commit.
 
-use super::UserDeps;
+use super::{UserDeps, daily, referral};
 use crate::domain::flood::{self, FloodVerdict};
+use crate::domain::level;
 use crate::domain::referral::{StartPayload, referrer_for_new_user};
-use crate::domain::{Action, Lang, Notice, Outgoing, Player, Reply, UserUpdate};
+use crate::domain::{Action, Lang, LedgerLine, Notice, Outgoing, Player, Reply, UserUpdate};
 use crate::store::{self, StoreError, outbox::Pending};
 
 /// What came of an update.
@@ -71,6 +72,8 @@ pub(super) async fn apply_update(
         },
     );
     let mut replies = Vec::new();
+    // Replies to other players (a referrer told about their new friend).
+    let mut elsewhere = Vec::new();
     let notice = match verdict {
         FloodVerdict::Ignore => Some(Notice::SlowDown),
         FloodVerdict::SlowDown => {
@@ -91,7 +94,15 @@ pub(super) async fn apply_update(
                     p.is_active = true;
                 }
             }
-            apply_action(&tx, &mut player, &update, &mut replies).await?
+            apply_action(
+                &tx,
+                deps,
+                &mut player,
+                &update,
+                &mut replies,
+                &mut elsewhere,
+            )
+            .await?
         }
     };
 
@@ -103,6 +114,7 @@ pub(super) async fn apply_update(
             lang,
             reply,
         })
+        .chain(elsewhere)
         .collect();
     let outgoing = store::outbox::insert(&tx, pending).await?;
     tx.commit().await?;
@@ -112,9 +124,11 @@ pub(super) async fn apply_update(
 /// The effects of one action. Writes through `tx`, pushes replies, and may answer the button.
 async fn apply_action(
     tx: &store::Transaction<'_>,
+    deps: &UserDeps,
     player: &mut Option<Player>,
     update: &UserUpdate,
     replies: &mut Vec<Reply>,
+    elsewhere: &mut Vec<Pending>,
 ) -> Result<Option<Notice>, StoreError> {
     let user_id = update.identity.user_id;
     let Some(p) = player.as_mut() else {
@@ -132,10 +146,19 @@ async fn apply_action(
                     None => load_in_tx(tx, user_id).await?,
                 };
                 let first_name = update.identity.first_name.clone();
+                let mut referral_bonus = None;
+                if !returning && let Some(referrer) = store::users::referrer_of(tx, user_id).await?
+                {
+                    let (bonus, notice) =
+                        referral::reward(tx, deps, user_id, &first_name, referrer).await?;
+                    referral_bonus = bonus;
+                    elsewhere.extend(notice);
+                }
                 replies.extend([
                     Reply::Welcome {
                         first_name,
                         returning,
+                        referral_bonus,
                     },
                     Reply::MainMenu,
                 ]);
@@ -150,16 +173,51 @@ async fn apply_action(
     };
     match &update.action {
         Action::Start { .. } => {
+            let first_name = p.first_name.clone();
             replies.extend([
                 Reply::Welcome {
-                    first_name: p.first_name.clone(),
+                    first_name,
                     returning: true,
+                    referral_bonus: None,
                 },
                 Reply::MainMenu,
             ]);
         }
         Action::ShowMenu => replies.push(Reply::MainMenu),
-        Action::ShowProfile => replies.push(p.profile()),
+        Action::ShowProfile => {
+            // Read fresh: others' actions (a referral) may have changed the counters.
+            if let Some(fresh) = load_in_tx(tx, user_id).await? {
+                *p = fresh;
+            }
+            replies.push(Reply::Profile {
+                first_name: p.first_name.clone(),
+                besitos: p.available_points,
+                current_streak: p.current_streak,
+                longest_streak: p.longest_streak,
+                member_since: p.created_at,
+                level: level::standing(&deps.settings.economy.levels, p.total_points),
+            });
+        }
+        Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),
+        Action::ShowBesitos => {
+            let entries = store::ledger::recent(tx, user_id, 10).await?;
+            let fresh = load_in_tx(tx, user_id).await?;
+            let (balance, total) = fresh.map_or((0, 0), |f| (f.available_points, f.total_points));
+            let entries = entries
+                .into_iter()
+                .map(|e| LedgerLine {
+                    action_type: e.action_type,
+                    points_change: e.points_change,
+                    balance_after: e.balance_after,
+                    at: e.created_at,
+                })
+                .collect();
+            replies.push(Reply::Besitos {
+                balance,
+                total,
+                entries,
+            });
+        }
         Action::ShowHelp => replies.push(Reply::Help),
         Action::ShowPrivacy => replies.push(Reply::PrivacyMenu),
         Action::ExportMyData => {

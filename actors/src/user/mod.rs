@@ -2,7 +2,9 @@
 
 mod actor;
 mod apply;
+mod daily;
 mod directory;
+mod referral;
 mod shard;
 pub mod wallet;
 
@@ -35,6 +37,10 @@ pub struct UserSettings {
     pub idle_timeout: Duration,
     /// Updates a user may send per minute before being asked to slow down; 0 disables the limit.
     pub flood_per_minute: u32,
+    /// Amounts, caps, the gift table and the levels.
+    pub economy: std::sync::Arc<crate::domain::economy::Economy>,
+    /// The game's calendar: daily gifts, caps and streaks follow its midnight.
+    pub timezone: chrono_tz::Tz,
 }
 
 #[derive(Debug, thiserror::Error)]

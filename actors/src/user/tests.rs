@@ -45,6 +45,8 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
     let settings = UserSettings {
         idle_timeout: Duration::from_secs(600),
         flood_per_minute: 0,
+        economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
+        timezone: chrono_tz::Europe::Madrid,
     };
     UserDirectory::start(
         UserDeps {

@@ -1,0 +1,107 @@
+//! `/regalo`: today's gift, the streak, its milestones, and freezes, in the update's transaction.
+
+use super::UserDeps;
+use super::wallet::{self, Credited, Earning};
+use crate::domain::Reply;
+use crate::domain::economy::GiftReward;
+use crate::domain::gift;
+use crate::domain::streak::{self, DailyClaim, Streak};
+use crate::store::{self, StoreError, Transaction};
+use chrono::Utc;
+use serde_json::json;
+
+/// The shop item that bridges one missed day.
+pub const STREAK_FREEZE: &str = "streak_freeze";
+
+pub(super) async fn claim(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+) -> Result<Reply, StoreError> {
+    let economy = &deps.settings.economy;
+    let tz = deps.settings.timezone;
+    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
+        return Ok(Reply::PleaseStart);
+    };
+    let state = Streak {
+        current: wallet.current_streak,
+        longest: wallet.longest_streak,
+        last_claim: wallet.last_daily_claim,
+        freezes: store::inventory::quantity(tx, user_id, STREAK_FREEZE).await?,
+    };
+    let now = Utc::now();
+    let granted =
+        match streak::claim_daily(&state, now.with_timezone(&tz), economy.streak.grace_hours) {
+            DailyClaim::AlreadyClaimed { next_at } => {
+                return Ok(Reply::DailyAlreadyClaimed {
+                    next_at: next_at.with_timezone(&Utc),
+                    streak: state.current,
+                });
+            }
+            DailyClaim::Granted(g) => g,
+        };
+    store::ledger::save_streak(tx, user_id, granted.streak, granted.longest, granted.day).await?;
+    if granted.freezes_used > 0 {
+        store::inventory::consume(tx, user_id, STREAK_FREEZE, granted.freezes_used).await?;
+    }
+    let drawn = gift::draw(
+        &economy.gift,
+        user_id,
+        granted.day,
+        economy.gift.seed,
+        granted.streak,
+    );
+    let day_key = format!("{user_id}:{}", granted.day);
+    let mut paid = None;
+    let mut capped = false;
+    match &drawn.reward {
+        GiftReward::Besitos { amount } => {
+            let key = format!("daily:{day_key}");
+            let earning = Earning {
+                user_id,
+                action_type: "daily_gift",
+                base: *amount,
+                multiplied: true,
+                key: &key,
+                context: json!({ "day": granted.day, "rarity": drawn.rarity }),
+            };
+            match wallet::credit(tx, economy, tz, earning).await? {
+                Credited::Paid { amount, .. } => paid = Some(amount),
+                Credited::Capped => capped = true,
+                Credited::AlreadyPaid | Credited::NoWallet => {}
+            }
+        }
+        GiftReward::Boost { factor, hours } => {
+            let until = now + chrono::Duration::hours(i64::from(*hours));
+            store::ledger::set_boost(tx, user_id, *factor, until).await?;
+        }
+        GiftReward::Item { item } | GiftReward::Clue { item } => {
+            store::inventory::add(tx, user_id, item, 1).await?;
+        }
+    }
+    let mut milestone = None;
+    if let Some(bonus) = economy.streak.milestone_bonus(granted.streak) {
+        let key = format!("streak:{day_key}");
+        let earning = Earning {
+            user_id,
+            action_type: "streak_milestone",
+            base: bonus,
+            multiplied: true,
+            key: &key,
+            context: json!({ "streak": granted.streak }),
+        };
+        if let Credited::Paid { amount, .. } = wallet::credit(tx, economy, tz, earning).await? {
+            milestone = Some((granted.streak, amount));
+        }
+    }
+    Ok(Reply::DailyGift {
+        gift: drawn,
+        paid,
+        capped,
+        streak: granted.streak,
+        milestone,
+        freezes_used: granted.freezes_used,
+        late_claim_forgiven: granted.late_claim_forgiven,
+        streak_lost: granted.streak_lost,
+    })
+}

@@ -1,0 +1,164 @@
+//! The besitos economy through the bot: the daily gift, /besitos and referral rewards.
+
+use crate::common::server::{Options, TestServer, count};
+use crate::common::telegram_standin::{Standin, TgUser};
+
+/// The ledger invariant of design §6, over every user.
+async fn assert_ledger_invariant(db: &tokio_postgres::Client) {
+    let broken = count(
+        db,
+        "SELECT count(*) FROM user_gamification g WHERE available_points <>
+           (SELECT COALESCE(SUM(points_change), 0) FROM points_transactions t WHERE t.user_id = g.user_id)",
+    )
+    .await;
+    assert_eq!(broken, 0, "available_points equals the sum of the ledger");
+    let running = count(
+        db,
+        "SELECT count(*) FROM (SELECT balance_after,
+             SUM(points_change) OVER (PARTITION BY user_id ORDER BY id) AS running
+           FROM points_transactions) r WHERE balance_after <> running OR balance_after < 0",
+    )
+    .await;
+    assert_eq!(
+        running, 0,
+        "balance_after is the running sum and never negative"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_gift_pays_once_a_day_and_shows_in_besitos() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let db = server.db().await;
+    let lola = TgUser::new(7001, "Lola");
+    tg.send_text(&lola, "/start");
+    let menu = tg.wait_messages(lola.id, 2).await;
+    let gift_button = menu[1]
+        .buttons()
+        .into_iter()
+        .find(|(_, d)| d == "1:g")
+        .expect("gift button")
+        .1;
+
+    tg.send_text(&lola, "/regalo");
+    let msgs = tg.wait_messages(lola.id, 3).await;
+    assert!(
+        msgs[2].text().contains("Tu regalo de hoy"),
+        "{}",
+        msgs[2].text()
+    );
+    assert!(
+        msgs[2].text().contains("Racha: <b>1</b>"),
+        "{}",
+        msgs[2].text()
+    );
+    // The same day: the alias, and the menu button pressed twice, pay nothing more.
+    tg.send_text(&lola, "/diario");
+    tg.press(&lola, &gift_button);
+    tg.press(&lola, &gift_button);
+    let msgs = tg.wait_messages(lola.id, 6).await;
+    for m in &msgs[3..6] {
+        assert!(
+            m.text().contains("Ya has abierto tu regalo de hoy"),
+            "{}",
+            m.text()
+        );
+    }
+    let gifts = count(
+        &db,
+        "SELECT count(*) FROM points_transactions WHERE action_type = 'daily_gift'",
+    )
+    .await;
+    let streak: i32 = db
+        .query_one(
+            "SELECT current_streak FROM user_gamification WHERE user_id = 7001",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(streak, 1);
+    assert!(gifts <= 1, "at most one payment for the day");
+
+    tg.send_text(&lola, "/besitos");
+    let msgs = tg.wait_messages(lola.id, 7).await;
+    let balance: i64 = db
+        .query_one(
+            "SELECT available_points FROM user_gamification WHERE user_id = 7001",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let text = msgs[6].text();
+    assert!(
+        text.contains(&format!("Disponibles: <b>{balance}</b>")),
+        "{text}"
+    );
+    if gifts == 1 {
+        assert!(text.contains("regalo diario"), "{text}");
+    } else {
+        assert!(
+            text.contains("/regalo"),
+            "no movement yet, a hint instead: {text}"
+        );
+    }
+    assert_ledger_invariant(&db).await;
+    assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_rewards_both_players_once() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let db = server.db().await;
+    let (ana, bea) = (TgUser::new(7101, "Ana"), TgUser::new(7102, "<Bea>"));
+    tg.send_text(&ana, "/start");
+    tg.wait_messages(ana.id, 2).await;
+    tg.send_text(&bea, "/start ref_7101");
+    let msgs = tg.wait_messages(bea.id, 2).await;
+    assert!(
+        msgs[0].text().contains("<b>25</b> besitos"),
+        "the new player's bonus: {}",
+        msgs[0].text()
+    );
+    let told = tg.wait_messages(ana.id, 3).await;
+    assert!(
+        told[2].text().contains("&lt;Bea&gt;") && told[2].text().contains("<b>50</b>"),
+        "{}",
+        told[2].text()
+    );
+
+    // Bea's /start again, and Bea trying to refer Ana back, change nothing.
+    tg.send_text(&bea, "/start ref_7101");
+    tg.send_text(&ana, "/start ref_7102");
+    tg.wait_messages(bea.id, 4).await;
+    tg.wait_messages(ana.id, 5).await;
+    let points = |id: i64| {
+        let db = &db;
+        async move {
+            db.query_one(
+                "SELECT available_points FROM user_gamification WHERE user_id = $1",
+                &[&id],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+        }
+    };
+    assert_eq!((points(7101).await, points(7102).await), (50, 25));
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM points_transactions").await,
+        2
+    );
+    // Ana's profile (another actor changed her balance) shows it.
+    tg.send_text(&ana, "/perfil");
+    let msgs = tg.wait_messages(ana.id, 6).await;
+    assert!(
+        msgs[5].text().contains("Besitos: <b>50</b>"),
+        "{}",
+        msgs[5].text()
+    );
+    assert!(msgs[5].text().contains("Nivel 1"), "{}", msgs[5].text());
+    assert_ledger_invariant(&db).await;
+}
