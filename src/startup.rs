@@ -11,6 +11,7 @@ use crate::telegram::{ALLOWED_UPDATES, commands, polling};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use diana_actors::domain::economy::{Economy, EconomyError};
+use diana_actors::domain::shop::{Catalogue, CatalogueError};
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
 use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
@@ -33,6 +34,8 @@ pub enum StartupError {
     Redis(#[from] InvalidRedisUrl),
     #[error(transparent)]
     Economy(#[from] EconomyError),
+    #[error(transparent)]
+    Shop(#[from] CatalogueError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -116,6 +119,7 @@ impl Application {
                 flood_per_minute: settings.flood_per_minute,
                 economy: std::sync::Arc::new(economy),
                 timezone: settings.game_timezone,
+                shop: std::sync::Arc::new(Catalogue::embedded()?),
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);

@@ -5,8 +5,10 @@ use diana_actors::domain::Action;
 
 /// Bump when the meaning of an encoding changes; older buttons then read as stale.
 const VERSION: &str = "1";
+/// Telegram's limit for `callback_data`.
+pub const MAX_BYTES: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackData {
     Menu,
     Profile,
@@ -18,47 +20,76 @@ pub enum CallbackData {
     CancelDelete,
     Daily,
     Besitos,
+    Shop,
+    Backpack,
+    /// Buy `item` from the shop view numbered `offer`.
+    Buy {
+        item: String,
+        offer: u32,
+    },
+    Use {
+        item: String,
+    },
+}
+
+const SIMPLE: [(CallbackData, &str); 12] = [
+    (CallbackData::Menu, "m"),
+    (CallbackData::Profile, "p"),
+    (CallbackData::Help, "h"),
+    (CallbackData::Privacy, "pv"),
+    (CallbackData::ExportData, "ex"),
+    (CallbackData::AskDelete, "dq"),
+    (CallbackData::ConfirmDelete, "dy"),
+    (CallbackData::CancelDelete, "dn"),
+    (CallbackData::Daily, "g"),
+    (CallbackData::Besitos, "b"),
+    (CallbackData::Shop, "t"),
+    (CallbackData::Backpack, "bp"),
+];
+
+/// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
+fn valid_item(item: &str) -> bool {
+    !item.is_empty()
+        && item.len() <= 24
+        && item.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 impl CallbackData {
-    pub const ALL: [CallbackData; 10] = [
-        CallbackData::Menu,
-        CallbackData::Profile,
-        CallbackData::Help,
-        CallbackData::Privacy,
-        CallbackData::ExportData,
-        CallbackData::AskDelete,
-        CallbackData::ConfirmDelete,
-        CallbackData::CancelDelete,
-        CallbackData::Daily,
-        CallbackData::Besitos,
-    ];
-
-    fn code(self) -> &'static str {
+    pub fn encode(&self) -> String {
         match self {
-            CallbackData::Menu => "m",
-            CallbackData::Profile => "p",
-            CallbackData::Help => "h",
-            CallbackData::Privacy => "pv",
-            CallbackData::ExportData => "ex",
-            CallbackData::AskDelete => "dq",
-            CallbackData::ConfirmDelete => "dy",
-            CallbackData::CancelDelete => "dn",
-            CallbackData::Daily => "g",
-            CallbackData::Besitos => "b",
+            CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
+            CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
+            simple => {
+                let code = SIMPLE
+                    .iter()
+                    .find(|(d, _)| d == simple)
+                    .map_or("m", |(_, c)| c);
+                format!("{VERSION}:{code}")
+            }
         }
-    }
-
-    pub fn encode(self) -> String {
-        format!("{VERSION}:{}", self.code())
     }
 
     pub fn parse(data: &str) -> Option<CallbackData> {
-        let (version, code) = data.split_once(':')?;
+        if data.len() > MAX_BYTES {
+            return None;
+        }
+        let (version, rest) = data.split_once(':')?;
         if version != VERSION {
             return None;
         }
-        CallbackData::ALL.into_iter().find(|c| c.code() == code)
+        let mut parts = rest.split(':');
+        let parsed = match (parts.next()?, parts.next(), parts.next()) {
+            ("k", Some(item), Some(offer)) if valid_item(item) => CallbackData::Buy {
+                item: item.to_owned(),
+                offer: u32::from_str_radix(offer, 16).ok()?,
+            },
+            ("u", Some(item), None) if valid_item(item) => CallbackData::Use {
+                item: item.to_owned(),
+            },
+            (code, None, None) => SIMPLE.iter().find(|(_, c)| *c == code)?.0.clone(),
+            _ => return None,
+        };
+        parts.next().is_none().then_some(parsed)
     }
 
     pub fn action(self) -> Action {
@@ -73,6 +104,13 @@ impl CallbackData {
             CallbackData::CancelDelete => Action::CancelDeleteMyData,
             CallbackData::Daily => Action::ClaimDaily,
             CallbackData::Besitos => Action::ShowBesitos,
+            CallbackData::Shop => Action::ShowShop,
+            CallbackData::Backpack => Action::ShowBackpack,
+            CallbackData::Buy { item, offer } => Action::Buy {
+                item_id: item,
+                offer,
+            },
+            CallbackData::Use { item } => Action::UseItem { item_id: item },
         }
     }
 }
@@ -82,28 +120,68 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn samples() -> Vec<CallbackData> {
+        let mut all: Vec<CallbackData> = SIMPLE.iter().map(|(d, _)| d.clone()).collect();
+        all.push(CallbackData::Buy {
+            item: "x".repeat(24),
+            offer: u32::MAX,
+        });
+        all.push(CallbackData::Buy {
+            item: "streak_freeze".into(),
+            offer: 0,
+        });
+        all.push(CallbackData::Use {
+            item: "mystery_box".into(),
+        });
+        all
+    }
+
     #[test]
     fn every_button_round_trips_within_telegram_limit() {
-        for data in CallbackData::ALL {
+        for data in samples() {
             let encoded = data.encode();
-            assert!(!encoded.is_empty() && encoded.len() <= 64, "{encoded}");
+            assert!(
+                !encoded.is_empty() && encoded.len() <= MAX_BYTES,
+                "{encoded}"
+            );
             assert_eq!(CallbackData::parse(&encoded), Some(data));
         }
     }
 
     #[test]
     fn old_versions_and_forgeries_are_rejected() {
-        for forged in ["0:m", "2:m", "1:", "1:zz", "m", "", "1:m:extra", "💋:m"] {
+        for forged in [
+            "0:m",
+            "2:m",
+            "1:",
+            "1:zz",
+            "m",
+            "",
+            "1:m:extra",
+            "💋:m",
+            "1:k:streak_freeze",
+            "1:k:Streak:1",
+            "1:k:a:zz",
+            "1:u:",
+            "1:u:a:b",
+            "1:k:a:1:2",
+        ] {
             assert_eq!(CallbackData::parse(forged), None, "{forged}");
         }
     }
 
     proptest! {
         #[test]
-        fn parsing_arbitrary_data_never_panics(s in ".{0,64}") {
+        fn parsing_arbitrary_data_never_panics(s in ".{0,80}") {
             if let Some(d) = CallbackData::parse(&s) {
-                prop_assert_eq!(d.encode(), s);
+                prop_assert!(d.encode().len() <= MAX_BYTES);
             }
+        }
+
+        #[test]
+        fn buy_buttons_round_trip(item in "[a-z_]{1,24}", offer in any::<u32>()) {
+            let data = CallbackData::Buy { item, offer };
+            prop_assert_eq!(CallbackData::parse(&data.encode()), Some(data));
         }
     }
 }

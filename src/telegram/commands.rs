@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "start",
     "menu",
     "regalo",
+    "tienda",
+    "mochila",
     "besitos",
     "perfil",
     "ayuda",

@@ -104,6 +104,8 @@ fn command_action(text: &str) -> Action {
         "menu" => Action::ShowMenu,
         "regalo" | "diario" => Action::ClaimDaily,
         "besitos" => Action::ShowBesitos,
+        "tienda" | "shop" => Action::ShowShop,
+        "mochila" | "inventario" => Action::ShowBackpack,
         "perfil" | "profile" => Action::ShowProfile,
         "ayuda" | "help" => Action::ShowHelp,
         "privacidad" | "privacy" => Action::ShowPrivacy,

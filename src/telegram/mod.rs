@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod polling;
 pub mod render;
 pub mod render_economy;
+pub mod render_shop;
 pub mod router;
 pub mod texts;
 

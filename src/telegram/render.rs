@@ -2,6 +2,7 @@
 
 use super::callback::CallbackData;
 use super::render_economy as economy;
+use super::render_shop as shop;
 use super::texts::{fill, get};
 use diana_actors::domain::{Lang, Outgoing, Reply};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -109,6 +110,39 @@ pub fn render(out: &Outgoing) -> Rendered {
             economy::besitos(lang, *balance, *total, entries),
             Some(back_to_menu(lang)),
         ),
+        Reply::Shop {
+            balance,
+            offers,
+            offer,
+        } => {
+            let (text, keyboard) = shop::shop(lang, *balance, offers, *offer);
+            (text, Some(keyboard))
+        }
+        Reply::Purchased { item_id, balance } => (
+            shop::purchased(lang, item_id, *balance),
+            Some(shop::nav(lang)),
+        ),
+        Reply::PurchaseRefused { item_id, refusal } => {
+            (shop::refused(lang, item_id, refusal), Some(shop::nav(lang)))
+        }
+        Reply::AlreadyBought { item_id } => {
+            (shop::already_bought(lang, item_id), Some(shop::nav(lang)))
+        }
+        Reply::Backpack { items, title } => {
+            let (text, keyboard) = shop::backpack(lang, items, title.as_deref());
+            (text, Some(keyboard))
+        }
+        Reply::ItemUsed {
+            item_id,
+            reward,
+            paid,
+        } => (
+            shop::item_used(lang, item_id, reward, *paid),
+            Some(shop::nav(lang)),
+        ),
+        Reply::NothingToUse { item_id } => {
+            (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang)))
+        }
         Reply::ReferralRewarded {
             friend_name,
             amount,
@@ -164,7 +198,7 @@ pub fn render(out: &Outgoing) -> Rendered {
     Rendered::Text { text, keyboard }
 }
 
-fn button(lang: Lang, key: &str, data: CallbackData) -> InlineKeyboardButton {
+pub(super) fn button(lang: Lang, key: &str, data: CallbackData) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(get(lang, key), data.encode())
 }
 
@@ -173,6 +207,10 @@ fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
         vec![
             button(lang, "btn_daily", CallbackData::Daily),
             button(lang, "btn_besitos", CallbackData::Besitos),
+        ],
+        vec![
+            button(lang, "btn_shop", CallbackData::Shop),
+            button(lang, "btn_backpack", CallbackData::Backpack),
         ],
         vec![button(lang, "btn_profile", CallbackData::Profile)],
         vec![
@@ -189,7 +227,7 @@ fn after_gift(lang: Lang) -> InlineKeyboardMarkup {
     ]])
 }
 
-fn back_to_menu(lang: Lang) -> InlineKeyboardMarkup {
+pub(super) fn back_to_menu(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([vec![button(lang, "btn_menu", CallbackData::Menu)]])
 }
 
@@ -251,7 +289,7 @@ mod tests {
         else {
             panic!("menu keyboard expected")
         };
-        assert_eq!(k.inline_keyboard.iter().flatten().count(), 5);
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 7);
     }
 
     /// Every reward of the gift table, with every streak remark.
@@ -276,6 +314,95 @@ mod tests {
                 streak_lost: true,
             })
             .collect()
+    }
+
+    /// Every shop screen, for every item and refusal.
+    fn shop_replies() -> Vec<Reply> {
+        use diana_actors::domain::ShopOffer;
+        use diana_actors::domain::shop::{Catalogue, Refusal};
+        let catalogue = Catalogue::embedded().unwrap();
+        let refusals = [
+            None,
+            Some(Refusal::NotEnoughBesitos { missing: 5 }),
+            Some(Refusal::LevelTooLow { needed: 3 }),
+            Some(Refusal::VipOnly),
+            Some(Refusal::AlreadyOwned),
+            Some(Refusal::UnknownItem),
+        ];
+        let offers = catalogue
+            .items
+            .iter()
+            .zip(refusals.iter().cycle())
+            .map(|(i, r)| ShopOffer {
+                item_id: i.id.clone(),
+                price: i.price,
+                refusal: *r,
+            })
+            .collect();
+        let mut replies = vec![
+            Reply::Shop {
+                balance: 100,
+                offers,
+                offer: u32::MAX,
+            },
+            Reply::Backpack {
+                items: vec![],
+                title: None,
+            },
+            Reply::Backpack {
+                items: catalogue.items.iter().map(|i| (i.id.clone(), 2)).collect(),
+                title: Some("title_musa".into()),
+            },
+        ];
+        for item in &catalogue.items {
+            replies.push(Reply::Purchased {
+                item_id: item.id.clone(),
+                balance: 3,
+            });
+            replies.push(Reply::AlreadyBought {
+                item_id: item.id.clone(),
+            });
+            replies.push(Reply::NothingToUse {
+                item_id: item.id.clone(),
+            });
+            replies.push(Reply::ItemUsed {
+                item_id: item.id.clone(),
+                reward: diana_actors::domain::economy::GiftReward::Besitos { amount: 9 },
+                paid: Some(9),
+            });
+            for refusal in refusals.iter().flatten() {
+                replies.push(Reply::PurchaseRefused {
+                    item_id: item.id.clone(),
+                    refusal: *refusal,
+                });
+            }
+        }
+        replies
+    }
+
+    #[test]
+    fn the_shop_names_items_and_its_buttons_fit() {
+        let shop = shop_replies().remove(0);
+        let Rendered::Text {
+            text,
+            keyboard: Some(k),
+        } = render(&out(shop, Lang::Es))
+        else {
+            panic!()
+        };
+        assert!(
+            text.contains("Congelador de racha") && text.contains("Solo para VIP"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("streak_freeze"),
+            "ids never reach the player: {text}"
+        );
+        for b in k.inline_keyboard.iter().flatten() {
+            if let teloxide::types::InlineKeyboardButtonKind::CallbackData(data) = &b.kind {
+                assert!(data.len() <= 64, "{data}");
+            }
+        }
     }
 
     #[test]
@@ -363,6 +490,7 @@ mod tests {
         ]
         .into_iter()
         .chain(gifts(&economy))
+        .chain(shop_replies())
         .collect();
         for lang in [Lang::Es, Lang::En] {
             for reply in &replies {

@@ -1,5 +1,6 @@
 //! Texts of the economy's replies: the daily gift, `/besitos`, levels and referrals.
 
+use super::render_shop::item_name;
 use super::texts::{fill, get};
 use chrono::{DateTime, Utc};
 use diana_actors::domain::economy::GiftReward;
@@ -46,26 +47,10 @@ pub fn daily_gift(
 ) -> String {
     let rarity = get(lang, &format!("rarity_{}", gift.rarity));
     let mut lines = vec![fill(lang, "gift_header", &[("rarity", rarity)])];
-    lines.push(match &gift.reward {
-        GiftReward::Besitos { amount } if capped => {
-            let _ = amount;
-            get(lang, "gift_capped").to_owned()
-        }
-        GiftReward::Besitos { amount } => fill(
-            lang,
-            "gift_besitos",
-            &[("amount", &paid.unwrap_or(*amount).to_string())],
-        ),
-        GiftReward::Boost { factor, hours } => fill(
-            lang,
-            "gift_boost",
-            &[
-                ("factor", &format!("{factor}")),
-                ("hours", &hours.to_string()),
-            ],
-        ),
-        GiftReward::Item { item } => fill(lang, "gift_item", &[("item", item_name(lang, item))]),
-        GiftReward::Clue { item } => fill(lang, "gift_clue", &[("item", item_name(lang, item))]),
+    lines.push(if capped {
+        get(lang, "gift_capped").to_owned()
+    } else {
+        reward_line(lang, &gift.reward, paid)
     });
     lines.push(String::new());
     if streak_lost {
@@ -93,6 +78,27 @@ pub fn daily_gift(
         ));
     }
     lines.join("\n")
+}
+
+/// What a gift or a mystery box gave, on one line.
+pub fn reward_line(lang: Lang, reward: &GiftReward, paid: Option<i64>) -> String {
+    match reward {
+        GiftReward::Besitos { amount } => fill(
+            lang,
+            "gift_besitos",
+            &[("amount", &paid.unwrap_or(*amount).to_string())],
+        ),
+        GiftReward::Boost { factor, hours } => fill(
+            lang,
+            "gift_boost",
+            &[
+                ("factor", &format!("{factor}")),
+                ("hours", &hours.to_string()),
+            ],
+        ),
+        GiftReward::Item { item } => fill(lang, "gift_item", &[("item", &item_name(lang, item))]),
+        GiftReward::Clue { item } => fill(lang, "gift_clue", &[("item", &item_name(lang, item))]),
+    }
 }
 
 pub fn daily_already(
@@ -152,11 +158,4 @@ pub fn besitos(lang: Lang, balance: i64, total: i64, entries: &[LedgerLine]) -> 
         ));
     }
     text
-}
-
-fn item_name(lang: Lang, item: &str) -> &'static str {
-    match get(lang, &format!("item_{item}")) {
-        "" => get(lang, "action_other"),
-        name => name,
-    }
 }

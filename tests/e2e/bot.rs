@@ -27,8 +27,8 @@ async fn start_greets_by_escaped_name_shows_menu_and_registers() {
     let buttons = msgs[1].buttons();
     assert_eq!(
         buttons.len(),
-        5,
-        "menu shows gift, besitos, profile, help, privacy: {buttons:?}"
+        7,
+        "menu shows gift, besitos, shop, backpack, profile, help, privacy: {buttons:?}"
     );
     assert!(buttons.iter().all(|(_, data)| data.len() <= 64));
 

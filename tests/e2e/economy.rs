@@ -162,3 +162,104 @@ async fn a_referral_rewards_both_players_once() {
     assert!(msgs[5].text().contains("Nivel 1"), "{}", msgs[5].text());
     assert_ledger_invariant(&db).await;
 }
+
+/// Give a player besitos the way an admin grant does: one ledger row with its balance.
+async fn grant(db: &tokio_postgres::Client, user_id: i64, amount: i64) {
+    db.batch_execute("BEGIN").await.unwrap();
+    let row = db
+        .query_one(
+            "UPDATE user_gamification SET available_points = available_points + $2, total_points = total_points + $2
+             WHERE user_id = $1 RETURNING available_points",
+            &[&user_id, &amount],
+        )
+        .await
+        .unwrap();
+    let balance: i64 = row.get(0);
+    db.execute(
+        "INSERT INTO points_transactions (user_id, action_type, points_change, balance_after, idempotency_key)
+         VALUES ($1, 'admin_grant', $2, $3, $4)",
+        &[&user_id, &amount, &balance, &format!("test-grant:{user_id}:{balance}")],
+    )
+    .await
+    .unwrap();
+    db.batch_execute("COMMIT").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let db = server.db().await;
+    let mar = TgUser::new(7201, "Mar");
+    tg.send_text(&mar, "/start");
+    tg.wait_messages(mar.id, 2).await;
+    grant(&db, mar.id, 100).await;
+
+    tg.send_text(&mar, "/tienda");
+    let shop = tg.wait_messages(mar.id, 3).await.remove(2);
+    assert!(
+        shop.text().contains("Tienes <b>100</b> besitos"),
+        "{}",
+        shop.text()
+    );
+    let buy = shop
+        .buttons()
+        .into_iter()
+        .find(|(label, _)| label.contains("Congelador"))
+        .expect("a buy button for the streak freeze")
+        .1;
+    // Pressed twice: bought once.
+    tg.press(&mar, &buy);
+    tg.press(&mar, &buy);
+    let msgs = tg.wait_messages(mar.id, 5).await;
+    assert!(
+        msgs[3].text().contains("Te quedan <b>40</b> besitos"),
+        "{}",
+        msgs[3].text()
+    );
+    assert!(msgs[4].text().contains("ya compró"), "{}", msgs[4].text());
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM points_transactions WHERE action_type = 'shop_purchase'"
+        )
+        .await,
+        1
+    );
+
+    // Not enough besitos for a second one from a new shop view: refused, nothing changes.
+    tg.send_text(&mar, "/tienda");
+    let shop = tg.wait_messages(mar.id, 6).await.remove(5);
+    assert!(
+        shop.text().contains("Te faltan 20 besitos"),
+        "{}",
+        shop.text()
+    );
+
+    tg.send_text(&mar, "/mochila");
+    let bag = tg.wait_messages(mar.id, 7).await.remove(6);
+    assert!(
+        bag.text().contains("Congelador de racha 🧊 × 1"),
+        "{}",
+        bag.text()
+    );
+
+    // A five-day streak whose last claim was the day before yesterday: one missed day.
+    db.execute(
+        "UPDATE user_gamification SET current_streak = 5, longest_streak = 5,
+             last_daily_claim = (now() AT TIME ZONE 'Europe/Madrid')::date - 2 WHERE user_id = $1",
+        &[&mar.id],
+    )
+    .await
+    .unwrap();
+    // Outside the grace window the freeze is what keeps the streak; inside it the late claim
+    // is forgiven first. Either way the streak goes on.
+    tg.send_text(&mar, "/regalo");
+    let gift = tg.wait_messages(mar.id, 8).await.remove(7);
+    assert!(gift.text().contains("Racha: <b>6</b>"), "{}", gift.text());
+    let in_grace = gift.text().contains("Llegas tarde");
+    let freezes = count(&db, "SELECT COALESCE(SUM(quantity), 0)::BIGINT FROM user_inventory WHERE item_id = 'streak_freeze'").await;
+    assert_eq!(freezes, if in_grace { 1 } else { 0 }, "{}", gift.text());
+    assert_ledger_invariant(&db).await;
+    assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
+}

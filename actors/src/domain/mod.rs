@@ -10,10 +10,11 @@ pub mod player;
 pub mod points;
 pub mod referral;
 pub mod reply;
+pub mod shop;
 pub mod streak;
 pub mod update;
 
 pub use lang::Lang;
 pub use player::Player;
-pub use reply::{LedgerLine, Notice, Outgoing, Reply};
+pub use reply::{LedgerLine, Notice, Outgoing, Reply, ShopOffer};
 pub use update::{Action, Identity, UserUpdate};

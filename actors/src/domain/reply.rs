@@ -2,8 +2,10 @@
 //! in the user's language; nothing here knows how it will look.
 
 use super::Lang;
+use super::economy::GiftReward;
 use super::gift::Gift;
 use super::level::LevelStanding;
+use super::shop::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +77,45 @@ pub enum Reply {
         friend_name: String,
         amount: i64,
     },
+    /// `/tienda`: what is on sale; `offer` numbers this view's buy buttons.
+    Shop {
+        balance: i64,
+        offers: Vec<ShopOffer>,
+        offer: u32,
+    },
+    Purchased {
+        item_id: String,
+        balance: i64,
+    },
+    PurchaseRefused {
+        item_id: String,
+        refusal: Refusal,
+    },
+    /// The same buy button again: the first press bought it.
+    AlreadyBought {
+        item_id: String,
+    },
+    /// `/mochila`: items held (id, quantity) and the title shown.
+    Backpack {
+        items: Vec<(String, i32)>,
+        title: Option<String>,
+    },
+    ItemUsed {
+        item_id: String,
+        reward: GiftReward,
+        paid: Option<i64>,
+    },
+    NothingToUse {
+        item_id: String,
+    },
+}
+
+/// One line of the shop, with the reason it can't be bought now, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopOffer {
+    pub item_id: String,
+    pub price: i64,
+    pub refusal: Option<Refusal>,
 }
 
 /// One ledger row as a player reads it.
@@ -106,6 +147,13 @@ impl Reply {
             Reply::DailyAlreadyClaimed { .. } => "daily_already_claimed",
             Reply::Besitos { .. } => "besitos",
             Reply::ReferralRewarded { .. } => "referral_rewarded",
+            Reply::Shop { .. } => "shop",
+            Reply::Purchased { .. } => "purchased",
+            Reply::PurchaseRefused { .. } => "purchase_refused",
+            Reply::AlreadyBought { .. } => "already_bought",
+            Reply::Backpack { .. } => "backpack",
+            Reply::ItemUsed { .. } => "item_used",
+            Reply::NothingToUse { .. } => "nothing_to_use",
         }
     }
 }

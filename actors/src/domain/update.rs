@@ -26,6 +26,16 @@ pub enum Action {
     ClaimDaily,
     /// `/besitos`: balance and latest ledger entries.
     ShowBesitos,
+    ShowShop,
+    /// A buy button of the shop view numbered `offer`.
+    Buy {
+        item_id: String,
+        offer: u32,
+    },
+    ShowBackpack,
+    UseItem {
+        item_id: String,
+    },
     ShowPrivacy,
     ExportMyData,
     AskDeleteMyData,
@@ -60,6 +70,10 @@ impl Action {
             Action::ShowHelp => "help",
             Action::ClaimDaily => "daily",
             Action::ShowBesitos => "besitos",
+            Action::ShowShop => "shop",
+            Action::Buy { .. } => "buy",
+            Action::ShowBackpack => "backpack",
+            Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",
             Action::ExportMyData => "privacy_export",
             Action::AskDeleteMyData => "privacy_delete_ask",

@@ -48,3 +48,16 @@ pub async fn consume(
         .await?;
     Ok(tx.execute(&stmt, &[&user_id, &item_id, &count]).await? == 1)
 }
+
+/// Everything a player holds, by item id.
+pub async fn all(tx: &Transaction<'_>, user_id: i64) -> Result<Vec<(String, i32)>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT item_id, quantity FROM user_inventory WHERE user_id = $1 AND quantity > 0 ORDER BY item_id")
+        .await?;
+    Ok(tx
+        .query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}

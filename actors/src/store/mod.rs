@@ -5,6 +5,7 @@ pub mod audit;
 pub mod inventory;
 pub mod ledger;
 pub mod outbox;
+pub mod profiles;
 pub mod schema;
 pub mod updates;
 pub mod users;

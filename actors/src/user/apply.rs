@@ -1,7 +1,7 @@
 //! One update, applied in one transaction: claim its `update_id`, apply its effects, commit the
 //! replies to the outbox. Nothing is answered before the commit.
 
-use super::{UserDeps, daily, referral};
+use super::{UserDeps, daily, referral, shop};
 use crate::domain::flood::{self, FloodVerdict};
 use crate::domain::level;
 use crate::domain::referral::{StartPayload, referrer_for_new_user};
@@ -199,6 +199,15 @@ async fn apply_action(
             });
         }
         Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),
+        Action::ShowShop => replies.push(shop::show(tx, deps, user_id).await?),
+        Action::Buy { item_id, offer } => {
+            replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?)
+        }
+        Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
+        Action::UseItem { item_id } => {
+            let key = update.update_id.unwrap_or_default();
+            replies.push(shop::use_item(tx, deps, user_id, item_id, key).await?);
+        }
         Action::ShowBesitos => {
             let entries = store::ledger::recent(tx, user_id, 10).await?;
             let fresh = load_in_tx(tx, user_id).await?;

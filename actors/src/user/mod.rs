@@ -6,6 +6,7 @@ mod daily;
 mod directory;
 mod referral;
 mod shard;
+mod shop;
 pub mod wallet;
 
 pub use actor::{HandleUpdate, Passivate, UserActor};
@@ -39,6 +40,8 @@ pub struct UserSettings {
     pub flood_per_minute: u32,
     /// Amounts, caps, the gift table and the levels.
     pub economy: std::sync::Arc<crate::domain::economy::Economy>,
+    /// The shop's catalogue.
+    pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.
     pub timezone: chrono_tz::Tz,
 }

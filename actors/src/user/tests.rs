@@ -47,6 +47,7 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         flood_per_minute: 0,
         economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
         timezone: chrono_tz::Europe::Madrid,
+        shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
     };
     UserDirectory::start(
         UserDeps {

@@ -1,0 +1,187 @@
+//! `/tienda` and `/mochila`: buying with besitos and using what was bought. A purchase, its
+//! ledger row and the item commit together; a button pressed twice buys once.
+
+use super::UserDeps;
+use super::wallet::{self, Credited, Debited, Earning};
+use crate::domain::economy::GiftReward;
+use crate::domain::shop::{self, ItemKind};
+use crate::domain::{Reply, gift, level};
+use crate::store::{self, StoreError, Transaction};
+use chrono::Utc;
+use serde_json::json;
+
+pub(super) async fn show(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+) -> Result<Reply, StoreError> {
+    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
+        return Ok(Reply::PleaseStart);
+    };
+    let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
+    let vip = wallet.vip_multiplier > 1.0;
+    let mut offers = Vec::new();
+    for item in &deps.settings.shop.items {
+        let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
+        let verdict = shop::may_buy(item, level, vip, owned, wallet.available_points).err();
+        offers.push(crate::domain::reply::ShopOffer {
+            item_id: item.id.clone(),
+            price: item.price,
+            refusal: verdict,
+        });
+    }
+    // A fresh number per shop view: its buttons buy once each, however often pressed.
+    let offer = rand::random::<u32>();
+    Ok(Reply::Shop {
+        balance: wallet.available_points,
+        offers,
+        offer,
+    })
+}
+
+pub(super) async fn buy(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    item_id: &str,
+    offer: u32,
+) -> Result<Reply, StoreError> {
+    let Some(item) = deps.settings.shop.get(item_id) else {
+        return Ok(Reply::PurchaseRefused {
+            item_id: item_id.to_owned(),
+            refusal: shop::Refusal::UnknownItem,
+        });
+    };
+    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
+        return Ok(Reply::PleaseStart);
+    };
+    let key = format!("buy:{user_id}:{}:{offer}", item.id);
+    if store::ledger::key_used(tx, &key).await? {
+        return Ok(Reply::AlreadyBought {
+            item_id: item.id.clone(),
+        });
+    }
+    let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
+    let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
+    if let Err(refusal) = shop::may_buy(
+        item,
+        level,
+        wallet.vip_multiplier > 1.0,
+        owned,
+        wallet.available_points,
+    ) {
+        return Ok(Reply::PurchaseRefused {
+            item_id: item.id.clone(),
+            refusal,
+        });
+    }
+    let context = json!({ "item": item.id, "price": item.price });
+    let balance =
+        match wallet::debit(tx, user_id, "shop_purchase", item.price, &key, context).await? {
+            Debited::Spent { balance } => balance,
+            Debited::AlreadyDone => {
+                return Ok(Reply::AlreadyBought {
+                    item_id: item.id.clone(),
+                });
+            }
+            Debited::Insufficient { missing, .. } => {
+                let refusal = shop::Refusal::NotEnoughBesitos { missing };
+                return Ok(Reply::PurchaseRefused {
+                    item_id: item.id.clone(),
+                    refusal,
+                });
+            }
+            Debited::NoWallet => return Ok(Reply::PleaseStart),
+        };
+    store::inventory::add(tx, user_id, &item.id, 1).await?;
+    if item.kind == ItemKind::Title {
+        store::profiles::set_title(tx, user_id, &item.id).await?;
+    }
+    Ok(Reply::Purchased {
+        item_id: item.id.clone(),
+        balance,
+    })
+}
+
+pub(super) async fn backpack(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
+    let items = store::inventory::all(tx, user_id).await?;
+    let title = store::profiles::title(tx, user_id).await?;
+    Ok(Reply::Backpack { items, title })
+}
+
+/// Use a boost or open a mystery box from the backpack. `update_id` keys the effects, so a
+/// redelivered press uses nothing twice.
+pub(super) async fn use_item(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    item_id: &str,
+    update_id: i64,
+) -> Result<Reply, StoreError> {
+    let usable = deps
+        .settings
+        .shop
+        .get(item_id)
+        .filter(|i| matches!(i.kind, ItemKind::Boost | ItemKind::Mystery));
+    let Some(item) = usable else {
+        return Ok(Reply::NothingToUse {
+            item_id: item_id.to_owned(),
+        });
+    };
+    if !store::inventory::consume(tx, user_id, &item.id, 1).await? {
+        return Ok(Reply::NothingToUse {
+            item_id: item.id.clone(),
+        });
+    }
+    let reward = match item.kind {
+        ItemKind::Boost => GiftReward::Boost {
+            factor: item.factor.unwrap_or(1.0),
+            hours: item.hours.unwrap_or(0),
+        },
+        _ => {
+            let economy = &deps.settings.economy;
+            let today = Utc::now()
+                .with_timezone(&deps.settings.timezone)
+                .date_naive();
+            gift::draw(
+                &economy.gift,
+                user_id,
+                today,
+                economy.gift.seed ^ update_id as u64,
+                0,
+            )
+            .reward
+        }
+    };
+    let mut paid = None;
+    match &reward {
+        GiftReward::Boost { factor, hours } => {
+            let until = Utc::now() + chrono::Duration::hours(i64::from(*hours));
+            store::ledger::set_boost(tx, user_id, *factor, until).await?;
+        }
+        GiftReward::Besitos { amount } => {
+            let key = format!("mystery:{user_id}:{update_id}");
+            let earning = Earning {
+                user_id,
+                action_type: "mystery_box",
+                base: *amount,
+                multiplied: true,
+                key: &key,
+                context: json!({ "item": item.id }),
+            };
+            if let Credited::Paid { amount, .. } =
+                wallet::credit(tx, &deps.settings.economy, deps.settings.timezone, earning).await?
+            {
+                paid = Some(amount);
+            }
+        }
+        GiftReward::Item { item } | GiftReward::Clue { item } => {
+            store::inventory::add(tx, user_id, item, 1).await?
+        }
+    }
+    Ok(Reply::ItemUsed {
+        item_id: item.id.clone(),
+        reward,
+        paid,
+    })
+}
