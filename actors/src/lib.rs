@@ -5,6 +5,7 @@
 //! `diana` crate translate both ways.
 
 pub mod domain;
+pub mod leaderboard;
 pub mod metrics;
 pub mod redis;
 pub mod store;

@@ -79,6 +79,11 @@ impl Redis {
         self.client.as_ref().is_some_and(|c| c.is_connected())
     }
 
+    /// The client, while connected. Callers fall back to Postgres on `None`.
+    pub fn client(&self) -> Option<&Client> {
+        self.client.as_ref().filter(|c| c.is_connected())
+    }
+
     /// Prefix every key so that several deployments (or tests) can share one Redis.
     pub fn key(&self, parts: &[&str]) -> String {
         let mut key = String::with_capacity(64);

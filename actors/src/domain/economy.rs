@@ -15,6 +15,14 @@ pub struct Economy {
     pub gift: GiftTable,
     #[serde(rename = "level")]
     pub levels: Vec<Level>,
+    pub leaderboard: LeaderboardRewards,
+}
+
+/// Besitos paid by place when a period closes (first place first).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LeaderboardRewards {
+    pub week_rewards: Vec<i64>,
+    pub month_rewards: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

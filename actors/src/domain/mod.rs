@@ -5,6 +5,7 @@ pub mod economy;
 pub mod flood;
 pub mod gift;
 pub mod lang;
+pub mod leaderboard;
 pub mod level;
 pub mod player;
 pub mod points;

@@ -4,6 +4,7 @@
 use super::Lang;
 use super::economy::GiftReward;
 use super::gift::Gift;
+use super::leaderboard::Standings;
 use super::level::LevelStanding;
 use super::shop::Refusal;
 use chrono::{DateTime, Utc};
@@ -108,6 +109,10 @@ pub enum Reply {
     NothingToUse {
         item_id: String,
     },
+    /// `/ranking`: a board as the player sees it.
+    Ranking {
+        standings: Standings,
+    },
 }
 
 /// One line of the shop, with the reason it can't be bought now, if any.
@@ -154,6 +159,7 @@ impl Reply {
             Reply::Backpack { .. } => "backpack",
             Reply::ItemUsed { .. } => "item_used",
             Reply::NothingToUse { .. } => "nothing_to_use",
+            Reply::Ranking { .. } => "ranking",
         }
     }
 }

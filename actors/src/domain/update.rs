@@ -33,6 +33,10 @@ pub enum Action {
         offer: u32,
     },
     ShowBackpack,
+    ShowRanking {
+        board: super::leaderboard::Board,
+        period: super::leaderboard::Period,
+    },
     UseItem {
         item_id: String,
     },
@@ -73,6 +77,7 @@ impl Action {
             Action::ShowShop => "shop",
             Action::Buy { .. } => "buy",
             Action::ShowBackpack => "backpack",
+            Action::ShowRanking { .. } => "ranking",
             Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",
             Action::ExportMyData => "privacy_export",

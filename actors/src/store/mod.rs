@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod inventory;
+pub mod leaderboards;
 pub mod ledger;
 pub mod outbox;
 pub mod profiles;

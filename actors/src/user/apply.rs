@@ -6,6 +6,7 @@ use crate::domain::flood::{self, FloodVerdict};
 use crate::domain::level;
 use crate::domain::referral::{StartPayload, referrer_for_new_user};
 use crate::domain::{Action, Lang, LedgerLine, Notice, Outgoing, Player, Reply, UserUpdate};
+use crate::leaderboard::{GetStandings, PlayerScored};
 use crate::store::{self, StoreError, outbox::Pending};
 
 /// What came of an update.
@@ -115,9 +116,15 @@ pub(super) async fn apply_update(
             reply,
         })
         .chain(elsewhere)
-        .collect();
+        .collect::<Vec<_>>();
+    let scored: Vec<i64> = pending_scored(&update, &pending);
     let outgoing = store::outbox::insert(&tx, pending).await?;
     tx.commit().await?;
+    if let Some(leaderboard) = &deps.leaderboard {
+        for user_id in scored {
+            leaderboard.do_send(PlayerScored { user_id });
+        }
+    }
     Ok((player, UpdateOutcome::Applied { outgoing, notice }))
 }
 
@@ -204,6 +211,22 @@ async fn apply_action(
             replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?)
         }
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
+        Action::ShowRanking { board, period } => {
+            let asked = GetStandings {
+                board: *board,
+                period: *period,
+                user_id,
+            };
+            match deps.leaderboard.as_ref().map(|lb| lb.send(asked)) {
+                Some(pending) => match pending.await {
+                    Ok(standings) => replies.push(Reply::Ranking {
+                        standings: standings?,
+                    }),
+                    Err(_) => replies.push(Reply::SomethingWentWrong),
+                },
+                None => replies.push(Reply::SomethingWentWrong),
+            }
+        }
         Action::UseItem { item_id } => {
             let key = update.update_id.unwrap_or_default();
             replies.push(shop::use_item(tx, deps, user_id, item_id, key).await?);
@@ -261,6 +284,23 @@ async fn apply_action(
         Action::Explode => panic!("test explosion for user {user_id}"),
     }
     Ok(None)
+}
+
+/// Players whose earnings or streak this update may have changed: its sender for actions
+/// that pay or claim, and anyone told of a reward (a referrer).
+fn pending_scored(update: &UserUpdate, pending: &[Pending]) -> Vec<i64> {
+    let mut scored: Vec<i64> = pending
+        .iter()
+        .filter(|p| matches!(p.reply, Reply::ReferralRewarded { .. }))
+        .filter_map(|p| p.user_id)
+        .collect();
+    if matches!(
+        update.action,
+        Action::ClaimDaily | Action::UseItem { .. } | Action::Start { .. }
+    ) {
+        scored.push(update.identity.user_id);
+    }
+    scored
 }
 
 async fn load_in_tx(

@@ -29,6 +29,8 @@ const MAILBOX_CAPACITY: usize = 1 << 20;
 pub struct UserDeps {
     pub pool: Pool,
     pub redis: Redis,
+    /// The leaderboards, told about changed scores and asked for standings.
+    pub leaderboard: Option<actix::Addr<crate::leaderboard::Leaderboard>>,
     pub settings: UserSettings,
 }
 

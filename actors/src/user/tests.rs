@@ -53,6 +53,7 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         UserDeps {
             pool: pool.clone(),
             redis,
+            leaderboard: None,
             settings,
         },
         shards,
