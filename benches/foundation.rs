@@ -31,10 +31,7 @@ async fn main() {
         .env("RUST_LOG", "warn,diana::startup=info")
         .env("DIANA__LIMITS__FLOOD_PER_MINUTE", "0");
     let server = TestServer::start(options).await;
-    println!(
-        "start to ready (fresh database, migrations applied): {:?}",
-        server.started_in
-    );
+    println!("start to ready (fresh database, migrations applied): {:?}", server.started_in);
 
     // A conversation, printed as the user would read it.
     let ana = TgUser::new(2, r#"<b>Ana</b> & "Co""#);
@@ -63,11 +60,7 @@ async fn main() {
         let sent = Instant::now();
         tg.send_text(&solo, "/perfil");
         // The stand-in stamps each call as it arrives; polling for it adds nothing.
-        let reply = tg
-            .wait_for("reply", Duration::from_secs(5), |s| {
-                s.messages_to(solo.id).get(2 + i).cloned()
-            })
-            .await;
+        let reply = tg.wait_for("reply", Duration::from_secs(5), |s| s.messages_to(solo.id).get(2 + i).cloned()).await;
         latencies.push(reply.at.duration_since(sent));
     }
     latencies.sort();
@@ -82,9 +75,7 @@ async fn main() {
     let pid = server.child.id();
     let rss_before = rss_mib(pid);
     let started = Instant::now();
-    let users: Vec<TgUser> = (0..1000)
-        .map(|i| TgUser::new(10_000 + i, "Player"))
-        .collect();
+    let users: Vec<TgUser> = (0..1000).map(|i| TgUser::new(10_000 + i, "Player")).collect();
     for u in &users {
         tg.send_text(u, "/start");
     }
@@ -101,16 +92,10 @@ async fn main() {
         .await;
     let took = last.duration_since(started);
     let metrics = server.get_text("/metrics").await;
-    let live = metrics
-        .lines()
-        .find(|l| l.starts_with("live_user_actors"))
-        .unwrap_or("live_user_actors ?");
+    let live = metrics.lines().find(|l| l.starts_with("live_user_actors")).unwrap_or("live_user_actors ?");
     println!(
         "1,000 users' /start answered (2,000 messages) in {took:?} ({:.0} updates/s, stand-in and generator on the same 2 cores)",
         1000.0 / took.as_secs_f64()
     );
-    println!(
-        "{live}; RSS {rss_before:.1} MiB before, {:.1} MiB after",
-        rss_mib(pid)
-    );
+    println!("{live}; RSS {rss_before:.1} MiB before, {:.1} MiB after", rss_mib(pid));
 }

@@ -60,10 +60,7 @@ pub struct ConfigError {
 }
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.to_owned(),
-        message: message.into(),
-    }
+    ConfigError { key: key.to_owned(), message: message.into() }
 }
 
 #[derive(Debug, Clone)]
@@ -216,38 +213,24 @@ impl Settings {
     }
 
     /// Load with an explicit environment (tests pass their own).
-    pub fn load_with_env(
-        config_file: Option<&Path>,
-        env: HashMap<String, String>,
-    ) -> Result<Settings, ConfigError> {
-        let mut builder =
-            config::Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
-        let file = config_file
-            .map(Path::to_path_buf)
-            .or_else(|| env.get("DIANA_CONFIG").map(PathBuf::from));
+    pub fn load_with_env(config_file: Option<&Path>, env: HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let mut builder = config::Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        let file = config_file.map(Path::to_path_buf).or_else(|| env.get("DIANA_CONFIG").map(PathBuf::from));
         builder = match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(bad(
-                        "config",
-                        format!("file {} does not exist", path.display()),
-                    ));
+                    return Err(bad("config", format!("file {} does not exist", path.display())));
                 }
                 builder.add_source(File::from(path).required(true))
             }
             None => builder.add_source(File::with_name("diana.toml").required(false)),
         };
         builder = builder.add_source(
-            Environment::with_prefix("DIANA")
-                .prefix_separator("__")
-                .separator("__")
-                .source(Some(env.clone())),
+            Environment::with_prefix("DIANA").prefix_separator("__").separator("__").source(Some(env.clone())),
         );
         for (var, key) in CONVENTIONAL_VARS {
             if let Some(value) = env.get(*var).filter(|v| !v.is_empty()) {
-                builder = builder
-                    .set_override(*key, value.as_str())
-                    .map_err(|e| bad(key, e.to_string()))?;
+                builder = builder.set_override(*key, value.as_str()).map_err(|e| bad(key, e.to_string()))?;
             }
         }
         let raw: Raw = builder
@@ -261,8 +244,7 @@ impl Settings {
         let database = DatabaseSettings {
             url: match raw.database.url.filter(|u| !u.is_empty()) {
                 Some(u) => {
-                    diana_actors::store::schema::parse_url(&u)
-                        .map_err(|e| bad("database.url", e.to_string()))?;
+                    diana_actors::store::schema::parse_url(&u).map_err(|e| bad("database.url", e.to_string()))?;
                     Some(Secret(u))
                 }
                 None => None,
@@ -271,17 +253,11 @@ impl Settings {
             embedded_dir: raw.database.embedded_dir,
         };
         let redis_url = parse_url("redis.url", &raw.redis.url)?;
-        if !matches!(
-            redis_url.scheme(),
-            "redis" | "rediss" | "redis-unix" | "unix"
-        ) {
+        if !matches!(redis_url.scheme(), "redis" | "rediss" | "redis-unix" | "unix") {
             return Err(bad("redis.url", "must be a redis:// URL"));
         }
         if raw.redis.key_prefix.is_empty() || raw.redis.key_prefix.contains(char::is_whitespace) {
-            return Err(bad(
-                "redis.key_prefix",
-                "must be non-empty and without spaces",
-            ));
+            return Err(bad("redis.key_prefix", "must be non-empty and without spaces"));
         }
         let t = raw.telegram;
         let token = match t.token.filter(|s| !s.is_empty()) {
@@ -310,23 +286,14 @@ impl Settings {
             per_chat_per_sec: if t.per_chat_per_sec > 0.0 && t.per_chat_per_sec.is_finite() {
                 t.per_chat_per_sec
             } else {
-                return Err(bad(
-                    "telegram.per_chat_per_sec",
-                    "must be a positive number",
-                ));
+                return Err(bad("telegram.per_chat_per_sec", "must be a positive number"));
             },
             per_chat_burst: positive("telegram.per_chat_burst", t.per_chat_burst as usize)? as u32,
             max_in_flight: positive("telegram.max_in_flight", t.max_in_flight)?,
-            webhook_max_body_bytes: positive(
-                "telegram.webhook_max_body_bytes",
-                t.webhook_max_body_bytes,
-            )?,
+            webhook_max_body_bytes: positive("telegram.webhook_max_body_bytes", t.webhook_max_body_bytes)?,
         };
-        let addr: SocketAddr = raw
-            .http
-            .addr
-            .parse()
-            .map_err(|_| bad("http.addr", format!("'{}' is not host:port", raw.http.addr)))?;
+        let addr: SocketAddr =
+            raw.http.addr.parse().map_err(|_| bad("http.addr", format!("'{}' is not host:port", raw.http.addr)))?;
         let public_url = match raw.http.public_url.filter(|s| !s.is_empty()) {
             Some(u) => parse_url("http.public_url", &u)?,
             None => parse_url("http.public_url", &format!("http://{addr}"))?,
@@ -337,48 +304,30 @@ impl Settings {
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<i64>()
-                        .map_err(|_| bad("admin.ids", format!("'{s}' is not a Telegram user id")))
-                })
+                .map(|s| s.parse::<i64>().map_err(|_| bad("admin.ids", format!("'{s}' is not a Telegram user id"))))
                 .collect::<Result<_, _>>()?,
         };
         if let Some(id) = admin_ids.iter().find(|id| **id <= 0) {
-            return Err(bad(
-                "admin.ids",
-                format!("'{id}' is not a Telegram user id"),
-            ));
+            return Err(bad("admin.ids", format!("'{id}' is not a Telegram user id")));
         }
         let idle_timeout = parse_duration(&raw.actors.idle_timeout)
             .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                bad(
-                    "actors.idle_timeout",
-                    "must be a duration such as 10m, 30s or 500ms",
-                )
-            })?;
-        let game_timezone = raw.game.timezone.parse::<chrono_tz::Tz>().map_err(|_| {
-            bad(
-                "game.timezone",
-                format!("'{}' is not an IANA time zone", raw.game.timezone),
-            )
-        })?;
+            .ok_or_else(|| bad("actors.idle_timeout", "must be a duration such as 10m, 30s or 500ms"))?;
+        let game_timezone = raw
+            .game
+            .timezone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| bad("game.timezone", format!("'{}' is not an IANA time zone", raw.game.timezone)))?;
         let shutdown_grace = parse_duration(&raw.shutdown.grace_period)
             .filter(|d| *d <= Duration::from_secs(9))
             .ok_or_else(|| bad("shutdown.grace_period", "must be a duration of at most 9s"))?;
         Ok(Settings {
             database,
-            redis: RedisSettings {
-                url: Secret(raw.redis.url),
-                key_prefix: raw.redis.key_prefix,
-            },
+            redis: RedisSettings { url: Secret(raw.redis.url), key_prefix: raw.redis.key_prefix },
             telegram,
             http: HttpSettings { addr, public_url },
             admin_ids,
-            actors: ActorSettings {
-                idle_timeout,
-                shards: raw.actors.shards,
-            },
+            actors: ActorSettings { idle_timeout, shards: raw.actors.shards },
             flood_per_minute: raw.limits.flood_per_minute,
             game_timezone,
             shutdown_grace,
@@ -395,22 +344,9 @@ fn stripe(map: HashMap<String, String>) -> Result<Option<StripeSettings>, Config
     let webhook_secret = map
         .get("webhook_secret")
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            bad(
-                "stripe.webhook_secret",
-                "is required when stripe.api_key is set",
-            )
-        })?;
-    let api_url = parse_url(
-        "stripe.api_url",
-        map.get("api_url")
-            .map_or("https://api.stripe.com", String::as_str),
-    )?;
-    Ok(Some(StripeSettings {
-        api_key: Secret::new(api_key),
-        webhook_secret: Secret::new(webhook_secret),
-        api_url,
-    }))
+        .ok_or_else(|| bad("stripe.webhook_secret", "is required when stripe.api_key is set"))?;
+    let api_url = parse_url("stripe.api_url", map.get("api_url").map_or("https://api.stripe.com", String::as_str))?;
+    Ok(Some(StripeSettings { api_key: Secret::new(api_key), webhook_secret: Secret::new(webhook_secret), api_url }))
 }
 
 fn paypal(map: HashMap<String, String>) -> Result<Option<PaypalSettings>, ConfigError> {
@@ -418,19 +354,13 @@ fn paypal(map: HashMap<String, String>) -> Result<Option<PaypalSettings>, Config
         return Ok(None);
     };
     let required = |key: &str| {
-        map.get(key)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| bad(&format!("paypal.{key}"), "is required with paypal"))
+        map.get(key).filter(|s| !s.is_empty()).ok_or_else(|| bad(&format!("paypal.{key}"), "is required with paypal"))
     };
     Ok(Some(PaypalSettings {
         client_id: Secret::new(client_id),
         secret: Secret::new(required("secret")?),
         webhook_id: required("webhook_id")?.clone(),
-        api_url: parse_url(
-            "paypal.api_url",
-            map.get("api_url")
-                .map_or("https://api-m.paypal.com", String::as_str),
-        )?,
+        api_url: parse_url("paypal.api_url", map.get("api_url").map_or("https://api-m.paypal.com", String::as_str))?,
     }))
 }
 
@@ -446,11 +376,7 @@ fn first_and_last_line(message: &str) -> String {
 }
 
 fn positive(key: &str, value: usize) -> Result<usize, ConfigError> {
-    if value == 0 {
-        Err(bad(key, "must be greater than 0"))
-    } else {
-        Ok(value)
-    }
+    if value == 0 { Err(bad(key, "must be greater than 0")) } else { Ok(value) }
 }
 
 fn parse_url(key: &str, value: &str) -> Result<Url, ConfigError> {
@@ -463,51 +389,31 @@ fn validate_token(token: &str) -> Result<String, ConfigError> {
         !id.is_empty()
             && id.bytes().all(|b| b.is_ascii_digit())
             && !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     });
-    if valid {
-        Ok(token.to_owned())
-    } else {
-        Err(bad(
-            "telegram.token",
-            "is not a bot token (<digits>:<letters>)",
-        ))
-    }
+    if valid { Ok(token.to_owned()) } else { Err(bad("telegram.token", "is not a bot token (<digits>:<letters>)")) }
 }
 
 /// Telegram accepts 1-256 characters of `A-Za-z0-9_-` as a webhook secret token.
 fn validate_webhook_secret(secret: &str) -> Result<String, ConfigError> {
     let valid = (1..=256).contains(&secret.len())
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if valid {
         Ok(secret.to_owned())
     } else {
-        Err(bad(
-            "telegram.webhook_secret",
-            "must be 1-256 characters of A-Z, a-z, 0-9, _ and -",
-        ))
+        Err(bad("telegram.webhook_secret", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -"))
     }
 }
 
 fn random_secret() -> String {
     use rand::Rng;
-    rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(48)
-        .map(char::from)
-        .collect()
+    rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect()
 }
 
 /// `10m`, `30s`, `500ms`, `2h`, or plain seconds.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let n: u64 = number.parse().ok()?;
     match unit.trim() {
@@ -524,10 +430,7 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let env = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::load_with_env(None, env)
     }
 
@@ -565,11 +468,7 @@ mod tests {
             ("DIANA_HTTP_ADDR", "nonsense", "http.addr"),
             ("TELEGRAM_BOT_TOKEN", "not-a-token", "telegram.token"),
             ("TELEGRAM_API_URL", "::", "telegram.api_url"),
-            (
-                "TELEGRAM_WEBHOOK_SECRET",
-                "has spaces",
-                "telegram.webhook_secret",
-            ),
+            ("TELEGRAM_WEBHOOK_SECRET", "has spaces", "telegram.webhook_secret"),
             ("DIANA_ADMIN_IDS", "1,x", "admin.ids"),
             ("DIANA__ACTORS__IDLE_TIMEOUT", "soon", "actors.idle_timeout"),
             ("DIANA__GAME__TIMEZONE", "Mars/Olympus", "game.timezone"),
@@ -580,10 +479,7 @@ mod tests {
         for (var, value, key) in cases {
             let err = load(&[(var, value)]).expect_err(var);
             assert_eq!(&err.key, key, "{var}={value}: {err}");
-            assert!(
-                err.to_string()
-                    .starts_with(&format!("invalid configuration: {key}: "))
-            );
+            assert!(err.to_string().starts_with(&format!("invalid configuration: {key}: ")));
             assert!(!err.to_string().contains('\n'));
         }
     }

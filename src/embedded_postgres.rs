@@ -50,10 +50,7 @@ pub fn find_binaries() -> Result<PathBuf, EmbeddedError> {
         })
         .collect();
     candidates.sort();
-    candidates
-        .pop()
-        .map(|(_, dir)| dir)
-        .ok_or(EmbeddedError::NotInstalled)
+    candidates.pop().map(|(_, dir)| dir).ok_or(EmbeddedError::NotInstalled)
 }
 
 impl EmbeddedPostgres {
@@ -75,22 +72,13 @@ impl EmbeddedPostgres {
             std::fs::create_dir_all(&short).map_err(io(&short))?;
             short
         };
-        let run_as = if is_root() {
-            Some(postgres_user()?)
-        } else {
-            None
-        };
+        let run_as = if is_root() { Some(postgres_user()?) } else { None };
         if let Some((uid, gid)) = run_as {
             for d in [&dir, &socket_dir] {
                 std::os::unix::fs::chown(d, Some(uid), Some(gid)).map_err(io(d))?;
             }
         }
-        let pg = EmbeddedPostgres {
-            bin_dir,
-            data_dir,
-            socket_dir,
-            run_as,
-        };
+        let pg = EmbeddedPostgres { bin_dir, data_dir, socket_dir, run_as };
         if !pg.data_dir.join("PG_VERSION").exists() {
             tracing::info!(dir = %dir.display(), "initialising a private PostgreSQL cluster");
             pg.run(
@@ -107,10 +95,7 @@ impl EmbeddedPostgres {
             )?;
         }
         if !pg.is_running() {
-            let options = format!(
-                "-k {} -c listen_addresses='' -p 5432",
-                pg.socket_dir.display()
-            );
+            let options = format!("-k {} -c listen_addresses='' -p 5432", pg.socket_dir.display());
             let log = dir.join("postgres.log");
             pg.run(
                 "pg_ctl",
@@ -130,20 +115,12 @@ impl EmbeddedPostgres {
             tracing::info!(socket = %pg.socket_dir.display(), "private PostgreSQL started");
         }
         let mut config = tokio_postgres::Config::new();
-        config
-            .host_path(&pg.socket_dir)
-            .port(5432)
-            .user("postgres")
-            .dbname("diana");
+        config.host_path(&pg.socket_dir).port(5432).user("postgres").dbname("diana");
         Ok((pg, config))
     }
 
     fn is_running(&self) -> bool {
-        self.command("pg_ctl")
-            .args(["status", "-D"])
-            .arg(&self.data_dir)
-            .output()
-            .is_ok_and(|o| o.status.success())
+        self.command("pg_ctl").args(["status", "-D"]).arg(&self.data_dir).output().is_ok_and(|o| o.status.success())
     }
 
     /// Stop the cluster (fast shutdown: connections are closed, data is safe).
@@ -180,22 +157,15 @@ impl EmbeddedPostgres {
     }
 
     fn run(&self, step: &'static str, args: &[&std::ffi::OsStr]) -> Result<(), EmbeddedError> {
-        let output =
-            self.command(step)
-                .args(args)
-                .output()
-                .map_err(|e| EmbeddedError::Command {
-                    step,
-                    detail: e.to_string(),
-                })?;
+        let output = self
+            .command(step)
+            .args(args)
+            .output()
+            .map_err(|e| EmbeddedError::Command { step, detail: e.to_string() })?;
         if output.status.success() {
             Ok(())
         } else {
-            let detail = String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-                .to_owned();
+            let detail = String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("").to_owned();
             Err(EmbeddedError::Command { step, detail })
         }
     }
@@ -203,9 +173,7 @@ impl EmbeddedPostgres {
 
 fn is_root() -> bool {
     // The effective uid is root's if /proc/self is owned by 0.
-    std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
+    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
 }
 
 /// uid and gid of the `postgres` user, from /etc/passwd.

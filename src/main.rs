@@ -35,12 +35,7 @@ fn main() -> ExitCode {
         }
     };
     diana::telemetry::init();
-    let runtime = || {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("tokio runtime starts")
-    };
+    let runtime = || tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
     let result = actix_rt::System::with_tokio_rt(runtime).block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
@@ -57,9 +52,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let app = Application::build(settings)
-        .await
-        .context("could not start")?;
+    let app = Application::build(settings).await.context("could not start")?;
     app.run_until_stopped().await;
     Ok(())
 }

@@ -8,10 +8,12 @@ use crate::telegram::api::TelegramApi;
 use crate::telegram::outbox::{Outbox, OutboxLimits};
 use crate::telegram::router::UpdateRouter;
 use crate::telegram::{ALLOWED_UPDATES, commands, polling};
+use actix::Actor;
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use diana_actors::domain::economy::{Economy, EconomyError};
 use diana_actors::domain::shop::{Catalogue, CatalogueError};
+use diana_actors::leaderboard::Leaderboard;
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
 use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
@@ -51,23 +53,15 @@ pub async fn resolve_database(
     if let Some(url) = &settings.database.url {
         return Ok((store::schema::parse_url(url.expose())?, None));
     }
-    let local = tokio::time::timeout(
-        Duration::from_millis(500),
-        tokio::net::TcpStream::connect("127.0.0.1:5432"),
-    );
+    let local = tokio::time::timeout(Duration::from_millis(500), tokio::net::TcpStream::connect("127.0.0.1:5432"));
     if matches!(local.await, Ok(Ok(_))) {
         return Ok((store::schema::parse_url(DEFAULT_DATABASE_URL)?, None));
     }
-    tracing::info!(
-        "nothing answers on 127.0.0.1:5432 and DATABASE_URL is unset; using a private cluster"
-    );
+    tracing::info!("nothing answers on 127.0.0.1:5432 and DATABASE_URL is unset; using a private cluster");
     let dir = settings.database.embedded_dir.clone();
     let (pg, config) = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir))
         .await
-        .map_err(|e| EmbeddedError::Command {
-            step: "starting PostgreSQL",
-            detail: e.to_string(),
-        })??;
+        .map_err(|e| EmbeddedError::Command { step: "starting PostgreSQL", detail: e.to_string() })??;
     Ok((config, Some(pg)))
 }
 
@@ -111,13 +105,17 @@ impl Application {
         let pool = store::pool(&db_config, settings.database.pool_size)?;
         spawn_janitor(pool.clone());
         let redis = Redis::connect(settings.redis.url.expose(), &settings.redis.key_prefix).await?;
+        let economy = std::sync::Arc::new(economy);
+        let leaderboard =
+            Leaderboard::new(pool.clone(), redis.clone(), settings.game_timezone, economy.clone()).start();
         let deps = UserDeps {
             pool: pool.clone(),
             redis: redis.clone(),
+            leaderboard: Some(leaderboard),
             settings: UserSettings {
                 idle_timeout: settings.actors.idle_timeout,
                 flood_per_minute: settings.flood_per_minute,
-                economy: std::sync::Arc::new(economy),
+                economy,
                 timezone: settings.game_timezone,
                 shop: std::sync::Arc::new(Catalogue::embedded()?),
             },
@@ -140,17 +138,12 @@ impl Application {
                 max_in_flight: t.max_in_flight,
             };
             // Unsent replies of an earlier run are queued before any new update is taken.
-            let sender =
-                Outbox::start(api.clone(), pool.clone(), directory.clone(), limits).await?;
+            let sender = Outbox::start(api.clone(), pool.clone(), directory.clone(), limits).await?;
             let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone());
             commands::register_in_background(api.clone());
             match &t.webhook_url {
                 Some(url) => {
-                    set_webhook_in_background(
-                        api.clone(),
-                        url.clone(),
-                        t.webhook_secret.expose().to_owned(),
-                    );
+                    set_webhook_in_background(api.clone(), url.clone(), t.webhook_secret.expose().to_owned());
                     webhook = Some(web::Data::new(WebhookState {
                         secret: t.webhook_secret.expose().to_owned(),
                         router,
@@ -169,20 +162,11 @@ impl Application {
             tracing::info!("TELEGRAM_BOT_TOKEN is unset: Telegram is off, HTTP still serves");
         }
 
-        let state = AppState {
-            pool: pool.clone(),
-            redis: redis.clone(),
-            telegram: telegram_health,
-        };
-        let listener =
-            TcpListener::bind(settings.http.addr).map_err(|source| StartupError::Bind {
-                addr: settings.http.addr,
-                source,
-            })?;
-        let http_addr = listener.local_addr().map_err(|source| StartupError::Bind {
-            addr: settings.http.addr,
-            source,
-        })?;
+        let state = AppState { pool: pool.clone(), redis: redis.clone(), telegram: telegram_health };
+        let listener = TcpListener::bind(settings.http.addr)
+            .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
+        let http_addr =
+            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
         let server = HttpServer::new(move || {
             let state = state.clone();
             let webhook = webhook.clone();
@@ -190,16 +174,9 @@ impl Application {
         })
         .disable_signals()
         .shutdown_timeout(5)
-        .workers(
-            std::thread::available_parallelism()
-                .map_or(2, |n| n.get())
-                .min(4),
-        )
+        .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).min(4))
         .listen(listener)
-        .map_err(|source| StartupError::Bind {
-            addr: settings.http.addr,
-            source,
-        })?
+        .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?
         .run();
         let server_handle = server.handle();
         let server_task = tokio::spawn(server);
@@ -257,10 +234,7 @@ impl Application {
                 None => true,
             }
         };
-        let (saved, drained) = tokio::join!(
-            tokio::time::timeout(left(), self.directory.passivate_all()),
-            drained
-        );
+        let (saved, drained) = tokio::join!(tokio::time::timeout(left(), self.directory.passivate_all()), drained);
         tracing::info!(actors = saved.unwrap_or(0), "user actors saved");
         if !drained {
             tracing::warn!("some replies stay in the outbox; they are sent at the next start");
@@ -294,11 +268,8 @@ fn set_webhook_in_background(api: TelegramApi, url: url::Url, secret: String) {
     tokio::spawn(async move {
         let mut wait = Duration::from_millis(500);
         loop {
-            let request = api
-                .bot
-                .set_webhook(url.clone())
-                .secret_token(secret.clone())
-                .allowed_updates(ALLOWED_UPDATES.to_vec());
+            let request =
+                api.bot.set_webhook(url.clone()).secret_token(secret.clone()).allowed_updates(ALLOWED_UPDATES.to_vec());
             match api.call("setWebhook", request).await {
                 Ok(_) => {
                     tracing::info!(url = %url, "webhook set");

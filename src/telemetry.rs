@@ -1,8 +1,7 @@
 //! Tracing (text, or JSON lines when `DIANA_LOG_FORMAT=json`) and the metrics of the edges.
 
 use prometheus::{
-    HistogramVec, IntCounterVec, IntGauge, register_histogram_vec, register_int_counter_vec,
-    register_int_gauge,
+    HistogramVec, IntCounterVec, IntGauge, register_histogram_vec, register_int_counter_vec, register_int_gauge,
 };
 use std::sync::LazyLock;
 use tracing_subscriber::EnvFilter;
@@ -11,26 +10,16 @@ use tracing_subscriber::EnvFilter;
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("DIANA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let result = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
-    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let result = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
     // A second init (tests, or the CLI calling twice) keeps the first subscriber.
     drop(result);
 }
 
 /// Updates received, by kind (`start`, `menu`, `callback`, `duplicate`, ...).
 pub static UPDATES: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    register_int_counter_vec!(
-        "updates_total",
-        "Telegram updates received, by kind",
-        &["kind"]
-    )
-    .expect("metric registers once")
+    register_int_counter_vec!("updates_total", "Telegram updates received, by kind", &["kind"])
+        .expect("metric registers once")
 });
 
 /// Time from receiving an update to its effects being committed.
@@ -39,9 +28,7 @@ pub static UPDATE_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
         "update_processing_seconds",
         "Time from receiving an update to committing its effects",
         &["outcome"],
-        vec![
-            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0
-        ]
+        vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]
     )
     .expect("metric registers once")
 });
@@ -58,21 +45,16 @@ pub static TELEGRAM_CALLS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 
 /// Replies waiting to be sent.
 pub static OUTBOX_QUEUED: LazyLock<IntGauge> = LazyLock::new(|| {
-    register_int_gauge!("outbox_queued", "Replies committed and waiting to be sent")
-        .expect("metric registers once")
+    register_int_gauge!("outbox_queued", "Replies committed and waiting to be sent").expect("metric registers once")
 });
 
 pub static DB_POOL_IN_USE: LazyLock<IntGauge> = LazyLock::new(|| {
-    register_int_gauge!(
-        "db_pool_connections_in_use",
-        "Postgres connections checked out"
-    )
-    .expect("metric registers once")
+    register_int_gauge!("db_pool_connections_in_use", "Postgres connections checked out")
+        .expect("metric registers once")
 });
 
 pub static DB_POOL_WAITING: LazyLock<IntGauge> = LazyLock::new(|| {
-    register_int_gauge!("db_pool_waiting", "Tasks waiting for a Postgres connection")
-        .expect("metric registers once")
+    register_int_gauge!("db_pool_waiting", "Tasks waiting for a Postgres connection").expect("metric registers once")
 });
 
 /// Render every registered metric in Prometheus' text format.

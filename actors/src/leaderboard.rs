@@ -4,9 +4,7 @@
 //! to absolute values recomputed from Postgres, so a repeated or late update never drifts.
 
 use crate::domain::economy::Economy;
-use crate::domain::leaderboard::{
-    Board, Period, Row, Span, Standings, previous_span, redis_score, score_of, span_at,
-};
+use crate::domain::leaderboard::{Board, Period, Row, Span, Standings, previous_span, redis_score, score_of, span_at};
 use crate::metrics::count_error;
 use crate::redis::Redis;
 use crate::store::leaderboards::{self as store_lb, Standing};
@@ -42,14 +40,7 @@ pub struct Leaderboard {
 
 impl Leaderboard {
     pub fn new(pool: Pool, redis: Redis, tz: Tz, economy: Arc<Economy>) -> Leaderboard {
-        Leaderboard {
-            pool,
-            redis,
-            tz,
-            economy,
-            dirty: HashSet::new(),
-            stale: true,
-        }
+        Leaderboard { pool, redis, tz, economy, dirty: HashSet::new(), stale: true }
     }
 }
 
@@ -59,9 +50,7 @@ impl Actor for Leaderboard {
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.run_interval(Duration::from_millis(250), |_, ctx| ctx.notify(SyncDirty));
         ctx.notify(ClosePeriods { now: None });
-        ctx.run_interval(Duration::from_secs(3600), |_, ctx| {
-            ctx.notify(ClosePeriods { now: None })
-        });
+        ctx.run_interval(Duration::from_secs(3600), |_, ctx| ctx.notify(ClosePeriods { now: None }));
     }
 }
 
@@ -99,11 +88,7 @@ impl Handler<SyncDirty> for Leaderboard {
         };
         let ids: Vec<i64> = self.dirty.drain().collect();
         let stale = std::mem::replace(&mut self.stale, false);
-        let ctx = BoardCtx {
-            pool: self.pool.clone(),
-            redis: self.redis.clone(),
-            tz: self.tz,
-        };
+        let ctx = BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz };
         AtomicResponse::new(Box::pin(
             async move {
                 let now = Utc::now();
@@ -112,8 +97,7 @@ impl Handler<SyncDirty> for Leaderboard {
                     let synced = async {
                         if stale {
                             ctx.rebuild(&client, board, &span).await?;
-                        } else if !ctx.ensure_built(&client, board, &span).await? && !ids.is_empty()
-                        {
+                        } else if !ctx.ensure_built(&client, board, &span).await? && !ids.is_empty() {
                             ctx.set_scores(&client, board, &span, &ids).await?;
                         }
                         Ok::<_, SyncError>(())
@@ -145,27 +129,19 @@ impl Handler<GetStandings> for Leaderboard {
     type Result = AtomicResponse<Self, Result<Standings, StoreError>>;
 
     fn handle(&mut self, msg: GetStandings, _ctx: &mut Self::Context) -> Self::Result {
-        let period = if msg.board == Board::Streak {
-            Period::AllTime
-        } else {
-            msg.period
-        };
-        let ctx = BoardCtx {
-            pool: self.pool.clone(),
-            redis: self.redis.clone(),
-            tz: self.tz,
-        };
+        let period = if msg.board == Board::Streak { Period::AllTime } else { msg.period };
+        let ctx = BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz };
         let client = self.redis.client().cloned().filter(|_| !self.stale);
         AtomicResponse::new(Box::pin(
             async move {
                 let span = span_at(period, Utc::now(), ctx.tz);
                 if let Some(client) = client {
-                    match ctx.from_redis(&client, msg.board, &span, msg.user_id).await {
+                    match ctx.read_redis(&client, msg.board, &span, msg.user_id).await {
                         Ok(standings) => return ctx.named(&msg, period, standings).await,
                         Err(error) => tracing::warn!(%error, "leaderboard read from redis failed; using postgres"),
                     }
                 }
-                let standings = ctx.from_postgres(msg.board, &span, msg.user_id).await?;
+                let standings = ctx.read_postgres(msg.board, &span, msg.user_id).await?;
                 ctx.named(&msg, period, standings).await
             }
             .into_actor(self),
@@ -215,23 +191,12 @@ impl Handler<ClosePeriods> for Leaderboard {
     }
 }
 
-async fn close(
-    pool: &Pool,
-    economy: &Economy,
-    tz: Tz,
-    span: &Span,
-    rewards: &[i64],
-) -> Result<bool, StoreError> {
+async fn close(pool: &Pool, economy: &Economy, tz: Tz, span: &Span, rewards: &[i64]) -> Result<bool, StoreError> {
     let mut conn = pool.get().await?;
-    let top =
-        store_lb::ordered(&conn, Board::Points, span, 0, rewards.len().max(10) as i64).await?;
+    let top = store_lb::ordered(&conn, Board::Points, span, 0, rewards.len().max(10) as i64).await?;
     let tx = conn.transaction().await?;
     // Serialise concurrent closers (several nodes, or a timer and a manual run).
-    tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtext('leaderboard_close'))",
-        &[],
-    )
-    .await?;
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext('leaderboard_close'))", &[]).await?;
     if store_lb::is_archived(&tx, Board::Points, &span.key).await? {
         return Ok(false);
     }
@@ -242,12 +207,7 @@ async fn close(
             paid.push(0);
             continue;
         }
-        let key = format!(
-            "leaderboard:{}:{}:{}",
-            span.key,
-            place + 1,
-            standing.user_id
-        );
+        let key = format!("leaderboard:{}:{}:{}", span.key, place + 1, standing.user_id);
         let earning = Earning {
             user_id: standing.user_id,
             action_type: "leaderboard_prize",
@@ -284,17 +244,11 @@ struct BoardCtx {
 
 impl BoardCtx {
     fn key(&self, board: Board, span: &Span) -> String {
-        self.redis
-            .key(&["lb", store_lb::board_name(board), &span.key])
+        self.redis.key(&["lb", store_lb::board_name(board), &span.key])
     }
 
     /// Rebuild the board if its keys are gone (a new or flushed Redis). Returns whether it did.
-    async fn ensure_built(
-        &self,
-        client: &Client,
-        board: Board,
-        span: &Span,
-    ) -> Result<bool, SyncError> {
+    async fn ensure_built(&self, client: &Client, board: Board, span: &Span) -> Result<bool, SyncError> {
         let marker = format!("{}:built", self.key(board, span));
         if client.exists::<i64, _>(&marker).await? == 1 {
             return Ok(false);
@@ -310,22 +264,16 @@ impl BoardCtx {
         let building = format!("{key}:building");
         let _: () = client.del(&building).await?;
         for chunk in all.chunks(CHUNK) {
-            let values: Vec<(f64, String)> = chunk
-                .iter()
-                .map(|s| (self.encode(span, s), s.user_id.to_string()))
-                .collect();
-            let _: () = client
-                .zadd(&building, None, None, false, false, values)
-                .await?;
+            let values: Vec<(f64, String)> =
+                chunk.iter().map(|s| (self.encode(span, s), s.user_id.to_string())).collect();
+            let _: () = client.zadd(&building, None, None, false, false, values).await?;
         }
         if all.is_empty() {
             let _: () = client.del(&key).await?;
         } else {
             let _: () = client.rename(&building, &key).await?;
         }
-        let _: () = client
-            .set(format!("{key}:built"), 1, None, None, false)
-            .await?;
+        let _: () = client.set(format!("{key}:built"), 1, None, None, false).await?;
         tracing::info!(board = %key, players = all.len(), "leaderboard rebuilt from postgres");
         Ok(())
     }
@@ -334,36 +282,25 @@ impl BoardCtx {
         redis_score(span, s.score, s.minute)
     }
 
-    async fn set_scores(
-        &self,
-        client: &Client,
-        board: Board,
-        span: &Span,
-        ids: &[i64],
-    ) -> Result<(), SyncError> {
+    async fn set_scores(&self, client: &Client, board: Board, span: &Span, ids: &[i64]) -> Result<(), SyncError> {
         let conn = self.pool.get().await.map_err(StoreError::from)?;
         let scores = store_lb::scores_of(&conn, board, span, ids).await?;
         let key = self.key(board, span);
         for chunk in scores.chunks(CHUNK) {
-            let values: Vec<(f64, String)> = chunk
-                .iter()
-                .map(|s| (self.encode(span, s), s.user_id.to_string()))
-                .collect();
+            let values: Vec<(f64, String)> =
+                chunk.iter().map(|s| (self.encode(span, s), s.user_id.to_string())).collect();
             let _: () = client.zadd(&key, None, None, false, false, values).await?;
         }
         // A streak that fell to 0 leaves the streak board.
-        let gone: Vec<String> = ids
-            .iter()
-            .filter(|id| !scores.iter().any(|s| s.user_id == **id))
-            .map(i64::to_string)
-            .collect();
+        let gone: Vec<String> =
+            ids.iter().filter(|id| !scores.iter().any(|s| s.user_id == **id)).map(i64::to_string).collect();
         if !gone.is_empty() {
             let _: () = client.zrem(&key, gone).await?;
         }
         Ok(())
     }
 
-    async fn from_redis(
+    async fn read_redis(
         &self,
         client: &Client,
         board: Board,
@@ -380,33 +317,20 @@ impl BoardCtx {
             score: score_of(span, raw),
             minute: 0,
         };
-        let mut rows: Vec<(Slot, Standing)> = top
-            .into_iter()
-            .enumerate()
-            .map(|(i, m)| (Slot::Top(i as i64 + 1), to_standing(m)))
-            .collect();
+        let mut rows: Vec<(Slot, Standing)> =
+            top.into_iter().enumerate().map(|(i, m)| (Slot::Top(i as i64 + 1), to_standing(m))).collect();
         if let Some(rank) = rank {
             let first = (rank - 2).max(0);
             let around: Vec<(String, f64)> = client.zrevrange(&key, first, rank + 2, true).await?;
             rows.extend(
-                around
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, m)| (Slot::Around(first + i as i64 + 1), to_standing(m))),
+                around.into_iter().enumerate().map(|(i, m)| (Slot::Around(first + i as i64 + 1), to_standing(m))),
             );
         }
-        rows.push((
-            Slot::Players(players),
-            Standing {
-                user_id: 0,
-                score: 0,
-                minute: 0,
-            },
-        ));
+        rows.push((Slot::Players(players), Standing { user_id: 0, score: 0, minute: 0 }));
         Ok(rows)
     }
 
-    async fn from_postgres(
+    async fn read_postgres(
         &self,
         board: Board,
         span: &Span,
@@ -414,32 +338,17 @@ impl BoardCtx {
     ) -> Result<Vec<(Slot, Standing)>, StoreError> {
         let conn = self.pool.get().await?;
         let top = store_lb::ordered(&conn, board, span, 0, 10).await?;
-        let mut rows: Vec<(Slot, Standing)> = top
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| (Slot::Top(i as i64 + 1), s))
-            .collect();
+        let mut rows: Vec<(Slot, Standing)> =
+            top.into_iter().enumerate().map(|(i, s)| (Slot::Top(i as i64 + 1), s)).collect();
         let (me, players) = store_lb::rank_of(&conn, board, span, user_id).await?;
         if let Some((rank, _)) = me {
             // The same window as Redis: two places above and two below (0-based `place`).
             let place = rank - 1;
             let first = (place - 2).max(0);
             let around = store_lb::ordered(&conn, board, span, first, place + 3 - first).await?;
-            rows.extend(
-                around
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, s)| (Slot::Around(first + i as i64 + 1), s)),
-            );
+            rows.extend(around.into_iter().enumerate().map(|(i, s)| (Slot::Around(first + i as i64 + 1), s)));
         }
-        rows.push((
-            Slot::Players(players),
-            Standing {
-                user_id: 0,
-                score: 0,
-                minute: 0,
-            },
-        ));
+        rows.push((Slot::Players(players), Standing { user_id: 0, score: 0, minute: 0 }));
         Ok(rows)
     }
 
@@ -449,30 +358,13 @@ impl BoardCtx {
         period: Period,
         rows: Vec<(Slot, Standing)>,
     ) -> Result<Standings, StoreError> {
-        let ids: Vec<i64> = rows
-            .iter()
-            .map(|(_, s)| s.user_id)
-            .filter(|id| *id != 0)
-            .collect();
+        let ids: Vec<i64> = rows.iter().map(|(_, s)| s.user_id).filter(|id| *id != 0).collect();
         let names = store_lb::names(&self.pool.get().await?, &ids).await?;
         let row = |rank: i64, s: &Standing| {
             let (name, title) = names.get(&s.user_id).cloned().unwrap_or_default();
-            Row {
-                rank,
-                user_id: s.user_id,
-                name,
-                title,
-                score: s.score,
-            }
+            Row { rank, user_id: s.user_id, name, title, score: s.score }
         };
-        let mut out = Standings {
-            board: asked.board,
-            period,
-            top: vec![],
-            around: vec![],
-            me: None,
-            players: 0,
-        };
+        let mut out = Standings { board: asked.board, period, top: vec![], around: vec![], me: None, players: 0 };
         for (slot, s) in &rows {
             match slot {
                 Slot::Top(rank) => out.top.push(row(*rank, s)),
@@ -480,11 +372,7 @@ impl BoardCtx {
                 Slot::Players(n) => out.players = *n,
             }
         }
-        out.me = out
-            .around
-            .iter()
-            .find(|r| r.user_id == asked.user_id)
-            .cloned();
+        out.me = out.around.iter().find(|r| r.user_id == asked.user_id).cloned();
         Ok(out)
     }
 }

@@ -9,9 +9,7 @@ use chrono::TimeZone;
 async fn fresh_db() -> (String, Pool) {
     let name = format!("diana_lb_{:016x}", rand::random::<u64>());
     let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
-    schema::ensure_database(&config)
-        .await
-        .expect("Postgres must be running on 127.0.0.1:5432");
+    schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
     schema::migrate(&config).await.unwrap();
     (name, crate::store::pool(&config, 8).unwrap())
 }
@@ -20,10 +18,7 @@ async fn drop_db(name: &str) {
     let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
     let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .unwrap();
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
 }
 
 async fn register(pool: &Pool, ids: &[i64]) {
@@ -37,9 +32,7 @@ async fn register(pool: &Pool, ids: &[i64]) {
             username: None,
             language_code: None,
         };
-        crate::store::users::register(&tx, &identity, None)
-            .await
-            .unwrap();
+        crate::store::users::register(&tx, &identity, None).await.unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -73,9 +66,7 @@ fn board(pool: &Pool, redis: Redis) -> Addr<Leaderboard> {
 }
 
 async fn redis(prefix: &str) -> Redis {
-    Redis::connect("redis://127.0.0.1:6379", prefix)
-        .await
-        .unwrap()
+    Redis::connect("redis://127.0.0.1:6379", prefix).await.unwrap()
 }
 
 fn ranks(s: &Standings) -> Vec<(i64, i64, i64)> {
@@ -99,24 +90,11 @@ async fn ranks_ties_lost_keys_and_redis_down_all_agree() {
         lb.do_send(PlayerScored { user_id: id });
     }
     lb.send(SyncDirty).await.unwrap();
-    let ask = |user_id| GetStandings {
-        board: Board::Points,
-        period: Period::AllTime,
-        user_id,
-    };
+    let ask = |user_id| GetStandings { board: Board::Points, period: Period::AllTime, user_id };
     let from_redis = lb.send(ask(11)).await.unwrap().unwrap();
-    assert_eq!(
-        ranks(&from_redis),
-        vec![(1, 13, 150), (2, 12, 100), (3, 11, 100), (4, 14, 50)]
-    );
-    assert_eq!(
-        from_redis.me.as_ref().map(|r| (r.rank, r.score)),
-        Some((3, 100))
-    );
-    assert_eq!(
-        from_redis.players, 4,
-        "a player without earnings is not on the board"
-    );
+    assert_eq!(ranks(&from_redis), vec![(1, 13, 150), (2, 12, 100), (3, 11, 100), (4, 14, 50)]);
+    assert_eq!(from_redis.me.as_ref().map(|r| (r.rank, r.score)), Some((3, 100)));
+    assert_eq!(from_redis.players, 4, "a player without earnings is not on the board");
     assert_eq!(from_redis.top[0].name, "P13");
     let around: Vec<i64> = from_redis.around.iter().map(|r| r.user_id).collect();
     assert_eq!(around, vec![13, 12, 11, 14]);
@@ -128,10 +106,7 @@ async fn ranks_ties_lost_keys_and_redis_down_all_agree() {
     for (b, period) in BOARDS {
         let span = span_at(period, Utc::now(), chrono_tz::Europe::Madrid);
         let key = client.key(&["lb", store_lb::board_name(b), &span.key]);
-        deleted += raw
-            .del::<i64, _>(vec![key.clone(), format!("{key}:built")])
-            .await
-            .unwrap();
+        deleted += raw.del::<i64, _>(vec![key.clone(), format!("{key}:built")]).await.unwrap();
     }
     assert!(deleted >= 2, "the boards were in Redis");
     let rebuilt = lb.send(ask(11)).await.unwrap().unwrap();
@@ -141,15 +116,8 @@ async fn ranks_ties_lost_keys_and_redis_down_all_agree() {
     let offline = board(&pool, Redis::disabled(&prefix));
     let from_postgres = offline.send(ask(11)).await.unwrap().unwrap();
     assert_eq!(from_postgres, from_redis);
-    let streaks = offline
-        .send(GetStandings {
-            board: Board::Streak,
-            period: Period::Week,
-            user_id: 11,
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    let streaks =
+        offline.send(GetStandings { board: Board::Streak, period: Period::Week, user_id: 11 }).await.unwrap().unwrap();
     assert_eq!((streaks.period, streaks.players), (Period::AllTime, 0));
 
     // A new earning moves the player up, in Redis as in Postgres.
@@ -174,10 +142,7 @@ async fn closing_a_period_pays_the_top_once_even_when_run_twice() {
     earn_at(&pool, 23, 999, now).await; // this week: not part of last week's standings
     let prefix = format!("test_{:016x}", rand::random::<u64>());
     let lb = board(&pool, redis(&prefix).await);
-    let (first, second) = (
-        lb.send(ClosePeriods { now: Some(now) }),
-        lb.send(ClosePeriods { now: Some(now) }),
-    );
+    let (first, second) = (lb.send(ClosePeriods { now: Some(now) }), lb.send(ClosePeriods { now: Some(now) }));
     first.await.unwrap().unwrap();
     second.await.unwrap().unwrap();
     let conn = pool.get().await.unwrap();
@@ -193,18 +158,9 @@ async fn closing_a_period_pays_the_top_once_even_when_run_twice() {
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     let economy = Economy::embedded().unwrap();
-    assert_eq!(
-        prizes,
-        vec![
-            (21, economy.leaderboard.week_rewards[0]),
-            (22, economy.leaderboard.week_rewards[1])
-        ]
-    );
+    assert_eq!(prizes, vec![(21, economy.leaderboard.week_rewards[0]), (22, economy.leaderboard.week_rewards[1])]);
     let archived: i64 = conn
-        .query_one(
-            "SELECT count(*) FROM leaderboard_archive WHERE period = $1",
-            &[&last_week.key],
-        )
+        .query_one("SELECT count(*) FROM leaderboard_archive WHERE period = $1", &[&last_week.key])
         .await
         .unwrap()
         .get(0);

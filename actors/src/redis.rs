@@ -25,10 +25,7 @@ impl Redis {
     pub async fn connect(url: &str, prefix: &str) -> Result<Redis, InvalidRedisUrl> {
         // fail_fast: report the first connection's failure instead of sleeping a reconnect
         // delay before even trying; later drops are handled by the reconnect policy.
-        let config = Config {
-            fail_fast: true,
-            ..Config::from_url(url).map_err(InvalidRedisUrl)?
-        };
+        let config = Config { fail_fast: true, ..Config::from_url(url).map_err(InvalidRedisUrl)? };
         let client = Builder::from_config(config)
             .with_connection_config(|c| {
                 c.connection_timeout = Duration::from_millis(500);
@@ -39,10 +36,7 @@ impl Redis {
             .set_policy(ReconnectPolicy::new_constant(0, 1_000))
             .build()
             .map_err(InvalidRedisUrl)?;
-        let redis = Redis {
-            client: Some(client.clone()),
-            prefix: prefix.into(),
-        };
+        let redis = Redis { client: Some(client.clone()), prefix: prefix.into() };
         let first = tokio::time::timeout(Duration::from_millis(700), client.init()).await;
         if matches!(first, Ok(Ok(_))) {
             REDIS_UP.set(1);
@@ -54,9 +48,7 @@ impl Redis {
                 // Until the first connection succeeds there is no reconnect loop: keep trying.
                 while !client.is_connected() {
                     tokio::time::sleep(Duration::from_secs(1)).await;
-                    if let Ok(Ok(_)) =
-                        tokio::time::timeout(Duration::from_millis(700), client.init()).await
-                    {
+                    if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(700), client.init()).await {
                         break;
                     }
                 }
@@ -69,10 +61,7 @@ impl Redis {
     /// A handle that never reaches Redis: every caller takes its fallback.
     pub fn disabled(prefix: &str) -> Redis {
         REDIS_UP.set(0);
-        Redis {
-            client: None,
-            prefix: prefix.into(),
-        }
+        Redis { client: None, prefix: prefix.into() }
     }
 
     pub fn is_up(&self) -> bool {
@@ -101,9 +90,7 @@ impl Redis {
         let pipe = client.pipeline();
         let queued = async {
             let _: () = pipe.incr(key).await?;
-            let _: () = pipe
-                .expire(key, ttl_secs, Some(fred::types::ExpireOptions::NX))
-                .await?;
+            let _: () = pipe.expire(key, ttl_secs, Some(fred::types::ExpireOptions::NX)).await?;
             pipe.all::<(u64, i64)>().await
         };
         match queued.await {

@@ -20,17 +20,12 @@ pub struct AppState {
     pub telegram: Option<Arc<TelegramHealth>>,
 }
 
-pub fn routes(
-    cfg: &mut web::ServiceConfig,
-    state: AppState,
-    webhook: Option<web::Data<WebhookState>>,
-) {
+pub fn routes(cfg: &mut web::ServiceConfig, state: AppState, webhook: Option<web::Data<WebhookState>>) {
     cfg.app_data(web::Data::new(state))
         .route("/health", web::get().to(probes::health))
         .route("/ready", web::get().to(probes::ready))
         .route("/metrics", web::get().to(probes::metrics));
     if let Some(webhook) = webhook {
-        cfg.app_data(webhook)
-            .route("/telegram/webhook", web::post().to(webhook::receive));
+        cfg.app_data(webhook).route("/telegram/webhook", web::post().to(webhook::receive));
     }
 }

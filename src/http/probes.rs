@@ -35,18 +35,12 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
         "redis": if state.redis.is_up() { "ok" } else { "degraded" },
         "telegram": state.telegram.as_ref().map_or("disabled", |t| t.status()),
     });
-    if ready {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let (in_use, waiting) = store::pool_usage(&state.pool);
     DB_POOL_IN_USE.set(in_use as i64);
     DB_POOL_WAITING.set(waiting as i64);
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(render_metrics())
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(render_metrics())
 }

@@ -16,16 +16,8 @@ pub struct WebhookState {
 
 const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
-pub async fn receive(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    state: web::Data<WebhookState>,
-) -> HttpResponse {
-    let given = req
-        .headers()
-        .get(SECRET_HEADER)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
+pub async fn receive(req: HttpRequest, mut payload: web::Payload, state: web::Data<WebhookState>) -> HttpResponse {
+    let given = req.headers().get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
     if !bool::from(given.ct_eq(state.secret.as_bytes())) {
         return HttpResponse::Unauthorized().finish();
     }

@@ -39,8 +39,7 @@ impl TelegramHealth {
     }
 
     fn set(&self, up: bool) {
-        self.0
-            .store(if up { Self::OK } else { Self::DOWN }, Ordering::Relaxed);
+        self.0.store(if up { Self::OK } else { Self::DOWN }, Ordering::Relaxed);
     }
 
     pub fn is_unknown(&self) -> bool {
@@ -89,8 +88,7 @@ impl TelegramApi {
                 (label, Err(failure))
             }
         };
-        self.health
-            .set(!matches!(outcome, Err(CallFailure::Transient(_))));
+        self.health.set(!matches!(outcome, Err(CallFailure::Transient(_))));
         TELEGRAM_CALLS.with_label_values(&[method, label]).inc();
         outcome
     }
@@ -100,12 +98,7 @@ fn reqwest_fallback() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-const SERVER_TROUBLE: &[&str] = &[
-    "Internal Server Error",
-    "Bad Gateway",
-    "Gateway Timeout",
-    "Service Unavailable",
-];
+const SERVER_TROUBLE: &[&str] = &["Internal Server Error", "Bad Gateway", "Gateway Timeout", "Service Unavailable"];
 
 fn classify(error: RequestError, token: &str) -> CallFailure {
     match error {
@@ -118,19 +111,13 @@ fn classify(error: RequestError, token: &str) -> CallFailure {
             | ApiError::CantInitiateConversation
             | ApiError::CantTalkWithBots,
         ) => CallFailure::Blocked,
-        RequestError::Api(ApiError::Unknown(text)) if text.starts_with("Forbidden") => {
-            CallFailure::Blocked
-        }
+        RequestError::Api(ApiError::Unknown(text)) if text.starts_with("Forbidden") => CallFailure::Blocked,
         // teloxide reads only the description; these are Telegram's server-side troubles, and a
         // revoked token is an operator's problem: in both cases the message must wait, not vanish.
-        RequestError::Api(ApiError::Unknown(text))
-            if SERVER_TROUBLE.iter().any(|t| text.contains(t)) =>
-        {
+        RequestError::Api(ApiError::Unknown(text)) if SERVER_TROUBLE.iter().any(|t| text.contains(t)) => {
             CallFailure::Transient(text)
         }
-        RequestError::Api(ApiError::InvalidToken) => {
-            CallFailure::Transient("invalid bot token".into())
-        }
+        RequestError::Api(ApiError::InvalidToken) => CallFailure::Transient("invalid bot token".into()),
         RequestError::Api(api) => CallFailure::Rejected(api.to_string()),
         RequestError::MigrateToChatId(_) => CallFailure::Rejected(error.to_string()),
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {

@@ -14,12 +14,7 @@ pub struct Bucket {
 impl Bucket {
     /// A full bucket. `rate` and `burst` must be positive (config validation ensures it).
     pub fn new(rate: f64, burst: f64, now: Instant) -> Bucket {
-        Bucket {
-            tokens: burst,
-            rate,
-            burst,
-            at: now,
-        }
+        Bucket { tokens: burst, rate, burst, at: now }
     }
 
     pub fn refill(&mut self, now: Instant) {
@@ -41,11 +36,7 @@ impl Bucket {
 
     /// When a token will be available (now if one is).
     pub fn ready_at(&self, now: Instant) -> Instant {
-        if self.tokens >= 1.0 {
-            now
-        } else {
-            now + Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
-        }
+        if self.tokens >= 1.0 { now } else { now + Duration::from_secs_f64((1.0 - self.tokens) / self.rate) }
     }
 
     /// Full again: forgetting this bucket changes nothing.
@@ -76,9 +67,7 @@ mod tests {
     fn thirty_per_second_sends_thirty_per_second() {
         let t0 = Instant::now();
         let mut b = Bucket::new(30.0, 3.0, t0);
-        let sent = (0..1000)
-            .filter(|ms| b.try_take(t0 + Duration::from_millis(*ms)))
-            .count();
+        let sent = (0..1000).filter(|ms| b.try_take(t0 + Duration::from_millis(*ms))).count();
         assert!((30..=33).contains(&sent), "{sent} in one second");
     }
 }

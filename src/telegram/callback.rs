@@ -2,6 +2,15 @@
 //! without panics. Unknown versions and forged data parse to `None` and get a polite answer.
 
 use diana_actors::domain::Action;
+use diana_actors::domain::leaderboard::{Board, Period};
+
+/// Ranking buttons: board and period in two letters.
+const RANKINGS: [(Board, Period, &str); 4] = [
+    (Board::Points, Period::Week, "pw"),
+    (Board::Points, Period::Month, "pm"),
+    (Board::Points, Period::AllTime, "pa"),
+    (Board::Streak, Period::AllTime, "sa"),
+];
 
 /// Bump when the meaning of an encoding changes; older buttons then read as stale.
 const VERSION: &str = "1";
@@ -30,6 +39,10 @@ pub enum CallbackData {
     Use {
         item: String,
     },
+    Ranking {
+        board: Board,
+        period: Period,
+    },
 }
 
 const SIMPLE: [(CallbackData, &str); 12] = [
@@ -49,9 +62,7 @@ const SIMPLE: [(CallbackData, &str); 12] = [
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
 fn valid_item(item: &str) -> bool {
-    !item.is_empty()
-        && item.len() <= 24
-        && item.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    !item.is_empty() && item.len() <= 24 && item.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 impl CallbackData {
@@ -59,11 +70,12 @@ impl CallbackData {
         match self {
             CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
             CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
+            CallbackData::Ranking { board, period } => {
+                let code = RANKINGS.iter().find(|(b, p, _)| b == board && p == period).map_or("pw", |(_, _, c)| c);
+                format!("{VERSION}:r:{code}")
+            }
             simple => {
-                let code = SIMPLE
-                    .iter()
-                    .find(|(d, _)| d == simple)
-                    .map_or("m", |(_, c)| c);
+                let code = SIMPLE.iter().find(|(d, _)| d == simple).map_or("m", |(_, c)| c);
                 format!("{VERSION}:{code}")
             }
         }
@@ -79,13 +91,14 @@ impl CallbackData {
         }
         let mut parts = rest.split(':');
         let parsed = match (parts.next()?, parts.next(), parts.next()) {
-            ("k", Some(item), Some(offer)) if valid_item(item) => CallbackData::Buy {
-                item: item.to_owned(),
-                offer: u32::from_str_radix(offer, 16).ok()?,
-            },
-            ("u", Some(item), None) if valid_item(item) => CallbackData::Use {
-                item: item.to_owned(),
-            },
+            ("k", Some(item), Some(offer)) if valid_item(item) => {
+                CallbackData::Buy { item: item.to_owned(), offer: u32::from_str_radix(offer, 16).ok()? }
+            }
+            ("u", Some(item), None) if valid_item(item) => CallbackData::Use { item: item.to_owned() },
+            ("r", Some(code), None) => {
+                let (board, period, _) = RANKINGS.iter().find(|(_, _, c)| *c == code)?;
+                CallbackData::Ranking { board: *board, period: *period }
+            }
             (code, None, None) => SIMPLE.iter().find(|(_, c)| *c == code)?.0.clone(),
             _ => return None,
         };
@@ -106,11 +119,9 @@ impl CallbackData {
             CallbackData::Besitos => Action::ShowBesitos,
             CallbackData::Shop => Action::ShowShop,
             CallbackData::Backpack => Action::ShowBackpack,
-            CallbackData::Buy { item, offer } => Action::Buy {
-                item_id: item,
-                offer,
-            },
+            CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
+            CallbackData::Ranking { board, period } => Action::ShowRanking { board, period },
         }
     }
 }
@@ -122,17 +133,10 @@ mod tests {
 
     fn samples() -> Vec<CallbackData> {
         let mut all: Vec<CallbackData> = SIMPLE.iter().map(|(d, _)| d.clone()).collect();
-        all.push(CallbackData::Buy {
-            item: "x".repeat(24),
-            offer: u32::MAX,
-        });
-        all.push(CallbackData::Buy {
-            item: "streak_freeze".into(),
-            offer: 0,
-        });
-        all.push(CallbackData::Use {
-            item: "mystery_box".into(),
-        });
+        all.push(CallbackData::Buy { item: "x".repeat(24), offer: u32::MAX });
+        all.push(CallbackData::Buy { item: "streak_freeze".into(), offer: 0 });
+        all.push(CallbackData::Use { item: "mystery_box".into() });
+        all.extend(RANKINGS.iter().map(|(board, period, _)| CallbackData::Ranking { board: *board, period: *period }));
         all
     }
 
@@ -140,10 +144,7 @@ mod tests {
     fn every_button_round_trips_within_telegram_limit() {
         for data in samples() {
             let encoded = data.encode();
-            assert!(
-                !encoded.is_empty() && encoded.len() <= MAX_BYTES,
-                "{encoded}"
-            );
+            assert!(!encoded.is_empty() && encoded.len() <= MAX_BYTES, "{encoded}");
             assert_eq!(CallbackData::parse(&encoded), Some(data));
         }
     }

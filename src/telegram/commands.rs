@@ -9,23 +9,11 @@ use teloxide::prelude::Requester;
 use teloxide::types::BotCommand;
 
 /// Commands that exist today; each feature adds its own.
-const COMMANDS: &[&str] = &[
-    "start",
-    "menu",
-    "regalo",
-    "tienda",
-    "mochila",
-    "besitos",
-    "perfil",
-    "ayuda",
-    "privacidad",
-];
+const COMMANDS: &[&str] =
+    &["start", "menu", "regalo", "tienda", "mochila", "ranking", "besitos", "perfil", "ayuda", "privacidad"];
 
 pub fn bot_commands(lang: Lang) -> Vec<BotCommand> {
-    COMMANDS
-        .iter()
-        .map(|c| BotCommand::new(*c, texts::get(lang, &format!("cmd_{c}"))))
-        .collect()
+    COMMANDS.iter().map(|c| BotCommand::new(*c, texts::get(lang, &format!("cmd_{c}")))).collect()
 }
 
 /// Register the commands, retrying in the background until Telegram accepts them.
@@ -33,20 +21,9 @@ pub fn register_in_background(api: TelegramApi) {
     tokio::spawn(async move {
         let mut wait = Duration::from_millis(500);
         loop {
-            let es = api
-                .call(
-                    "setMyCommands",
-                    api.bot.set_my_commands(bot_commands(Lang::Es)),
-                )
-                .await;
-            let en = api
-                .call(
-                    "setMyCommands",
-                    api.bot
-                        .set_my_commands(bot_commands(Lang::En))
-                        .language_code("en"),
-                )
-                .await;
+            let es = api.call("setMyCommands", api.bot.set_my_commands(bot_commands(Lang::Es))).await;
+            let en =
+                api.call("setMyCommands", api.bot.set_my_commands(bot_commands(Lang::En)).language_code("en")).await;
             if es.is_ok() && en.is_ok() {
                 tracing::info!("bot commands registered");
                 return;
@@ -66,11 +43,7 @@ mod tests {
     fn every_command_has_a_description_in_both_languages() {
         for lang in [Lang::Es, Lang::En] {
             for c in bot_commands(lang) {
-                assert!(
-                    (3..=256).contains(&c.description.chars().count()),
-                    "{}",
-                    c.command
-                );
+                assert!((3..=256).contains(&c.description.chars().count()), "{}", c.command);
             }
         }
     }

@@ -31,10 +31,7 @@ mod tests {
 
     #[test]
     fn escapes_markup_characters() {
-        assert_eq!(
-            escape(r#"<b>Ana</b> & "Co""#),
-            "&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"
-        );
+        assert_eq!(escape(r#"<b>Ana</b> & "Co""#), "&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;");
         assert_eq!(escape("Diana 💋"), "Diana 💋");
     }
 

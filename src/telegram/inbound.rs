@@ -1,6 +1,7 @@
 //! Telegram updates in, game actions out. No game rules here: this only names what happened.
 
 use super::callback::CallbackData;
+use diana_actors::domain::leaderboard::{Board, Period};
 use diana_actors::domain::{Action, Identity, UserUpdate};
 use teloxide::types::{ChatMemberKind, Update, UpdateKind, User};
 
@@ -20,53 +21,23 @@ pub fn translate(update: &Update) -> Option<Inbound> {
         UpdateKind::Message(msg) if msg.chat.is_private() => {
             let from = msg.from.as_ref()?;
             let action = msg.text().map_or(Action::Unrecognised, command_action);
-            let update = UserUpdate {
-                update_id,
-                identity: identity(from),
-                chat_id: msg.chat.id.0,
-                action,
-            };
-            Some(Inbound {
-                update,
-                callback_id: None,
-            })
+            let update = UserUpdate { update_id, identity: identity(from), chat_id: msg.chat.id.0, action };
+            Some(Inbound { update, callback_id: None })
         }
         UpdateKind::CallbackQuery(q) => {
-            let action = q
-                .data
-                .as_deref()
-                .and_then(CallbackData::parse)
-                .map_or(Action::StaleButton, CallbackData::action);
-            let chat_id = q
-                .message
-                .as_ref()
-                .map_or(user_id(&q.from), |m| m.chat().id.0);
-            let update = UserUpdate {
-                update_id,
-                identity: identity(&q.from),
-                chat_id,
-                action,
-            };
-            Some(Inbound {
-                update,
-                callback_id: Some(q.id.0.clone()),
-            })
+            let action =
+                q.data.as_deref().and_then(CallbackData::parse).map_or(Action::StaleButton, CallbackData::action);
+            let chat_id = q.message.as_ref().map_or(user_id(&q.from), |m| m.chat().id.0);
+            let update = UserUpdate { update_id, identity: identity(&q.from), chat_id, action };
+            Some(Inbound { update, callback_id: Some(q.id.0.clone()) })
         }
         UpdateKind::MyChatMember(change) if change.chat.is_private() => {
             let action = match change.new_chat_member.kind {
                 ChatMemberKind::Banned(_) | ChatMemberKind::Left => Action::BlockedBot,
                 _ => Action::UnblockedBot,
             };
-            let update = UserUpdate {
-                update_id,
-                identity: identity(&change.from),
-                chat_id: change.chat.id.0,
-                action,
-            };
-            Some(Inbound {
-                update,
-                callback_id: None,
-            })
+            let update = UserUpdate { update_id, identity: identity(&change.from), chat_id: change.chat.id.0, action };
+            Some(Inbound { update, callback_id: None })
         }
         _ => None,
     }
@@ -93,18 +64,14 @@ fn command_action(text: &str) -> Action {
         return Action::Unrecognised;
     };
     let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let command = head
-        .split_once('@')
-        .map_or(head, |(c, _)| c)
-        .to_ascii_lowercase();
+    let command = head.split_once('@').map_or(head, |(c, _)| c).to_ascii_lowercase();
     match command.as_str() {
-        "start" => Action::Start {
-            payload: Some(args.trim().to_owned()).filter(|p| !p.is_empty()),
-        },
+        "start" => Action::Start { payload: Some(args.trim().to_owned()).filter(|p| !p.is_empty()) },
         "menu" => Action::ShowMenu,
         "regalo" | "diario" => Action::ClaimDaily,
         "besitos" => Action::ShowBesitos,
         "tienda" | "shop" => Action::ShowShop,
+        "ranking" | "top" => Action::ShowRanking { board: Board::Points, period: Period::Week },
         "mochila" | "inventario" => Action::ShowBackpack,
         "perfil" | "profile" => Action::ShowProfile,
         "ayuda" | "help" => Action::ShowHelp,
@@ -120,12 +87,7 @@ mod tests {
     #[test]
     fn commands_are_recognised_with_bot_names_and_payloads() {
         assert_eq!(command_action("/start"), Action::Start { payload: None });
-        assert_eq!(
-            command_action("/start ref_42"),
-            Action::Start {
-                payload: Some("ref_42".into())
-            }
-        );
+        assert_eq!(command_action("/start ref_42"), Action::Start { payload: Some("ref_42".into()) });
         assert_eq!(command_action("/perfil@DianaBot"), Action::ShowProfile);
         assert_eq!(command_action("/MENU"), Action::ShowMenu);
         assert_eq!(command_action("/regalo_inexistente"), Action::Unrecognised);

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod polling;
 pub mod render;
 pub mod render_economy;
+pub mod render_ranking;
 pub mod render_shop;
 pub mod router;
 pub mod texts;
@@ -18,8 +19,5 @@ pub mod texts;
 use teloxide::types::AllowedUpdate;
 
 /// The update kinds Diana asks Telegram for.
-pub const ALLOWED_UPDATES: &[AllowedUpdate] = &[
-    AllowedUpdate::Message,
-    AllowedUpdate::CallbackQuery,
-    AllowedUpdate::MyChatMember,
-];
+pub const ALLOWED_UPDATES: &[AllowedUpdate] =
+    &[AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember];

@@ -64,10 +64,7 @@ impl Outbox {
         let mut sender = Sender::new(api, pool, directory, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
-            tracing::info!(
-                count = leftover,
-                "sending replies left unsent by an earlier run"
-            );
+            tracing::info!(count = leftover, "sending replies left unsent by an earlier run");
         }
         tokio::spawn(sender.run(rx));
         Ok(Outbox { tx })
@@ -87,17 +84,11 @@ impl Outbox {
     /// the next start. Returns whether everything went out.
     pub async fn drain(&self, timeout: Duration) -> bool {
         let (done, wait) = oneshot::channel();
-        if self
-            .tx
-            .send(Command::Drain(Instant::now() + timeout, done))
-            .is_err()
-        {
+        if self.tx.send(Command::Drain(Instant::now() + timeout, done)).is_err() {
             return true;
         }
         // The sender answers at the deadline itself, after saving what it sent.
-        tokio::time::timeout(timeout + Duration::from_secs(1), wait)
-            .await
-            .is_ok_and(|r| r.unwrap_or(true))
+        tokio::time::timeout(timeout + Duration::from_secs(1), wait).await.is_ok_and(|r| r.unwrap_or(true))
     }
 }
 
@@ -158,10 +149,7 @@ impl Sender {
 
     /// Queue the rows in the table that this sender does not hold, page by page (all of them,
     /// or those older than `older_than`). Rows that no longer decode are logged and removed.
-    async fn load_unsent(
-        &mut self,
-        older_than: Option<Duration>,
-    ) -> Result<usize, store::StoreError> {
+    async fn load_unsent(&mut self, older_than: Option<Duration>) -> Result<usize, store::StoreError> {
         let conn = self.pool.get().await?;
         let mut after = 0;
         let mut loaded = 0;
@@ -171,17 +159,10 @@ impl Sender {
             after = last;
             for id in page.undecodable {
                 count_error("outbox_undecodable");
-                tracing::error!(
-                    outbox_id = id,
-                    "an outbox row no longer decodes; dropping it"
-                );
+                tracing::error!(outbox_id = id, "an outbox row no longer decodes; dropping it");
                 self.done_ids.push(id);
             }
-            let fresh: Vec<Outgoing> = page
-                .rows
-                .into_iter()
-                .filter(|o| !self.held.contains(&o.id))
-                .collect();
+            let fresh: Vec<Outgoing> = page.rows.into_iter().filter(|o| !self.held.contains(&o.id)).collect();
             loaded += fresh.len();
             self.enqueue(fresh);
         }
@@ -226,17 +207,13 @@ impl Sender {
         if now.duration_since(self.pruned_at) >= Duration::from_secs(1) {
             self.pruned_at = now;
             // Forget idle chats whose bucket is full again: they would start full anyway.
-            self.lanes
-                .retain(|_, lane| lane.busy || !lane.queue.is_empty() || !lane.bucket.is_full(now));
+            self.lanes.retain(|_, lane| lane.busy || !lane.queue.is_empty() || !lane.bucket.is_full(now));
         }
         if now.duration_since(self.swept_at) >= SWEEP_EVERY {
             self.swept_at = now;
             match self.load_unsent(Some(ORPHAN_AGE)).await {
                 Ok(0) => {}
-                Ok(found) => tracing::warn!(
-                    found,
-                    "queued committed replies that had not reached the sender"
-                ),
+                Ok(found) => tracing::warn!(found, "queued committed replies that had not reached the sender"),
                 Err(error) => tracing::warn!(%error, "could not sweep the outbox"),
             }
         }
@@ -250,10 +227,8 @@ impl Sender {
         let now = Instant::now();
         if idle || self.drains.iter().any(|(deadline, _)| *deadline <= now) {
             self.flush_done().await;
-            let (ready, waiting): (Vec<_>, Vec<_>) = self
-                .drains
-                .drain(..)
-                .partition(|(deadline, _)| idle || *deadline <= now);
+            let (ready, waiting): (Vec<_>, Vec<_>) =
+                self.drains.drain(..).partition(|(deadline, _)| idle || *deadline <= now);
             self.drains = waiting;
             for (_, done) in ready {
                 let _ = done.send(idle);
@@ -329,9 +304,7 @@ impl Sender {
                 continue;
             };
             let api = self.api.clone();
-            let task = self
-                .in_flight
-                .spawn(async move { send_one(&api, &out).await });
+            let task = self.in_flight.spawn(async move { send_one(&api, &out).await });
             self.task_chats.insert(task.id(), chat);
         }
         wake.min(self.timers.peek().map_or(later, |Reverse((at, _))| *at))
@@ -350,22 +323,14 @@ impl Sender {
                 done.extend(lane.queue.pop_front());
             }
             Err(CallFailure::RetryAfter(wait)) => {
-                tracing::info!(
-                    chat_id = chat,
-                    wait_ms = wait.as_millis() as u64,
-                    "telegram asked us to wait (429)"
-                );
+                tracing::info!(chat_id = chat, wait_ms = wait.as_millis() as u64, "telegram asked us to wait (429)");
                 lane.not_before = now + wait;
             }
             Err(CallFailure::Blocked) => {
                 // Nothing more goes to this chat until the user writes to us again.
                 done.extend(lane.queue.drain(..));
                 self.blocked.insert(chat);
-                tracing::info!(
-                    chat_id = chat,
-                    dropped = done.len(),
-                    "user blocked the bot; marking inactive"
-                );
+                tracing::info!(chat_id = chat, dropped = done.len(), "user blocked the bot; marking inactive");
                 mark_inactive(self.directory.clone(), chat);
             }
             Err(CallFailure::Rejected(reason)) => {
@@ -378,8 +343,7 @@ impl Sender {
             }
             Err(CallFailure::Transient(reason)) => {
                 lane.attempts += 1;
-                let backoff =
-                    Duration::from_millis(250u64 << lane.attempts.min(10)).min(MAX_BACKOFF);
+                let backoff = Duration::from_millis(250u64 << lane.attempts.min(10)).min(MAX_BACKOFF);
                 if lane.attempts == 3 {
                     count_error("telegram_unreachable");
                 }
@@ -443,11 +407,8 @@ async fn send_one(api: &TelegramApi, out: &Outgoing) -> Result<(), CallFailure> 
     let chat = ChatId(out.chat_id);
     match render(out) {
         Rendered::Text { text, keyboard } => {
-            let mut request = api
-                .bot
-                .send_message(chat, text)
-                .parse_mode(ParseMode::Html)
-                .link_preview_options(LinkPreviewOptions {
+            let mut request =
+                api.bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(LinkPreviewOptions {
                     is_disabled: true,
                     url: None,
                     prefer_small_media: false,
@@ -459,11 +420,7 @@ async fn send_one(api: &TelegramApi, out: &Outgoing) -> Result<(), CallFailure> 
             }
             api.call("sendMessage", request).await.map(drop)
         }
-        Rendered::Document {
-            file_name,
-            bytes,
-            caption,
-        } => {
+        Rendered::Document { file_name, bytes, caption } => {
             let request = api
                 .bot
                 .send_document(chat, InputFile::memory(bytes).file_name(file_name))

@@ -11,12 +11,7 @@ use teloxide::prelude::Requester;
 use teloxide::types::Update;
 use tokio::sync::watch;
 
-pub async fn run(
-    api: TelegramApi,
-    router: UpdateRouter,
-    poll_timeout_secs: u32,
-    mut stop: watch::Receiver<bool>,
-) {
+pub async fn run(api: TelegramApi, router: UpdateRouter, poll_timeout_secs: u32, mut stop: watch::Receiver<bool>) {
     let mut offset: i32 = 0;
     let mut backoff = Duration::from_millis(250);
     // getUpdates is refused while a webhook is set (after a switch from webhook mode, say).
@@ -35,12 +30,8 @@ pub async fn run(
                 continue;
             }
         }
-        let request = api
-            .bot
-            .get_updates()
-            .offset(offset)
-            .timeout(poll_timeout_secs)
-            .allowed_updates(ALLOWED_UPDATES.to_vec());
+        let request =
+            api.bot.get_updates().offset(offset).timeout(poll_timeout_secs).allowed_updates(ALLOWED_UPDATES.to_vec());
         let polled = tokio::select! {
             _ = stop.changed() => break,
             polled = api.call("getUpdates", request) => polled,
@@ -93,10 +84,7 @@ async fn process_batch(router: &UpdateRouter, updates: Vec<Update>) -> Result<i3
     let mut by_user: BTreeMap<Option<i64>, Vec<Received>> = BTreeMap::new();
     for update in &updates {
         let received = router.receive(update);
-        by_user
-            .entry(received.user_id())
-            .or_default()
-            .push(received);
+        by_user.entry(received.user_id()).or_default().push(received);
     }
     let lanes = by_user.into_values().map(|lane| async move {
         for received in lane {
@@ -107,11 +95,7 @@ async fn process_batch(router: &UpdateRouter, updates: Vec<Update>) -> Result<i3
         }
         None
     });
-    let failed = futures::future::join_all(lanes)
-        .await
-        .into_iter()
-        .flatten()
-        .min();
+    let failed = futures::future::join_all(lanes).await.into_iter().flatten().min();
     match failed {
         None => Ok(last as i32 + 1),
         Some(first_failed) => Err(first_failed as i32),

@@ -2,8 +2,10 @@
 
 use super::callback::CallbackData;
 use super::render_economy as economy;
+use super::render_ranking as ranking;
 use super::render_shop as shop;
 use super::texts::{fill, get};
+use diana_actors::domain::leaderboard::{Board, Period};
 use diana_actors::domain::{Lang, Outgoing, Reply};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -12,50 +14,24 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub enum Rendered {
-    Text {
-        text: String,
-        keyboard: Option<InlineKeyboardMarkup>,
-    },
-    Document {
-        file_name: String,
-        bytes: Vec<u8>,
-        caption: String,
-    },
+    Text { text: String, keyboard: Option<InlineKeyboardMarkup> },
+    Document { file_name: String, bytes: Vec<u8>, caption: String },
 }
 
 pub fn render(out: &Outgoing) -> Rendered {
     let lang = out.lang;
     let (text, keyboard) = match &out.reply {
-        Reply::Welcome {
-            first_name,
-            returning,
-            referral_bonus,
-        } => {
-            let key = if *returning {
-                "welcome_back"
-            } else {
-                "welcome_new"
-            };
+        Reply::Welcome { first_name, returning, referral_bonus } => {
+            let key = if *returning { "welcome_back" } else { "welcome_new" };
             let mut text = fill(lang, key, &[("name", first_name)]);
             if let Some(amount) = referral_bonus {
                 text.push_str("\n\n");
-                text.push_str(&fill(
-                    lang,
-                    "welcome_referral_bonus",
-                    &[("amount", &amount.to_string())],
-                ));
+                text.push_str(&fill(lang, "welcome_referral_bonus", &[("amount", &amount.to_string())]));
             }
             (text, None)
         }
         Reply::MainMenu => (get(lang, "main_menu").to_owned(), Some(main_menu(lang))),
-        Reply::Profile {
-            first_name,
-            besitos,
-            current_streak,
-            longest_streak,
-            member_since,
-            level,
-        } => {
+        Reply::Profile { first_name, besitos, current_streak, longest_streak, member_since, level } => {
             let since = member_since.format(get(lang, "date_format")).to_string();
             let [(k1, v1), (k2, v2), (k3, v3)] = economy::level_lines(lang, level);
             // The level lines are plain text (digits, names, bar glyphs), filled like any value.
@@ -75,16 +51,7 @@ pub fn render(out: &Outgoing) -> Rendered {
             );
             (text, Some(back_to_menu(lang)))
         }
-        Reply::DailyGift {
-            gift,
-            paid,
-            capped,
-            streak,
-            milestone,
-            freezes_used,
-            late_claim_forgiven,
-            streak_lost,
-        } => {
+        Reply::DailyGift { gift, paid, capped, streak, milestone, freezes_used, late_claim_forgiven, streak_lost } => {
             let text = economy::daily_gift(
                 lang,
                 gift,
@@ -98,62 +65,31 @@ pub fn render(out: &Outgoing) -> Rendered {
             );
             (text, Some(after_gift(lang)))
         }
-        Reply::DailyAlreadyClaimed { next_at, streak } => (
-            economy::daily_already(lang, *next_at, *streak, chrono::Utc::now()),
-            Some(back_to_menu(lang)),
-        ),
-        Reply::Besitos {
-            balance,
-            total,
-            entries,
-        } => (
-            economy::besitos(lang, *balance, *total, entries),
-            Some(back_to_menu(lang)),
-        ),
-        Reply::Shop {
-            balance,
-            offers,
-            offer,
-        } => {
+        Reply::DailyAlreadyClaimed { next_at, streak } => {
+            (economy::daily_already(lang, *next_at, *streak, chrono::Utc::now()), Some(back_to_menu(lang)))
+        }
+        Reply::Besitos { balance, total, entries } => {
+            (economy::besitos(lang, *balance, *total, entries), Some(back_to_menu(lang)))
+        }
+        Reply::Shop { balance, offers, offer } => {
             let (text, keyboard) = shop::shop(lang, *balance, offers, *offer);
             (text, Some(keyboard))
         }
-        Reply::Purchased { item_id, balance } => (
-            shop::purchased(lang, item_id, *balance),
-            Some(shop::nav(lang)),
-        ),
-        Reply::PurchaseRefused { item_id, refusal } => {
-            (shop::refused(lang, item_id, refusal), Some(shop::nav(lang)))
-        }
-        Reply::AlreadyBought { item_id } => {
-            (shop::already_bought(lang, item_id), Some(shop::nav(lang)))
-        }
+        Reply::Purchased { item_id, balance } => (shop::purchased(lang, item_id, *balance), Some(shop::nav(lang))),
+        Reply::PurchaseRefused { item_id, refusal } => (shop::refused(lang, item_id, refusal), Some(shop::nav(lang))),
+        Reply::AlreadyBought { item_id } => (shop::already_bought(lang, item_id), Some(shop::nav(lang))),
         Reply::Backpack { items, title } => {
             let (text, keyboard) = shop::backpack(lang, items, title.as_deref());
             (text, Some(keyboard))
         }
-        Reply::ItemUsed {
-            item_id,
-            reward,
-            paid,
-        } => (
-            shop::item_used(lang, item_id, reward, *paid),
-            Some(shop::nav(lang)),
-        ),
-        Reply::NothingToUse { item_id } => {
-            (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang)))
+        Reply::ItemUsed { item_id, reward, paid } => {
+            (shop::item_used(lang, item_id, reward, *paid), Some(shop::nav(lang)))
         }
-        Reply::ReferralRewarded {
-            friend_name,
-            amount,
-        } => (
-            fill(
-                lang,
-                "referral_rewarded",
-                &[("name", friend_name), ("amount", &amount.to_string())],
-            ),
-            None,
-        ),
+        Reply::Ranking { standings } => (ranking::text(lang, standings), Some(ranking::keyboard(lang, standings))),
+        Reply::NothingToUse { item_id } => (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang))),
+        Reply::ReferralRewarded { friend_name, amount } => {
+            (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
+        }
         Reply::Help => (get(lang, "help").to_owned(), Some(back_to_menu(lang))),
         Reply::PrivacyMenu => (get(lang, "privacy").to_owned(), Some(privacy_menu(lang))),
         Reply::DataExport { file_name, json } => {
@@ -163,37 +99,19 @@ pub fn render(out: &Outgoing) -> Rendered {
                 caption: get(lang, "export_caption").to_owned(),
             };
         }
-        Reply::ConfirmDelete => (
-            get(lang, "confirm_delete").to_owned(),
-            Some(confirm_delete(lang)),
-        ),
+        Reply::ConfirmDelete => (get(lang, "confirm_delete").to_owned(), Some(confirm_delete(lang))),
         Reply::DataDeleted => (get(lang, "data_deleted").to_owned(), None),
-        Reply::DeleteCancelled => (
-            get(lang, "delete_cancelled").to_owned(),
-            Some(back_to_menu(lang)),
-        ),
-        Reply::Unrecognised => (
-            get(lang, "unrecognised").to_owned(),
-            Some(back_to_menu(lang)),
-        ),
+        Reply::DeleteCancelled => (get(lang, "delete_cancelled").to_owned(), Some(back_to_menu(lang))),
+        Reply::Unrecognised => (get(lang, "unrecognised").to_owned(), Some(back_to_menu(lang))),
         Reply::PleaseStart => (get(lang, "please_start").to_owned(), None),
         Reply::SlowDown => (get(lang, "slow_down").to_owned(), None),
-        Reply::SomethingWentWrong => (
-            get(lang, "something_went_wrong").to_owned(),
-            Some(back_to_menu(lang)),
-        ),
+        Reply::SomethingWentWrong => (get(lang, "something_went_wrong").to_owned(), Some(back_to_menu(lang))),
     };
     if text.chars().count() > MAX_TEXT_CHARS {
         // Our own templates overflowed: a bug of ours, never something to send half of.
         diana_actors::metrics::count_error("text_too_long");
-        tracing::error!(
-            reply = out.reply.kind(),
-            "rendered text exceeds Telegram's limit"
-        );
-        return Rendered::Text {
-            text: get(lang, "something_went_wrong").to_owned(),
-            keyboard: None,
-        };
+        tracing::error!(reply = out.reply.kind(), "rendered text exceeds Telegram's limit");
+        return Rendered::Text { text: get(lang, "something_went_wrong").to_owned(), keyboard: None };
     }
     Rendered::Text { text, keyboard }
 }
@@ -204,19 +122,13 @@ pub(super) fn button(lang: Lang, key: &str, data: CallbackData) -> InlineKeyboar
 
 fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
+        vec![button(lang, "btn_daily", CallbackData::Daily), button(lang, "btn_besitos", CallbackData::Besitos)],
+        vec![button(lang, "btn_shop", CallbackData::Shop), button(lang, "btn_backpack", CallbackData::Backpack)],
         vec![
-            button(lang, "btn_daily", CallbackData::Daily),
-            button(lang, "btn_besitos", CallbackData::Besitos),
+            button(lang, "btn_ranking", CallbackData::Ranking { board: Board::Points, period: Period::Week }),
+            button(lang, "btn_profile", CallbackData::Profile),
         ],
-        vec![
-            button(lang, "btn_shop", CallbackData::Shop),
-            button(lang, "btn_backpack", CallbackData::Backpack),
-        ],
-        vec![button(lang, "btn_profile", CallbackData::Profile)],
-        vec![
-            button(lang, "btn_help", CallbackData::Help),
-            button(lang, "btn_privacy", CallbackData::Privacy),
-        ],
+        vec![button(lang, "btn_help", CallbackData::Help), button(lang, "btn_privacy", CallbackData::Privacy)],
     ])
 }
 
@@ -241,11 +153,7 @@ fn privacy_menu(lang: Lang) -> InlineKeyboardMarkup {
 
 fn confirm_delete(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
-        vec![button(
-            lang,
-            "btn_confirm_delete",
-            CallbackData::ConfirmDelete,
-        )],
+        vec![button(lang, "btn_confirm_delete", CallbackData::ConfirmDelete)],
         vec![button(lang, "btn_cancel", CallbackData::CancelDelete)],
     ])
 }
@@ -259,37 +167,22 @@ mod tests {
     use diana_actors::domain::level;
 
     fn out(reply: Reply, lang: Lang) -> Outgoing {
-        Outgoing {
-            id: 1,
-            chat_id: 1,
-            user_id: Some(1),
-            lang,
-            reply,
-        }
+        Outgoing { id: 1, chat_id: 1, user_id: Some(1), lang, reply }
     }
 
     #[test]
     fn a_hostile_name_is_escaped_and_menu_has_buttons() {
         let r = render(&out(
-            Reply::Welcome {
-                first_name: r#"<b>Ana</b> & "Co""#.into(),
-                returning: false,
-                referral_bonus: Some(25),
-            },
+            Reply::Welcome { first_name: r#"<b>Ana</b> & "Co""#.into(), returning: false, referral_bonus: Some(25) },
             Lang::Es,
         ));
-        let Rendered::Text { text, .. } = r else {
-            panic!("text expected")
-        };
+        let Rendered::Text { text, .. } = r else { panic!("text expected") };
         assert!(text.contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"));
         assert!(text.contains("<b>25</b> besitos"), "{text}");
-        let Rendered::Text {
-            keyboard: Some(k), ..
-        } = render(&out(Reply::MainMenu, Lang::En))
-        else {
+        let Rendered::Text { keyboard: Some(k), .. } = render(&out(Reply::MainMenu, Lang::En)) else {
             panic!("menu keyboard expected")
         };
-        assert_eq!(k.inline_keyboard.iter().flatten().count(), 7);
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 8);
     }
 
     /// Every reward of the gift table, with every streak remark.
@@ -298,11 +191,7 @@ mod tests {
             .gift
             .rarities
             .iter()
-            .flat_map(|r| {
-                r.rewards
-                    .iter()
-                    .map(move |w| (r.id.clone(), w.reward.clone()))
-            })
+            .flat_map(|r| r.rewards.iter().map(move |w| (r.id.clone(), w.reward.clone())))
             .map(|(rarity, reward)| Reply::DailyGift {
                 gift: Gift { rarity, reward },
                 paid: Some(12),
@@ -333,71 +222,76 @@ mod tests {
             .items
             .iter()
             .zip(refusals.iter().cycle())
-            .map(|(i, r)| ShopOffer {
-                item_id: i.id.clone(),
-                price: i.price,
-                refusal: *r,
-            })
+            .map(|(i, r)| ShopOffer { item_id: i.id.clone(), price: i.price, refusal: *r })
             .collect();
         let mut replies = vec![
-            Reply::Shop {
-                balance: 100,
-                offers,
-                offer: u32::MAX,
-            },
-            Reply::Backpack {
-                items: vec![],
-                title: None,
-            },
+            Reply::Shop { balance: 100, offers, offer: u32::MAX },
+            Reply::Backpack { items: vec![], title: None },
             Reply::Backpack {
                 items: catalogue.items.iter().map(|i| (i.id.clone(), 2)).collect(),
                 title: Some("title_musa".into()),
             },
         ];
         for item in &catalogue.items {
-            replies.push(Reply::Purchased {
-                item_id: item.id.clone(),
-                balance: 3,
-            });
-            replies.push(Reply::AlreadyBought {
-                item_id: item.id.clone(),
-            });
-            replies.push(Reply::NothingToUse {
-                item_id: item.id.clone(),
-            });
+            replies.push(Reply::Purchased { item_id: item.id.clone(), balance: 3 });
+            replies.push(Reply::AlreadyBought { item_id: item.id.clone() });
+            replies.push(Reply::NothingToUse { item_id: item.id.clone() });
             replies.push(Reply::ItemUsed {
                 item_id: item.id.clone(),
                 reward: diana_actors::domain::economy::GiftReward::Besitos { amount: 9 },
                 paid: Some(9),
             });
             for refusal in refusals.iter().flatten() {
-                replies.push(Reply::PurchaseRefused {
-                    item_id: item.id.clone(),
-                    refusal: *refusal,
-                });
+                replies.push(Reply::PurchaseRefused { item_id: item.id.clone(), refusal: *refusal });
             }
         }
         replies
     }
 
+    fn ranking_replies() -> Vec<Reply> {
+        use diana_actors::domain::leaderboard::{Row, Standings};
+        let row = |rank: i64, user_id: i64| Row {
+            rank,
+            user_id,
+            name: if user_id == 3 { String::new() } else { format!("<P{user_id}>") },
+            title: (rank == 1).then(|| "title_musa".to_owned()),
+            score: 1000 - rank,
+        };
+        let top: Vec<Row> = (1..=10).map(|r| row(r, r)).collect();
+        let around: Vec<Row> = (40..=44).map(|r| row(r, r)).collect();
+        let standings = |me: Option<Row>, around: Vec<Row>, top: Vec<Row>| Standings {
+            board: Board::Points,
+            period: Period::Week,
+            top,
+            around,
+            me,
+            players: 99,
+        };
+        vec![
+            Reply::Ranking { standings: standings(Some(row(42, 42)), around.clone(), top.clone()) },
+            Reply::Ranking { standings: standings(Some(row(2, 2)), top[..4].to_vec(), top.clone()) },
+            Reply::Ranking { standings: standings(None, vec![], top) },
+            Reply::Ranking { standings: standings(None, vec![], vec![]) },
+        ]
+    }
+
+    #[test]
+    fn the_ranking_marks_the_player_and_escapes_names() {
+        let first = ranking_replies().remove(0);
+        let Rendered::Text { text, keyboard: Some(k) } = render(&out(first, Lang::Es)) else { panic!() };
+        assert!(text.contains("🥇 &lt;P1&gt; · Musa — 999"), "{text}");
+        assert!(text.contains("<b>42. &lt;P42&gt; — 958</b> 👈"), "{text}");
+        assert!(text.contains("puesto <b>42</b> de 99"), "{text}");
+        assert!(text.contains("🥉 Alguien"), "an erased player shows as someone: {text}");
+        assert_eq!(k.inline_keyboard[0].len(), 4, "week, month, all time, streak");
+    }
+
     #[test]
     fn the_shop_names_items_and_its_buttons_fit() {
         let shop = shop_replies().remove(0);
-        let Rendered::Text {
-            text,
-            keyboard: Some(k),
-        } = render(&out(shop, Lang::Es))
-        else {
-            panic!()
-        };
-        assert!(
-            text.contains("Congelador de racha") && text.contains("Solo para VIP"),
-            "{text}"
-        );
-        assert!(
-            !text.contains("streak_freeze"),
-            "ids never reach the player: {text}"
-        );
+        let Rendered::Text { text, keyboard: Some(k) } = render(&out(shop, Lang::Es)) else { panic!() };
+        assert!(text.contains("Congelador de racha") && text.contains("Solo para VIP"), "{text}");
+        assert!(!text.contains("streak_freeze"), "ids never reach the player: {text}");
         for b in k.inline_keyboard.iter().flatten() {
             if let teloxide::types::InlineKeyboardButtonKind::CallbackData(data) = &b.kind {
                 assert!(data.len() <= 64, "{data}");
@@ -408,13 +302,8 @@ mod tests {
     #[test]
     fn every_gift_names_its_rarity_and_reward() {
         for reply in gifts(&Economy::embedded().unwrap()) {
-            let Rendered::Text { text, .. } = render(&out(reply.clone(), Lang::Es)) else {
-                panic!()
-            };
-            assert!(
-                !text.contains("movimiento"),
-                "an unnamed item or clue in {reply:?}: {text}"
-            );
+            let Rendered::Text { text, .. } = render(&out(reply.clone(), Lang::Es)) else { panic!() };
+            assert!(!text.contains("movimiento"), "an unnamed item or clue in {reply:?}: {text}");
             assert!(!text.contains(" · \n"), "an unnamed rarity: {text}");
         }
     }
@@ -424,11 +313,7 @@ mod tests {
         let since = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let economy = Economy::embedded().unwrap();
         let replies: Vec<Reply> = [
-            Reply::Welcome {
-                first_name: "x".repeat(5000),
-                returning: true,
-                referral_bonus: None,
-            },
+            Reply::Welcome { first_name: "x".repeat(5000), returning: true, referral_bonus: None },
             Reply::MainMenu,
             Reply::Profile {
                 first_name: "y".repeat(5000),
@@ -446,38 +331,17 @@ mod tests {
                 member_since: since,
                 level: level::standing(&economy.levels, 1_000_000),
             },
-            Reply::DailyAlreadyClaimed {
-                next_at: since,
-                streak: 4,
-            },
+            Reply::DailyAlreadyClaimed { next_at: since, streak: 4 },
+            Reply::Besitos { balance: 10, total: 20, entries: vec![] },
             Reply::Besitos {
                 balance: 10,
                 total: 20,
-                entries: vec![],
+                entries: ["daily_gift", "streak_milestone", "referral", "referral_welcome", "unknown_kind"]
+                    .iter()
+                    .map(|a| LedgerLine { action_type: a.to_string(), points_change: -5, balance_after: 10, at: since })
+                    .collect(),
             },
-            Reply::Besitos {
-                balance: 10,
-                total: 20,
-                entries: [
-                    "daily_gift",
-                    "streak_milestone",
-                    "referral",
-                    "referral_welcome",
-                    "unknown_kind",
-                ]
-                .iter()
-                .map(|a| LedgerLine {
-                    action_type: a.to_string(),
-                    points_change: -5,
-                    balance_after: 10,
-                    at: since,
-                })
-                .collect(),
-            },
-            Reply::ReferralRewarded {
-                friend_name: "<Bea>".into(),
-                amount: 50,
-            },
+            Reply::ReferralRewarded { friend_name: "<Bea>".into(), amount: 50 },
             Reply::Help,
             Reply::PrivacyMenu,
             Reply::ConfirmDelete,
@@ -491,24 +355,14 @@ mod tests {
         .into_iter()
         .chain(gifts(&economy))
         .chain(shop_replies())
+        .chain(ranking_replies())
         .collect();
         for lang in [Lang::Es, Lang::En] {
             for reply in &replies {
-                let Rendered::Text { text, keyboard } = render(&out(reply.clone(), lang)) else {
-                    panic!()
-                };
-                assert!(
-                    !text.is_empty() && text.chars().count() <= MAX_TEXT_CHARS,
-                    "{reply:?}"
-                );
-                assert!(
-                    !text.contains('{'),
-                    "unfilled placeholder in {reply:?}: {text}"
-                );
-                for b in keyboard
-                    .iter()
-                    .flat_map(|k| k.inline_keyboard.iter().flatten())
-                {
+                let Rendered::Text { text, keyboard } = render(&out(reply.clone(), lang)) else { panic!() };
+                assert!(!text.is_empty() && text.chars().count() <= MAX_TEXT_CHARS, "{reply:?}");
+                assert!(!text.contains('{'), "unfilled placeholder in {reply:?}: {text}");
+                for b in keyboard.iter().flat_map(|k| k.inline_keyboard.iter().flatten()) {
                     assert!(!b.text.is_empty());
                 }
             }

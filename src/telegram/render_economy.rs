@@ -25,11 +25,7 @@ pub fn level_lines(lang: Lang, level: &LevelStanding) -> [(&'static str, String)
         ),
         None => get(lang, "level_top").to_owned(),
     };
-    [
-        ("level", level.number.to_string()),
-        ("level_name", name),
-        ("level_progress", progress),
-    ]
+    [("level", level.number.to_string()), ("level_name", name), ("level_progress", progress)]
 }
 
 /// `{placeholder}` values are escaped by `fill`; lines are joined after filling.
@@ -47,11 +43,7 @@ pub fn daily_gift(
 ) -> String {
     let rarity = get(lang, &format!("rarity_{}", gift.rarity));
     let mut lines = vec![fill(lang, "gift_header", &[("rarity", rarity)])];
-    lines.push(if capped {
-        get(lang, "gift_capped").to_owned()
-    } else {
-        reward_line(lang, &gift.reward, paid)
-    });
+    lines.push(if capped { get(lang, "gift_capped").to_owned() } else { reward_line(lang, &gift.reward, paid) });
     lines.push(String::new());
     if streak_lost {
         lines.push(get(lang, "streak_lost").to_owned());
@@ -62,20 +54,9 @@ pub fn daily_gift(
     if freezes_used > 0 {
         lines.push(get(lang, "streak_freeze_used").to_owned());
     }
-    lines.push(fill(
-        lang,
-        "streak_line",
-        &[("streak", &streak.to_string())],
-    ));
+    lines.push(fill(lang, "streak_line", &[("streak", &streak.to_string())]));
     if let Some((days, amount)) = milestone {
-        lines.push(fill(
-            lang,
-            "streak_milestone",
-            &[
-                ("streak", &days.to_string()),
-                ("amount", &amount.to_string()),
-            ],
-        ));
+        lines.push(fill(lang, "streak_milestone", &[("streak", &days.to_string()), ("amount", &amount.to_string())]));
     }
     lines.join("\n")
 }
@@ -83,51 +64,28 @@ pub fn daily_gift(
 /// What a gift or a mystery box gave, on one line.
 pub fn reward_line(lang: Lang, reward: &GiftReward, paid: Option<i64>) -> String {
     match reward {
-        GiftReward::Besitos { amount } => fill(
-            lang,
-            "gift_besitos",
-            &[("amount", &paid.unwrap_or(*amount).to_string())],
-        ),
-        GiftReward::Boost { factor, hours } => fill(
-            lang,
-            "gift_boost",
-            &[
-                ("factor", &format!("{factor}")),
-                ("hours", &hours.to_string()),
-            ],
-        ),
+        GiftReward::Besitos { amount } => {
+            fill(lang, "gift_besitos", &[("amount", &paid.unwrap_or(*amount).to_string())])
+        }
+        GiftReward::Boost { factor, hours } => {
+            fill(lang, "gift_boost", &[("factor", &format!("{factor}")), ("hours", &hours.to_string())])
+        }
         GiftReward::Item { item } => fill(lang, "gift_item", &[("item", &item_name(lang, item))]),
         GiftReward::Clue { item } => fill(lang, "gift_clue", &[("item", &item_name(lang, item))]),
     }
 }
 
-pub fn daily_already(
-    lang: Lang,
-    next_at: DateTime<Utc>,
-    streak: i32,
-    now: DateTime<Utc>,
-) -> String {
+pub fn daily_already(lang: Lang, next_at: DateTime<Utc>, streak: i32, now: DateTime<Utc>) -> String {
     let left = (next_at - now).num_minutes().max(0);
     fill(
         lang,
         "daily_already",
-        &[
-            ("streak", &streak.to_string()),
-            ("hours", &(left / 60).to_string()),
-            ("minutes", &(left % 60).to_string()),
-        ],
+        &[("streak", &streak.to_string()), ("hours", &(left / 60).to_string()), ("minutes", &(left % 60).to_string())],
     )
 }
 
 pub fn besitos(lang: Lang, balance: i64, total: i64, entries: &[LedgerLine]) -> String {
-    let mut text = fill(
-        lang,
-        "besitos_header",
-        &[
-            ("balance", &balance.to_string()),
-            ("total", &total.to_string()),
-        ],
-    );
+    let mut text = fill(lang, "besitos_header", &[("balance", &balance.to_string()), ("total", &total.to_string())]);
     text.push_str("\n\n");
     if entries.is_empty() {
         text.push_str(get(lang, "besitos_empty"));
@@ -140,11 +98,7 @@ pub fn besitos(lang: Lang, balance: i64, total: i64, entries: &[LedgerLine]) -> 
             "" => get(lang, "action_other"),
             name => name,
         };
-        let change = if e.points_change >= 0 {
-            format!("+{}", e.points_change)
-        } else {
-            e.points_change.to_string()
-        };
+        let change = if e.points_change >= 0 { format!("+{}", e.points_change) } else { e.points_change.to_string() };
         text.push('\n');
         text.push_str(&fill(
             lang,

@@ -16,13 +16,10 @@ static CATALOGUE: LazyLock<Option<Catalogue>> = LazyLock::new(|| Catalogue::embe
 
 /// The name of an item (or clue) in the player's language.
 pub fn item_name(lang: Lang, id: &str) -> String {
-    let from_catalogue = CATALOGUE
-        .as_ref()
-        .and_then(|c| c.get(id))
-        .map(|i| match lang {
-            Lang::Es => i.name_es.clone(),
-            Lang::En => i.name_en.clone(),
-        });
+    let from_catalogue = CATALOGUE.as_ref().and_then(|c| c.get(id)).map(|i| match lang {
+        Lang::Es => i.name_es.clone(),
+        Lang::En => i.name_en.clone(),
+    });
     from_catalogue.unwrap_or_else(|| match get(lang, &format!("item_{id}")) {
         "" => get(lang, "action_other").to_owned(),
         name => name.to_owned(),
@@ -30,13 +27,10 @@ pub fn item_name(lang: Lang, id: &str) -> String {
 }
 
 fn description(lang: Lang, id: &str) -> String {
-    CATALOGUE
-        .as_ref()
-        .and_then(|c| c.get(id))
-        .map_or_else(String::new, |i| match lang {
-            Lang::Es => i.description_es.clone(),
-            Lang::En => i.description_en.clone(),
-        })
+    CATALOGUE.as_ref().and_then(|c| c.get(id)).map_or_else(String::new, |i| match lang {
+        Lang::Es => i.description_es.clone(),
+        Lang::En => i.description_en.clone(),
+    })
 }
 
 fn kind(id: &str) -> Option<ItemKind> {
@@ -60,12 +54,7 @@ pub fn nav(lang: Lang) -> InlineKeyboardMarkup {
     ]])
 }
 
-pub fn shop(
-    lang: Lang,
-    balance: i64,
-    offers: &[ShopOffer],
-    offer: u32,
-) -> (String, InlineKeyboardMarkup) {
+pub fn shop(lang: Lang, balance: i64, offers: &[ShopOffer], offer: u32) -> (String, InlineKeyboardMarkup) {
     let mut text = fill(lang, "shop_header", &[("balance", &balance.to_string())]);
     let mut rows = Vec::new();
     for o in offers {
@@ -74,27 +63,13 @@ pub fn shop(
         text.push_str(&fill(
             lang,
             "shop_line",
-            &[
-                ("name", &name),
-                ("price", &o.price.to_string()),
-                ("description", &description(lang, &o.item_id)),
-            ],
+            &[("name", &name), ("price", &o.price.to_string()), ("description", &description(lang, &o.item_id))],
         ));
         match &o.refusal {
             None => {
-                let label = fill(
-                    lang,
-                    "btn_buy",
-                    &[("name", &name), ("price", &o.price.to_string())],
-                );
-                let data = CallbackData::Buy {
-                    item: o.item_id.clone(),
-                    offer,
-                };
-                rows.push(vec![InlineKeyboardButton::callback(
-                    html_free(&label),
-                    data.encode(),
-                )]);
+                let label = fill(lang, "btn_buy", &[("name", &name), ("price", &o.price.to_string())]);
+                let data = CallbackData::Buy { item: o.item_id.clone(), offer };
+                rows.push(vec![InlineKeyboardButton::callback(html_free(&label), data.encode())]);
             }
             Some(refusal) => {
                 text.push('\n');
@@ -102,29 +77,19 @@ pub fn shop(
             }
         }
     }
-    rows.push(vec![
-        button(lang, "btn_backpack", CallbackData::Backpack),
-        button(lang, "btn_menu", CallbackData::Menu),
-    ]);
+    rows.push(vec![button(lang, "btn_backpack", CallbackData::Backpack), button(lang, "btn_menu", CallbackData::Menu)]);
     (text, InlineKeyboardMarkup::new(rows))
 }
 
 /// Button labels are plain text: undo the escaping `fill` applied to names.
 fn html_free(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
 }
 
 fn why_not(lang: Lang, refusal: &Refusal) -> String {
     match refusal {
-        Refusal::NotEnoughBesitos { missing } => {
-            fill(lang, "shop_missing", &[("missing", &missing.to_string())])
-        }
-        Refusal::LevelTooLow { needed } => {
-            fill(lang, "shop_level", &[("level", &needed.to_string())])
-        }
+        Refusal::NotEnoughBesitos { missing } => fill(lang, "shop_missing", &[("missing", &missing.to_string())]),
+        Refusal::LevelTooLow { needed } => fill(lang, "shop_level", &[("level", &needed.to_string())]),
         Refusal::VipOnly => get(lang, "shop_vip").to_owned(),
         Refusal::AlreadyOwned => get(lang, "shop_owned").to_owned(),
         Refusal::UnknownItem => get(lang, "shop_unknown").to_owned(),
@@ -132,37 +97,18 @@ fn why_not(lang: Lang, refusal: &Refusal) -> String {
 }
 
 pub fn purchased(lang: Lang, item_id: &str, balance: i64) -> String {
-    fill(
-        lang,
-        "shop_bought",
-        &[
-            ("item", &item_name(lang, item_id)),
-            ("balance", &balance.to_string()),
-        ],
-    )
+    fill(lang, "shop_bought", &[("item", &item_name(lang, item_id)), ("balance", &balance.to_string())])
 }
 
 pub fn refused(lang: Lang, item_id: &str, refusal: &Refusal) -> String {
-    format!(
-        "{}\n{}",
-        fill(lang, "shop_refused", &[("item", &item_name(lang, item_id))]),
-        why_not(lang, refusal)
-    )
+    format!("{}\n{}", fill(lang, "shop_refused", &[("item", &item_name(lang, item_id))]), why_not(lang, refusal))
 }
 
 pub fn already_bought(lang: Lang, item_id: &str) -> String {
-    fill(
-        lang,
-        "shop_already_bought",
-        &[("item", &item_name(lang, item_id))],
-    )
+    fill(lang, "shop_already_bought", &[("item", &item_name(lang, item_id))])
 }
 
-pub fn backpack(
-    lang: Lang,
-    items: &[(String, i32)],
-    title: Option<&str>,
-) -> (String, InlineKeyboardMarkup) {
+pub fn backpack(lang: Lang, items: &[(String, i32)], title: Option<&str>) -> (String, InlineKeyboardMarkup) {
     let mut text = get(lang, "backpack_header").to_owned();
     if let Some(title) = title.and_then(|t| title_name(lang, t)) {
         text.push('\n');
@@ -176,38 +122,20 @@ pub fn backpack(
     for (id, quantity) in items {
         let name = item_name(lang, id);
         text.push('\n');
-        text.push_str(&fill(
-            lang,
-            "backpack_line",
-            &[("name", &name), ("quantity", &quantity.to_string())],
-        ));
+        text.push_str(&fill(lang, "backpack_line", &[("name", &name), ("quantity", &quantity.to_string())]));
         if matches!(kind(id), Some(ItemKind::Boost | ItemKind::Mystery)) {
             let label = html_free(&fill(lang, "btn_use", &[("name", &name)]));
-            rows.push(vec![InlineKeyboardButton::callback(
-                label,
-                CallbackData::Use { item: id.clone() }.encode(),
-            )]);
+            rows.push(vec![InlineKeyboardButton::callback(label, CallbackData::Use { item: id.clone() }.encode())]);
         }
     }
-    rows.push(vec![
-        button(lang, "btn_shop", CallbackData::Shop),
-        button(lang, "btn_menu", CallbackData::Menu),
-    ]);
+    rows.push(vec![button(lang, "btn_shop", CallbackData::Shop), button(lang, "btn_menu", CallbackData::Menu)]);
     (text, InlineKeyboardMarkup::new(rows))
 }
 
 pub fn item_used(lang: Lang, item_id: &str, reward: &GiftReward, paid: Option<i64>) -> String {
-    format!(
-        "{}\n{}",
-        fill(lang, "item_used", &[("item", &item_name(lang, item_id))]),
-        reward_line(lang, reward, paid)
-    )
+    format!("{}\n{}", fill(lang, "item_used", &[("item", &item_name(lang, item_id))]), reward_line(lang, reward, paid))
 }
 
 pub fn nothing_to_use(lang: Lang, item_id: &str) -> String {
-    fill(
-        lang,
-        "nothing_to_use",
-        &[("item", &item_name(lang, item_id))],
-    )
+    fill(lang, "nothing_to_use", &[("item", &item_name(lang, item_id))])
 }

@@ -56,11 +56,7 @@ pub struct UpdateRouter {
 
 impl UpdateRouter {
     pub fn new(directory: UserDirectory, outbox: Outbox, api: TelegramApi) -> UpdateRouter {
-        UpdateRouter {
-            directory,
-            outbox,
-            api,
-        }
+        UpdateRouter { directory, outbox, api }
     }
 
     /// Receive an update: translate it and start the clock on answering its button, which
@@ -69,16 +65,9 @@ impl UpdateRouter {
         let inbound = translate(update);
         let answer = inbound.as_ref().and_then(|i| {
             let lang = Lang::from_language_code(i.update.identity.language_code.as_deref());
-            i.callback_id
-                .clone()
-                .map(|id| self.answer_callback_soon(id, lang))
+            i.callback_id.clone().map(|id| self.answer_callback_soon(id, lang))
         });
-        Received {
-            update_id: update.id.0,
-            inbound,
-            answer,
-            at: Instant::now(),
-        }
+        Received { update_id: update.id.0, inbound, answer, at: Instant::now() }
     }
 
     /// Receive and apply one update.
@@ -88,12 +77,7 @@ impl UpdateRouter {
 
     /// Apply a received update. `Ok` means it may be confirmed to Telegram.
     pub async fn apply(&self, received: Received) -> Result<(), NotApplied> {
-        let Received {
-            update_id,
-            inbound,
-            answer,
-            at: started,
-        } = received;
+        let Received { update_id, inbound, answer, at: started } = received;
         let Some(inbound) = inbound else {
             UPDATES.with_label_values(&["ignored"]).inc();
             return Ok(());
@@ -122,7 +106,8 @@ impl UpdateRouter {
                 Err(UserError::Crashed | UserError::Abandoned) => {
                     // Marked failed by the directory: confirm it, and tell the user.
                     UPDATES.with_label_values(&["failed"]).inc();
-                    let sorry = Outgoing { id: 0, chat_id, user_id: Some(user_id), lang, reply: Reply::SomethingWentWrong };
+                    let sorry =
+                        Outgoing { id: 0, chat_id, user_id: Some(user_id), lang, reply: Reply::SomethingWentWrong };
                     self.outbox.send(vec![sorry]);
                     (Some(Notice::SomethingWentWrong), Ok(()))
                 }
@@ -149,11 +134,7 @@ impl UpdateRouter {
         let (tx, rx) = oneshot::channel::<Option<Notice>>();
         let api = self.api.clone();
         tokio::spawn(async move {
-            let notice = tokio::time::timeout(CALLBACK_DEADLINE, rx)
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .flatten();
+            let notice = tokio::time::timeout(CALLBACK_DEADLINE, rx).await.ok().and_then(Result::ok).flatten();
             let mut request = api.bot.answer_callback_query(CallbackQueryId(id));
             if let Some(notice) = notice {
                 let key = match notice {

@@ -29,10 +29,7 @@ pub fn get(lang: Lang, key: &str) -> &'static str {
 pub fn fill(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let mut text = get(lang, key).to_owned();
     for (name, value) in args {
-        text = text.replace(
-            &format!("{{{name}}}"),
-            &html::escape(&html::clip(value, 256)),
-        );
+        text = text.replace(&format!("{{{name}}}"), &html::escape(&html::clip(value, 256)));
     }
     text
 }
@@ -59,15 +56,8 @@ mod tests {
 
     #[test]
     fn placeholders_are_escaped() {
-        let text = fill(
-            Lang::Es,
-            "welcome_back",
-            &[("name", r#"<b>Ana</b> & "Co""#)],
-        );
-        assert!(
-            text.contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"),
-            "{text}"
-        );
+        let text = fill(Lang::Es, "welcome_back", &[("name", r#"<b>Ana</b> & "Co""#)]);
+        assert!(text.contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"), "{text}");
         assert!(!text.contains("{name}"));
     }
 }

@@ -34,11 +34,7 @@ pub fn visible_len(text: &str) -> Result<usize, String> {
                     Some(b) => (true, b),
                     None => (false, inner),
                 };
-                let name = body
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
+                let name = body.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
                 if !TAGS.contains(&name.as_str()) {
                     return Err(format!("Unsupported start tag \"{name}\""));
                 }
@@ -53,15 +49,10 @@ pub fn visible_len(text: &str) -> Result<usize, String> {
             }
             '>' => return Err("Unescaped '>'".into()),
             '&' => {
-                let end = rest
-                    .find(';')
-                    .filter(|e| *e <= 10)
-                    .ok_or("Unsupported entity: bare '&'")?;
+                let end = rest.find(';').filter(|e| *e <= 10).ok_or("Unsupported entity: bare '&'")?;
                 let entity = &rest[1..end];
                 let ok = matches!(entity, "lt" | "gt" | "amp" | "quot")
-                    || entity
-                        .strip_prefix('#')
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                    || entity.strip_prefix('#').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
                 if !ok {
                     return Err(format!("Unsupported entity \"&{entity};\""));
                 }

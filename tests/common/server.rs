@@ -79,8 +79,7 @@ impl TestServer {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if let Some(url) = &options.telegram_api_url {
-            cmd.env("TELEGRAM_BOT_TOKEN", "123456:TEST-token_abc")
-                .env("TELEGRAM_API_URL", url);
+            cmd.env("TELEGRAM_BOT_TOKEN", "123456:TEST-token_abc").env("TELEGRAM_API_URL", url);
         }
         if let Some(url) = &options.webhook_url {
             cmd.env("TELEGRAM_WEBHOOK_URL", url);
@@ -100,8 +99,7 @@ impl TestServer {
                     continue;
                 };
                 if entry["message"] == "diana is serving" {
-                    let _ =
-                        addr_tx.send(entry["http_addr"].as_str().unwrap_or_default().to_owned());
+                    let _ = addr_tx.send(entry["http_addr"].as_str().unwrap_or_default().to_owned());
                 }
                 if entry["level"] != "INFO" {
                     eprintln!("[diana] {line}");
@@ -109,13 +107,10 @@ impl TestServer {
                 sink.lock().unwrap().push(entry);
             }
         });
-        let addr =
-            tokio::task::spawn_blocking(move || addr_rx.recv_timeout(Duration::from_secs(30)))
-                .await
-                .unwrap()
-                .unwrap_or_else(|_| {
-                    panic!("diana did not start; logs: {:#?}", logs.lock().unwrap())
-                });
+        let addr = tokio::task::spawn_blocking(move || addr_rx.recv_timeout(Duration::from_secs(30)))
+            .await
+            .unwrap()
+            .unwrap_or_else(|_| panic!("diana did not start; logs: {:#?}", logs.lock().unwrap()));
         let mut server = TestServer {
             child,
             base_url: format!("http://{addr}"),
@@ -143,19 +138,12 @@ impl TestServer {
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let r = reqwest::get(format!("{}{path}", self.base_url))
-            .await
-            .expect("request");
+        let r = reqwest::get(format!("{}{path}", self.base_url)).await.expect("request");
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn get_text(&self, path: &str) -> String {
-        reqwest::get(format!("{}{path}", self.base_url))
-            .await
-            .expect("request")
-            .text()
-            .await
-            .unwrap()
+        reqwest::get(format!("{}{path}", self.base_url)).await.expect("request").text().await.unwrap()
     }
 
     /// A connection to this server's database.
@@ -177,10 +165,7 @@ impl TestServer {
         self.drop_db = false;
         let started = Instant::now();
         let pid = self.child.id().to_string();
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill -TERM");
+        Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return Some((status, started.elapsed()));

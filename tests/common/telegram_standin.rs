@@ -44,10 +44,7 @@ impl Call {
             .flatten()
             .flat_map(|row| row.as_array().into_iter().flatten())
             .map(|b| {
-                (
-                    b["text"].as_str().unwrap_or("").to_owned(),
-                    b["callback_data"].as_str().unwrap_or("").to_owned(),
-                )
+                (b["text"].as_str().unwrap_or("").to_owned(), b["callback_data"].as_str().unwrap_or("").to_owned())
             })
             .collect()
     }
@@ -91,11 +88,7 @@ pub struct TgUser {
 
 impl TgUser {
     pub fn new(id: i64, first_name: &str) -> TgUser {
-        TgUser {
-            id,
-            first_name: first_name.into(),
-            language_code: "es".into(),
-        }
+        TgUser { id, first_name: first_name.into(), language_code: "es".into() }
     }
     pub fn english(mut self) -> TgUser {
         self.language_code = "en".into();
@@ -130,11 +123,7 @@ impl Standin {
         .run();
         let handle = server.handle();
         tokio::spawn(server);
-        Standin {
-            url,
-            state,
-            server: handle,
-        }
+        Standin { url, state, server: handle }
     }
 
     fn push(&self, make: impl FnOnce(i64, &mut Inner) -> Value) -> i64 {
@@ -189,11 +178,7 @@ impl Standin {
     /// Deliver an update again with the same id, as Telegram does after a lost confirmation.
     pub fn redeliver(&self, update_id: i64) {
         let mut inner = self.state.0.lock().unwrap();
-        let original = inner
-            .served
-            .get(&update_id)
-            .cloned()
-            .expect("update was served before");
+        let original = inner.served.get(&update_id).cloned().expect("update was served before");
         inner.redeliveries.push_back(original);
         drop(inner);
         self.state.1.notify_waiters();
@@ -201,14 +186,7 @@ impl Standin {
 
     /// The next message to this chat is answered 429 with `retry_after` seconds.
     pub fn fail_next(&self, chat_id: i64, failure: Failure) {
-        self.state
-            .0
-            .lock()
-            .unwrap()
-            .one_shot
-            .entry(chat_id)
-            .or_default()
-            .push_back(failure);
+        self.state.0.lock().unwrap().one_shot.entry(chat_id).or_default().push_back(failure);
     }
 
     /// Every message to this chat is refused with 403, as if the user blocked the bot.
@@ -235,10 +213,7 @@ impl Standin {
 
     /// Every call refused with a 400, which Diana should never cause.
     pub fn bad_requests(&self) -> Vec<Call> {
-        self.calls()
-            .into_iter()
-            .filter(|c| c.refused == Some(400))
-            .collect()
+        self.calls().into_iter().filter(|c| c.refused == Some(400)).collect()
     }
 
     pub fn confirmed_offset(&self) -> i64 {
@@ -246,22 +221,14 @@ impl Standin {
     }
 
     /// Wait until `check` returns `Some`, or panic with `what` after `timeout`.
-    pub async fn wait_for<T>(
-        &self,
-        what: &str,
-        timeout: Duration,
-        check: impl Fn(&Standin) -> Option<T>,
-    ) -> T {
+    pub async fn wait_for<T>(&self, what: &str, timeout: Duration, check: impl Fn(&Standin) -> Option<T>) -> T {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(found) = check(self) {
                 return found;
             }
             if Instant::now() > deadline {
-                panic!(
-                    "timed out after {timeout:?} waiting for {what}; calls: {:#?}",
-                    self.calls()
-                );
+                panic!("timed out after {timeout:?} waiting for {what}; calls: {:#?}", self.calls());
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -269,14 +236,10 @@ impl Standin {
 
     /// Wait until `n` messages to `chat_id` were accepted; returns them.
     pub async fn wait_messages(&self, chat_id: i64, n: usize) -> Vec<Call> {
-        self.wait_for(
-            &format!("{n} messages to {chat_id}"),
-            Duration::from_secs(15),
-            |s| {
-                let m = s.messages_to(chat_id);
-                (m.len() >= n).then_some(m)
-            },
-        )
+        self.wait_for(&format!("{n} messages to {chat_id}"), Duration::from_secs(15), |s| {
+            let m = s.messages_to(chat_id);
+            (m.len() >= n).then_some(m)
+        })
         .await
     }
 
@@ -286,10 +249,7 @@ impl Standin {
         self.wait_for(&format!("answer to {id}"), Duration::from_secs(5), |s| {
             s.calls()
                 .into_iter()
-                .find(|c| {
-                    c.method == "answerCallbackQuery"
-                        && c.params["callback_query_id"] == id.as_str()
-                })
+                .find(|c| c.method == "answerCallbackQuery" && c.params["callback_query_id"] == id.as_str())
                 .map(|c| c.params)
         })
         .await
@@ -305,10 +265,7 @@ impl Standin {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 fn ok(result: Value) -> HttpResponse {
@@ -325,11 +282,7 @@ fn refuse(code: u16, description: &str, extra: Option<Value>) -> HttpResponse {
 
 /// Parse a Bot API request body: JSON, or multipart form data (files).
 fn parse_params(req: &HttpRequest, body: &[u8]) -> Value {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if let Some(boundary) = content_type.split("boundary=").nth(1) {
         let boundary = format!("--{}", boundary.trim_matches('"'));
         let text = String::from_utf8_lossy(body);
@@ -338,19 +291,11 @@ fn parse_params(req: &HttpRequest, body: &[u8]) -> Value {
             let Some((head, value)) = part.split_once("\r\n\r\n") else {
                 continue;
             };
-            let Some(name) = head
-                .split("name=\"")
-                .nth(1)
-                .and_then(|s| s.split('"').next())
-            else {
+            let Some(name) = head.split("name=\"").nth(1).and_then(|s| s.split('"').next()) else {
                 continue;
             };
             let value = value.strip_suffix("\r\n").unwrap_or(value);
-            if let Some(file_name) = head
-                .split("filename=\"")
-                .nth(1)
-                .and_then(|s| s.split('"').next())
-            {
+            if let Some(file_name) = head.split("filename=\"").nth(1).and_then(|s| s.split('"').next()) {
                 params.insert("_file_name".into(), json!(file_name));
             }
             params.insert(name.into(), json!(value));
@@ -358,9 +303,7 @@ fn parse_params(req: &HttpRequest, body: &[u8]) -> Value {
         // Files travel as their own parts, referenced as `attach://<part name>`.
         let attached: Vec<(String, String)> = params
             .iter()
-            .filter_map(|(k, v)| {
-                Some((k.clone(), v.as_str()?.strip_prefix("attach://")?.to_owned()))
-            })
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.strip_prefix("attach://")?.to_owned())))
             .collect();
         for (key, part) in attached {
             if let Some(content) = params.remove(&part) {
@@ -369,11 +312,7 @@ fn parse_params(req: &HttpRequest, body: &[u8]) -> Value {
         }
         return Value::Object(params);
     }
-    if body.is_empty() {
-        json!({})
-    } else {
-        serde_json::from_slice(body).unwrap_or(json!({"_unparsed": true}))
-    }
+    if body.is_empty() { json!({}) } else { serde_json::from_slice(body).unwrap_or(json!({"_unparsed": true})) }
 }
 
 fn message(inner: &mut Inner, chat_id: i64, extra: Value) -> Value {
@@ -392,25 +331,15 @@ fn message(inner: &mut Inner, chat_id: i64, extra: Value) -> Value {
 fn check_message(params: &Value) -> Result<(), (u16, String)> {
     let text = params["text"].as_str().or(params["caption"].as_str());
     if let Some(text) = text {
-        let len = visible_len(text)
-            .map_err(|e| (400, format!("Bad Request: can't parse entities: {e}")))?;
-        let limit = if params["text"].is_string() {
-            4096
-        } else {
-            1024
-        };
+        let len = visible_len(text).map_err(|e| (400, format!("Bad Request: can't parse entities: {e}")))?;
+        let limit = if params["text"].is_string() { 4096 } else { 1024 };
         if len > limit || (params["text"].is_string() && len == 0) {
             return Err((400, "Bad Request: message is too long".into()));
         }
     } else if params.get("document").is_none() {
         return Err((400, "Bad Request: message text is empty".into()));
     }
-    let call = Call {
-        method: String::new(),
-        params: params.clone(),
-        refused: None,
-        at: Instant::now(),
-    };
+    let call = Call { method: String::new(), params: params.clone(), refused: None, at: Instant::now() };
     for (_, data) in call.buttons() {
         if data.is_empty() || data.len() > 64 {
             return Err((400, "Bad Request: BUTTON_DATA_INVALID".into()));
@@ -446,59 +375,31 @@ async fn handle(
                 if offset > 0 {
                     // Telegram's rule: asking from `offset` confirms every update below it.
                     inner.confirmed_offset = inner.confirmed_offset.max(offset);
-                    inner
-                        .pending
-                        .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                    inner.pending.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
                 }
                 let mut served: Vec<Value> = inner.redeliveries.drain(..).collect();
                 served.extend(inner.pending.iter().take(limit).cloned());
                 if !served.is_empty() || Instant::now() >= deadline {
                     for u in &served {
-                        inner
-                            .served
-                            .insert(u["update_id"].as_i64().unwrap_or(0), u.clone());
+                        inner.served.insert(u["update_id"].as_i64().unwrap_or(0), u.clone());
                     }
-                    inner.calls.push(Call {
-                        method,
-                        params,
-                        refused: None,
-                        at: Instant::now(),
-                    });
+                    inner.calls.push(Call { method, params, refused: None, at: Instant::now() });
                     return ok(json!(served));
                 }
             }
-            let _ =
-                tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), waiter)
-                    .await;
+            let _ = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), waiter).await;
         }
     }
 
     let mut inner = inner_lock.lock().unwrap();
-    let chat_id = Call {
-        method: String::new(),
-        params: params.clone(),
-        refused: None,
-        at: Instant::now(),
-    }
-    .chat_id();
+    let chat_id = Call { method: String::new(), params: params.clone(), refused: None, at: Instant::now() }.chat_id();
     let record = |inner: &mut Inner, refused: Option<u16>, params: Value, method: String| {
-        inner.calls.push(Call {
-            method,
-            params,
-            refused,
-            at: Instant::now(),
-        });
+        inner.calls.push(Call { method, params, refused, at: Instant::now() });
     };
     let response = match method.as_str() {
-        "getMe" => {
-            ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot"}))
-        }
+        "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot"})),
         "setMyCommands" | "deleteWebhook" | "setWebhook" | "answerCallbackQuery" => {
-            if method == "answerCallbackQuery"
-                && params["text"]
-                    .as_str()
-                    .is_some_and(|t| t.chars().count() > 200)
-            {
+            if method == "answerCallbackQuery" && params["text"].as_str().is_some_and(|t| t.chars().count() > 200) {
                 record(&mut inner, Some(400), params, method);
                 return refuse(400, "Bad Request: MESSAGE_TOO_LONG", None);
             }
@@ -520,10 +421,7 @@ async fn handle(
                             Some(json!({"retry_after": secs})),
                         ),
                     ),
-                    Failure::Blocked => (
-                        403,
-                        refuse(403, "Forbidden: bot was blocked by the user", None),
-                    ),
+                    Failure::Blocked => (403, refuse(403, "Forbidden: bot was blocked by the user", None)),
                 };
                 record(&mut inner, Some(code), params, method);
                 return response;

@@ -16,70 +16,36 @@ async fn start_greets_by_escaped_name_shows_menu_and_registers() {
     let ana = TgUser::new(5001, r#"<b>Ana</b> & "Co""#);
     tg.send_text(&ana, "/start");
     let msgs = tg.wait_messages(ana.id, 2).await;
-    assert!(
-        msgs[0]
-            .text()
-            .contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"),
-        "{}",
-        msgs[0].text()
-    );
+    assert!(msgs[0].text().contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"), "{}", msgs[0].text());
     assert_eq!(msgs[0].params["parse_mode"], "HTML");
     let buttons = msgs[1].buttons();
     assert_eq!(
         buttons.len(),
-        7,
-        "menu shows gift, besitos, shop, backpack, profile, help, privacy: {buttons:?}"
+        8,
+        "menu shows gift, besitos, shop, backpack, ranking, profile, help, privacy: {buttons:?}"
     );
     assert!(buttons.iter().all(|(_, data)| data.len() <= 64));
 
     let db = server.db().await;
-    let row = db
-        .query_one(
-            "SELECT first_name, is_active FROM users WHERE id = $1",
-            &[&ana.id],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        row.get::<_, String>(0),
-        r#"<b>Ana</b> & "Co""#,
-        "stored raw, escaped only when sent"
-    );
+    let row = db.query_one("SELECT first_name, is_active FROM users WHERE id = $1", &[&ana.id]).await.unwrap();
+    assert_eq!(row.get::<_, String>(0), r#"<b>Ana</b> & "Co""#, "stored raw, escaped only when sent");
     assert!(row.get::<_, bool>(1));
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM user_gamification").await,
-        1
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM user_gamification").await, 1);
 
     // The profile button from the menu.
-    let profile_data = &buttons
-        .iter()
-        .find(|(_, d)| d == "1:p")
-        .expect("profile button")
-        .1;
+    let profile_data = &buttons.iter().find(|(_, d)| d == "1:p").expect("profile button").1;
     tg.press(&ana, profile_data);
     let msgs = tg.wait_messages(ana.id, 3).await;
-    assert!(
-        msgs[2].text().contains("Besitos: <b>0</b>"),
-        "{}",
-        msgs[2].text()
-    );
+    assert!(msgs[2].text().contains("Besitos: <b>0</b>"), "{}", msgs[2].text());
     let answer = tg.wait_callback_answer(1).await;
-    assert!(
-        answer.get("text").is_none(),
-        "a working button gets a silent answer: {answer}"
-    );
+    assert!(answer.get("text").is_none(), "a working button gets a silent answer: {answer}");
 
     // A second /start greets a returning player and registers nothing new.
     tg.send_text(&ana, "/start");
     let msgs = tg.wait_messages(ana.id, 5).await;
     assert!(msgs[3].text().contains("de nuevo"), "{}", msgs[3].text());
     assert_eq!(count(&db, "SELECT count(*) FROM users").await, 1);
-    assert!(
-        tg.bad_requests().is_empty(),
-        "Telegram refused: {:?}",
-        tg.bad_requests()
-    );
+    assert!(tg.bad_requests().is_empty(), "Telegram refused: {:?}", tg.bad_requests());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,38 +54,21 @@ async fn commands_help_unknown_input_and_english() {
     let luis = TgUser::new(5002, "Luis");
     tg.send_text(&luis, "/perfil");
     let msgs = tg.wait_messages(luis.id, 1).await;
-    assert!(
-        msgs[0].text().contains("/start"),
-        "unregistered users are asked to /start: {}",
-        msgs[0].text()
-    );
+    assert!(msgs[0].text().contains("/start"), "unregistered users are asked to /start: {}", msgs[0].text());
 
     tg.send_text(&luis, "/start");
     tg.send_text(&luis, "/ayuda");
     tg.send_text(&luis, "hola, ¿qué tal?");
     tg.send_text(&luis, "/comando_que_no_existe");
     let msgs = tg.wait_messages(luis.id, 6).await;
-    assert!(
-        msgs[3].text().contains("/privacidad"),
-        "help lists commands: {}",
-        msgs[3].text()
-    );
+    assert!(msgs[3].text().contains("/privacidad"), "help lists commands: {}", msgs[3].text());
     assert!(msgs[4].text().contains("/menu") && msgs[5].text().contains("/menu"));
 
     let emma = TgUser::new(5003, "Emma").english();
     tg.send_text(&emma, "/start");
     let msgs = tg.wait_messages(emma.id, 2).await;
-    assert!(
-        msgs[0].text().starts_with("Hi, <b>Emma</b>"),
-        "{}",
-        msgs[0].text()
-    );
-    assert!(
-        msgs[1]
-            .buttons()
-            .iter()
-            .any(|(label, _)| label.contains("Profile"))
-    );
+    assert!(msgs[0].text().starts_with("Hi, <b>Emma</b>"), "{}", msgs[0].text());
+    assert!(msgs[1].buttons().iter().any(|(label, _)| label.contains("Profile")));
     assert!(tg.bad_requests().is_empty());
 }
 
@@ -134,23 +83,13 @@ async fn forged_and_stale_buttons_are_answered_and_change_nothing() {
     }
     for n in 1..=4 {
         let answer = tg.wait_callback_answer(n).await;
-        assert!(
-            answer["text"].as_str().is_some_and(|t| t.contains("/menu")),
-            "{answer}"
-        );
+        assert!(answer["text"].as_str().is_some_and(|t| t.contains("/menu")), "{answer}");
     }
     // Nothing was sent and nothing deleted, despite "1:dy:extra" resembling the delete button.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(tg.messages_to(eva.id).len(), 2);
     let db = server.db().await;
-    assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM users WHERE id = 5004 AND deleted_at IS NULL"
-        )
-        .await,
-        1
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 5004 AND deleted_at IS NULL").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,42 +119,18 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
     tg.press(&sara, &confirm[1].1);
     tg.wait_messages(sara.id, 6).await;
     let db = server.db().await;
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM users WHERE id = 5005").await,
-        1
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 5005").await, 1);
 
     tg.press(&sara, &confirm[0].1);
     tg.wait_messages(sara.id, 7).await;
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM users WHERE id = 5005").await,
-        0,
-        "the Telegram id is gone"
-    );
-    let anon = db
-        .query_one(
-            "SELECT id, first_name, username, deleted_at IS NOT NULL FROM users",
-            &[],
-        )
-        .await
-        .unwrap();
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 5005").await, 0, "the Telegram id is gone");
+    let anon = db.query_one("SELECT id, first_name, username, deleted_at IS NOT NULL FROM users", &[]).await.unwrap();
     assert!(anon.get::<_, i64>(0) < 0);
     assert_eq!(anon.get::<_, String>(1), "");
     assert_eq!(anon.get::<_, Option<String>>(2), None);
     assert!(anon.get::<_, bool>(3));
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM user_gamification").await,
-        1,
-        "aggregates are kept"
-    );
-    assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM audit_log WHERE action = 'privacy.delete'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM user_gamification").await, 1, "aggregates are kept");
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'privacy.delete'").await, 1);
 
     // Afterwards she is a stranger again.
     tg.send_text(&sara, "/perfil");
@@ -231,12 +146,8 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
 async fn start_with_a_referral_link_stores_the_referrer_once() {
     let (tg, server) = setup().await;
     let db = server.db().await;
-    let (ana, bea, cris, dani) = (
-        TgUser::new(5101, "Ana"),
-        TgUser::new(5102, "Bea"),
-        TgUser::new(5103, "Cris"),
-        TgUser::new(5104, "Dani"),
-    );
+    let (ana, bea, cris, dani) =
+        (TgUser::new(5101, "Ana"), TgUser::new(5102, "Bea"), TgUser::new(5103, "Cris"), TgUser::new(5104, "Dani"));
     tg.send_text(&ana, "/start");
     tg.wait_messages(ana.id, 2).await;
     tg.send_text(&bea, "/start ref_5101");
@@ -251,10 +162,7 @@ async fn start_with_a_referral_link_stores_the_referrer_once() {
     let referrer = |id: i64| {
         let db = &db;
         async move {
-            db.query_one("SELECT referred_by FROM users WHERE id = $1", &[&id])
-                .await
-                .unwrap()
-                .get::<_, Option<i64>>(0)
+            db.query_one("SELECT referred_by FROM users WHERE id = $1", &[&id]).await.unwrap().get::<_, Option<i64>>(0)
         }
     };
     assert_eq!(referrer(5102).await, Some(5101));

@@ -12,37 +12,18 @@ async fn the_same_update_delivered_twice_has_one_effect() {
     let nico = TgUser::new(6001, "Nico");
     let start = tg.send_text(&nico, "/start");
     tg.wait_messages(nico.id, 2).await;
-    eventually(
-        "the update to be confirmed",
-        Duration::from_secs(10),
-        || async { tg.confirmed_offset() > start },
-    )
-    .await;
+    eventually("the update to be confirmed", Duration::from_secs(10), || async { tg.confirmed_offset() > start }).await;
 
     tg.redeliver(start);
     let probe = tg.send_text(&nico, "/ayuda");
     tg.wait_messages(nico.id, 3).await;
-    eventually(
-        "both updates to be confirmed",
-        Duration::from_secs(10),
-        || async { tg.confirmed_offset() > probe },
-    )
-    .await;
-    assert_eq!(
-        tg.messages_to(nico.id).len(),
-        3,
-        "the redelivered /start was not answered again"
-    );
+    eventually("both updates to be confirmed", Duration::from_secs(10), || async { tg.confirmed_offset() > probe })
+        .await;
+    assert_eq!(tg.messages_to(nico.id).len(), 3, "the redelivered /start was not answered again");
     assert_eq!(count(&db, "SELECT count(*) FROM users").await, 1);
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM processed_updates").await,
-        2
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM processed_updates").await, 2);
     let metrics = server.get_text("/metrics").await;
-    assert!(
-        metrics.contains(r#"updates_total{kind="duplicate"} 1"#),
-        "{metrics}"
-    );
+    assert!(metrics.contains(r#"updates_total{kind="duplicate"} 1"#), "{metrics}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,55 +31,26 @@ async fn kill_9_during_a_burst_loses_nothing_and_applies_nothing_twice() {
     let tg = Standin::start().await;
     let server = TestServer::start(Options::new(Some(&tg.url))).await;
     let db = server.db().await;
-    let users: Vec<TgUser> = (0..200)
-        .map(|i| TgUser::new(700_000 + i, &format!("Burst {i}")))
-        .collect();
-    let last = users
-        .iter()
-        .map(|u| tg.send_text(u, "/start"))
-        .max()
-        .unwrap();
-    eventually(
-        "some users to register",
-        Duration::from_secs(20),
-        || async { count(&db, "SELECT count(*) FROM users").await >= 20 },
-    )
+    let users: Vec<TgUser> = (0..200).map(|i| TgUser::new(700_000 + i, &format!("Burst {i}"))).collect();
+    let last = users.iter().map(|u| tg.send_text(u, "/start")).max().unwrap();
+    eventually("some users to register", Duration::from_secs(20), || async {
+        count(&db, "SELECT count(*) FROM users").await >= 20
+    })
     .await;
     let options = server.kill9();
     let before = count(&db, "SELECT count(*) FROM users").await;
 
     let server = TestServer::start(options).await;
-    eventually(
-        "every update to be confirmed",
-        Duration::from_secs(30),
-        || async { tg.confirmed_offset() > last },
-    )
-    .await;
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM users").await,
-        200,
-        "{before} before the crash"
-    );
-    assert_eq!(
-        count(&db, "SELECT count(DISTINCT id) FROM users").await,
-        200
-    );
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM processed_updates").await,
-        200
-    );
+    eventually("every update to be confirmed", Duration::from_secs(30), || async { tg.confirmed_offset() > last })
+        .await;
+    assert_eq!(count(&db, "SELECT count(*) FROM users").await, 200, "{before} before the crash");
+    assert_eq!(count(&db, "SELECT count(DISTINCT id) FROM users").await, 200);
+    assert_eq!(count(&db, "SELECT count(*) FROM processed_updates").await, 200);
     // Every user got their welcome, including those whose reply was committed but unsent.
     for user in &users {
-        tg.wait_for(
-            &format!("welcome of {}", user.id),
-            Duration::from_secs(20),
-            |s| {
-                s.messages_to(user.id)
-                    .iter()
-                    .any(|m| m.text().contains("Burst"))
-                    .then_some(())
-            },
-        )
+        tg.wait_for(&format!("welcome of {}", user.id), Duration::from_secs(20), |s| {
+            s.messages_to(user.id).iter().any(|m| m.text().contains("Burst")).then_some(())
+        })
         .await;
     }
     eventually("the outbox to empty", Duration::from_secs(10), || async {
@@ -117,21 +69,11 @@ async fn a_429_is_waited_out_and_the_message_still_arrives() {
     tg.send_text(&rosa, "/start");
     let msgs = tg.wait_messages(rosa.id, 2).await;
     assert!(msgs[0].text().contains("Rosa"));
-    let attempts: Vec<_> = tg
-        .calls()
-        .into_iter()
-        .filter(|c| c.method == "sendMessage" && c.chat_id() == Some(rosa.id))
-        .collect();
+    let attempts: Vec<_> =
+        tg.calls().into_iter().filter(|c| c.method == "sendMessage" && c.chat_id() == Some(rosa.id)).collect();
     assert_eq!(attempts[0].refused, Some(429));
-    assert!(
-        attempts[1].at.duration_since(attempts[0].at) >= Duration::from_millis(950),
-        "retry_after respected"
-    );
-    assert_eq!(
-        attempts[1].text(),
-        attempts[0].text(),
-        "the same message, in order"
-    );
+    assert!(attempts[1].at.duration_since(attempts[0].at) >= Duration::from_millis(950), "retry_after respected");
+    assert_eq!(attempts[1].text(), attempts[0].text(), "the same message, in order");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,20 +92,11 @@ async fn a_403_marks_the_user_inactive_and_nothing_more_is_sent() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let refused = tg
-        .calls()
-        .into_iter()
-        .filter(|c| c.refused == Some(403))
-        .count();
-    assert_eq!(
-        refused, 1,
-        "after the 403 the second reply was dropped, not attempted"
-    );
-    eventually(
-        "the dropped replies to leave the outbox",
-        Duration::from_secs(5),
-        || async { count(&db, "SELECT count(*) FROM outbox").await == 0 },
-    )
+    let refused = tg.calls().into_iter().filter(|c| c.refused == Some(403)).count();
+    assert_eq!(refused, 1, "after the 403 the second reply was dropped, not attempted");
+    eventually("the dropped replies to leave the outbox", Duration::from_secs(5), || async {
+        count(&db, "SELECT count(*) FROM outbox").await == 0
+    })
     .await;
 
     // The user unblocks the bot and writes again: they are active and answered.
@@ -171,29 +104,13 @@ async fn a_403_marks_the_user_inactive_and_nothing_more_is_sent() {
     tg.chat_member(&tomas, "member");
     tg.send_text(&tomas, "/menu");
     tg.wait_messages(tomas.id, 3).await;
-    assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM users WHERE id = 6003 AND is_active"
-        )
-        .await,
-        1
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 6003 AND is_active").await, 1);
 
     // A my_chat_member "kicked" update is recorded too.
     tg.chat_member(&tomas, "kicked");
-    eventually(
-        "the block to be recorded",
-        Duration::from_secs(10),
-        || async {
-            count(
-                &db,
-                "SELECT count(*) FROM users WHERE id = 6003 AND NOT is_active",
-            )
-            .await
-                == 1
-        },
-    )
+    eventually("the block to be recorded", Duration::from_secs(10), || async {
+        count(&db, "SELECT count(*) FROM users WHERE id = 6003 AND NOT is_active").await == 1
+    })
     .await;
 }
 

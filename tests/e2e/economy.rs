@@ -19,10 +19,7 @@ async fn assert_ledger_invariant(db: &tokio_postgres::Client) {
            FROM points_transactions) r WHERE balance_after <> running OR balance_after < 0",
     )
     .await;
-    assert_eq!(
-        running, 0,
-        "balance_after is the running sum and never negative"
-    );
+    assert_eq!(running, 0, "balance_after is the running sum and never negative");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,75 +30,36 @@ async fn the_daily_gift_pays_once_a_day_and_shows_in_besitos() {
     let lola = TgUser::new(7001, "Lola");
     tg.send_text(&lola, "/start");
     let menu = tg.wait_messages(lola.id, 2).await;
-    let gift_button = menu[1]
-        .buttons()
-        .into_iter()
-        .find(|(_, d)| d == "1:g")
-        .expect("gift button")
-        .1;
+    let gift_button = menu[1].buttons().into_iter().find(|(_, d)| d == "1:g").expect("gift button").1;
 
     tg.send_text(&lola, "/regalo");
     let msgs = tg.wait_messages(lola.id, 3).await;
-    assert!(
-        msgs[2].text().contains("Tu regalo de hoy"),
-        "{}",
-        msgs[2].text()
-    );
-    assert!(
-        msgs[2].text().contains("Racha: <b>1</b>"),
-        "{}",
-        msgs[2].text()
-    );
+    assert!(msgs[2].text().contains("Tu regalo de hoy"), "{}", msgs[2].text());
+    assert!(msgs[2].text().contains("Racha: <b>1</b>"), "{}", msgs[2].text());
     // The same day: the alias, and the menu button pressed twice, pay nothing more.
     tg.send_text(&lola, "/diario");
     tg.press(&lola, &gift_button);
     tg.press(&lola, &gift_button);
     let msgs = tg.wait_messages(lola.id, 6).await;
     for m in &msgs[3..6] {
-        assert!(
-            m.text().contains("Ya has abierto tu regalo de hoy"),
-            "{}",
-            m.text()
-        );
+        assert!(m.text().contains("Ya has abierto tu regalo de hoy"), "{}", m.text());
     }
-    let gifts = count(
-        &db,
-        "SELECT count(*) FROM points_transactions WHERE action_type = 'daily_gift'",
-    )
-    .await;
-    let streak: i32 = db
-        .query_one(
-            "SELECT current_streak FROM user_gamification WHERE user_id = 7001",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let gifts = count(&db, "SELECT count(*) FROM points_transactions WHERE action_type = 'daily_gift'").await;
+    let streak: i32 =
+        db.query_one("SELECT current_streak FROM user_gamification WHERE user_id = 7001", &[]).await.unwrap().get(0);
     assert_eq!(streak, 1);
     assert!(gifts <= 1, "at most one payment for the day");
 
     tg.send_text(&lola, "/besitos");
     let msgs = tg.wait_messages(lola.id, 7).await;
-    let balance: i64 = db
-        .query_one(
-            "SELECT available_points FROM user_gamification WHERE user_id = 7001",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let balance: i64 =
+        db.query_one("SELECT available_points FROM user_gamification WHERE user_id = 7001", &[]).await.unwrap().get(0);
     let text = msgs[6].text();
-    assert!(
-        text.contains(&format!("Disponibles: <b>{balance}</b>")),
-        "{text}"
-    );
+    assert!(text.contains(&format!("Disponibles: <b>{balance}</b>")), "{text}");
     if gifts == 1 {
         assert!(text.contains("regalo diario"), "{text}");
     } else {
-        assert!(
-            text.contains("/regalo"),
-            "no movement yet, a hint instead: {text}"
-        );
+        assert!(text.contains("/regalo"), "no movement yet, a hint instead: {text}");
     }
     assert_ledger_invariant(&db).await;
     assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
@@ -117,17 +75,9 @@ async fn a_referral_rewards_both_players_once() {
     tg.wait_messages(ana.id, 2).await;
     tg.send_text(&bea, "/start ref_7101");
     let msgs = tg.wait_messages(bea.id, 2).await;
-    assert!(
-        msgs[0].text().contains("<b>25</b> besitos"),
-        "the new player's bonus: {}",
-        msgs[0].text()
-    );
+    assert!(msgs[0].text().contains("<b>25</b> besitos"), "the new player's bonus: {}", msgs[0].text());
     let told = tg.wait_messages(ana.id, 3).await;
-    assert!(
-        told[2].text().contains("&lt;Bea&gt;") && told[2].text().contains("<b>50</b>"),
-        "{}",
-        told[2].text()
-    );
+    assert!(told[2].text().contains("&lt;Bea&gt;") && told[2].text().contains("<b>50</b>"), "{}", told[2].text());
 
     // Bea's /start again, and Bea trying to refer Ana back, change nothing.
     tg.send_text(&bea, "/start ref_7101");
@@ -137,28 +87,18 @@ async fn a_referral_rewards_both_players_once() {
     let points = |id: i64| {
         let db = &db;
         async move {
-            db.query_one(
-                "SELECT available_points FROM user_gamification WHERE user_id = $1",
-                &[&id],
-            )
-            .await
-            .unwrap()
-            .get::<_, i64>(0)
+            db.query_one("SELECT available_points FROM user_gamification WHERE user_id = $1", &[&id])
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
         }
     };
     assert_eq!((points(7101).await, points(7102).await), (50, 25));
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM points_transactions").await,
-        2
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM points_transactions").await, 2);
     // Ana's profile (another actor changed her balance) shows it.
     tg.send_text(&ana, "/perfil");
     let msgs = tg.wait_messages(ana.id, 6).await;
-    assert!(
-        msgs[5].text().contains("Besitos: <b>50</b>"),
-        "{}",
-        msgs[5].text()
-    );
+    assert!(msgs[5].text().contains("Besitos: <b>50</b>"), "{}", msgs[5].text());
     assert!(msgs[5].text().contains("Nivel 1"), "{}", msgs[5].text());
     assert_ledger_invariant(&db).await;
 }
@@ -197,11 +137,7 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
 
     tg.send_text(&mar, "/tienda");
     let shop = tg.wait_messages(mar.id, 3).await.remove(2);
-    assert!(
-        shop.text().contains("Tienes <b>100</b> besitos"),
-        "{}",
-        shop.text()
-    );
+    assert!(shop.text().contains("Tienes <b>100</b> besitos"), "{}", shop.text());
     let buy = shop
         .buttons()
         .into_iter()
@@ -212,37 +148,18 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
     tg.press(&mar, &buy);
     tg.press(&mar, &buy);
     let msgs = tg.wait_messages(mar.id, 5).await;
-    assert!(
-        msgs[3].text().contains("Te quedan <b>40</b> besitos"),
-        "{}",
-        msgs[3].text()
-    );
+    assert!(msgs[3].text().contains("Te quedan <b>40</b> besitos"), "{}", msgs[3].text());
     assert!(msgs[4].text().contains("ya compró"), "{}", msgs[4].text());
-    assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM points_transactions WHERE action_type = 'shop_purchase'"
-        )
-        .await,
-        1
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM points_transactions WHERE action_type = 'shop_purchase'").await, 1);
 
     // Not enough besitos for a second one from a new shop view: refused, nothing changes.
     tg.send_text(&mar, "/tienda");
     let shop = tg.wait_messages(mar.id, 6).await.remove(5);
-    assert!(
-        shop.text().contains("Te faltan 20 besitos"),
-        "{}",
-        shop.text()
-    );
+    assert!(shop.text().contains("Te faltan 20 besitos"), "{}", shop.text());
 
     tg.send_text(&mar, "/mochila");
     let bag = tg.wait_messages(mar.id, 7).await.remove(6);
-    assert!(
-        bag.text().contains("Congelador de racha 🧊 × 1"),
-        "{}",
-        bag.text()
-    );
+    assert!(bag.text().contains("Congelador de racha 🧊 × 1"), "{}", bag.text());
 
     // A five-day streak whose last claim was the day before yesterday: one missed day.
     db.execute(
@@ -258,8 +175,42 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
     let gift = tg.wait_messages(mar.id, 8).await.remove(7);
     assert!(gift.text().contains("Racha: <b>6</b>"), "{}", gift.text());
     let in_grace = gift.text().contains("Llegas tarde");
-    let freezes = count(&db, "SELECT COALESCE(SUM(quantity), 0)::BIGINT FROM user_inventory WHERE item_id = 'streak_freeze'").await;
+    let freezes =
+        count(&db, "SELECT COALESCE(SUM(quantity), 0)::BIGINT FROM user_inventory WHERE item_id = 'streak_freeze'")
+            .await;
     assert_eq!(freezes, if in_grace { 1 } else { 0 }, "{}", gift.text());
     assert_ledger_invariant(&db).await;
+    assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ranking_shows_the_top_and_the_players_place() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let db = server.db().await;
+    let players: Vec<TgUser> = (0..4).map(|i| TgUser::new(7300 + i, &format!("Jugadora {i}"))).collect();
+    for p in &players {
+        tg.send_text(p, "/start");
+        tg.wait_messages(p.id, 2).await;
+    }
+    // Earnings through the game itself: each claims the gift; then grants set a clear order.
+    for (i, p) in players.iter().enumerate() {
+        grant(&db, p.id, 100 * (i as i64 + 1)).await;
+    }
+    // A gift claim tells the leaderboard about its player; the grants above bypassed the game,
+    // so the board must come from Postgres on its first read (a fresh Redis prefix).
+    tg.send_text(&players[0], "/ranking");
+    let board = tg.wait_messages(players[0].id, 3).await.remove(2);
+    let text = board.text();
+    assert!(text.contains("besitos de esta semana"), "{text}");
+    let first = text.find("Jugadora 3").expect("the leader is listed");
+    let last = text.find("Jugadora 0").expect("the asking player is listed");
+    assert!(first < last, "ordered by besitos: {text}");
+    assert!(text.contains("puesto <b>4</b> de 4"), "{text}");
+    // Switch to the streak board with its button.
+    let streak = board.buttons().into_iter().find(|(label, _)| label.contains("Rachas")).expect("streak button").1;
+    tg.press(&players[0], &streak);
+    let streaks = tg.wait_messages(players[0].id, 4).await.remove(3);
+    assert!(streaks.text().contains("rachas en curso"), "{}", streaks.text());
     assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
 }

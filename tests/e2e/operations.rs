@@ -12,17 +12,11 @@ async fn webhook_refuses_a_wrong_secret_and_answers_200_only_after_commit() {
     let server = TestServer::start(options).await;
     let set = tg
         .wait_for("setWebhook", Duration::from_secs(10), |s| {
-            s.calls()
-                .into_iter()
-                .find(|c| c.method == "setWebhook")
-                .map(|c| c.params)
+            s.calls().into_iter().find(|c| c.method == "setWebhook").map(|c| c.params)
         })
         .await;
     assert_eq!(set["url"], "https://diana.example.com/telegram/webhook");
-    let secret = set["secret_token"]
-        .as_str()
-        .expect("a secret token is set")
-        .to_owned();
+    let secret = set["secret_token"].as_str().expect("a secret token is set").to_owned();
     assert!(secret.len() >= 32);
 
     let update = serde_json::json!({"update_id": 9001, "message": {
@@ -30,50 +24,21 @@ async fn webhook_refuses_a_wrong_secret_and_answers_200_only_after_commit() {
         "from": {"id": 8001, "is_bot": false, "first_name": "Web"}, "text": "/start"}});
     let client = reqwest::Client::new();
     let url = format!("{}/telegram/webhook", server.base_url);
-    let wrong = client
-        .post(&url)
-        .header("X-Telegram-Bot-Api-Secret-Token", "nope")
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
+    let wrong = client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", "nope").json(&update).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
-    let missing = client
-        .post(&url)
-        .body("not even json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        missing.status(),
-        401,
-        "the body of an unauthenticated request is not parsed"
-    );
+    let missing = client.post(&url).body("not even json").send().await.unwrap();
+    assert_eq!(missing.status(), 401, "the body of an unauthenticated request is not parsed");
     let db = server.db().await;
     assert_eq!(count(&db, "SELECT count(*) FROM users").await, 0);
 
-    let right = client
-        .post(&url)
-        .header("X-Telegram-Bot-Api-Secret-Token", &secret)
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
+    let right =
+        client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", &secret).json(&update).send().await.unwrap();
     assert_eq!(right.status(), 200);
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM users WHERE id = 8001").await,
-        1,
-        "committed before the 200"
-    );
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 8001").await, 1, "committed before the 200");
     tg.wait_messages(8001, 2).await;
     // Telegram retrying the same update changes nothing.
-    let again = client
-        .post(&url)
-        .header("X-Telegram-Bot-Api-Secret-Token", &secret)
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
+    let again =
+        client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", &secret).json(&update).send().await.unwrap();
     assert_eq!(again.status(), 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(tg.messages_to(8001).len(), 2);
@@ -122,60 +87,31 @@ async fn ready_and_metrics_report_dependencies_and_live_actors() {
         "db_pool_waiting",
         "redis_up 1",
     ] {
-        assert!(
-            metrics.contains(expected),
-            "missing {expected} in:\n{metrics}"
-        );
+        assert!(metrics.contains(expected), "missing {expected} in:\n{metrics}");
     }
-    eventually(
-        "commands to be registered",
-        Duration::from_secs(5),
-        || async {
-            tg.calls()
-                .iter()
-                .filter(|c| c.method == "setMyCommands")
-                .count()
-                == 2
-        },
-    )
+    eventually("commands to be registered", Duration::from_secs(5), || async {
+        tg.calls().iter().filter(|c| c.method == "setMyCommands").count() == 2
+    })
     .await;
-    let en = tg
-        .calls()
-        .into_iter()
-        .find(|c| c.method == "setMyCommands" && c.params["language_code"] == "en");
-    assert!(
-        en.is_some(),
-        "English commands are registered for language_code=en"
-    );
+    let en = tg.calls().into_iter().find(|c| c.method == "setMyCommands" && c.params["language_code"] == "en");
+    assert!(en.is_some(), "English commands are registered for language_code=en");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_actors_are_saved_and_stopped() {
     let tg = Standin::start().await;
-    let server =
-        TestServer::start(Options::new(Some(&tg.url)).env("DIANA__ACTORS__IDLE_TIMEOUT", "300ms"))
-            .await;
+    let server = TestServer::start(Options::new(Some(&tg.url)).env("DIANA__ACTORS__IDLE_TIMEOUT", "300ms")).await;
     let db = server.db().await;
     let u = TgUser::new(8301, "Idle");
     tg.send_text(&u, "/start");
     tg.wait_messages(u.id, 2).await;
     eventually("the actor to passivate", Duration::from_secs(5), || async {
-        server
-            .get_text("/metrics")
-            .await
-            .contains("live_user_actors 0")
+        server.get_text("/metrics").await.contains("live_user_actors 0")
     })
     .await;
     // Both start as the registration's time; only the saved last_seen moves past it.
-    let row = db
-        .query_one(
-            "SELECT created_at, last_seen_at FROM users WHERE id = 8301",
-            &[],
-        )
-        .await
-        .unwrap();
-    let (created, saved): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
-        (row.get(0), row.get(1));
+    let row = db.query_one("SELECT created_at, last_seen_at FROM users WHERE id = 8301", &[]).await.unwrap();
+    let (created, saved): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) = (row.get(0), row.get(1));
     assert!(saved > created, "last_seen_at was saved on passivation");
     // And it comes back on the next update, from Postgres.
     tg.send_text(&u, "/perfil");
@@ -188,18 +124,11 @@ async fn sigterm_exits_cleanly_within_ten_seconds_after_confirming_updates() {
     let tg = Standin::start().await;
     let server = TestServer::start(Options::new(Some(&tg.url))).await;
     let users: Vec<TgUser> = (0..20).map(|i| TgUser::new(8400 + i, "Bye")).collect();
-    let last = users
-        .iter()
-        .map(|u| tg.send_text(u, "/start"))
-        .max()
-        .unwrap();
+    let last = users.iter().map(|u| tg.send_text(u, "/start")).max().unwrap();
     tg.wait_messages(users[0].id, 2).await;
     let db = server.db().await;
     let options = server.options.clone();
-    let (status, took) = server
-        .terminate(Duration::from_secs(12))
-        .await
-        .expect("exited within 12 s");
+    let (status, took) = server.terminate(Duration::from_secs(12)).await.expect("exited within 12 s");
     assert!(status.success(), "clean exit: {status}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
     // Everything taken was committed; what was committed was confirmed or is redelivered
@@ -207,59 +136,37 @@ async fn sigterm_exits_cleanly_within_ten_seconds_after_confirming_updates() {
     let processed = count(&db, "SELECT count(*) FROM processed_updates").await;
     assert!(processed <= 20);
     let restarted = TestServer::start(options).await;
-    eventually(
-        "all updates to be confirmed",
-        Duration::from_secs(20),
-        || async { tg.confirmed_offset() > last },
-    )
-    .await;
+    eventually("all updates to be confirmed", Duration::from_secs(20), || async { tg.confirmed_offset() > last }).await;
     assert_eq!(count(&db, "SELECT count(*) FROM users").await, 20);
     drop(restarted);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_redis_comes_back_it_is_used_again_without_a_restart() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut options = Options::new(None);
     options.redis_url = format!("redis://127.0.0.1:{port}");
     let server = TestServer::start(options).await;
     assert_eq!(server.get_json("/ready").await.1["redis"], "degraded");
 
     let mut redis = std::process::Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("redis-server is installed");
     let recovered = async {
-        eventually(
-            "redis to be used again",
-            Duration::from_secs(15),
-            || async { server.get_json("/ready").await.1["redis"] == "ok" },
-        )
+        eventually("redis to be used again", Duration::from_secs(15), || async {
+            server.get_json("/ready").await.1["redis"] == "ok"
+        })
         .await;
         assert!(server.get_text("/metrics").await.contains("redis_up 1"));
     };
     recovered.await;
     let _ = redis.kill();
     let _ = redis.wait();
-    eventually(
-        "redis loss to be noticed",
-        Duration::from_secs(15),
-        || async { server.get_json("/ready").await.1["redis"] == "degraded" },
-    )
+    eventually("redis loss to be noticed", Duration::from_secs(15), || async {
+        server.get_json("/ready").await.1["redis"] == "degraded"
+    })
     .await;
 }
 
@@ -274,31 +181,22 @@ async fn the_private_cluster_starts_on_a_unix_socket_and_stops() {
     .await
     .unwrap()
     .expect("PostgreSQL binaries are installed");
-    assert!(
-        config
-            .get_hosts()
-            .iter()
-            .all(|h| matches!(h, tokio_postgres::config::Host::Unix(_)))
-    );
-    diana::startup::prepare_database(&config)
-        .await
-        .expect("database created and migrated");
+    assert!(config.get_hosts().iter().all(|h| matches!(h, tokio_postgres::config::Host::Unix(_))));
+    diana::startup::prepare_database(&config).await.expect("database created and migrated");
     let (client, conn) = config.connect(tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
     let tables: i64 = client
-        .query_one("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'processed_updates')", &[])
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'processed_updates')",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
     assert_eq!(tables, 2);
     drop(client);
-    tokio::task::spawn_blocking(move || pg.stop())
-        .await
-        .unwrap();
-    assert!(
-        !dir.join("data/postmaster.pid").exists(),
-        "the cluster stopped"
-    );
+    tokio::task::spawn_blocking(move || pg.stop()).await.unwrap();
+    assert!(!dir.join("data/postmaster.pid").exists(), "the cluster stopped");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -313,10 +211,7 @@ fn a_bad_setting_stops_the_server_with_one_line_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("invalid configuration: http.addr:"),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("invalid configuration: http.addr:"), "{stderr}");
     assert!(!stderr.contains("very-secret-token"));
 }
 
@@ -327,32 +222,16 @@ fn migrate_creates_the_database_and_applies_migrations() {
         std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
             .arg("migrate")
             .env_clear()
-            .env(
-                "DATABASE_URL",
-                format!("postgres://postgres@127.0.0.1:5432/{name}"),
-            )
+            .env("DATABASE_URL", format!("postgres://postgres@127.0.0.1:5432/{name}"))
             .output()
             .unwrap()
     };
     let first = run();
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
-    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-        .unwrap()
-        .count();
-    assert_eq!(
-        String::from_utf8_lossy(&first.stdout).trim(),
-        format!("migrations applied: {migrations}")
-    );
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count();
+    assert_eq!(String::from_utf8_lossy(&first.stdout).trim(), format!("migrations applied: {migrations}"));
     let second = run();
-    assert_eq!(
-        String::from_utf8_lossy(&second.stdout).trim(),
-        "migrations applied: 0",
-        "idempotent"
-    );
+    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "migrations applied: 0", "idempotent");
     crate::common::server::drop_database(&name);
 }
 
@@ -370,32 +249,17 @@ async fn ready_is_503_while_postgres_is_unreachable_but_health_stays_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_telegram_is_reported_degraded_and_the_token_never_logged() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let server = TestServer::start(Options::new(Some(&format!("http://127.0.0.1:{closed}")))).await;
-    eventually(
-        "telegram to be reported degraded",
-        Duration::from_secs(10),
-        || async { server.get_json("/ready").await.1["telegram"] == "degraded" },
-    )
+    eventually("telegram to be reported degraded", Duration::from_secs(10), || async {
+        server.get_json("/ready").await.1["telegram"] == "degraded"
+    })
     .await;
-    assert_eq!(
-        server.get_json("/ready").await.0,
-        200,
-        "Telegram being down does not make us unready"
-    );
-    eventually(
-        "a warning about the failing Bot API",
-        Duration::from_secs(10),
-        || async { !server.logged("failed; retrying").is_empty() },
-    )
+    assert_eq!(server.get_json("/ready").await.0, 200, "Telegram being down does not make us unready");
+    eventually("a warning about the failing Bot API", Duration::from_secs(10), || async {
+        !server.logged("failed; retrying").is_empty()
+    })
     .await;
     let logs = serde_json::to_string(&*server.logs.lock().unwrap()).unwrap();
-    assert!(
-        !logs.contains("TEST-token_abc"),
-        "the bot token leaked into the logs"
-    );
+    assert!(!logs.contains("TEST-token_abc"), "the bot token leaked into the logs");
 }

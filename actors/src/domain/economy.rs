@@ -125,10 +125,7 @@ impl Economy {
                 return invalid(format!("rarity {} needs a weight ≥ 0 and rewards", r.id));
             }
             if r.rewards.iter().any(|w| w.weight <= 0.0) {
-                return invalid(format!(
-                    "rarity {} has a reward without a positive weight",
-                    r.id
-                ));
+                return invalid(format!("rarity {} has a reward without a positive weight", r.id));
             }
             for w in &r.rewards {
                 match &w.reward {
@@ -136,29 +133,18 @@ impl Economy {
                         return invalid(format!("rarity {} pays a non-positive amount", r.id));
                     }
                     GiftReward::Boost { factor, hours } if *factor < 1.0 || *hours == 0 => {
-                        return invalid(format!(
-                            "rarity {} has a boost below ×1 or of 0 hours",
-                            r.id
-                        ));
+                        return invalid(format!("rarity {} has a boost below ×1 or of 0 hours", r.id));
                     }
                     _ => {}
                 }
             }
         }
         if self.levels.first().map(|l| l.min_points) != Some(0)
-            || self
-                .levels
-                .windows(2)
-                .any(|w| w[0].min_points >= w[1].min_points)
+            || self.levels.windows(2).any(|w| w[0].min_points >= w[1].min_points)
         {
             return invalid("levels must start at 0 and increase".into());
         }
-        if self
-            .streak
-            .milestones
-            .keys()
-            .any(|k| k.parse::<i32>().map_or(true, |n| n < 1))
-        {
+        if self.streak.milestones.keys().any(|k| k.parse::<i32>().map_or(true, |n| n < 1)) {
             return invalid("streak milestones are keyed by positive day counts".into());
         }
         Ok(())
@@ -186,14 +172,8 @@ mod tests {
     #[test]
     fn inconsistent_tables_are_refused() {
         let broken = EMBEDDED.replacen("min_points = 0", "min_points = 5", 1);
-        assert!(matches!(
-            Economy::parse(&broken),
-            Err(EconomyError::Invalid(_))
-        ));
+        assert!(matches!(Economy::parse(&broken), Err(EconomyError::Invalid(_))));
         let broken = EMBEDDED.replacen("amount = 10,", "amount = -10,", 1);
-        assert!(matches!(
-            Economy::parse(&broken),
-            Err(EconomyError::Invalid(_))
-        ));
+        assert!(matches!(Economy::parse(&broken), Err(EconomyError::Invalid(_))));
     }
 }

@@ -51,11 +51,7 @@ mod tests {
         assert_eq!(verdict(3, 3), FloodVerdict::Allowed);
         assert_eq!(verdict(4, 3), FloodVerdict::SlowDown);
         assert_eq!(verdict(5, 3), FloodVerdict::Ignore);
-        assert_eq!(
-            verdict(1_000, 0),
-            FloodVerdict::Allowed,
-            "0 disables the limit"
-        );
+        assert_eq!(verdict(1_000, 0), FloodVerdict::Allowed, "0 disables the limit");
     }
 
     #[test]

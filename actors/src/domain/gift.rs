@@ -44,18 +44,11 @@ pub fn draw(table: &GiftTable, user_id: i64, day: NaiveDate, seed: u64, streak: 
     let streak_days = f64::from(streak.clamp(0, table.max_streak_days as i32));
     let day_key = day.num_days_from_ce() as u64;
     let rarity_roll = unit(user_id as u64, day_key, seed);
-    let rarity = pick(
-        &table.rarities,
-        |r| r.weight + r.streak_bonus * streak_days,
-        rarity_roll,
-    )
-    .expect("validated: at least one rarity");
+    let rarity = pick(&table.rarities, |r| r.weight + r.streak_bonus * streak_days, rarity_roll)
+        .expect("validated: at least one rarity");
     let reward_roll = unit(user_id as u64 ^ 0x5EED, day_key, seed.rotate_left(17));
     let reward = pick(&rarity.rewards, |w| w.weight, reward_roll).expect("validated: rewards");
-    Gift {
-        rarity: rarity.id.clone(),
-        reward: reward.reward.clone(),
-    }
+    Gift { rarity: rarity.id.clone(), reward: reward.reward.clone() }
 }
 
 #[cfg(test)]
@@ -72,9 +65,7 @@ mod tests {
         let t = table();
         let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let n = 20_000;
-        let hits = (0..n)
-            .filter(|i| draw(&t, *i as i64, start, 7, streak).rarity == rarity)
-            .count();
+        let hits = (0..n).filter(|i| draw(&t, *i as i64, start, 7, streak).rarity == rarity).count();
         hits as f64 / n as f64
     }
 

@@ -34,17 +34,12 @@ pub struct Span {
 /// Ties are told apart by the minute the score was reached, counted from this origin for
 /// all-time boards (and from the period's start otherwise).
 pub fn epoch() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).single().unwrap_or_default()
 }
 
 fn local_midnight(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
     (0..3)
-        .find_map(|h| {
-            tz.from_local_datetime(&day.and_hms_opt(h, 0, 0)?)
-                .earliest()
-        })
+        .find_map(|h| tz.from_local_datetime(&day.and_hms_opt(h, 0, 0)?).earliest())
         .map_or_else(epoch, |t| t.with_timezone(&Utc))
 }
 
@@ -77,20 +72,14 @@ pub fn span_at(period: Period, now: DateTime<Utc>, tz: Tz) -> Span {
                 end: Some(local_midnight(tz, next)),
             }
         }
-        Period::AllTime => Span {
-            period,
-            key: "all".into(),
-            start: epoch(),
-            end: None,
-        },
+        Period::AllTime => Span { period, key: "all".into(), start: epoch(), end: None },
     }
 }
 
 /// The period just before the one containing `now` (the one to close).
 pub fn previous_span(period: Period, now: DateTime<Utc>, tz: Tz) -> Option<Span> {
     let current = span_at(period, now, tz);
-    (period != Period::AllTime)
-        .then(|| span_at(period, current.start - chrono::Duration::seconds(1), tz))
+    (period != Period::AllTime).then(|| span_at(period, current.start - chrono::Duration::seconds(1), tz))
 }
 
 /// Bits of a Redis score that hold the tie-break; the rest hold the score.
@@ -148,34 +137,16 @@ mod tests {
     #[test]
     fn weeks_are_iso_weeks_in_the_game_timezone() {
         // Sunday 23:30 in Madrid is still week 48; Monday 00:30 is week 49.
-        let sunday = Madrid
-            .with_ymd_and_hms(2026, 11, 29, 23, 30, 0)
-            .unwrap()
-            .with_timezone(&Utc);
+        let sunday = Madrid.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).unwrap().with_timezone(&Utc);
         let s = span_at(Period::Week, sunday, Madrid);
         assert_eq!(s.key, "2026-W48");
-        assert_eq!(
-            s.start,
-            Madrid
-                .with_ymd_and_hms(2026, 11, 23, 0, 0, 0)
-                .unwrap()
-                .with_timezone(&Utc)
-        );
+        assert_eq!(s.start, Madrid.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap().with_timezone(&Utc));
         let monday = sunday + chrono::Duration::hours(1);
         assert_eq!(span_at(Period::Week, monday, Madrid).key, "2026-W49");
-        assert_eq!(
-            previous_span(Period::Week, monday, Madrid).unwrap().key,
-            "2026-W48"
-        );
-        let dec = Madrid
-            .with_ymd_and_hms(2026, 12, 31, 12, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc);
+        assert_eq!(previous_span(Period::Week, monday, Madrid).unwrap().key, "2026-W48");
+        let dec = Madrid.with_ymd_and_hms(2026, 12, 31, 12, 0, 0).unwrap().with_timezone(&Utc);
         assert_eq!(span_at(Period::Month, dec, Madrid).key, "2026-12");
-        assert_eq!(
-            previous_span(Period::Month, dec, Madrid).unwrap().key,
-            "2026-11"
-        );
+        assert_eq!(previous_span(Period::Month, dec, Madrid).unwrap().key, "2026-11");
     }
 
     #[test]
@@ -187,9 +158,6 @@ mod tests {
         assert!(more > early && early > late);
         assert_eq!(score_of(&span, late), 100);
         let all = span_at(Period::AllTime, Utc::now(), Madrid);
-        assert_eq!(
-            score_of(&all, redis_score(&all, 120_000_000, 3_000_000)),
-            120_000_000
-        );
+        assert_eq!(score_of(&all, redis_score(&all, 120_000_000, 3_000_000)), 120_000_000);
     }
 }

@@ -14,29 +14,20 @@ pub struct LevelStanding {
 }
 
 pub fn standing(levels: &[Level], total_points: i64) -> LevelStanding {
-    let index = levels
-        .iter()
-        .rposition(|l| l.min_points <= total_points)
-        .unwrap_or(0);
+    let index = levels.iter().rposition(|l| l.min_points <= total_points).unwrap_or(0);
     let level = &levels[index];
     LevelStanding {
         number: index as u32 + 1,
         name_es: level.name_es.clone(),
         name_en: level.name_en.clone(),
         progress: total_points - level.min_points,
-        span: levels
-            .get(index + 1)
-            .map(|next| next.min_points - level.min_points),
+        span: levels.get(index + 1).map(|next| next.min_points - level.min_points),
     }
 }
 
 /// A text progress bar of `width` cells.
 pub fn bar(progress: i64, span: i64, width: usize) -> String {
-    let filled = if span <= 0 {
-        width
-    } else {
-        ((progress.clamp(0, span) * width as i64) / span) as usize
-    };
+    let filled = if span <= 0 { width } else { ((progress.clamp(0, span) * width as i64) / span) as usize };
     format!("{}{}", "▰".repeat(filled), "▱".repeat(width - filled))
 }
 

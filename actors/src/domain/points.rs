@@ -4,17 +4,8 @@
 use chrono::{DateTime, Utc};
 
 /// The factor a player's earnings are multiplied by now: VIP times any active boost.
-pub fn earning_multiplier(
-    vip: f64,
-    boost: f64,
-    boost_until: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> f64 {
-    let boost = if boost_until.is_some_and(|until| until > now) {
-        boost.max(1.0)
-    } else {
-        1.0
-    };
+pub fn earning_multiplier(vip: f64, boost: f64, boost_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f64 {
+    let boost = if boost_until.is_some_and(|until| until > now) { boost.max(1.0) } else { 1.0 };
     vip.max(0.0) * boost
 }
 
@@ -42,11 +33,7 @@ pub fn apply_cap(amount: i64, earned_today: i64, cap: Option<i64>) -> CapVerdict
 
 /// The balance after spending `price`, or how many besitos are missing.
 pub fn spend(balance: i64, price: i64) -> Result<i64, i64> {
-    if price <= balance {
-        Ok(balance - price)
-    } else {
-        Err(price - balance)
-    }
+    if price <= balance { Ok(balance - price) } else { Err(price - balance) }
 }
 
 #[cfg(test)]

@@ -14,11 +14,7 @@ pub enum StartPayload {
 impl StartPayload {
     /// Deep-link payloads are at most 64 characters of `A-Za-z0-9_-`; anything else is `Unknown`.
     pub fn parse(payload: &str) -> StartPayload {
-        if payload.len() > 64
-            || !payload
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if payload.len() > 64 || !payload.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
             return StartPayload::Unknown;
         }
         if let Some(id) = payload.strip_prefix("ref_") {
@@ -28,9 +24,7 @@ impl StartPayload {
             };
         }
         if let Some(token) = payload.strip_prefix("tok_").filter(|t| !t.is_empty()) {
-            return StartPayload::Token {
-                token: token.to_owned(),
-            };
+            return StartPayload::Token { token: token.to_owned() };
         }
         StartPayload::Unknown
     }
@@ -40,9 +34,7 @@ impl StartPayload {
 /// Only genuinely new users can be referred, and never by themselves.
 pub fn referrer_for_new_user(user_id: i64, is_new: bool, payload: &StartPayload) -> Option<i64> {
     match payload {
-        StartPayload::Referral { referrer_id } if is_new && *referrer_id != user_id => {
-            Some(*referrer_id)
-        }
+        StartPayload::Referral { referrer_id } if is_new && *referrer_id != user_id => Some(*referrer_id),
         _ => None,
     }
 }
@@ -54,16 +46,8 @@ mod tests {
 
     #[test]
     fn parses_referrals_and_tokens() {
-        assert_eq!(
-            StartPayload::parse("ref_42"),
-            StartPayload::Referral { referrer_id: 42 }
-        );
-        assert_eq!(
-            StartPayload::parse("tok_abc"),
-            StartPayload::Token {
-                token: "abc".into()
-            }
-        );
+        assert_eq!(StartPayload::parse("ref_42"), StartPayload::Referral { referrer_id: 42 });
+        assert_eq!(StartPayload::parse("tok_abc"), StartPayload::Token { token: "abc".into() });
         assert_eq!(StartPayload::parse("ref_-3"), StartPayload::Unknown);
         assert_eq!(StartPayload::parse("ref_x"), StartPayload::Unknown);
         assert_eq!(StartPayload::parse("tok_"), StartPayload::Unknown);

@@ -82,9 +82,7 @@ impl Catalogue {
                 return bad("listed twice");
             }
             // Item ids travel in button data (64 bytes with the rest).
-            if item.id.is_empty()
-                || item.id.len() > 24
-                || !item.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            if item.id.is_empty() || item.id.len() > 24 || !item.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             {
                 return bad("ids are 1-24 characters of a-z and _");
             }
@@ -92,9 +90,7 @@ impl Catalogue {
                 return bad("needs a positive price");
             }
             match item.kind {
-                ItemKind::Boost
-                    if item.factor.is_none_or(|f| f < 1.0) || item.hours.is_none_or(|h| h == 0) =>
-                {
+                ItemKind::Boost if item.factor.is_none_or(|f| f < 1.0) || item.hours.is_none_or(|h| h == 0) => {
                     return bad("a boost needs factor ≥ 1 and hours > 0");
                 }
                 ItemKind::Title if item.title_es.is_none() || item.title_en.is_none() => {
@@ -112,17 +108,9 @@ impl Catalogue {
 }
 
 /// Whether a player may buy `item` now.
-pub fn may_buy(
-    item: &Item,
-    level: u32,
-    vip: bool,
-    owned: i32,
-    balance: i64,
-) -> Result<(), Refusal> {
+pub fn may_buy(item: &Item, level: u32, vip: bool, owned: i32, balance: i64) -> Result<(), Refusal> {
     if level < item.min_level {
-        return Err(Refusal::LevelTooLow {
-            needed: item.min_level,
-        });
+        return Err(Refusal::LevelTooLow { needed: item.min_level });
     }
     if item.vip_only && !vip {
         return Err(Refusal::VipOnly);
@@ -130,9 +118,7 @@ pub fn may_buy(
     if item.max_owned.is_some_and(|max| owned >= max) {
         return Err(Refusal::AlreadyOwned);
     }
-    super::points::spend(balance, item.price)
-        .map(drop)
-        .map_err(|missing| Refusal::NotEnoughBesitos { missing })
+    super::points::spend(balance, item.price).map(drop).map_err(|missing| Refusal::NotEnoughBesitos { missing })
 }
 
 #[cfg(test)]
@@ -142,12 +128,7 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_has_what_the_game_needs() {
         let c = Catalogue::embedded().unwrap();
-        for id in [
-            "streak_freeze",
-            "clue_hint",
-            "double_besitos",
-            "mystery_box",
-        ] {
+        for id in ["streak_freeze", "clue_hint", "double_besitos", "mystery_box"] {
             assert!(c.get(id).is_some(), "{id}");
         }
         assert!(c.items.iter().filter(|i| i.kind == ItemKind::Title).count() >= 3);
@@ -159,19 +140,10 @@ mod tests {
         let c = Catalogue::embedded().unwrap();
         let freeze = c.get("streak_freeze").unwrap();
         assert_eq!(may_buy(freeze, 1, false, 0, 60), Ok(()));
-        assert_eq!(
-            may_buy(freeze, 1, false, 0, 59),
-            Err(Refusal::NotEnoughBesitos { missing: 1 })
-        );
-        assert_eq!(
-            may_buy(freeze, 1, false, 3, 1000),
-            Err(Refusal::AlreadyOwned)
-        );
+        assert_eq!(may_buy(freeze, 1, false, 0, 59), Err(Refusal::NotEnoughBesitos { missing: 1 }));
+        assert_eq!(may_buy(freeze, 1, false, 3, 1000), Err(Refusal::AlreadyOwned));
         let poet = c.get("title_poeta").unwrap();
-        assert_eq!(
-            may_buy(poet, 2, false, 0, 9999),
-            Err(Refusal::LevelTooLow { needed: 3 })
-        );
+        assert_eq!(may_buy(poet, 2, false, 0, 9999), Err(Refusal::LevelTooLow { needed: 3 }));
         let enigma = c.get("title_enigma").unwrap();
         assert_eq!(may_buy(enigma, 9, false, 0, 9999), Err(Refusal::VipOnly));
         assert_eq!(may_buy(enigma, 9, true, 0, 9999), Ok(()));
@@ -179,22 +151,10 @@ mod tests {
 
     #[test]
     fn inconsistent_catalogues_are_refused() {
-        let twice = format!(
-            "{EMBEDDED}\n{}",
-            EMBEDDED
-                .split("[[item]]")
-                .nth(1)
-                .map(|s| format!("[[item]]{s}"))
-                .unwrap()
-        );
-        assert!(matches!(
-            Catalogue::parse(&twice),
-            Err(CatalogueError::Invalid(_))
-        ));
+        let twice =
+            format!("{EMBEDDED}\n{}", EMBEDDED.split("[[item]]").nth(1).map(|s| format!("[[item]]{s}")).unwrap());
+        assert!(matches!(Catalogue::parse(&twice), Err(CatalogueError::Invalid(_))));
         let free = EMBEDDED.replacen("price = 60", "price = 0", 1);
-        assert!(matches!(
-            Catalogue::parse(&free),
-            Err(CatalogueError::Invalid(_))
-        ));
+        assert!(matches!(Catalogue::parse(&free), Err(CatalogueError::Invalid(_))));
     }
 }

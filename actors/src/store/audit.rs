@@ -15,7 +15,6 @@ pub async fn append(
     let stmt = tx
         .prepare_cached("INSERT INTO audit_log (actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5)")
         .await?;
-    tx.execute(&stmt, &[&actor, &action, &target, &before, &after])
-        .await?;
+    tx.execute(&stmt, &[&actor, &action, &target, &before, &after]).await?;
     Ok(())
 }

@@ -2,26 +2,12 @@
 
 use super::{StoreError, Transaction};
 
-pub async fn quantity(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    item_id: &str,
-) -> Result<i32, StoreError> {
-    let stmt = tx
-        .prepare_cached("SELECT quantity FROM user_inventory WHERE user_id = $1 AND item_id = $2")
-        .await?;
-    Ok(tx
-        .query_opt(&stmt, &[&user_id, &item_id])
-        .await?
-        .map_or(0, |r| r.get(0)))
+pub async fn quantity(tx: &Transaction<'_>, user_id: i64, item_id: &str) -> Result<i32, StoreError> {
+    let stmt = tx.prepare_cached("SELECT quantity FROM user_inventory WHERE user_id = $1 AND item_id = $2").await?;
+    Ok(tx.query_opt(&stmt, &[&user_id, &item_id]).await?.map_or(0, |r| r.get(0)))
 }
 
-pub async fn add(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    item_id: &str,
-    count: i32,
-) -> Result<(), StoreError> {
+pub async fn add(tx: &Transaction<'_>, user_id: i64, item_id: &str, count: i32) -> Result<(), StoreError> {
     let stmt = tx
         .prepare_cached(
             "INSERT INTO user_inventory (user_id, item_id, quantity) VALUES ($1, $2, $3)
@@ -34,12 +20,7 @@ pub async fn add(
 }
 
 /// Use `count` of an item. Returns false (and changes nothing) if the player has fewer.
-pub async fn consume(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    item_id: &str,
-    count: i32,
-) -> Result<bool, StoreError> {
+pub async fn consume(tx: &Transaction<'_>, user_id: i64, item_id: &str, count: i32) -> Result<bool, StoreError> {
     let stmt = tx
         .prepare_cached(
             "UPDATE user_inventory SET quantity = quantity - $3, updated_at = now()
@@ -52,12 +33,9 @@ pub async fn consume(
 /// Everything a player holds, by item id.
 pub async fn all(tx: &Transaction<'_>, user_id: i64) -> Result<Vec<(String, i32)>, StoreError> {
     let stmt = tx
-        .prepare_cached("SELECT item_id, quantity FROM user_inventory WHERE user_id = $1 AND quantity > 0 ORDER BY item_id")
+        .prepare_cached(
+            "SELECT item_id, quantity FROM user_inventory WHERE user_id = $1 AND quantity > 0 ORDER BY item_id",
+        )
         .await?;
-    Ok(tx
-        .query(&stmt, &[&user_id])
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }

@@ -41,11 +41,7 @@ fn base(board: Board) -> &'static str {
 }
 
 fn standing(row: &tokio_postgres::Row) -> Standing {
-    Standing {
-        user_id: row.get(0),
-        score: row.get(1),
-        minute: row.get(2),
-    }
+    Standing { user_id: row.get(0), score: row.get(1), minute: row.get(2) }
 }
 
 /// Scores of some players (absolute values, to set in Redis).
@@ -56,9 +52,7 @@ pub async fn scores_of(
     user_ids: &[i64],
 ) -> Result<Vec<Standing>, StoreError> {
     let stmt = client.prepare_cached(base(board)).await?;
-    let rows = client
-        .query(&stmt, &[&span.start, &span.end, &Some(user_ids)])
-        .await?;
+    let rows = client.query(&stmt, &[&span.start, &span.end, &Some(user_ids)]).await?;
     Ok(rows.iter().map(standing).collect())
 }
 
@@ -70,15 +64,10 @@ pub async fn ordered(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Standing>, StoreError> {
-    let sql = format!(
-        "SELECT * FROM ({}) s {ORDER} OFFSET $4 LIMIT $5",
-        base(board)
-    );
+    let sql = format!("SELECT * FROM ({}) s {ORDER} OFFSET $4 LIMIT $5", base(board));
     let stmt = client.prepare_cached(&sql).await?;
     let none: Option<Vec<i64>> = None;
-    let rows = client
-        .query(&stmt, &[&span.start, &span.end, &none, &offset, &limit])
-        .await?;
+    let rows = client.query(&stmt, &[&span.start, &span.end, &none, &offset, &limit]).await?;
     Ok(rows.iter().map(standing).collect())
 }
 
@@ -101,18 +90,13 @@ pub async fn rank_of(
     );
     let stmt = client.prepare_cached(&sql).await?;
     let none: Option<Vec<i64>> = None;
-    let row = client
-        .query_opt(&stmt, &[&span.start, &span.end, &none, &user_id])
-        .await?;
+    let row = client.query_opt(&stmt, &[&span.start, &span.end, &none, &user_id]).await?;
     match row {
         Some(r) => Ok((Some((r.get(3), standing(&r))), r.get(4))),
         None => {
             let sql = format!("SELECT count(*) FROM ({}) s", base(board));
             let stmt = client.prepare_cached(&sql).await?;
-            let total: i64 = client
-                .query_one(&stmt, &[&span.start, &span.end, &none])
-                .await?
-                .get(0);
+            let total: i64 = client.query_one(&stmt, &[&span.start, &span.end, &none]).await?.get(0);
             Ok((None, total))
         }
     }
@@ -129,29 +113,13 @@ pub async fn names(
              LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = ANY($1)",
         )
         .await?;
-    Ok(client
-        .query(&stmt, &[&user_ids])
-        .await?
-        .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
-        .collect())
+    Ok(client.query(&stmt, &[&user_ids]).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect())
 }
 
 /// Whether a closed period's standings were archived already.
-pub async fn is_archived(
-    tx: &Transaction<'_>,
-    board: Board,
-    period_key: &str,
-) -> Result<bool, StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT 1 FROM leaderboard_archive WHERE board = $1 AND period = $2 LIMIT 1",
-        )
-        .await?;
-    Ok(tx
-        .query_opt(&stmt, &[&board_name(board), &period_key])
-        .await?
-        .is_some())
+pub async fn is_archived(tx: &Transaction<'_>, board: Board, period_key: &str) -> Result<bool, StoreError> {
+    let stmt = tx.prepare_cached("SELECT 1 FROM leaderboard_archive WHERE board = $1 AND period = $2 LIMIT 1").await?;
+    Ok(tx.query_opt(&stmt, &[&board_name(board), &period_key]).await?.is_some())
 }
 
 /// Archive the final standings; `rewards` holds what each place was paid.
@@ -171,18 +139,7 @@ pub async fn archive(
     for (i, s) in standings.iter().enumerate() {
         let rank = i as i32 + 1;
         let rewarded = rewards.get(i).copied().unwrap_or(0);
-        tx.execute(
-            &stmt,
-            &[
-                &board_name(board),
-                &period_key,
-                &rank,
-                &s.user_id,
-                &s.score,
-                &rewarded,
-            ],
-        )
-        .await?;
+        tx.execute(&stmt, &[&board_name(board), &period_key, &rank, &s.user_id, &s.score, &rewarded]).await?;
     }
     Ok(())
 }

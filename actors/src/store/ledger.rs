@@ -42,9 +42,7 @@ pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wa
 
 /// Whether a change with this idempotency key was already written.
 pub async fn key_used(tx: &Transaction<'_>, key: &str) -> Result<bool, StoreError> {
-    let stmt = tx
-        .prepare_cached("SELECT 1 FROM points_transactions WHERE idempotency_key = $1")
-        .await?;
+    let stmt = tx.prepare_cached("SELECT 1 FROM points_transactions WHERE idempotency_key = $1").await?;
     Ok(tx.query_opt(&stmt, &[&key]).await?.is_some())
 }
 
@@ -61,10 +59,7 @@ pub async fn earned_since(
              WHERE user_id = $1 AND action_type = $2 AND created_at >= $3 AND points_change > 0",
         )
         .await?;
-    Ok(tx
-        .query_one(&stmt, &[&user_id, &action_type, &day_start])
-        .await?
-        .get(0))
+    Ok(tx.query_one(&stmt, &[&user_id, &action_type, &day_start]).await?.get(0))
 }
 
 /// One ledger change, already decided by the rules.
@@ -91,9 +86,7 @@ pub async fn apply(tx: &Transaction<'_>, change: &Change<'_>) -> Result<(i64, i6
              RETURNING available_points, total_points",
         )
         .await?;
-    let row = tx
-        .query_one(&update, &[&change.user_id, &change.points_change])
-        .await?;
+    let row = tx.query_one(&update, &[&change.user_id, &change.points_change]).await?;
     let (available, total): (i64, i64) = (row.get(0), row.get(1));
     let insert = tx
         .prepare_cached(
@@ -131,8 +124,7 @@ pub async fn save_streak(
              WHERE user_id = $1",
         )
         .await?;
-    tx.execute(&stmt, &[&user_id, &current, &longest, &day])
-        .await?;
+    tx.execute(&stmt, &[&user_id, &current, &longest, &day]).await?;
     Ok(())
 }
 
@@ -165,11 +157,7 @@ pub struct Entry {
 }
 
 /// The latest `limit` ledger rows of a user, newest first.
-pub async fn recent(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    limit: i64,
-) -> Result<Vec<Entry>, StoreError> {
+pub async fn recent(tx: &Transaction<'_>, user_id: i64, limit: i64) -> Result<Vec<Entry>, StoreError> {
     let stmt = tx
         .prepare_cached(
             "SELECT action_type, points_change, balance_after, created_at FROM points_transactions

@@ -36,13 +36,8 @@ pub enum StoreError {
 /// Build the one shared pool. Connections are made lazily; waiting for one is bounded so a
 /// database outage shows up as errors, not as requests that hang forever.
 pub fn pool(config: &tokio_postgres::Config, max_size: usize) -> Result<Pool, StoreError> {
-    let manager = Manager::from_config(
-        config.clone(),
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let manager =
+        Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager)
         .max_size(max_size)
         .runtime(Runtime::Tokio1)

@@ -13,10 +13,7 @@ pub struct Pending {
 }
 
 /// Write replies in one statement; returns them with their row ids, in order.
-pub async fn insert(
-    tx: &Transaction<'_>,
-    pending: Vec<Pending>,
-) -> Result<Vec<Outgoing>, StoreError> {
+pub async fn insert(tx: &Transaction<'_>, pending: Vec<Pending>) -> Result<Vec<Outgoing>, StoreError> {
     if pending.is_empty() {
         return Ok(Vec::new());
     }
@@ -46,21 +43,13 @@ pub async fn insert(
     Ok(pending
         .into_iter()
         .zip(ids)
-        .map(|(p, id)| Outgoing {
-            id,
-            chat_id: p.chat_id,
-            user_id: p.user_id,
-            lang: p.lang,
-            reply: p.reply,
-        })
+        .map(|(p, id)| Outgoing { id, chat_id: p.chat_id, user_id: p.user_id, lang: p.lang, reply: p.reply })
         .collect())
 }
 
 /// Forget replies Telegram has accepted (or refused for good).
 pub async fn delete(client: &deadpool_postgres::Client, ids: &[i64]) -> Result<(), StoreError> {
-    let stmt = client
-        .prepare_cached("DELETE FROM outbox WHERE id = ANY($1)")
-        .await?;
+    let stmt = client.prepare_cached("DELETE FROM outbox WHERE id = ANY($1)").await?;
     client.execute(&stmt, &[&ids]).await?;
     Ok(())
 }
@@ -92,10 +81,7 @@ pub async fn unsent(
         .await?;
     let age = older_than.map_or(0.0, |d| d.as_secs_f64());
     let rows = client.query(&stmt, &[&after_id, &age, &limit]).await?;
-    let mut page = UnsentPage {
-        last_id: rows.last().map(|r| r.get(0)),
-        ..UnsentPage::default()
-    };
+    let mut page = UnsentPage { last_id: rows.last().map(|r| r.get(0)), ..UnsentPage::default() };
     for row in rows {
         let id: i64 = row.get(0);
         let lang: String = row.get(3);

@@ -29,10 +29,7 @@ pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), Stor
     let mut admin = config.clone();
     admin.dbname("postgres");
     let client = connect(&admin).await?;
-    let exists = client
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-        .await?
-        .is_some();
+    let exists = client.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name]).await?.is_some();
     if !exists {
         // Identifiers cannot be bound as parameters; quoting the name as an identifier is the
         // safe way to use it, and it comes from the operator's configuration, not from users.
@@ -50,29 +47,17 @@ pub async fn ensure_database(config: &tokio_postgres::Config) -> Result<(), Stor
 /// Apply every embedded migration not applied yet. Returns how many ran.
 pub async fn migrate(config: &tokio_postgres::Config) -> Result<usize, StoreError> {
     let mut client = connect(config).await?;
-    let report = embedded::migrations::runner()
-        .run_async(&mut client)
-        .await?;
+    let report = embedded::migrations::runner().run_async(&mut client).await?;
     Ok(report.applied_migrations().len())
 }
 
 /// The newest migration version embedded in this binary.
 pub fn latest_version() -> i64 {
-    embedded::migrations::runner()
-        .get_migrations()
-        .iter()
-        .map(|m| i64::from(m.version()))
-        .max()
-        .unwrap_or(0)
+    embedded::migrations::runner().get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0)
 }
 
 /// Whether the database has every migration this binary carries.
 pub async fn is_up_to_date(client: &super::Connection) -> Result<bool, StoreError> {
-    let row = client
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM refinery_schema_history",
-            &[],
-        )
-        .await?;
+    let row = client.query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM refinery_schema_history", &[]).await?;
     Ok(row.get::<_, i64>(0) >= latest_version())
 }

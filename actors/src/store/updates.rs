@@ -21,10 +21,7 @@ pub async fn claim(
 
 /// Mark an update processed without effects, after it failed repeatedly. Without this a
 /// poisonous update would be redelivered forever and hold back every update behind it.
-pub async fn record_failure(
-    client: &deadpool_postgres::Client,
-    update_id: i64,
-) -> Result<(), StoreError> {
+pub async fn record_failure(client: &deadpool_postgres::Client, update_id: i64) -> Result<(), StoreError> {
     let stmt = client
         .prepare_cached(
             "INSERT INTO processed_updates (update_id, outcome) VALUES ($1, 'failed')
@@ -36,13 +33,8 @@ pub async fn record_failure(
 }
 
 /// Whether this update was processed already.
-pub async fn is_processed(
-    client: &deadpool_postgres::Client,
-    update_id: i64,
-) -> Result<bool, StoreError> {
-    let stmt = client
-        .prepare_cached("SELECT 1 FROM processed_updates WHERE update_id = $1")
-        .await?;
+pub async fn is_processed(client: &deadpool_postgres::Client, update_id: i64) -> Result<bool, StoreError> {
+    let stmt = client.prepare_cached("SELECT 1 FROM processed_updates WHERE update_id = $1").await?;
     Ok(client.query_opt(&stmt, &[&update_id]).await?.is_some())
 }
 
@@ -51,9 +43,7 @@ pub async fn is_processed(
 /// may start `update_id`s afresh, where an old record would wrongly swallow a new update.
 pub async fn prune(client: &deadpool_postgres::Client, days: i32) -> Result<u64, StoreError> {
     let stmt = client
-        .prepare_cached(
-            "DELETE FROM processed_updates WHERE processed_at < now() - make_interval(days => $1)",
-        )
+        .prepare_cached("DELETE FROM processed_updates WHERE processed_at < now() - make_interval(days => $1)")
         .await?;
     Ok(client.execute(&stmt, &[&days]).await?)
 }

@@ -28,29 +28,15 @@ fn player_from_row(row: &Row) -> Player {
 }
 
 /// The registered player with this Telegram id, if any.
-pub async fn load_player(
-    client: &deadpool_postgres::Client,
-    user_id: i64,
-) -> Result<Option<Player>, StoreError> {
+pub async fn load_player(client: &deadpool_postgres::Client, user_id: i64) -> Result<Option<Player>, StoreError> {
     let stmt = client.prepare_cached(SELECT_PLAYER).await?;
-    Ok(client
-        .query_opt(&stmt, &[&user_id])
-        .await?
-        .as_ref()
-        .map(player_from_row))
+    Ok(client.query_opt(&stmt, &[&user_id]).await?.as_ref().map(player_from_row))
 }
 
 /// The same, read inside a transaction.
-pub async fn load_player_tx(
-    tx: &Transaction<'_>,
-    user_id: i64,
-) -> Result<Option<Player>, StoreError> {
+pub async fn load_player_tx(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Player>, StoreError> {
     let stmt = tx.prepare_cached(SELECT_PLAYER).await?;
-    Ok(tx
-        .query_opt(&stmt, &[&user_id])
-        .await?
-        .as_ref()
-        .map(player_from_row))
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.as_ref().map(player_from_row))
 }
 
 /// Register a new player with empty counters. Returns `None` if they already exist
@@ -83,40 +69,24 @@ pub async fn register(
     if inserted == 0 {
         return Ok(None);
     }
-    let profile = tx
-        .prepare_cached("INSERT INTO user_profiles (user_id, onboarded_at) VALUES ($1, now())")
-        .await?;
+    let profile = tx.prepare_cached("INSERT INTO user_profiles (user_id, onboarded_at) VALUES ($1, now())").await?;
     tx.execute(&profile, &[&identity.user_id]).await?;
-    let game = tx
-        .prepare_cached("INSERT INTO user_gamification (user_id) VALUES ($1)")
-        .await?;
+    let game = tx.prepare_cached("INSERT INTO user_gamification (user_id) VALUES ($1)").await?;
     tx.execute(&game, &[&identity.user_id]).await?;
     let stmt = tx.prepare_cached(SELECT_PLAYER).await?;
-    Ok(Some(player_from_row(
-        &tx.query_one(&stmt, &[&identity.user_id]).await?,
-    )))
+    Ok(Some(player_from_row(&tx.query_one(&stmt, &[&identity.user_id]).await?)))
 }
 
 /// A user's Telegram language code.
 pub async fn language_of(tx: &Transaction<'_>, user_id: i64) -> Result<Option<String>, StoreError> {
-    let stmt = tx
-        .prepare_cached("SELECT language_code FROM users WHERE id = $1")
-        .await?;
-    Ok(tx
-        .query_opt(&stmt, &[&user_id])
-        .await?
-        .and_then(|r| r.get(0)))
+    let stmt = tx.prepare_cached("SELECT language_code FROM users WHERE id = $1").await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.and_then(|r| r.get(0)))
 }
 
 /// Who invited this user, if anyone.
 pub async fn referrer_of(tx: &Transaction<'_>, user_id: i64) -> Result<Option<i64>, StoreError> {
-    let stmt = tx
-        .prepare_cached("SELECT referred_by FROM users WHERE id = $1")
-        .await?;
-    Ok(tx
-        .query_opt(&stmt, &[&user_id])
-        .await?
-        .and_then(|r| r.get(0)))
+    let stmt = tx.prepare_cached("SELECT referred_by FROM users WHERE id = $1").await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.and_then(|r| r.get(0)))
 }
 
 /// Store the names and language Telegram sent with the latest update.
@@ -128,24 +98,14 @@ pub async fn update_identity(tx: &Transaction<'_>, identity: &Identity) -> Resul
         .await?;
     tx.execute(
         &stmt,
-        &[
-            &identity.user_id,
-            &identity.first_name,
-            &identity.last_name,
-            &identity.username,
-            &identity.language_code,
-        ],
+        &[&identity.user_id, &identity.first_name, &identity.last_name, &identity.username, &identity.language_code],
     )
     .await?;
     Ok(())
 }
 
 /// Record that the user blocked (`active = false`) or reopened (`true`) the chat.
-pub async fn set_active(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    active: bool,
-) -> Result<(), StoreError> {
+pub async fn set_active(tx: &Transaction<'_>, user_id: i64, active: bool) -> Result<(), StoreError> {
     let stmt = tx
         .prepare_cached(
             "UPDATE users SET is_active = $2,
@@ -190,18 +150,8 @@ pub async fn export(tx: &Transaction<'_>, user_id: i64) -> Result<Value, StoreEr
             &[&user_id],
         )
         .await?;
-    let profile = tx
-        .query_opt(
-            "SELECT row_to_json(p) FROM user_profiles p WHERE p.user_id = $1",
-            &[&user_id],
-        )
-        .await?;
-    let game = tx
-        .query_opt(
-            "SELECT row_to_json(g) FROM user_gamification g WHERE g.user_id = $1",
-            &[&user_id],
-        )
-        .await?;
+    let profile = tx.query_opt("SELECT row_to_json(p) FROM user_profiles p WHERE p.user_id = $1", &[&user_id]).await?;
+    let game = tx.query_opt("SELECT row_to_json(g) FROM user_gamification g WHERE g.user_id = $1", &[&user_id]).await?;
     let ledger = tx
         .query_one(
             "SELECT COALESCE(json_agg(json_build_object(
@@ -234,21 +184,10 @@ pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreE
         )
         .await?;
     let anonymous_id: i64 = row.get(0);
-    tx.execute(
-        "UPDATE user_profiles SET display_name = NULL, timezone = NULL WHERE user_id = $1",
-        &[&anonymous_id],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE points_transactions SET context = '{}'::jsonb WHERE user_id = $1",
-        &[&anonymous_id],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE processed_updates SET user_id = NULL WHERE user_id = $1",
-        &[&user_id],
-    )
-    .await?;
+    tx.execute("UPDATE user_profiles SET display_name = NULL, timezone = NULL WHERE user_id = $1", &[&anonymous_id])
+        .await?;
+    tx.execute("UPDATE points_transactions SET context = '{}'::jsonb WHERE user_id = $1", &[&anonymous_id]).await?;
+    tx.execute("UPDATE processed_updates SET user_id = NULL WHERE user_id = $1", &[&user_id]).await?;
     // The audit trail keeps what happened, but no longer points back to the person.
     tx.execute(
         "UPDATE audit_log SET actor = CASE WHEN actor = $1 THEN $2 ELSE actor END,
@@ -257,7 +196,6 @@ pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreE
         &[&format!("user:{user_id}"), &format!("user:{anonymous_id}")],
     )
     .await?;
-    tx.execute("DELETE FROM outbox WHERE user_id = $1", &[&user_id])
-        .await?;
+    tx.execute("DELETE FROM outbox WHERE user_id = $1", &[&user_id]).await?;
     Ok(anonymous_id)
 }

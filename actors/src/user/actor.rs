@@ -25,13 +25,7 @@ pub struct UserActor {
 
 impl UserActor {
     pub fn new(user_id: i64, deps: Arc<UserDeps>) -> UserActor {
-        UserActor {
-            user_id,
-            deps,
-            player: None,
-            flood: LocalWindow::default(),
-            last_seen: None,
-        }
+        UserActor { user_id, deps, player: None, flood: LocalWindow::default(), last_seen: None }
     }
 }
 
@@ -72,25 +66,23 @@ impl Handler<HandleUpdate> for UserActor {
             apply_update(&deps, player, msg.update, local_count).await
         };
         let guarded = AssertUnwindSafe(work).catch_unwind();
-        AtomicResponse::new(Box::pin(guarded.into_actor(self).map(
-            |result, act, ctx| match result {
-                Ok(Ok((player, outcome))) => {
-                    act.player = Some(player);
-                    act.last_seen = Some(Utc::now());
-                    Ok(outcome)
-                }
-                Ok(Err(error)) => {
-                    // The transaction rolled back; the cache may be ahead of Postgres, so drop it.
-                    act.player = None;
-                    Err(UserError::Store(error))
-                }
-                Err(_panic) => {
-                    count_error("user_actor_panic");
-                    ctx.stop();
-                    Err(UserError::Crashed)
-                }
-            },
-        )))
+        AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|result, act, ctx| match result {
+            Ok(Ok((player, outcome))) => {
+                act.player = Some(player);
+                act.last_seen = Some(Utc::now());
+                Ok(outcome)
+            }
+            Ok(Err(error)) => {
+                // The transaction rolled back; the cache may be ahead of Postgres, so drop it.
+                act.player = None;
+                Err(UserError::Store(error))
+            }
+            Err(_panic) => {
+                count_error("user_actor_panic");
+                ctx.stop();
+                Err(UserError::Crashed)
+            }
+        })))
     }
 }
 
@@ -105,9 +97,6 @@ impl Handler<Passivate> for UserActor {
 
     fn handle(&mut self, _msg: Passivate, _ctx: &mut Self::Context) -> Self::Result {
         let registered = matches!(self.player, Some(Some(_)));
-        self.last_seen
-            .take()
-            .filter(|_| registered)
-            .map(|at| (self.user_id, at))
+        self.last_seen.take().filter(|_| registered).map(|at| (self.user_id, at))
     }
 }

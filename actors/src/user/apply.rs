@@ -13,10 +13,7 @@ use crate::store::{self, StoreError, outbox::Pending};
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateOutcome {
     /// Effects committed; these replies are in the outbox, and the button (if any) gets `notice`.
-    Applied {
-        outgoing: Vec<Outgoing>,
-        notice: Option<Notice>,
-    },
+    Applied { outgoing: Vec<Outgoing>, notice: Option<Notice> },
     /// This `update_id` was processed before; nothing was done.
     Duplicate,
 }
@@ -35,43 +32,27 @@ pub(super) async fn apply_update(
     let tx = conn.transaction().await?;
     if let Some(update_id) = update.update_id {
         let registered = player.as_ref().map(|p| p.user_id);
-        if !store::updates::claim(
-            &tx,
-            update_id,
-            registered.or(Some(user_id)),
-            update.action.kind(),
-        )
-        .await?
-        {
+        if !store::updates::claim(&tx, update_id, registered.or(Some(user_id)), update.action.kind()).await? {
             return Ok((player, UpdateOutcome::Duplicate));
         }
     }
     // Counted only once the update is claimed: redeliveries must not eat the budget.
     let verdict = if update.action.is_user_initiated() && update.update_id.is_some() {
         let minute = chrono::Utc::now().timestamp() / 60;
-        let key = deps
-            .redis
-            .key(&["flood", &user_id.to_string(), &minute.to_string()]);
-        let count = deps
-            .redis
-            .incr_with_ttl(&key, 120)
-            .await
-            .unwrap_or(local_count);
+        let key = deps.redis.key(&["flood", &user_id.to_string(), &minute.to_string()]);
+        let count = deps.redis.incr_with_ttl(&key, 120).await.unwrap_or(local_count);
         flood::verdict(count, deps.settings.flood_per_minute)
     } else {
         FloodVerdict::Allowed
     };
 
-    let lang = player.as_ref().map_or(
-        Lang::from_language_code(update.identity.language_code.as_deref()),
-        |p| {
-            if p.identity_differs(&update.identity) {
-                Lang::from_language_code(update.identity.language_code.as_deref())
-            } else {
-                p.lang()
-            }
-        },
-    );
+    let lang = player.as_ref().map_or(Lang::from_language_code(update.identity.language_code.as_deref()), |p| {
+        if p.identity_differs(&update.identity) {
+            Lang::from_language_code(update.identity.language_code.as_deref())
+        } else {
+            p.lang()
+        }
+    });
     let mut replies = Vec::new();
     // Replies to other players (a referrer told about their new friend).
     let mut elsewhere = Vec::new();
@@ -82,10 +63,7 @@ pub(super) async fn apply_update(
             Some(Notice::SlowDown)
         }
         FloodVerdict::Allowed => {
-            if let Some(p) = player
-                .as_mut()
-                .filter(|_| update.action.is_user_initiated())
-            {
+            if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated()) {
                 if p.identity_differs(&update.identity) {
                     store::users::update_identity(&tx, &update.identity).await?;
                     p.adopt_identity(&update.identity);
@@ -95,26 +73,13 @@ pub(super) async fn apply_update(
                     p.is_active = true;
                 }
             }
-            apply_action(
-                &tx,
-                deps,
-                &mut player,
-                &update,
-                &mut replies,
-                &mut elsewhere,
-            )
-            .await?
+            apply_action(&tx, deps, &mut player, &update, &mut replies, &mut elsewhere).await?
         }
     };
 
     let pending = replies
         .into_iter()
-        .map(|reply| Pending {
-            chat_id: update.chat_id,
-            user_id: Some(user_id),
-            lang,
-            reply,
-        })
+        .map(|reply| Pending { chat_id: update.chat_id, user_id: Some(user_id), lang, reply })
         .chain(elsewhere)
         .collect::<Vec<_>>();
     let scored: Vec<i64> = pending_scored(&update, &pending);
@@ -141,9 +106,7 @@ async fn apply_action(
     let Some(p) = player.as_mut() else {
         match &update.action {
             Action::Start { payload } => {
-                let payload = payload
-                    .as_deref()
-                    .map_or(StartPayload::Unknown, StartPayload::parse);
+                let payload = payload.as_deref().map_or(StartPayload::Unknown, StartPayload::parse);
                 let referrer = referrer_for_new_user(user_id, true, &payload);
                 let registered = store::users::register(tx, &update.identity, referrer).await?;
                 let returning = registered.is_none();
@@ -154,21 +117,12 @@ async fn apply_action(
                 };
                 let first_name = update.identity.first_name.clone();
                 let mut referral_bonus = None;
-                if !returning && let Some(referrer) = store::users::referrer_of(tx, user_id).await?
-                {
-                    let (bonus, notice) =
-                        referral::reward(tx, deps, user_id, &first_name, referrer).await?;
+                if !returning && let Some(referrer) = store::users::referrer_of(tx, user_id).await? {
+                    let (bonus, notice) = referral::reward(tx, deps, user_id, &first_name, referrer).await?;
                     referral_bonus = bonus;
                     elsewhere.extend(notice);
                 }
-                replies.extend([
-                    Reply::Welcome {
-                        first_name,
-                        returning,
-                        referral_bonus,
-                    },
-                    Reply::MainMenu,
-                ]);
+                replies.extend([Reply::Welcome { first_name, returning, referral_bonus }, Reply::MainMenu]);
             }
             Action::BlockedBot | Action::UnblockedBot => {}
             Action::StaleButton => return Ok(Some(Notice::StaleButton)),
@@ -181,14 +135,7 @@ async fn apply_action(
     match &update.action {
         Action::Start { .. } => {
             let first_name = p.first_name.clone();
-            replies.extend([
-                Reply::Welcome {
-                    first_name,
-                    returning: true,
-                    referral_bonus: None,
-                },
-                Reply::MainMenu,
-            ]);
+            replies.extend([Reply::Welcome { first_name, returning: true, referral_bonus: None }, Reply::MainMenu]);
         }
         Action::ShowMenu => replies.push(Reply::MainMenu),
         Action::ShowProfile => {
@@ -207,21 +154,13 @@ async fn apply_action(
         }
         Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),
         Action::ShowShop => replies.push(shop::show(tx, deps, user_id).await?),
-        Action::Buy { item_id, offer } => {
-            replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?)
-        }
+        Action::Buy { item_id, offer } => replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?),
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
         Action::ShowRanking { board, period } => {
-            let asked = GetStandings {
-                board: *board,
-                period: *period,
-                user_id,
-            };
+            let asked = GetStandings { board: *board, period: *period, user_id };
             match deps.leaderboard.as_ref().map(|lb| lb.send(asked)) {
                 Some(pending) => match pending.await {
-                    Ok(standings) => replies.push(Reply::Ranking {
-                        standings: standings?,
-                    }),
+                    Ok(standings) => replies.push(Reply::Ranking { standings: standings? }),
                     Err(_) => replies.push(Reply::SomethingWentWrong),
                 },
                 None => replies.push(Reply::SomethingWentWrong),
@@ -244,11 +183,7 @@ async fn apply_action(
                     at: e.created_at,
                 })
                 .collect();
-            replies.push(Reply::Besitos {
-                balance,
-                total,
-                entries,
-            });
+            replies.push(Reply::Besitos { balance, total, entries });
         }
         Action::ShowHelp => replies.push(Reply::Help),
         Action::ShowPrivacy => replies.push(Reply::PrivacyMenu),
@@ -294,18 +229,12 @@ fn pending_scored(update: &UserUpdate, pending: &[Pending]) -> Vec<i64> {
         .filter(|p| matches!(p.reply, Reply::ReferralRewarded { .. }))
         .filter_map(|p| p.user_id)
         .collect();
-    if matches!(
-        update.action,
-        Action::ClaimDaily | Action::UseItem { .. } | Action::Start { .. }
-    ) {
+    if matches!(update.action, Action::ClaimDaily | Action::UseItem { .. } | Action::Start { .. }) {
         scored.push(update.identity.user_id);
     }
     scored
 }
 
-async fn load_in_tx(
-    tx: &store::Transaction<'_>,
-    user_id: i64,
-) -> Result<Option<Player>, StoreError> {
+async fn load_in_tx(tx: &store::Transaction<'_>, user_id: i64) -> Result<Option<Player>, StoreError> {
     store::users::load_player_tx(tx, user_id).await
 }

@@ -13,11 +13,7 @@ use serde_json::json;
 /// The shop item that bridges one missed day.
 pub const STREAK_FREEZE: &str = "streak_freeze";
 
-pub(super) async fn claim(
-    tx: &Transaction<'_>,
-    deps: &UserDeps,
-    user_id: i64,
-) -> Result<Reply, StoreError> {
+pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Reply, StoreError> {
     let economy = &deps.settings.economy;
     let tz = deps.settings.timezone;
     let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
@@ -30,27 +26,17 @@ pub(super) async fn claim(
         freezes: store::inventory::quantity(tx, user_id, STREAK_FREEZE).await?,
     };
     let now = Utc::now();
-    let granted =
-        match streak::claim_daily(&state, now.with_timezone(&tz), economy.streak.grace_hours) {
-            DailyClaim::AlreadyClaimed { next_at } => {
-                return Ok(Reply::DailyAlreadyClaimed {
-                    next_at: next_at.with_timezone(&Utc),
-                    streak: state.current,
-                });
-            }
-            DailyClaim::Granted(g) => g,
-        };
+    let granted = match streak::claim_daily(&state, now.with_timezone(&tz), economy.streak.grace_hours) {
+        DailyClaim::AlreadyClaimed { next_at } => {
+            return Ok(Reply::DailyAlreadyClaimed { next_at: next_at.with_timezone(&Utc), streak: state.current });
+        }
+        DailyClaim::Granted(g) => g,
+    };
     store::ledger::save_streak(tx, user_id, granted.streak, granted.longest, granted.day).await?;
     if granted.freezes_used > 0 {
         store::inventory::consume(tx, user_id, STREAK_FREEZE, granted.freezes_used).await?;
     }
-    let drawn = gift::draw(
-        &economy.gift,
-        user_id,
-        granted.day,
-        economy.gift.seed,
-        granted.streak,
-    );
+    let drawn = gift::draw(&economy.gift, user_id, granted.day, economy.gift.seed, granted.streak);
     let day_key = format!("{user_id}:{}", granted.day);
     let mut paid = None;
     let mut capped = false;

@@ -27,28 +27,17 @@ impl UserDirectory {
     /// Start `shards` arbiters (0 means one per core), each with its shard actor.
     /// Must be called inside a running actix `System`.
     pub fn start(deps: UserDeps, shards: usize) -> UserDirectory {
-        let n = if shards == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            shards
-        };
+        let n = if shards == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { shards };
         let deps = Arc::new(deps);
         let mut addrs = Vec::with_capacity(n);
         let mut arbiters = Vec::with_capacity(n);
         for _ in 0..n {
             let arbiter = Arbiter::new().handle();
             let shard_deps = Arc::clone(&deps);
-            addrs.push(UserShard::start_in_arbiter(&arbiter, move |_| {
-                UserShard::new(shard_deps)
-            }));
+            addrs.push(UserShard::start_in_arbiter(&arbiter, move |_| UserShard::new(shard_deps)));
             arbiters.push(arbiter);
         }
-        UserDirectory {
-            shards: addrs.into(),
-            arbiters: arbiters.into(),
-            deps,
-            failures: Arc::default(),
-        }
+        UserDirectory { shards: addrs.into(), arbiters: arbiters.into(), deps, failures: Arc::default() }
     }
 
     fn shard(&self, user_id: i64) -> &Addr<UserShard> {
@@ -69,17 +58,9 @@ impl UserDirectory {
     pub async fn deliver(&self, update: UserUpdate) -> Result<UpdateOutcome, UserError> {
         let shard = self.shard(update.identity.user_id).clone();
         let update_id = update.update_id;
-        let first = shard
-            .send(Deliver {
-                update: update.clone(),
-            })
-            .await
-            .map_err(|_| UserError::Unavailable)?;
+        let first = shard.send(Deliver { update: update.clone() }).await.map_err(|_| UserError::Unavailable)?;
         let result = match first {
-            Err(UserError::Crashed) => shard
-                .send(Deliver { update })
-                .await
-                .map_err(|_| UserError::Unavailable)?,
+            Err(UserError::Crashed) => shard.send(Deliver { update }).await.map_err(|_| UserError::Unavailable)?,
             other => other,
         };
         let Some(update_id) = update_id else {
@@ -96,8 +77,7 @@ impl UserDirectory {
         if failures < MAX_STORE_FAILURES {
             return result;
         }
-        let marked =
-            async { store::updates::record_failure(&self.deps.pool.get().await?, update_id).await };
+        let marked = async { store::updates::record_failure(&self.deps.pool.get().await?, update_id).await };
         match marked.await {
             Ok(()) => {
                 self.forget_failures(update_id);
@@ -126,21 +106,13 @@ impl UserDirectory {
     /// Save and stop every resident user actor (shutdown). Returns how many there were.
     pub async fn passivate_all(&self) -> usize {
         let all = self.shards.iter().map(|s| s.send(PassivateAll));
-        futures::future::join_all(all)
-            .await
-            .into_iter()
-            .map(|r| r.unwrap_or(0))
-            .sum()
+        futures::future::join_all(all).await.into_iter().map(|r| r.unwrap_or(0)).sum()
     }
 
     /// User actors resident right now.
     pub async fn live_actors(&self) -> usize {
         let all = self.shards.iter().map(|s| s.send(CountLive));
-        futures::future::join_all(all)
-            .await
-            .into_iter()
-            .map(|r| r.unwrap_or(0))
-            .sum()
+        futures::future::join_all(all).await.into_iter().map(|r| r.unwrap_or(0)).sum()
     }
 
     /// Stop the shard arbiters. Call after [`passivate_all`](Self::passivate_all).

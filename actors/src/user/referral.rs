@@ -33,10 +33,7 @@ pub(super) async fn reward(
                 chat_id: referrer,
                 user_id: Some(referrer),
                 lang: Lang::from_language_code(lang.as_deref()),
-                reply: Reply::ReferralRewarded {
-                    friend_name: new_name.to_owned(),
-                    amount,
-                },
+                reply: Reply::ReferralRewarded { friend_name: new_name.to_owned(), amount },
             })
         }
         _ => None,

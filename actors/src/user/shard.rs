@@ -28,11 +28,7 @@ pub(super) struct UserShard {
 
 impl UserShard {
     pub(super) fn new(deps: Arc<UserDeps>) -> UserShard {
-        UserShard {
-            deps,
-            children: HashMap::new(),
-            generations: 0,
-        }
+        UserShard { deps, children: HashMap::new(), generations: 0 }
     }
 
     fn child(&mut self, user_id: i64) -> &mut Child {
@@ -45,12 +41,7 @@ impl UserShard {
                 ctx.set_mailbox_capacity(super::MAILBOX_CAPACITY);
                 UserActor::new(user_id, deps)
             });
-            Child {
-                addr,
-                generation,
-                last_active: Instant::now(),
-                in_flight: 0,
-            }
+            Child { addr, generation, last_active: Instant::now(), in_flight: 0 }
         });
         if child.generation == generation {
             self.generations = generation;
@@ -71,10 +62,7 @@ impl UserShard {
         if idle.is_empty() {
             return;
         }
-        let reaped: Vec<Child> = idle
-            .iter()
-            .filter_map(|id| self.children.remove(id))
-            .collect();
+        let reaped: Vec<Child> = idle.iter().filter_map(|id| self.children.remove(id)).collect();
         LIVE_USER_ACTORS.sub(reaped.len() as i64);
         let pool = self.deps.pool.clone();
         actix::spawn(async move {
@@ -88,11 +76,7 @@ impl UserShard {
 async fn passivate(children: Vec<Child>, pool: store::Pool) -> usize {
     let count = children.len();
     let answers = children.into_iter().map(|c| c.addr.send(Passivate));
-    let seen: Vec<_> = futures::future::join_all(answers)
-        .await
-        .into_iter()
-        .filter_map(|r| r.ok().flatten())
-        .collect();
+    let seen: Vec<_> = futures::future::join_all(answers).await.into_iter().filter_map(|r| r.ok().flatten()).collect();
     let saved = async { store::users::save_last_seen(&pool.get().await?, &seen).await };
     if let Err(error) = saved.await {
         count_error("save_last_seen");
@@ -105,8 +89,7 @@ impl Actor for UserShard {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        let every = (self.deps.settings.idle_timeout / 2)
-            .clamp(Duration::from_millis(10), Duration::from_secs(30));
+        let every = (self.deps.settings.idle_timeout / 2).clamp(Duration::from_millis(10), Duration::from_secs(30));
         ctx.run_interval(every, |shard, _| shard.reap_idle());
     }
 }
@@ -131,10 +114,7 @@ impl Handler<Deliver> for UserShard {
         let shard = ctx.address();
         Box::pin(async move {
             let result = reply.await;
-            shard.do_send(Settled {
-                user_id,
-                generation,
-            });
+            shard.do_send(Settled { user_id, generation });
             result.map_err(|_| UserError::Unavailable)?
         })
     }
@@ -152,11 +132,7 @@ impl Handler<Settled> for UserShard {
     type Result = ();
 
     fn handle(&mut self, msg: Settled, _ctx: &mut Self::Context) {
-        if let Some(child) = self
-            .children
-            .get_mut(&msg.user_id)
-            .filter(|c| c.generation == msg.generation)
-        {
+        if let Some(child) = self.children.get_mut(&msg.user_id).filter(|c| c.generation == msg.generation) {
             child.in_flight = child.in_flight.saturating_sub(1);
             child.last_active = Instant::now();
         }

@@ -10,11 +10,7 @@ use crate::store::{self, StoreError, Transaction};
 use chrono::Utc;
 use serde_json::json;
 
-pub(super) async fn show(
-    tx: &Transaction<'_>,
-    deps: &UserDeps,
-    user_id: i64,
-) -> Result<Reply, StoreError> {
+pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Reply, StoreError> {
     let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
         return Ok(Reply::PleaseStart);
     };
@@ -24,19 +20,11 @@ pub(super) async fn show(
     for item in &deps.settings.shop.items {
         let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
         let verdict = shop::may_buy(item, level, vip, owned, wallet.available_points).err();
-        offers.push(crate::domain::reply::ShopOffer {
-            item_id: item.id.clone(),
-            price: item.price,
-            refusal: verdict,
-        });
+        offers.push(crate::domain::reply::ShopOffer { item_id: item.id.clone(), price: item.price, refusal: verdict });
     }
     // A fresh number per shop view: its buttons buy once each, however often pressed.
     let offer = rand::random::<u32>();
-    Ok(Reply::Shop {
-        balance: wallet.available_points,
-        offers,
-        offer,
-    })
+    Ok(Reply::Shop { balance: wallet.available_points, offers, offer })
 }
 
 pub(super) async fn buy(
@@ -47,60 +35,37 @@ pub(super) async fn buy(
     offer: u32,
 ) -> Result<Reply, StoreError> {
     let Some(item) = deps.settings.shop.get(item_id) else {
-        return Ok(Reply::PurchaseRefused {
-            item_id: item_id.to_owned(),
-            refusal: shop::Refusal::UnknownItem,
-        });
+        return Ok(Reply::PurchaseRefused { item_id: item_id.to_owned(), refusal: shop::Refusal::UnknownItem });
     };
     let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
         return Ok(Reply::PleaseStart);
     };
     let key = format!("buy:{user_id}:{}:{offer}", item.id);
     if store::ledger::key_used(tx, &key).await? {
-        return Ok(Reply::AlreadyBought {
-            item_id: item.id.clone(),
-        });
+        return Ok(Reply::AlreadyBought { item_id: item.id.clone() });
     }
     let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
     let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
-    if let Err(refusal) = shop::may_buy(
-        item,
-        level,
-        wallet.vip_multiplier > 1.0,
-        owned,
-        wallet.available_points,
-    ) {
-        return Ok(Reply::PurchaseRefused {
-            item_id: item.id.clone(),
-            refusal,
-        });
+    if let Err(refusal) = shop::may_buy(item, level, wallet.vip_multiplier > 1.0, owned, wallet.available_points) {
+        return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal });
     }
     let context = json!({ "item": item.id, "price": item.price });
-    let balance =
-        match wallet::debit(tx, user_id, "shop_purchase", item.price, &key, context).await? {
-            Debited::Spent { balance } => balance,
-            Debited::AlreadyDone => {
-                return Ok(Reply::AlreadyBought {
-                    item_id: item.id.clone(),
-                });
-            }
-            Debited::Insufficient { missing, .. } => {
-                let refusal = shop::Refusal::NotEnoughBesitos { missing };
-                return Ok(Reply::PurchaseRefused {
-                    item_id: item.id.clone(),
-                    refusal,
-                });
-            }
-            Debited::NoWallet => return Ok(Reply::PleaseStart),
-        };
+    let balance = match wallet::debit(tx, user_id, "shop_purchase", item.price, &key, context).await? {
+        Debited::Spent { balance } => balance,
+        Debited::AlreadyDone => {
+            return Ok(Reply::AlreadyBought { item_id: item.id.clone() });
+        }
+        Debited::Insufficient { missing, .. } => {
+            let refusal = shop::Refusal::NotEnoughBesitos { missing };
+            return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal });
+        }
+        Debited::NoWallet => return Ok(Reply::PleaseStart),
+    };
     store::inventory::add(tx, user_id, &item.id, 1).await?;
     if item.kind == ItemKind::Title {
         store::profiles::set_title(tx, user_id, &item.id).await?;
     }
-    Ok(Reply::Purchased {
-        item_id: item.id.clone(),
-        balance,
-    })
+    Ok(Reply::Purchased { item_id: item.id.clone(), balance })
 }
 
 pub(super) async fn backpack(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
@@ -118,39 +83,19 @@ pub(super) async fn use_item(
     item_id: &str,
     update_id: i64,
 ) -> Result<Reply, StoreError> {
-    let usable = deps
-        .settings
-        .shop
-        .get(item_id)
-        .filter(|i| matches!(i.kind, ItemKind::Boost | ItemKind::Mystery));
+    let usable = deps.settings.shop.get(item_id).filter(|i| matches!(i.kind, ItemKind::Boost | ItemKind::Mystery));
     let Some(item) = usable else {
-        return Ok(Reply::NothingToUse {
-            item_id: item_id.to_owned(),
-        });
+        return Ok(Reply::NothingToUse { item_id: item_id.to_owned() });
     };
     if !store::inventory::consume(tx, user_id, &item.id, 1).await? {
-        return Ok(Reply::NothingToUse {
-            item_id: item.id.clone(),
-        });
+        return Ok(Reply::NothingToUse { item_id: item.id.clone() });
     }
     let reward = match item.kind {
-        ItemKind::Boost => GiftReward::Boost {
-            factor: item.factor.unwrap_or(1.0),
-            hours: item.hours.unwrap_or(0),
-        },
+        ItemKind::Boost => GiftReward::Boost { factor: item.factor.unwrap_or(1.0), hours: item.hours.unwrap_or(0) },
         _ => {
             let economy = &deps.settings.economy;
-            let today = Utc::now()
-                .with_timezone(&deps.settings.timezone)
-                .date_naive();
-            gift::draw(
-                &economy.gift,
-                user_id,
-                today,
-                economy.gift.seed ^ update_id as u64,
-                0,
-            )
-            .reward
+            let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
+            gift::draw(&economy.gift, user_id, today, economy.gift.seed ^ update_id as u64, 0).reward
         }
     };
     let mut paid = None;
@@ -175,13 +120,7 @@ pub(super) async fn use_item(
                 paid = Some(amount);
             }
         }
-        GiftReward::Item { item } | GiftReward::Clue { item } => {
-            store::inventory::add(tx, user_id, item, 1).await?
-        }
+        GiftReward::Item { item } | GiftReward::Clue { item } => store::inventory::add(tx, user_id, item, 1).await?,
     }
-    Ok(Reply::ItemUsed {
-        item_id: item.id.clone(),
-        reward,
-        paid,
-    })
+    Ok(Reply::ItemUsed { item_id: item.id.clone(), reward, paid })
 }

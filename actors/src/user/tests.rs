@@ -14,11 +14,8 @@ struct TestDb {
 impl TestDb {
     async fn create() -> (TestDb, Pool) {
         let name = format!("diana_actors_{:016x}", rand::random::<u64>());
-        let config =
-            schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
-        schema::ensure_database(&config)
-            .await
-            .expect("Postgres must be running on 127.0.0.1:5432");
+        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
+        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
         schema::migrate(&config).await.unwrap();
         (TestDb { name }, crate::store::pool(&config, 8).unwrap())
     }
@@ -27,21 +24,13 @@ impl TestDb {
         let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
         let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(conn);
-        client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .await
-            .unwrap();
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await.unwrap();
     }
 }
 
 async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
     let prefix = format!("test_{:016x}", rand::random::<u64>());
-    let redis = Redis::connect("redis://127.0.0.1:6379", &prefix)
-        .await
-        .unwrap();
+    let redis = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
     let settings = UserSettings {
         idle_timeout: Duration::from_secs(600),
         flood_per_minute: 0,
@@ -49,15 +38,7 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         timezone: chrono_tz::Europe::Madrid,
         shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
     };
-    UserDirectory::start(
-        UserDeps {
-            pool: pool.clone(),
-            redis,
-            leaderboard: None,
-            settings,
-        },
-        shards,
-    )
+    UserDirectory::start(UserDeps { pool: pool.clone(), redis, leaderboard: None, settings }, shards)
 }
 
 fn update(update_id: i64, user_id: i64, action: Action) -> UserUpdate {
@@ -87,50 +68,27 @@ async fn a_panicking_user_never_disturbs_another_and_restarts_from_postgres() {
     let (db, pool) = TestDb::create().await;
     // One shard: both users live on the same arbiter, the hardest case for isolation.
     let users = directory(&pool, 1).await;
-    users
-        .deliver(update(1, 10, Action::Start { payload: None }))
-        .await
-        .unwrap();
-    users
-        .deliver(update(2, 20, Action::Start { payload: None }))
-        .await
-        .unwrap();
+    users.deliver(update(1, 10, Action::Start { payload: None })).await.unwrap();
+    users.deliver(update(2, 20, Action::Start { payload: None })).await.unwrap();
 
     let restarts = crate::metrics::USER_ACTOR_RESTARTS.get();
     let crashed = users.deliver(update(3, 10, Action::Explode));
     let bystander = users.deliver(update(4, 20, Action::ShowProfile));
     let (crashed, bystander) = futures::join!(crashed, bystander);
     assert!(matches!(crashed, Err(UserError::Abandoned)), "{crashed:?}");
-    assert!(matches!(
-        replies(bystander.unwrap())[..],
-        [Reply::Profile { .. }]
-    ));
-    assert!(
-        crate::metrics::USER_ACTOR_RESTARTS.get() >= restarts + 2,
-        "crashed, retried, crashed again"
-    );
+    assert!(matches!(replies(bystander.unwrap())[..], [Reply::Profile { .. }]));
+    assert!(crate::metrics::USER_ACTOR_RESTARTS.get() >= restarts + 2, "crashed, retried, crashed again");
 
     // The crashed user's actor came back, with its state reloaded from Postgres.
-    let after = replies(
-        users
-            .deliver(update(5, 10, Action::ShowProfile))
-            .await
-            .unwrap(),
-    );
+    let after = replies(users.deliver(update(5, 10, Action::ShowProfile)).await.unwrap());
     match &after[..] {
         [Reply::Profile { first_name, .. }] => assert_eq!(first_name, "User 10"),
         other => panic!("unexpected {other:?}"),
     }
     // The poisonous update is recorded as failed, so it is never retried forever.
     let conn = pool.get().await.unwrap();
-    let outcome: String = conn
-        .query_one(
-            "SELECT outcome FROM processed_updates WHERE update_id = 3",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let outcome: String =
+        conn.query_one("SELECT outcome FROM processed_updates WHERE update_id = 3", &[]).await.unwrap().get(0);
     assert_eq!(outcome, "failed");
     assert_eq!(users.live_actors().await, 2);
     assert_eq!(users.passivate_all().await, 2);
@@ -143,21 +101,11 @@ async fn a_panicking_user_never_disturbs_another_and_restarts_from_postgres() {
 async fn one_users_updates_apply_in_arrival_order_and_duplicates_do_nothing() {
     let (db, pool) = TestDb::create().await;
     let users = directory(&pool, 2).await;
-    users
-        .deliver(update(100, 30, Action::Start { payload: None }))
-        .await
-        .unwrap();
+    users.deliver(update(100, 30, Action::Start { payload: None })).await.unwrap();
     // Fifty updates at once for one user, interleaved with another user's.
-    let mine: Vec<_> = (101..151)
-        .map(|id| users.deliver(update(id, 30, Action::ShowHelp)))
-        .collect();
-    let theirs: Vec<_> = (201..221)
-        .map(|id| users.deliver(update(id, 40, Action::ShowHelp)))
-        .collect();
-    let (mine, theirs) = futures::join!(
-        futures::future::join_all(mine),
-        futures::future::join_all(theirs)
-    );
+    let mine: Vec<_> = (101..151).map(|id| users.deliver(update(id, 30, Action::ShowHelp))).collect();
+    let theirs: Vec<_> = (201..221).map(|id| users.deliver(update(id, 40, Action::ShowHelp))).collect();
+    let (mine, theirs) = futures::join!(futures::future::join_all(mine), futures::future::join_all(theirs));
     let ids: Vec<i64> = mine
         .into_iter()
         .map(|r| match r.unwrap() {
@@ -165,19 +113,10 @@ async fn one_users_updates_apply_in_arrival_order_and_duplicates_do_nothing() {
             UpdateOutcome::Duplicate => panic!("duplicate"),
         })
         .collect();
-    assert!(
-        ids.windows(2).all(|w| w[0] < w[1]),
-        "committed in arrival order: {ids:?}"
-    );
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "committed in arrival order: {ids:?}");
     assert!(theirs.iter().all(|r| r.is_ok()));
     // A repeated update id is acknowledged and ignored.
-    assert_eq!(
-        users
-            .deliver(update(120, 30, Action::ShowHelp))
-            .await
-            .unwrap(),
-        UpdateOutcome::Duplicate
-    );
+    assert_eq!(users.deliver(update(120, 30, Action::ShowHelp)).await.unwrap(), UpdateOutcome::Duplicate);
     users.passivate_all().await;
     users.stop();
     db.drop_now().await;
@@ -189,52 +128,22 @@ async fn an_update_that_keeps_failing_is_abandoned_and_stops_blocking() {
     let users = directory(&pool, 1).await;
     let conn = pool.get().await.unwrap();
     // A persistent database error for registrations: the table they write is gone.
-    conn.batch_execute("ALTER TABLE user_profiles RENAME TO user_profiles_away")
-        .await
-        .unwrap();
+    conn.batch_execute("ALTER TABLE user_profiles RENAME TO user_profiles_away").await.unwrap();
     let start = || update(7, 50, Action::Start { payload: None });
     for attempt in 1..MAX_STORE_FAILURES {
         let result = users.deliver(start()).await;
-        assert!(
-            matches!(result, Err(UserError::Store(_))),
-            "attempt {attempt}: {result:?}"
-        );
+        assert!(matches!(result, Err(UserError::Store(_))), "attempt {attempt}: {result:?}");
     }
-    assert!(matches!(
-        users.deliver(start()).await,
-        Err(UserError::Abandoned)
-    ));
-    let outcome: String = conn
-        .query_one(
-            "SELECT outcome FROM processed_updates WHERE update_id = 7",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    assert!(matches!(users.deliver(start()).await, Err(UserError::Abandoned)));
+    let outcome: String =
+        conn.query_one("SELECT outcome FROM processed_updates WHERE update_id = 7", &[]).await.unwrap().get(0);
     assert_eq!(outcome, "failed");
     // Redelivered once more, it is a duplicate: nothing is tried again.
-    assert_eq!(
-        users.deliver(start()).await.unwrap(),
-        UpdateOutcome::Duplicate
-    );
+    assert_eq!(users.deliver(start()).await.unwrap(), UpdateOutcome::Duplicate);
 
-    conn.batch_execute("ALTER TABLE user_profiles_away RENAME TO user_profiles")
-        .await
-        .unwrap();
-    let later = replies(
-        users
-            .deliver(update(8, 50, Action::Start { payload: None }))
-            .await
-            .unwrap(),
-    );
-    assert!(matches!(
-        later[0],
-        Reply::Welcome {
-            returning: false,
-            ..
-        }
-    ));
+    conn.batch_execute("ALTER TABLE user_profiles_away RENAME TO user_profiles").await.unwrap();
+    let later = replies(users.deliver(update(8, 50, Action::Start { payload: None })).await.unwrap());
+    assert!(matches!(later[0], Reply::Welcome { returning: false, .. }));
     users.passivate_all().await;
     users.stop();
     drop(conn);
@@ -245,31 +154,19 @@ async fn an_update_that_keeps_failing_is_abandoned_and_stops_blocking() {
 async fn passivation_saves_the_time_of_the_latest_update() {
     let (db, pool) = TestDb::create().await;
     let users = directory(&pool, 1).await;
-    users
-        .deliver(update(1, 60, Action::Start { payload: None }))
-        .await
-        .unwrap();
+    users.deliver(update(1, 60, Action::Start { payload: None })).await.unwrap();
     let conn = pool.get().await.unwrap();
     let seen = |conn: deadpool_postgres::Object| async move {
-        let at: chrono::DateTime<chrono::Utc> = conn
-            .query_one("SELECT last_seen_at FROM users WHERE id = 60", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let at: chrono::DateTime<chrono::Utc> =
+            conn.query_one("SELECT last_seen_at FROM users WHERE id = 60", &[]).await.unwrap().get(0);
         (at, conn)
     };
     let (registered, conn) = seen(conn).await;
     tokio::time::sleep(Duration::from_millis(20)).await;
-    users
-        .deliver(update(2, 60, Action::ShowHelp))
-        .await
-        .unwrap();
+    users.deliver(update(2, 60, Action::ShowHelp)).await.unwrap();
     assert_eq!(users.passivate_all().await, 1);
     let (saved, conn) = seen(conn).await;
-    assert!(
-        saved > registered + chrono::Duration::milliseconds(10),
-        "{registered} → {saved}"
-    );
+    assert!(saved > registered + chrono::Duration::milliseconds(10), "{registered} → {saved}");
     assert_eq!(users.live_actors().await, 0);
     users.stop();
     drop(conn);
@@ -278,56 +175,30 @@ async fn passivation_saves_the_time_of_the_latest_update() {
 
 #[derive(Debug, Clone)]
 enum LedgerOp {
-    Earn {
-        user: usize,
-        amount: i64,
-        capped: bool,
-        key: u8,
-    },
-    Spend {
-        user: usize,
-        amount: i64,
-        key: u8,
-    },
+    Earn { user: usize, amount: i64, capped: bool, key: u8 },
+    Spend { user: usize, amount: i64, key: u8 },
 }
 
 fn ledger_ops() -> impl proptest::strategy::Strategy<Value = Vec<LedgerOp>> {
     use proptest::prelude::*;
     let op = prop_oneof![
-        (0usize..4, 1i64..200, any::<bool>(), any::<u8>()).prop_map(
-            |(user, amount, capped, key)| LedgerOp::Earn {
-                user,
-                amount,
-                capped,
-                key
-            }
-        ),
-        (0usize..4, 1i64..300, any::<u8>()).prop_map(|(user, amount, key)| LedgerOp::Spend {
+        (0usize..4, 1i64..200, any::<bool>(), any::<u8>()).prop_map(|(user, amount, capped, key)| LedgerOp::Earn {
             user,
             amount,
+            capped,
             key
         }),
+        (0usize..4, 1i64..300, any::<u8>()).prop_map(|(user, amount, key)| LedgerOp::Spend { user, amount, key }),
     ];
     proptest::collection::vec(op, 1..40)
 }
 
 /// Run one ledger operation in its own transaction, as a user actor would.
-async fn run_op(
-    pool: &Pool,
-    economy: &crate::domain::economy::Economy,
-    case: usize,
-    users: &[i64],
-    op: LedgerOp,
-) {
+async fn run_op(pool: &Pool, economy: &crate::domain::economy::Economy, case: usize, users: &[i64], op: LedgerOp) {
     let mut conn = pool.get().await.unwrap();
     let tx = conn.transaction().await.unwrap();
     match op {
-        LedgerOp::Earn {
-            user,
-            amount,
-            capped,
-            key,
-        } => {
+        LedgerOp::Earn { user, amount, capped, key } => {
             // Small key space: repeated keys stand for pressed-twice buttons and redeliveries.
             let key = format!("earn:{case}:{}:{}", users[user], key % 8);
             let earning = wallet::Earning {
@@ -338,22 +209,11 @@ async fn run_op(
                 key: &key,
                 context: serde_json::json!({}),
             };
-            wallet::credit(&tx, economy, chrono_tz::Europe::Madrid, earning)
-                .await
-                .unwrap();
+            wallet::credit(&tx, economy, chrono_tz::Europe::Madrid, earning).await.unwrap();
         }
         LedgerOp::Spend { user, amount, key } => {
             let key = format!("spend:{case}:{}:{}", users[user], key % 8);
-            wallet::debit(
-                &tx,
-                users[user],
-                "test_spend",
-                amount,
-                &key,
-                serde_json::json!({}),
-            )
-            .await
-            .unwrap();
+            wallet::debit(&tx, users[user], "test_spend", amount, &key, serde_json::json!({})).await.unwrap();
         }
     }
     tx.commit().await.unwrap();
@@ -370,9 +230,7 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
         let tx = conn.transaction().await.unwrap();
         for id in &users {
             let identity = update(0, *id, Action::ShowHelp).identity;
-            crate::store::users::register(&tx, &identity, None)
-                .await
-                .unwrap();
+            crate::store::users::register(&tx, &identity, None).await.unwrap();
         }
         tx.commit().await.unwrap();
     }
@@ -381,10 +239,7 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
         let ops = ledger_ops().new_tree(&mut runner).unwrap().current();
         // Concurrent batches: several transactions race for the same wallets.
         for batch in ops.chunks(8) {
-            let running = batch
-                .iter()
-                .cloned()
-                .map(|op| run_op(&pool, &economy, case, &users, op));
+            let running = batch.iter().cloned().map(|op| run_op(&pool, &economy, case, &users, op));
             futures::future::join_all(running).await;
         }
     }
@@ -393,10 +248,7 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
         let conn = &conn;
         async move { conn.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
     };
-    assert!(
-        check("SELECT count(*) FROM points_transactions").await > 50,
-        "the cases did something"
-    );
+    assert!(check("SELECT count(*) FROM points_transactions").await > 50, "the cases did something");
     assert_eq!(
         check(
             "SELECT count(*) FROM user_gamification g WHERE available_points <>
@@ -416,10 +268,7 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
         0,
         "each balance_after is the running sum"
     );
-    assert_eq!(
-        check("SELECT count(*) FROM points_transactions WHERE balance_after < 0").await,
-        0
-    );
+    assert_eq!(check("SELECT count(*) FROM points_transactions WHERE balance_after < 0").await, 0);
     assert!(
         check("SELECT COALESCE(MAX(s), 0)::BIGINT FROM (SELECT SUM(points_change) AS s FROM points_transactions WHERE action_type = 'referral' GROUP BY user_id) x").await
             <= economy.cap("referral").unwrap(),

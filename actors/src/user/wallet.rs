@@ -45,10 +45,7 @@ pub struct Earning<'a> {
 pub fn day_start(tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
     let local = now.with_timezone(&tz).date_naive();
     (0..3)
-        .find_map(|h| {
-            tz.from_local_datetime(&local.and_hms_opt(h, 0, 0)?)
-                .earliest()
-        })
+        .find_map(|h| tz.from_local_datetime(&local.and_hms_opt(h, 0, 0)?).earliest())
         .map_or(now, |t| t.with_timezone(&Utc))
 }
 
@@ -66,27 +63,15 @@ pub async fn credit(
     }
     let now = Utc::now();
     let amount = if earning.multiplied {
-        let factor = points::earning_multiplier(
-            wallet.vip_multiplier,
-            wallet.boost_multiplier,
-            wallet.boost_until,
-            now,
-        );
+        let factor =
+            points::earning_multiplier(wallet.vip_multiplier, wallet.boost_multiplier, wallet.boost_until, now);
         points::multiplied(earning.base, factor)
     } else {
         earning.base
     };
     let cap = economy.cap(earning.action_type);
     let earned_today = match cap {
-        Some(_) => {
-            store::ledger::earned_since(
-                tx,
-                earning.user_id,
-                earning.action_type,
-                day_start(tz, now),
-            )
-            .await?
-        }
+        Some(_) => store::ledger::earned_since(tx, earning.user_id, earning.action_type, day_start(tz, now)).await?,
         None => 0,
     };
     let amount = match points::apply_cap(amount, earned_today, cap) {
@@ -119,18 +104,9 @@ pub async fn debit(
         return Ok(Debited::AlreadyDone);
     }
     match points::spend(wallet.available_points, price) {
-        Err(missing) => Ok(Debited::Insufficient {
-            balance: wallet.available_points,
-            missing,
-        }),
+        Err(missing) => Ok(Debited::Insufficient { balance: wallet.available_points, missing }),
         Ok(_) => {
-            let change = Change {
-                user_id,
-                action_type,
-                points_change: -price,
-                idempotency_key: key,
-                context,
-            };
+            let change = Change { user_id, action_type, points_change: -price, idempotency_key: key, context };
             let (balance, _) = store::ledger::apply(tx, &change).await?;
             Ok(Debited::Spent { balance })
         }
