@@ -4,6 +4,7 @@
 //! [`domain::UserUpdate`] and leave as [`domain::Reply`] values in the outbox; the edges in the
 //! `diana` crate translate both ways.
 
+pub mod achievements;
 pub mod domain;
 pub mod leaderboard;
 pub mod metrics;

@@ -1,6 +1,7 @@
 //! Pure game rules and the plain data they work on. No I/O, no actors, no clocks read here:
 //! callers pass `now` in, so every rule is testable on its own.
 
+pub mod achievements;
 pub mod economy;
 pub mod flood;
 pub mod gift;
@@ -17,5 +18,5 @@ pub mod update;
 
 pub use lang::Lang;
 pub use player::Player;
-pub use reply::{LedgerLine, Notice, Outgoing, Reply, ShopOffer};
+pub use reply::{AchievementProgress, LedgerLine, Notice, Outgoing, Reply, ShopOffer};
 pub use update::{Action, Identity, UserUpdate};

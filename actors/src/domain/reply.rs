@@ -109,10 +109,32 @@ pub enum Reply {
     NothingToUse {
         item_id: String,
     },
+    /// An achievement level was unlocked (and `reward` besitos paid).
+    AchievementUnlocked {
+        achievement_id: String,
+        tier: u32,
+        reward: i64,
+    },
+    /// `/logros`: every achievement with the player's progress.
+    Achievements {
+        entries: Vec<AchievementProgress>,
+    },
     /// `/ranking`: a board as the player sees it.
     Ranking {
         standings: Standings,
     },
+}
+
+/// One achievement in `/logros`. A secret one not unlocked yet is sent without its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AchievementProgress {
+    /// `None` for a secret achievement still hidden.
+    pub achievement_id: Option<String>,
+    pub unlocked_tiers: u32,
+    pub tiers: u32,
+    pub value: i64,
+    /// The threshold of the next level, if any.
+    pub next: Option<i64>,
 }
 
 /// One line of the shop, with the reason it can't be bought now, if any.
@@ -160,6 +182,8 @@ impl Reply {
             Reply::ItemUsed { .. } => "item_used",
             Reply::NothingToUse { .. } => "nothing_to_use",
             Reply::Ranking { .. } => "ranking",
+            Reply::AchievementUnlocked { .. } => "achievement_unlocked",
+            Reply::Achievements { .. } => "achievements",
         }
     }
 }

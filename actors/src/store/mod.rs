@@ -1,6 +1,7 @@
 //! Persistence. All SQL lives under this module, one file per table family, as plain
 //! parameterized statements prepared once per connection (`prepare_cached`).
 
+pub mod achievements;
 pub mod audit;
 pub mod inventory;
 pub mod leaderboards;

@@ -1,0 +1,137 @@
+//! `AchievementEvaluator`: checks a player's counters against the achievement definitions
+//! after game events, and unlocks each level exactly once (the primary key of
+//! `user_achievements` decides, even when evaluations race), paying its reward through the
+//! ledger and committing the unlock message with it.
+
+use crate::domain::achievements::{Achievements, newly_reached};
+use crate::domain::economy::Economy;
+use crate::domain::{Lang, Outgoing, Reply};
+use crate::leaderboard::{Leaderboard, PlayerScored};
+use crate::metrics::count_error;
+use crate::store::{self, Pool, StoreError, outbox::Pending};
+use crate::user::wallet::{self, Credited, Earning};
+use actix::prelude::*;
+use chrono_tz::Tz;
+use std::sync::Arc;
+
+/// Where committed replies go to be sent (the Telegram outbox, in the server).
+pub type ReplySink = Arc<dyn Fn(Vec<Outgoing>) + Send + Sync>;
+
+/// Rewards can unlock further achievements (besitos earned); a few rounds settle them.
+const MAX_ROUNDS: usize = 4;
+
+#[derive(Clone)]
+pub struct AchievementEvaluator {
+    pool: Pool,
+    definitions: Arc<Achievements>,
+    economy: Arc<Economy>,
+    tz: Tz,
+    sink: Option<ReplySink>,
+    leaderboard: Option<Addr<Leaderboard>>,
+}
+
+impl AchievementEvaluator {
+    pub fn new(
+        pool: Pool,
+        definitions: Arc<Achievements>,
+        economy: Arc<Economy>,
+        tz: Tz,
+        sink: Option<ReplySink>,
+        leaderboard: Option<Addr<Leaderboard>>,
+    ) -> AchievementEvaluator {
+        AchievementEvaluator { pool, definitions, economy, tz, sink, leaderboard }
+    }
+
+    /// Evaluate one player now; returns the (achievement, level) pairs this call unlocked.
+    pub async fn evaluate(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
+        let mut unlocked_now = Vec::new();
+        for _ in 0..MAX_ROUNDS {
+            let round = self.evaluate_once(user_id).await?;
+            if round.is_empty() {
+                break;
+            }
+            unlocked_now.extend(round);
+        }
+        if !unlocked_now.is_empty()
+            && let Some(leaderboard) = &self.leaderboard
+        {
+            leaderboard.do_send(PlayerScored { user_id });
+        }
+        Ok(unlocked_now)
+    }
+
+    async fn evaluate_once(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let counters = store::achievements::counters(&tx, user_id).await?;
+        let unlocked = store::achievements::unlocked(&tx, user_id).await?;
+        let mut pending = Vec::new();
+        let mut unlocked_now = Vec::new();
+        let lang = Lang::from_language_code(store::users::language_of(&tx, user_id).await?.as_deref());
+        for def in &self.definitions.all {
+            let value = counters.get(&def.counter).copied().unwrap_or(0);
+            let have = unlocked.get(&def.id).map_or(&[][..], Vec::as_slice);
+            for tier in newly_reached(def, value, have) {
+                let reward = def.rewards.get(tier as usize - 1).copied().unwrap_or(0);
+                if !store::achievements::unlock(&tx, user_id, &def.id, tier, reward).await? {
+                    continue;
+                }
+                let key = format!("achievement:{user_id}:{}:{tier}", def.id);
+                let earning = Earning {
+                    user_id,
+                    action_type: "achievement",
+                    base: reward,
+                    multiplied: false,
+                    key: &key,
+                    context: serde_json::json!({ "achievement": def.id, "tier": tier }),
+                };
+                let paid = match wallet::credit(&tx, &self.economy, self.tz, earning).await? {
+                    Credited::Paid { amount, .. } => amount,
+                    _ => 0,
+                };
+                pending.push(Pending {
+                    chat_id: user_id,
+                    user_id: Some(user_id),
+                    lang,
+                    reply: Reply::AchievementUnlocked { achievement_id: def.id.clone(), tier, reward: paid },
+                });
+                unlocked_now.push((def.id.clone(), tier));
+            }
+        }
+        let outgoing = store::outbox::insert(&tx, pending).await?;
+        tx.commit().await?;
+        if let Some(sink) = &self.sink {
+            sink(outgoing);
+        }
+        Ok(unlocked_now)
+    }
+}
+
+impl Actor for AchievementEvaluator {
+    type Context = Context<Self>;
+}
+
+/// Check this player's achievements (sent after an event committed).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Evaluate {
+    pub user_id: i64,
+}
+
+impl Handler<Evaluate> for AchievementEvaluator {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: Evaluate, _ctx: &mut Self::Context) -> Self::Result {
+        let evaluator = self.clone();
+        Box::pin(async move {
+            if let Err(error) = evaluator.evaluate(msg.user_id).await {
+                count_error("achievement_evaluation");
+                tracing::warn!(user_id = msg.user_id, %error, "achievement evaluation failed");
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "achievements_tests.rs"]
+mod tests;

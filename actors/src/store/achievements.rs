@@ -1,0 +1,85 @@
+//! `achievements`, `user_achievements` and `user_counters`.
+
+use super::{StoreError, Transaction};
+use crate::domain::achievements::Achievement;
+use std::collections::HashMap;
+
+/// Write the definitions shipped in assets (new or changed ones) at start.
+pub async fn sync(client: &deadpool_postgres::Client, all: &[Achievement]) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "INSERT INTO achievements (id, category, secret, definition) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET category = EXCLUDED.category, secret = EXCLUDED.secret,
+                 definition = EXCLUDED.definition, synced_at = now()
+             WHERE achievements.definition IS DISTINCT FROM EXCLUDED.definition",
+        )
+        .await?;
+    for a in all {
+        client.execute(&stmt, &[&a.id, &a.category, &a.secret, &serde_json::to_value(a)?]).await?;
+    }
+    Ok(())
+}
+
+/// Add to a counter. With `once_per_day`, only the first call of each calendar day counts
+/// (`today` in the game's timezone).
+pub async fn bump(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    counter: &str,
+    by: i64,
+    today: chrono::NaiveDate,
+    once_per_day: bool,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO user_counters (user_id, counter, value, updated_on) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, counter) DO UPDATE SET value = user_counters.value + EXCLUDED.value,
+                 updated_on = EXCLUDED.updated_on
+             WHERE NOT $5 OR user_counters.updated_on < EXCLUDED.updated_on",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &counter, &by, &today, &once_per_day]).await?;
+    Ok(())
+}
+
+/// Every counter of a player, including those kept elsewhere (lifetime besitos, best streak).
+pub async fn counters(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<String, i64>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT counter, value FROM user_counters WHERE user_id = $1
+             UNION ALL SELECT 'besitos_earned', total_points FROM user_gamification WHERE user_id = $1
+             UNION ALL SELECT 'longest_streak', longest_streak::BIGINT FROM user_gamification WHERE user_id = $1",
+        )
+        .await?;
+    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The levels a player has unlocked, by achievement.
+pub async fn unlocked(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<String, Vec<u32>>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT achievement_id, tier FROM user_achievements WHERE user_id = $1 ORDER BY tier")
+        .await?;
+    let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+    for row in tx.query(&stmt, &[&user_id]).await? {
+        out.entry(row.get(0)).or_default().push(row.get::<_, i32>(1) as u32);
+    }
+    Ok(out)
+}
+
+/// Record an unlock. `false` if this level was unlocked before (by a concurrent evaluation):
+/// the caller then pays nothing.
+pub async fn unlock(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    achievement_id: &str,
+    tier: u32,
+    reward: i64,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO user_achievements (user_id, achievement_id, tier, reward) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &achievement_id, &(tier as i32), &reward]).await? == 1)
+}
