@@ -11,6 +11,8 @@ use crate::telegram::{ALLOWED_UPDATES, commands, polling};
 use actix::Actor;
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
+use diana_actors::achievements::{AchievementEvaluator, ReplySink};
+use diana_actors::domain::achievements::{Achievements, AchievementsError};
 use diana_actors::domain::economy::{Economy, EconomyError};
 use diana_actors::domain::shop::{Catalogue, CatalogueError};
 use diana_actors::leaderboard::Leaderboard;
@@ -18,6 +20,7 @@ use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
 use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
@@ -38,6 +41,8 @@ pub enum StartupError {
     Economy(#[from] EconomyError),
     #[error(transparent)]
     Shop(#[from] CatalogueError),
+    #[error(transparent)]
+    Achievements(#[from] AchievementsError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -108,16 +113,39 @@ impl Application {
         let economy = std::sync::Arc::new(economy);
         let leaderboard =
             Leaderboard::new(pool.clone(), redis.clone(), settings.game_timezone, economy.clone()).start();
+        let achievements = Arc::new(Achievements::embedded()?);
+        store::achievements::sync(&pool.get().await.map_err(StoreError::from)?, &achievements.all).await?;
+        // Unlock messages go to the outbox sender, which exists only once Telegram is set up.
+        let sink_target: Arc<OnceLock<Outbox>> = Arc::default();
+        let sink: ReplySink = {
+            let target = Arc::clone(&sink_target);
+            Arc::new(move |out| {
+                if let Some(outbox) = target.get() {
+                    outbox.send(out);
+                }
+            })
+        };
+        let evaluator = AchievementEvaluator::new(
+            pool.clone(),
+            Arc::clone(&achievements),
+            economy.clone(),
+            settings.game_timezone,
+            Some(sink),
+            Some(leaderboard.clone()),
+        )
+        .start();
         let deps = UserDeps {
             pool: pool.clone(),
             redis: redis.clone(),
             leaderboard: Some(leaderboard),
+            achievements: Some(evaluator),
             settings: UserSettings {
                 idle_timeout: settings.actors.idle_timeout,
                 flood_per_minute: settings.flood_per_minute,
                 economy,
                 timezone: settings.game_timezone,
                 shop: std::sync::Arc::new(Catalogue::embedded()?),
+                achievements,
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);
@@ -157,6 +185,7 @@ impl Application {
                     }));
                 }
             }
+            let _ = sink_target.set(sender.clone());
             outbox = Some(sender);
         } else {
             tracing::info!("TELEGRAM_BOT_TOKEN is unset: Telegram is off, HTTP still serves");

@@ -221,6 +221,10 @@ async fn close(pool: &Pool, economy: &Economy, tz: Tz, span: &Span, rewards: &[i
             _ => 0,
         });
     }
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    for podium in top.iter().take(3) {
+        crate::store::achievements::bump(&tx, podium.user_id, "podium_finishes", 1, today, false).await?;
+    }
     store_lb::archive(&tx, Board::Points, &span.key, &top, &paid).await?;
     tx.commit().await?;
     tracing::info!(period = %span.key, places = top.len(), "leaderboard period closed");

@@ -31,6 +31,7 @@ pub enum CallbackData {
     Besitos,
     Shop,
     Backpack,
+    Achievements,
     /// Buy `item` from the shop view numbered `offer`.
     Buy {
         item: String,
@@ -45,7 +46,7 @@ pub enum CallbackData {
     },
 }
 
-const SIMPLE: [(CallbackData, &str); 12] = [
+const SIMPLE: [(CallbackData, &str); 13] = [
     (CallbackData::Menu, "m"),
     (CallbackData::Profile, "p"),
     (CallbackData::Help, "h"),
@@ -58,6 +59,7 @@ const SIMPLE: [(CallbackData, &str); 12] = [
     (CallbackData::Besitos, "b"),
     (CallbackData::Shop, "t"),
     (CallbackData::Backpack, "bp"),
+    (CallbackData::Achievements, "a"),
 ];
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
@@ -119,6 +121,7 @@ impl CallbackData {
             CallbackData::Besitos => Action::ShowBesitos,
             CallbackData::Shop => Action::ShowShop,
             CallbackData::Backpack => Action::ShowBackpack,
+            CallbackData::Achievements => Action::ShowAchievements,
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
             CallbackData::Ranking { board, period } => Action::ShowRanking { board, period },

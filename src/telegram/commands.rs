@@ -10,7 +10,7 @@ use teloxide::types::BotCommand;
 
 /// Commands that exist today; each feature adds its own.
 const COMMANDS: &[&str] =
-    &["start", "menu", "regalo", "tienda", "mochila", "ranking", "besitos", "perfil", "ayuda", "privacidad"];
+    &["start", "menu", "regalo", "tienda", "mochila", "ranking", "logros", "besitos", "perfil", "ayuda", "privacidad"];
 
 pub fn bot_commands(lang: Lang) -> Vec<BotCommand> {
     COMMANDS.iter().map(|c| BotCommand::new(*c, texts::get(lang, &format!("cmd_{c}")))).collect()

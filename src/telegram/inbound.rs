@@ -71,6 +71,7 @@ fn command_action(text: &str) -> Action {
         "regalo" | "diario" => Action::ClaimDaily,
         "besitos" => Action::ShowBesitos,
         "tienda" | "shop" => Action::ShowShop,
+        "logros" | "achievements" => Action::ShowAchievements,
         "ranking" | "top" => Action::ShowRanking { board: Board::Points, period: Period::Week },
         "mochila" | "inventario" => Action::ShowBackpack,
         "perfil" | "profile" => Action::ShowProfile,

@@ -10,6 +10,7 @@ pub mod inbound;
 pub mod outbox;
 pub mod polling;
 pub mod render;
+pub mod render_achievements;
 pub mod render_economy;
 pub mod render_ranking;
 pub mod render_shop;

@@ -1,6 +1,7 @@
 //! Replies rendered for Telegram: HTML text within limits, and inline keyboards.
 
 use super::callback::CallbackData;
+use super::render_achievements as achievements;
 use super::render_economy as economy;
 use super::render_ranking as ranking;
 use super::render_shop as shop;
@@ -86,6 +87,10 @@ pub fn render(out: &Outgoing) -> Rendered {
             (shop::item_used(lang, item_id, reward, *paid), Some(shop::nav(lang)))
         }
         Reply::Ranking { standings } => (ranking::text(lang, standings), Some(ranking::keyboard(lang, standings))),
+        Reply::AchievementUnlocked { achievement_id, tier, reward } => {
+            (achievements::unlocked(lang, achievement_id, *tier, *reward), Some(achievements::nav(lang)))
+        }
+        Reply::Achievements { entries } => (achievements::list(lang, entries), Some(back_to_menu(lang))),
         Reply::NothingToUse { item_id } => (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang))),
         Reply::ReferralRewarded { friend_name, amount } => {
             (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
@@ -126,8 +131,9 @@ fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
         vec![button(lang, "btn_shop", CallbackData::Shop), button(lang, "btn_backpack", CallbackData::Backpack)],
         vec![
             button(lang, "btn_ranking", CallbackData::Ranking { board: Board::Points, period: Period::Week }),
-            button(lang, "btn_profile", CallbackData::Profile),
+            button(lang, "btn_achievements", CallbackData::Achievements),
         ],
+        vec![button(lang, "btn_profile", CallbackData::Profile)],
         vec![button(lang, "btn_help", CallbackData::Help), button(lang, "btn_privacy", CallbackData::Privacy)],
     ])
 }
@@ -182,7 +188,7 @@ mod tests {
         let Rendered::Text { keyboard: Some(k), .. } = render(&out(Reply::MainMenu, Lang::En)) else {
             panic!("menu keyboard expected")
         };
-        assert_eq!(k.inline_keyboard.iter().flatten().count(), 8);
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 9);
     }
 
     /// Every reward of the gift table, with every streak remark.
@@ -275,6 +281,36 @@ mod tests {
         ]
     }
 
+    fn achievement_replies() -> Vec<Reply> {
+        use diana_actors::domain::achievements::{Achievements, progress_view};
+        let all = Achievements::embedded().unwrap();
+        let mut replies: Vec<Reply> = all
+            .all
+            .iter()
+            .flat_map(|a| {
+                (1..=a.tiers.len() as u32).map(|tier| Reply::AchievementUnlocked {
+                    achievement_id: a.id.clone(),
+                    tier,
+                    reward: 10,
+                })
+            })
+            .collect();
+        let counters = std::collections::HashMap::from([("daily_claims".to_owned(), 8)]);
+        let unlocked = std::collections::HashMap::from([("primer_regalo".to_owned(), vec![1])]);
+        replies.push(Reply::Achievements { entries: progress_view(&all, &counters, &unlocked) });
+        replies
+    }
+
+    #[test]
+    fn achievements_show_progress_and_hide_secrets() {
+        let list = achievement_replies().pop().unwrap();
+        let Rendered::Text { text, .. } = render(&out(list, Lang::Es)) else { panic!() };
+        assert!(text.contains("🏅 <b>El primer regalo</b>"), "{text}");
+        assert!(text.contains("▰▰▰▰▰▰▰▱ 7/7") || text.contains("7/7"), "{text}");
+        assert!(text.contains("❓ <i>Logro secreto</i>"), "{text}");
+        assert!(!text.contains("Lluvia de besitos"), "a secret name leaked: {text}");
+    }
+
     #[test]
     fn the_ranking_marks_the_player_and_escapes_names() {
         let first = ranking_replies().remove(0);
@@ -356,6 +392,7 @@ mod tests {
         .chain(gifts(&economy))
         .chain(shop_replies())
         .chain(ranking_replies())
+        .chain(achievement_replies())
         .collect();
         for lang in [Lang::Es, Lang::En] {
             for reply in &replies {

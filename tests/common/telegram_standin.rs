@@ -243,6 +243,22 @@ impl Standin {
         .await
     }
 
+    /// Messages to a chat that answer the player, without the achievement notices that
+    /// arrive on their own schedule (they are tested separately).
+    pub fn replies_to(&self, chat_id: i64) -> Vec<Call> {
+        let notice = |c: &Call| c.text().contains("Logro desbloqueado") || c.text().contains("Achievement unlocked");
+        self.messages_to(chat_id).into_iter().filter(|c| !notice(c)).collect()
+    }
+
+    /// Wait until `n` replies (see [`replies_to`](Self::replies_to)) reached `chat_id`.
+    pub async fn wait_replies(&self, chat_id: i64, n: usize) -> Vec<Call> {
+        self.wait_for(&format!("{n} replies to {chat_id}"), Duration::from_secs(15), |s| {
+            let m = s.replies_to(chat_id);
+            (m.len() >= n).then_some(m)
+        })
+        .await
+    }
+
     /// Wait until the button press of `callback_id` was answered; returns the answer's params.
     pub async fn wait_callback_answer(&self, nth_callback: i64) -> Value {
         let id = format!("cq{nth_callback}");

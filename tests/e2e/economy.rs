@@ -29,18 +29,18 @@ async fn the_daily_gift_pays_once_a_day_and_shows_in_besitos() {
     let db = server.db().await;
     let lola = TgUser::new(7001, "Lola");
     tg.send_text(&lola, "/start");
-    let menu = tg.wait_messages(lola.id, 2).await;
+    let menu = tg.wait_replies(lola.id, 2).await;
     let gift_button = menu[1].buttons().into_iter().find(|(_, d)| d == "1:g").expect("gift button").1;
 
     tg.send_text(&lola, "/regalo");
-    let msgs = tg.wait_messages(lola.id, 3).await;
+    let msgs = tg.wait_replies(lola.id, 3).await;
     assert!(msgs[2].text().contains("Tu regalo de hoy"), "{}", msgs[2].text());
     assert!(msgs[2].text().contains("Racha: <b>1</b>"), "{}", msgs[2].text());
     // The same day: the alias, and the menu button pressed twice, pay nothing more.
     tg.send_text(&lola, "/diario");
     tg.press(&lola, &gift_button);
     tg.press(&lola, &gift_button);
-    let msgs = tg.wait_messages(lola.id, 6).await;
+    let msgs = tg.wait_replies(lola.id, 6).await;
     for m in &msgs[3..6] {
         assert!(m.text().contains("Ya has abierto tu regalo de hoy"), "{}", m.text());
     }
@@ -51,7 +51,7 @@ async fn the_daily_gift_pays_once_a_day_and_shows_in_besitos() {
     assert!(gifts <= 1, "at most one payment for the day");
 
     tg.send_text(&lola, "/besitos");
-    let msgs = tg.wait_messages(lola.id, 7).await;
+    let msgs = tg.wait_replies(lola.id, 7).await;
     let balance: i64 =
         db.query_one("SELECT available_points FROM user_gamification WHERE user_id = 7001", &[]).await.unwrap().get(0);
     let text = msgs[6].text();
@@ -72,18 +72,18 @@ async fn a_referral_rewards_both_players_once() {
     let db = server.db().await;
     let (ana, bea) = (TgUser::new(7101, "Ana"), TgUser::new(7102, "<Bea>"));
     tg.send_text(&ana, "/start");
-    tg.wait_messages(ana.id, 2).await;
+    tg.wait_replies(ana.id, 2).await;
     tg.send_text(&bea, "/start ref_7101");
-    let msgs = tg.wait_messages(bea.id, 2).await;
+    let msgs = tg.wait_replies(bea.id, 2).await;
     assert!(msgs[0].text().contains("<b>25</b> besitos"), "the new player's bonus: {}", msgs[0].text());
-    let told = tg.wait_messages(ana.id, 3).await;
+    let told = tg.wait_replies(ana.id, 3).await;
     assert!(told[2].text().contains("&lt;Bea&gt;") && told[2].text().contains("<b>50</b>"), "{}", told[2].text());
 
     // Bea's /start again, and Bea trying to refer Ana back, change nothing.
     tg.send_text(&bea, "/start ref_7101");
     tg.send_text(&ana, "/start ref_7102");
-    tg.wait_messages(bea.id, 4).await;
-    tg.wait_messages(ana.id, 5).await;
+    tg.wait_replies(bea.id, 4).await;
+    tg.wait_replies(ana.id, 5).await;
     let points = |id: i64| {
         let db = &db;
         async move {
@@ -93,12 +93,36 @@ async fn a_referral_rewards_both_players_once() {
                 .get::<_, i64>(0)
         }
     };
-    assert_eq!((points(7101).await, points(7102).await), (50, 25));
-    assert_eq!(count(&db, "SELECT count(*) FROM points_transactions").await, 2);
+    // Paid once each (achievement rewards for the same events come on top, through the ledger too).
+    let paid = |kind: &'static str| {
+        let db = &db;
+        async move {
+            db.query(
+                "SELECT user_id, points_change FROM points_transactions WHERE action_type = $1 ORDER BY id",
+                &[&kind],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)))
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(paid("referral").await, vec![(7101, 50)]);
+    assert_eq!(paid("referral_welcome").await, vec![(7102, 25)]);
+    let ana_points = points(7101).await;
     // Ana's profile (another actor changed her balance) shows it.
     tg.send_text(&ana, "/perfil");
-    let msgs = tg.wait_messages(ana.id, 6).await;
-    assert!(msgs[5].text().contains("Besitos: <b>50</b>"), "{}", msgs[5].text());
+    let msgs = tg.wait_replies(ana.id, 6).await;
+    // Achievement rewards land asynchronously; the profile shows at least the referral's 50.
+    let shown: i64 = msgs[5]
+        .text()
+        .split("Besitos: <b>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the profile shows besitos");
+    assert!((50..=ana_points.max(50) + 100).contains(&shown), "{}", msgs[5].text());
     assert!(msgs[5].text().contains("Nivel 1"), "{}", msgs[5].text());
     assert_ledger_invariant(&db).await;
 }
@@ -132,11 +156,11 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
     let db = server.db().await;
     let mar = TgUser::new(7201, "Mar");
     tg.send_text(&mar, "/start");
-    tg.wait_messages(mar.id, 2).await;
+    tg.wait_replies(mar.id, 2).await;
     grant(&db, mar.id, 100).await;
 
     tg.send_text(&mar, "/tienda");
-    let shop = tg.wait_messages(mar.id, 3).await.remove(2);
+    let shop = tg.wait_replies(mar.id, 3).await.remove(2);
     assert!(shop.text().contains("Tienes <b>100</b> besitos"), "{}", shop.text());
     let buy = shop
         .buttons()
@@ -147,18 +171,18 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
     // Pressed twice: bought once.
     tg.press(&mar, &buy);
     tg.press(&mar, &buy);
-    let msgs = tg.wait_messages(mar.id, 5).await;
+    let msgs = tg.wait_replies(mar.id, 5).await;
     assert!(msgs[3].text().contains("Te quedan <b>40</b> besitos"), "{}", msgs[3].text());
     assert!(msgs[4].text().contains("ya compró"), "{}", msgs[4].text());
     assert_eq!(count(&db, "SELECT count(*) FROM points_transactions WHERE action_type = 'shop_purchase'").await, 1);
 
     // Not enough besitos for a second one from a new shop view: refused, nothing changes.
     tg.send_text(&mar, "/tienda");
-    let shop = tg.wait_messages(mar.id, 6).await.remove(5);
+    let shop = tg.wait_replies(mar.id, 6).await.remove(5);
     assert!(shop.text().contains("Te faltan 20 besitos"), "{}", shop.text());
 
     tg.send_text(&mar, "/mochila");
-    let bag = tg.wait_messages(mar.id, 7).await.remove(6);
+    let bag = tg.wait_replies(mar.id, 7).await.remove(6);
     assert!(bag.text().contains("Congelador de racha 🧊 × 1"), "{}", bag.text());
 
     // A five-day streak whose last claim was the day before yesterday: one missed day.
@@ -172,7 +196,7 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
     // Outside the grace window the freeze is what keeps the streak; inside it the late claim
     // is forgiven first. Either way the streak goes on.
     tg.send_text(&mar, "/regalo");
-    let gift = tg.wait_messages(mar.id, 8).await.remove(7);
+    let gift = tg.wait_replies(mar.id, 8).await.remove(7);
     assert!(gift.text().contains("Racha: <b>6</b>"), "{}", gift.text());
     let in_grace = gift.text().contains("Llegas tarde");
     let freezes =
@@ -191,7 +215,7 @@ async fn ranking_shows_the_top_and_the_players_place() {
     let players: Vec<TgUser> = (0..4).map(|i| TgUser::new(7300 + i, &format!("Jugadora {i}"))).collect();
     for p in &players {
         tg.send_text(p, "/start");
-        tg.wait_messages(p.id, 2).await;
+        tg.wait_replies(p.id, 2).await;
     }
     // Earnings through the game itself: each claims the gift; then grants set a clear order.
     for (i, p) in players.iter().enumerate() {
@@ -200,7 +224,7 @@ async fn ranking_shows_the_top_and_the_players_place() {
     // A gift claim tells the leaderboard about its player; the grants above bypassed the game,
     // so the board must come from Postgres on its first read (a fresh Redis prefix).
     tg.send_text(&players[0], "/ranking");
-    let board = tg.wait_messages(players[0].id, 3).await.remove(2);
+    let board = tg.wait_replies(players[0].id, 3).await.remove(2);
     let text = board.text();
     assert!(text.contains("besitos de esta semana"), "{text}");
     let first = text.find("Jugadora 3").expect("the leader is listed");
@@ -210,7 +234,45 @@ async fn ranking_shows_the_top_and_the_players_place() {
     // Switch to the streak board with its button.
     let streak = board.buttons().into_iter().find(|(label, _)| label.contains("Rachas")).expect("streak button").1;
     tg.press(&players[0], &streak);
-    let streaks = tg.wait_messages(players[0].id, 4).await.remove(3);
+    let streaks = tg.wait_replies(players[0].id, 4).await.remove(3);
     assert!(streaks.text().contains("rachas en curso"), "{}", streaks.text());
+    assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_gift_unlocks_an_achievement_once_and_logros_shows_it() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let db = server.db().await;
+    let eva = TgUser::new(7401, "Eva");
+    tg.send_text(&eva, "/start");
+    tg.wait_replies(eva.id, 2).await;
+    tg.send_text(&eva, "/regalo");
+    let unlock = tg
+        .wait_for("the unlock message", std::time::Duration::from_secs(10), |s| {
+            s.messages_to(eva.id).into_iter().find(|m| m.text().contains("El primer regalo"))
+        })
+        .await;
+    assert!(unlock.text().contains("Logro desbloqueado"), "{}", unlock.text());
+    // Asking again changes nothing: one unlock, one reward.
+    tg.send_text(&eva, "/regalo");
+    tg.send_text(&eva, "/logros");
+    let list = tg
+        .wait_for("the achievements list", std::time::Duration::from_secs(10), |s| {
+            s.messages_to(eva.id).into_iter().find(|m| m.text().contains("Tus logros"))
+        })
+        .await;
+    assert!(list.text().contains("🏅 <b>El primer regalo</b>"), "{}", list.text());
+    assert!(list.text().contains("Logro secreto"), "{}", list.text());
+    assert_eq!(count(&db, "SELECT count(*) FROM user_achievements WHERE achievement_id = 'primer_regalo'").await, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM points_transactions WHERE idempotency_key LIKE 'achievement:7401:primer_regalo:%'"
+        )
+        .await,
+        1
+    );
+    assert_ledger_invariant(&db).await;
     assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
 }

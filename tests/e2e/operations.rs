@@ -109,10 +109,13 @@ async fn idle_actors_are_saved_and_stopped() {
         server.get_text("/metrics").await.contains("live_user_actors 0")
     })
     .await;
-    // Both start as the registration's time; only the saved last_seen moves past it.
-    let row = db.query_one("SELECT created_at, last_seen_at FROM users WHERE id = 8301", &[]).await.unwrap();
-    let (created, saved): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) = (row.get(0), row.get(1));
-    assert!(saved > created, "last_seen_at was saved on passivation");
+    // Both start as the registration's time; only the saved last_seen moves past it. The save
+    // follows the reaping (which the gauge shows) by a moment.
+    eventually("last_seen_at to be saved on passivation", Duration::from_secs(5), || async {
+        let row = db.query_one("SELECT created_at, last_seen_at FROM users WHERE id = 8301", &[]).await.unwrap();
+        row.get::<_, chrono::DateTime<chrono::Utc>>(1) > row.get::<_, chrono::DateTime<chrono::Utc>>(0)
+    })
+    .await;
     // And it comes back on the next update, from Postgres.
     tg.send_text(&u, "/perfil");
     let msgs = tg.wait_messages(u.id, 3).await;

@@ -33,6 +33,7 @@ pub enum Action {
         offer: u32,
     },
     ShowBackpack,
+    ShowAchievements,
     ShowRanking {
         board: super::leaderboard::Board,
         period: super::leaderboard::Period,
@@ -77,6 +78,7 @@ impl Action {
             Action::ShowShop => "shop",
             Action::Buy { .. } => "buy",
             Action::ShowBackpack => "backpack",
+            Action::ShowAchievements => "achievements",
             Action::ShowRanking { .. } => "ranking",
             Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",

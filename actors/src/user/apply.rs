@@ -2,10 +2,11 @@
 //! replies to the outbox. Nothing is answered before the commit.
 
 use super::{UserDeps, daily, referral, shop};
+use crate::achievements::Evaluate;
 use crate::domain::flood::{self, FloodVerdict};
-use crate::domain::level;
 use crate::domain::referral::{StartPayload, referrer_for_new_user};
 use crate::domain::{Action, Lang, LedgerLine, Notice, Outgoing, Player, Reply, UserUpdate};
+use crate::domain::{achievements, level};
 use crate::leaderboard::{GetStandings, PlayerScored};
 use crate::store::{self, StoreError, outbox::Pending};
 
@@ -64,6 +65,8 @@ pub(super) async fn apply_update(
         }
         FloodVerdict::Allowed => {
             if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated()) {
+                let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
+                store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
                 if p.identity_differs(&update.identity) {
                     store::users::update_identity(&tx, &update.identity).await?;
                     p.adopt_identity(&update.identity);
@@ -86,8 +89,14 @@ pub(super) async fn apply_update(
     let outgoing = store::outbox::insert(&tx, pending).await?;
     tx.commit().await?;
     if let Some(leaderboard) = &deps.leaderboard {
-        for user_id in scored {
-            leaderboard.do_send(PlayerScored { user_id });
+        for user_id in &scored {
+            leaderboard.do_send(PlayerScored { user_id: *user_id });
+        }
+    }
+    if let Some(achievements) = &deps.achievements {
+        let buying = matches!(update.action, Action::Buy { .. }).then_some(user_id);
+        for user_id in scored.iter().copied().chain(buying) {
+            achievements.do_send(Evaluate { user_id });
         }
     }
     Ok((player, UpdateOutcome::Applied { outgoing, notice }))
@@ -156,6 +165,12 @@ async fn apply_action(
         Action::ShowShop => replies.push(shop::show(tx, deps, user_id).await?),
         Action::Buy { item_id, offer } => replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?),
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
+        Action::ShowAchievements => {
+            let counters = store::achievements::counters(tx, user_id).await?;
+            let unlocked = store::achievements::unlocked(tx, user_id).await?;
+            let entries = achievements::progress_view(&deps.settings.achievements, &counters, &unlocked);
+            replies.push(Reply::Achievements { entries });
+        }
         Action::ShowRanking { board, period } => {
             let asked = GetStandings { board: *board, period: *period, user_id };
             match deps.leaderboard.as_ref().map(|lb| lb.send(asked)) {

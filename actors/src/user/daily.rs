@@ -33,6 +33,7 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
         DailyClaim::Granted(g) => g,
     };
     store::ledger::save_streak(tx, user_id, granted.streak, granted.longest, granted.day).await?;
+    store::achievements::bump(tx, user_id, "daily_claims", 1, granted.day, false).await?;
     if granted.freezes_used > 0 {
         store::inventory::consume(tx, user_id, STREAK_FREEZE, granted.freezes_used).await?;
     }

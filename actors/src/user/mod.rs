@@ -31,6 +31,8 @@ pub struct UserDeps {
     pub redis: Redis,
     /// The leaderboards, told about changed scores and asked for standings.
     pub leaderboard: Option<actix::Addr<crate::leaderboard::Leaderboard>>,
+    /// Checks achievements after events that may have moved a counter.
+    pub achievements: Option<actix::Addr<crate::achievements::AchievementEvaluator>>,
     pub settings: UserSettings,
 }
 
@@ -42,6 +44,8 @@ pub struct UserSettings {
     pub flood_per_minute: u32,
     /// Amounts, caps, the gift table and the levels.
     pub economy: std::sync::Arc<crate::domain::economy::Economy>,
+    /// The achievement definitions.
+    pub achievements: std::sync::Arc<crate::domain::achievements::Achievements>,
     /// The shop's catalogue.
     pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.

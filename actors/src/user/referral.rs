@@ -28,6 +28,8 @@ pub(super) async fn reward(
     };
     let notice = match wallet::credit(tx, economy, tz, for_referrer).await? {
         Credited::Paid { amount, .. } => {
+            let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+            store::achievements::bump(tx, referrer, "referrals", 1, today, false).await?;
             let lang = store::users::language_of(tx, referrer).await?;
             Some(Pending {
                 chat_id: referrer,

@@ -62,6 +62,8 @@ pub(super) async fn buy(
         Debited::NoWallet => return Ok(Reply::PleaseStart),
     };
     store::inventory::add(tx, user_id, &item.id, 1).await?;
+    let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
+    store::achievements::bump(tx, user_id, "purchases", 1, today, false).await?;
     if item.kind == ItemKind::Title {
         store::profiles::set_title(tx, user_id, &item.id).await?;
     }

@@ -37,8 +37,12 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
         timezone: chrono_tz::Europe::Madrid,
         shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
+        achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
-    UserDirectory::start(UserDeps { pool: pool.clone(), redis, leaderboard: None, settings }, shards)
+    UserDirectory::start(
+        UserDeps { pool: pool.clone(), redis, leaderboard: None, achievements: None, settings },
+        shards,
+    )
 }
 
 fn update(update_id: i64, user_id: i64, action: Action) -> UserUpdate {
