@@ -14,7 +14,9 @@ use actix_web::{App, HttpServer, web};
 use diana_actors::achievements::{AchievementEvaluator, ReplySink};
 use diana_actors::domain::achievements::{Achievements, AchievementsError};
 use diana_actors::domain::economy::{Economy, EconomyError};
+use diana_actors::domain::missions::{Missions, MissionsError};
 use diana_actors::domain::shop::{Catalogue, CatalogueError};
+use diana_actors::domain::trivia::{Bank, BankError};
 use diana_actors::leaderboard::Leaderboard;
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
@@ -43,6 +45,10 @@ pub enum StartupError {
     Shop(#[from] CatalogueError),
     #[error(transparent)]
     Achievements(#[from] AchievementsError),
+    #[error(transparent)]
+    Trivia(#[from] BankError),
+    #[error(transparent)]
+    Missions(#[from] MissionsError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -114,6 +120,7 @@ impl Application {
         let leaderboard =
             Leaderboard::new(pool.clone(), redis.clone(), settings.game_timezone, economy.clone()).start();
         let achievements = Arc::new(Achievements::embedded()?);
+        let missions = Arc::new(Missions::embedded()?);
         store::achievements::sync(&pool.get().await.map_err(StoreError::from)?, &achievements.all).await?;
         // Unlock messages go to the outbox sender, which exists only once Telegram is set up.
         let sink_target: Arc<OnceLock<Outbox>> = Arc::default();
@@ -133,6 +140,7 @@ impl Application {
             Some(sink),
             Some(leaderboard.clone()),
         )
+        .with_missions(missions.clone())
         .start();
         let deps = UserDeps {
             pool: pool.clone(),
@@ -146,6 +154,8 @@ impl Application {
                 timezone: settings.game_timezone,
                 shop: std::sync::Arc::new(Catalogue::embedded()?),
                 achievements,
+                trivia: Arc::new(Bank::embedded()?),
+                missions: missions.clone(),
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);

@@ -28,6 +28,8 @@ pub struct AchievementEvaluator {
     tz: Tz,
     sink: Option<ReplySink>,
     leaderboard: Option<Addr<Leaderboard>>,
+    /// Missions are paid in the same pass as achievements, from the same counters.
+    missions: Option<Arc<crate::domain::missions::Missions>>,
 }
 
 impl AchievementEvaluator {
@@ -39,7 +41,13 @@ impl AchievementEvaluator {
         sink: Option<ReplySink>,
         leaderboard: Option<Addr<Leaderboard>>,
     ) -> AchievementEvaluator {
-        AchievementEvaluator { pool, definitions, economy, tz, sink, leaderboard }
+        AchievementEvaluator { pool, definitions, economy, tz, sink, leaderboard, missions: None }
+    }
+
+    /// Also pay completed missions when evaluating.
+    pub fn with_missions(mut self, missions: Arc<crate::domain::missions::Missions>) -> AchievementEvaluator {
+        self.missions = Some(missions);
+        self
     }
 
     /// Evaluate one player now; returns the (achievement, level) pairs this call unlocked.
@@ -96,6 +104,18 @@ impl AchievementEvaluator {
                     reply: Reply::AchievementUnlocked { achievement_id: def.id.clone(), tier, reward: paid },
                 });
                 unlocked_now.push((def.id.clone(), tier));
+            }
+        }
+        if let Some(missions) = &self.missions {
+            let today = chrono::Utc::now().with_timezone(&self.tz).date_naive();
+            let done =
+                crate::user::missions::pay_completed(&tx, missions, &self.economy, self.tz, user_id, &counters, today)
+                    .await?;
+            for reply in done {
+                if let Reply::MissionCompleted { mission_id, .. } = &reply {
+                    unlocked_now.push((format!("mission:{mission_id}"), 1));
+                }
+                pending.push(Pending { chat_id: user_id, user_id: Some(user_id), lang, reply });
             }
         }
         let outgoing = store::outbox::insert(&tx, pending).await?;

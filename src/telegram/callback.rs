@@ -32,6 +32,8 @@ pub enum CallbackData {
     Shop,
     Backpack,
     Achievements,
+    Trivia,
+    Missions,
     /// Buy `item` from the shop view numbered `offer`.
     Buy {
         item: String,
@@ -44,9 +46,14 @@ pub enum CallbackData {
         board: Board,
         period: Period,
     },
+    /// An answer to the trivia round `round`.
+    Answer {
+        round: i64,
+        option: u8,
+    },
 }
 
-const SIMPLE: [(CallbackData, &str); 13] = [
+const SIMPLE: [(CallbackData, &str); 15] = [
     (CallbackData::Menu, "m"),
     (CallbackData::Profile, "p"),
     (CallbackData::Help, "h"),
@@ -60,6 +67,8 @@ const SIMPLE: [(CallbackData, &str); 13] = [
     (CallbackData::Shop, "t"),
     (CallbackData::Backpack, "bp"),
     (CallbackData::Achievements, "a"),
+    (CallbackData::Trivia, "q"),
+    (CallbackData::Missions, "ms"),
 ];
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
@@ -72,6 +81,7 @@ impl CallbackData {
         match self {
             CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
             CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
+            CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
             CallbackData::Ranking { board, period } => {
                 let code = RANKINGS.iter().find(|(b, p, _)| b == board && p == period).map_or("pw", |(_, _, c)| c);
                 format!("{VERSION}:r:{code}")
@@ -97,6 +107,10 @@ impl CallbackData {
                 CallbackData::Buy { item: item.to_owned(), offer: u32::from_str_radix(offer, 16).ok()? }
             }
             ("u", Some(item), None) if valid_item(item) => CallbackData::Use { item: item.to_owned() },
+            ("q", Some(round), Some(option)) => CallbackData::Answer {
+                round: i64::from_str_radix(round, 16).ok().filter(|r| *r > 0)?,
+                option: option.parse().ok().filter(|o| *o < 4)?,
+            },
             ("r", Some(code), None) => {
                 let (board, period, _) = RANKINGS.iter().find(|(_, _, c)| *c == code)?;
                 CallbackData::Ranking { board: *board, period: *period }
@@ -122,6 +136,9 @@ impl CallbackData {
             CallbackData::Shop => Action::ShowShop,
             CallbackData::Backpack => Action::ShowBackpack,
             CallbackData::Achievements => Action::ShowAchievements,
+            CallbackData::Trivia => Action::AskTrivia,
+            CallbackData::Missions => Action::ShowMissions,
+            CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
             CallbackData::Ranking { board, period } => Action::ShowRanking { board, period },
@@ -139,6 +156,7 @@ mod tests {
         all.push(CallbackData::Buy { item: "x".repeat(24), offer: u32::MAX });
         all.push(CallbackData::Buy { item: "streak_freeze".into(), offer: 0 });
         all.push(CallbackData::Use { item: "mystery_box".into() });
+        all.push(CallbackData::Answer { round: i64::MAX, option: 3 });
         all.extend(RANKINGS.iter().map(|(board, period, _)| CallbackData::Ranking { board: *board, period: *period }));
         all
     }

@@ -9,8 +9,21 @@ use teloxide::prelude::Requester;
 use teloxide::types::BotCommand;
 
 /// Commands that exist today; each feature adds its own.
-const COMMANDS: &[&str] =
-    &["start", "menu", "regalo", "tienda", "mochila", "ranking", "logros", "besitos", "perfil", "ayuda", "privacidad"];
+const COMMANDS: &[&str] = &[
+    "start",
+    "menu",
+    "regalo",
+    "tienda",
+    "mochila",
+    "ranking",
+    "logros",
+    "trivia",
+    "misiones",
+    "besitos",
+    "perfil",
+    "ayuda",
+    "privacidad",
+];
 
 pub fn bot_commands(lang: Lang) -> Vec<BotCommand> {
     COMMANDS.iter().map(|c| BotCommand::new(*c, texts::get(lang, &format!("cmd_{c}")))).collect()

@@ -71,6 +71,8 @@ fn command_action(text: &str) -> Action {
         "regalo" | "diario" => Action::ClaimDaily,
         "besitos" => Action::ShowBesitos,
         "tienda" | "shop" => Action::ShowShop,
+        "trivia" => Action::AskTrivia,
+        "misiones" | "missions" => Action::ShowMissions,
         "logros" | "achievements" => Action::ShowAchievements,
         "ranking" | "top" => Action::ShowRanking { board: Board::Points, period: Period::Week },
         "mochila" | "inventario" => Action::ShowBackpack,

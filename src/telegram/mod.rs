@@ -12,8 +12,10 @@ pub mod polling;
 pub mod render;
 pub mod render_achievements;
 pub mod render_economy;
+pub mod render_missions;
 pub mod render_ranking;
 pub mod render_shop;
+pub mod render_trivia;
 pub mod router;
 pub mod texts;
 

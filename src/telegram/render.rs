@@ -3,8 +3,10 @@
 use super::callback::CallbackData;
 use super::render_achievements as achievements;
 use super::render_economy as economy;
+use super::render_missions as missions;
 use super::render_ranking as ranking;
 use super::render_shop as shop;
+use super::render_trivia as trivia;
 use super::texts::{fill, get};
 use diana_actors::domain::leaderboard::{Board, Period};
 use diana_actors::domain::{Lang, Outgoing, Reply};
@@ -91,6 +93,20 @@ pub fn render(out: &Outgoing) -> Rendered {
             (achievements::unlocked(lang, achievement_id, *tier, *reward), Some(achievements::nav(lang)))
         }
         Reply::Achievements { entries } => (achievements::list(lang, entries), Some(back_to_menu(lang))),
+        Reply::TriviaQuestion { round_id, difficulty, text, options, reward, fast_seconds, expires_at: _ } => {
+            let text = trivia::question(lang, *difficulty, text, *reward, *fast_seconds);
+            (text, Some(trivia::answers(*round_id, options)))
+        }
+        Reply::TriviaRight { paid, fast } => (trivia::right(lang, *paid, *fast), Some(trivia::nav(lang))),
+        Reply::TriviaWrong { correct_option } => (trivia::wrong(lang, correct_option), Some(trivia::nav(lang))),
+        Reply::TriviaExpired => (get(lang, "trivia_expired").to_owned(), Some(trivia::nav(lang))),
+        Reply::TriviaAlreadyAnswered => (get(lang, "trivia_already").to_owned(), Some(trivia::nav(lang))),
+        Reply::TriviaNotAsked => (get(lang, "trivia_not_asked").to_owned(), Some(trivia::nav(lang))),
+        Reply::TriviaDone { next_at } => (trivia::done(lang, *next_at), Some(back_to_menu(lang))),
+        Reply::MissionCompleted { mission_id, reward } => {
+            (missions::completed(lang, mission_id, *reward), Some(missions::nav(lang)))
+        }
+        Reply::Missions { entries } => (missions::list(lang, entries), Some(back_to_menu(lang))),
         Reply::NothingToUse { item_id } => (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang))),
         Reply::ReferralRewarded { friend_name, amount } => {
             (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
@@ -133,6 +149,7 @@ fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
             button(lang, "btn_ranking", CallbackData::Ranking { board: Board::Points, period: Period::Week }),
             button(lang, "btn_achievements", CallbackData::Achievements),
         ],
+        vec![button(lang, "btn_missions", CallbackData::Missions), button(lang, "btn_trivia", CallbackData::Trivia)],
         vec![button(lang, "btn_profile", CallbackData::Profile)],
         vec![button(lang, "btn_help", CallbackData::Help), button(lang, "btn_privacy", CallbackData::Privacy)],
     ])
@@ -188,7 +205,7 @@ mod tests {
         let Rendered::Text { keyboard: Some(k), .. } = render(&out(Reply::MainMenu, Lang::En)) else {
             panic!("menu keyboard expected")
         };
-        assert_eq!(k.inline_keyboard.iter().flatten().count(), 9);
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 11);
     }
 
     /// Every reward of the gift table, with every streak remark.
@@ -279,6 +296,54 @@ mod tests {
             Reply::Ranking { standings: standings(None, vec![], top) },
             Reply::Ranking { standings: standings(None, vec![], vec![]) },
         ]
+    }
+
+    fn trivia_and_mission_replies() -> Vec<Reply> {
+        use diana_actors::domain::MissionProgress;
+        use diana_actors::domain::missions::Missions;
+        use diana_actors::domain::trivia::Bank;
+        let bank = Bank::embedded().unwrap();
+        let mut replies: Vec<Reply> = bank
+            .questions
+            .iter()
+            .map(|q| Reply::TriviaQuestion {
+                round_id: i64::MAX,
+                difficulty: q.difficulty,
+                text: q.text.clone(),
+                options: q.options.clone(),
+                reward: 100,
+                fast_seconds: 30,
+                expires_at: chrono::Utc::now(),
+            })
+            .collect();
+        replies.extend([
+            Reply::TriviaRight { paid: Some(15), fast: true },
+            Reply::TriviaWrong { correct_option: "<Madrid>".into() },
+            Reply::TriviaExpired,
+            Reply::TriviaAlreadyAnswered,
+            Reply::TriviaNotAsked,
+            Reply::TriviaDone { next_at: chrono::Utc::now() },
+        ]);
+        let missions = Missions::embedded().unwrap();
+        replies.extend(
+            missions.all.iter().map(|m| Reply::MissionCompleted { mission_id: m.id.clone(), reward: m.reward }),
+        );
+        let entries = missions
+            .all
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MissionProgress {
+                mission_id: m.id.clone(),
+                daily: i % 2 == 0,
+                progress: 1,
+                target: m.target,
+                reward: m.reward,
+                completed: i % 3 == 0,
+            })
+            .collect();
+        replies.push(Reply::Missions { entries });
+        replies.push(Reply::Missions { entries: vec![] });
+        replies
     }
 
     fn achievement_replies() -> Vec<Reply> {
@@ -393,6 +458,7 @@ mod tests {
         .chain(shop_replies())
         .chain(ranking_replies())
         .chain(achievement_replies())
+        .chain(trivia_and_mission_replies())
         .collect();
         for lang in [Lang::Es, Lang::En] {
             for reply in &replies {

@@ -246,7 +246,11 @@ impl Standin {
     /// Messages to a chat that answer the player, without the achievement notices that
     /// arrive on their own schedule (they are tested separately).
     pub fn replies_to(&self, chat_id: i64) -> Vec<Call> {
-        let notice = |c: &Call| c.text().contains("Logro desbloqueado") || c.text().contains("Achievement unlocked");
+        let notice = |c: &Call| {
+            ["Logro desbloqueado", "Achievement unlocked", "Misión cumplida", "Mission accomplished"]
+                .iter()
+                .any(|n| c.text().contains(n))
+        };
         self.messages_to(chat_id).into_iter().filter(|c| !notice(c)).collect()
     }
 

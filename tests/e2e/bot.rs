@@ -21,8 +21,8 @@ async fn start_greets_by_escaped_name_shows_menu_and_registers() {
     let buttons = msgs[1].buttons();
     assert_eq!(
         buttons.len(),
-        9,
-        "menu: gift, besitos, shop, backpack, ranking, achievements, profile, help, privacy: {buttons:?}"
+        11,
+        "menu: gift, besitos, shop, backpack, ranking, achievements, missions, trivia, profile, help, privacy: {buttons:?}"
     );
     assert!(buttons.iter().all(|(_, data)| data.len() <= 64));
 

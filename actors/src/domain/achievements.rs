@@ -6,8 +6,16 @@ use serde::{Deserialize, Serialize};
 const EMBEDDED: &str = include_str!("../../../assets/achievements.toml");
 
 /// What players do that achievements watch.
-pub const COUNTERS: &[&str] =
-    &["besitos_earned", "longest_streak", "daily_claims", "days_active", "purchases", "referrals", "podium_finishes"];
+pub const COUNTERS: &[&str] = &[
+    "besitos_earned",
+    "longest_streak",
+    "daily_claims",
+    "days_active",
+    "purchases",
+    "referrals",
+    "podium_finishes",
+    "trivia_correct",
+];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Achievement {

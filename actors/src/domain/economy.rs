@@ -16,6 +16,7 @@ pub struct Economy {
     #[serde(rename = "level")]
     pub levels: Vec<Level>,
     pub leaderboard: LeaderboardRewards,
+    pub trivia: super::trivia::TriviaRules,
 }
 
 /// Besitos paid by place when a period closes (first place first).

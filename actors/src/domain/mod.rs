@@ -8,15 +8,17 @@ pub mod gift;
 pub mod lang;
 pub mod leaderboard;
 pub mod level;
+pub mod missions;
 pub mod player;
 pub mod points;
 pub mod referral;
 pub mod reply;
 pub mod shop;
 pub mod streak;
+pub mod trivia;
 pub mod update;
 
 pub use lang::Lang;
 pub use player::Player;
-pub use reply::{AchievementProgress, LedgerLine, Notice, Outgoing, Reply, ShopOffer};
+pub use reply::{AchievementProgress, LedgerLine, MissionProgress, Notice, Outgoing, Reply, ShopOffer};
 pub use update::{Action, Identity, UserUpdate};

@@ -17,6 +17,9 @@ pub struct Player {
     pub available_points: i64,
     pub current_streak: i32,
     pub longest_streak: i32,
+    /// The day this actor last gave the player their missions (not stored: a restart re-checks).
+    #[serde(skip)]
+    pub missions_assigned_on: Option<chrono::NaiveDate>,
 }
 
 impl Player {
@@ -58,6 +61,7 @@ mod tests {
             available_points: 3,
             current_streak: 2,
             longest_streak: 4,
+            missions_assigned_on: None,
         }
     }
 

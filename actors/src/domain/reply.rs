@@ -119,6 +119,39 @@ pub enum Reply {
     Achievements {
         entries: Vec<AchievementProgress>,
     },
+    /// A trivia question; each option is a button carrying `round_id`.
+    TriviaQuestion {
+        round_id: i64,
+        difficulty: super::trivia::Difficulty,
+        text: String,
+        options: Vec<String>,
+        reward: i64,
+        fast_seconds: i64,
+        expires_at: DateTime<Utc>,
+    },
+    TriviaRight {
+        paid: Option<i64>,
+        fast: bool,
+    },
+    TriviaWrong {
+        correct_option: String,
+    },
+    TriviaExpired,
+    TriviaAlreadyAnswered,
+    /// An answer to a question this player was not asked (forged or foreign button).
+    TriviaNotAsked,
+    /// Today's questions are used up.
+    TriviaDone {
+        next_at: DateTime<Utc>,
+    },
+    MissionCompleted {
+        mission_id: String,
+        reward: i64,
+    },
+    /// `/misiones`: active missions, daily ones first.
+    Missions {
+        entries: Vec<MissionProgress>,
+    },
     /// `/ranking`: a board as the player sees it.
     Ranking {
         standings: Standings,
@@ -135,6 +168,17 @@ pub struct AchievementProgress {
     pub value: i64,
     /// The threshold of the next level, if any.
     pub next: Option<i64>,
+}
+
+/// One mission in `/misiones`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissionProgress {
+    pub mission_id: String,
+    pub daily: bool,
+    pub progress: i64,
+    pub target: i64,
+    pub reward: i64,
+    pub completed: bool,
 }
 
 /// One line of the shop, with the reason it can't be bought now, if any.
@@ -182,6 +226,15 @@ impl Reply {
             Reply::ItemUsed { .. } => "item_used",
             Reply::NothingToUse { .. } => "nothing_to_use",
             Reply::Ranking { .. } => "ranking",
+            Reply::MissionCompleted { .. } => "mission_completed",
+            Reply::Missions { .. } => "missions",
+            Reply::TriviaQuestion { .. } => "trivia_question",
+            Reply::TriviaRight { .. } => "trivia_right",
+            Reply::TriviaWrong { .. } => "trivia_wrong",
+            Reply::TriviaExpired => "trivia_expired",
+            Reply::TriviaAlreadyAnswered => "trivia_already_answered",
+            Reply::TriviaNotAsked => "trivia_not_asked",
+            Reply::TriviaDone { .. } => "trivia_done",
             Reply::AchievementUnlocked { .. } => "achievement_unlocked",
             Reply::Achievements { .. } => "achievements",
         }

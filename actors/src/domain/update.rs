@@ -34,6 +34,12 @@ pub enum Action {
     },
     ShowBackpack,
     ShowAchievements,
+    AskTrivia,
+    ShowMissions,
+    AnswerTrivia {
+        round_id: i64,
+        option: usize,
+    },
     ShowRanking {
         board: super::leaderboard::Board,
         period: super::leaderboard::Period,
@@ -79,6 +85,9 @@ impl Action {
             Action::Buy { .. } => "buy",
             Action::ShowBackpack => "backpack",
             Action::ShowAchievements => "achievements",
+            Action::AskTrivia => "trivia",
+            Action::ShowMissions => "missions",
+            Action::AnswerTrivia { .. } => "trivia_answer",
             Action::ShowRanking { .. } => "ranking",
             Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",

@@ -6,9 +6,11 @@ pub mod audit;
 pub mod inventory;
 pub mod leaderboards;
 pub mod ledger;
+pub mod missions;
 pub mod outbox;
 pub mod profiles;
 pub mod schema;
+pub mod trivia;
 pub mod updates;
 pub mod users;
 

@@ -24,6 +24,7 @@ fn player_from_row(row: &Row) -> Player {
         available_points: row.get(8),
         current_streak: row.get(9),
         longest_streak: row.get(10),
+        missions_assigned_on: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! One update, applied in one transaction: claim its `update_id`, apply its effects, commit the
 //! replies to the outbox. Nothing is answered before the commit.
 
-use super::{UserDeps, daily, referral, shop};
+use super::{UserDeps, daily, referral, shop, trivia};
 use crate::achievements::Evaluate;
 use crate::domain::flood::{self, FloodVerdict};
 use crate::domain::referral::{StartPayload, referrer_for_new_user};
@@ -67,6 +67,11 @@ pub(super) async fn apply_update(
             if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated()) {
                 let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
                 store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
+                if p.missions_assigned_on != Some(today) {
+                    let (missions, economy) = (&deps.settings.missions, &deps.settings.economy);
+                    super::missions::ensure_assigned(&tx, missions, economy, user_id, today).await?;
+                    p.missions_assigned_on = Some(today);
+                }
                 if p.identity_differs(&update.identity) {
                     store::users::update_identity(&tx, &update.identity).await?;
                     p.adopt_identity(&update.identity);
@@ -165,6 +170,14 @@ async fn apply_action(
         Action::ShowShop => replies.push(shop::show(tx, deps, user_id).await?),
         Action::Buy { item_id, offer } => replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?),
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
+        Action::AskTrivia => replies.push(trivia::ask(tx, deps, user_id).await?),
+        Action::ShowMissions => {
+            let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
+            replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);
+        }
+        Action::AnswerTrivia { round_id, option } => {
+            replies.push(trivia::answer(tx, deps, user_id, *round_id, *option).await?)
+        }
         Action::ShowAchievements => {
             let counters = store::achievements::counters(tx, user_id).await?;
             let unlocked = store::achievements::unlocked(tx, user_id).await?;
@@ -244,7 +257,10 @@ fn pending_scored(update: &UserUpdate, pending: &[Pending]) -> Vec<i64> {
         .filter(|p| matches!(p.reply, Reply::ReferralRewarded { .. }))
         .filter_map(|p| p.user_id)
         .collect();
-    if matches!(update.action, Action::ClaimDaily | Action::UseItem { .. } | Action::Start { .. }) {
+    if matches!(
+        update.action,
+        Action::ClaimDaily | Action::UseItem { .. } | Action::Start { .. } | Action::AnswerTrivia { .. }
+    ) {
         scored.push(update.identity.user_id);
     }
     scored

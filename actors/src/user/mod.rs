@@ -4,9 +4,11 @@ mod actor;
 mod apply;
 mod daily;
 mod directory;
+pub mod missions;
 mod referral;
 mod shard;
 mod shop;
+mod trivia;
 pub mod wallet;
 
 pub use actor::{HandleUpdate, Passivate, UserActor};
@@ -46,6 +48,10 @@ pub struct UserSettings {
     pub economy: std::sync::Arc<crate::domain::economy::Economy>,
     /// The achievement definitions.
     pub achievements: std::sync::Arc<crate::domain::achievements::Achievements>,
+    /// The missions.
+    pub missions: std::sync::Arc<crate::domain::missions::Missions>,
+    /// The trivia question bank.
+    pub trivia: std::sync::Arc<crate::domain::trivia::Bank>,
     /// The shop's catalogue.
     pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.

@@ -37,6 +37,8 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
         timezone: chrono_tz::Europe::Madrid,
         shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
+        trivia: std::sync::Arc::new(crate::domain::trivia::Bank::embedded().unwrap()),
+        missions: std::sync::Arc::new(crate::domain::missions::Missions::embedded().unwrap()),
         achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
     UserDirectory::start(

@@ -1,0 +1,87 @@
+//! `/misiones` and the mission-complete message.
+
+use super::callback::CallbackData;
+use super::render::button;
+use super::texts::{fill, get};
+use diana_actors::domain::level::bar;
+use diana_actors::domain::missions::{Mission, Missions};
+use diana_actors::domain::{Lang, MissionProgress};
+use std::sync::LazyLock;
+use teloxide::types::InlineKeyboardMarkup;
+
+// Validated at start-up, which loads the same embedded missions and stops on error.
+static MISSIONS: LazyLock<Option<Missions>> = LazyLock::new(|| Missions::embedded().ok());
+
+fn mission(id: &str) -> Option<&'static Mission> {
+    MISSIONS.as_ref()?.get(id)
+}
+
+fn name(lang: Lang, m: &Mission) -> &str {
+    match lang {
+        Lang::Es => &m.name_es,
+        Lang::En => &m.name_en,
+    }
+}
+
+fn description(lang: Lang, m: &Mission) -> &str {
+    match lang {
+        Lang::Es => &m.description_es,
+        Lang::En => &m.description_en,
+    }
+}
+
+pub fn completed(lang: Lang, id: &str, reward: i64) -> String {
+    let Some(m) = mission(id) else { return get(lang, "mission_done_unknown").to_owned() };
+    fill(lang, "mission_done", &[("name", name(lang, m)), ("reward", &reward.to_string())])
+}
+
+pub fn nav(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(lang, "btn_missions", CallbackData::Missions),
+        button(lang, "btn_menu", CallbackData::Menu),
+    ]])
+}
+
+pub fn list(lang: Lang, entries: &[MissionProgress]) -> String {
+    let mut text = get(lang, "missions_header").to_owned();
+    if entries.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(get(lang, "missions_empty"));
+        return text;
+    }
+    let mut section = None;
+    for e in entries {
+        let Some(m) = mission(&e.mission_id) else { continue };
+        if section != Some(e.daily) {
+            section = Some(e.daily);
+            text.push_str("\n\n");
+            text.push_str(get(lang, if e.daily { "missions_today" } else { "missions_ongoing" }));
+        }
+        let status = if e.completed {
+            get(lang, "mission_status_done").to_owned()
+        } else {
+            fill(
+                lang,
+                "mission_status",
+                &[
+                    ("bar", &bar(e.progress, e.target, 8)),
+                    ("progress", &e.progress.to_string()),
+                    ("target", &e.target.to_string()),
+                ],
+            )
+        };
+        text.push('\n');
+        text.push_str(&fill(
+            lang,
+            "mission_line",
+            &[
+                ("icon", if e.completed { "✅" } else { "▫️" }),
+                ("name", name(lang, m)),
+                ("reward", &e.reward.to_string()),
+                ("description", description(lang, m)),
+                ("status", &status),
+            ],
+        ));
+    }
+    text
+}
