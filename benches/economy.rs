@@ -41,10 +41,10 @@ async fn main() {
         "INSERT INTO users (id, first_name) SELECT g, 'P' || g FROM generate_series(1, {PLAYERS}) g;
          INSERT INTO user_profiles (user_id) SELECT g FROM generate_series(1, {PLAYERS}) g;
          INSERT INTO user_gamification (user_id, total_points, available_points)
-             SELECT g, (g * 7919) % 100000, (g * 7919) % 100000 FROM generate_series(1, {PLAYERS}) g;
+             SELECT g, (g::BIGINT * 7919) % 100000, (g::BIGINT * 7919) % 100000 FROM generate_series(1, {PLAYERS}) g;
          INSERT INTO points_transactions (user_id, action_type, points_change, balance_after, created_at)
-             SELECT g, 'seed', (g * 7919) % 100000, (g * 7919) % 100000, now() - ((g % 5000) || ' minutes')::interval
-             FROM generate_series(1, {PLAYERS}) g WHERE (g * 7919) % 100000 > 0;
+             SELECT g, 'seed', (g::BIGINT * 7919) % 100000, (g::BIGINT * 7919) % 100000, now() - ((g % 5000) || ' minutes')::interval
+             FROM generate_series(1, {PLAYERS}) g WHERE (g::BIGINT * 7919) % 100000 > 0;
          ANALYZE;"
     ))
     .await

@@ -23,6 +23,25 @@ enum Command {
     Serve,
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
+    /// Admin operations on players.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Give besitos to a player (a negative amount takes them), through the ledger, audited.
+    Grant {
+        #[arg(long)]
+        user_id: i64,
+        #[arg(long, allow_hyphen_values = true)]
+        amount: i64,
+        /// Why: kept in the ledger row and the audit log.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -34,12 +53,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    diana::telemetry::init();
+    // One-shot commands speak through their output; the server logs what it does.
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    diana::telemetry::init(if serving { "info" } else { "warn" });
     let runtime = || tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
     let result = actix_rt::System::with_tokio_rt(runtime).block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
+            Command::Admin { command: AdminCommand::Grant { user_id, amount, reason } } => {
+                grant(settings, user_id, amount, &reason).await
+            }
         }
     });
     match result {
@@ -65,5 +89,25 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     }
     let applied = applied.context("migration failed")?;
     println!("migrations applied: {applied}");
+    Ok(())
+}
+
+async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str) -> anyhow::Result<()> {
+    let (config, embedded) = startup::resolve_database(&settings).await?;
+    let result = async {
+        startup::prepare_database(&config).await?;
+        let pool = diana_actors::store::pool(&config, 2)?;
+        let economy = diana_actors::domain::economy::Economy::embedded()?;
+        let balance =
+            diana_actors::admin::grant_besitos(&pool, &economy, settings.game_timezone, "cli", user_id, amount, reason)
+                .await?;
+        anyhow::Ok(balance)
+    }
+    .await;
+    if let Some(pg) = embedded {
+        pg.stop();
+    }
+    let balance = result?;
+    println!("user {user_id} now has {balance} besitos");
     Ok(())
 }

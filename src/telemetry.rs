@@ -6,9 +6,9 @@ use prometheus::{
 use std::sync::LazyLock;
 use tracing_subscriber::EnvFilter;
 
-/// Set up tracing once. `RUST_LOG` filters (default `info`).
-pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Set up tracing once. `RUST_LOG` filters (default `default_level`).
+pub fn init(default_level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let json = std::env::var("DIANA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let result = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };

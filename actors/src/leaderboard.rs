@@ -40,7 +40,10 @@ pub struct Leaderboard {
 
 impl Leaderboard {
     pub fn new(pool: Pool, redis: Redis, tz: Tz, economy: Arc<Economy>) -> Leaderboard {
-        Leaderboard { pool, redis, tz, economy, dirty: HashSet::new(), stale: true }
+        // Boards whose keys exist are trusted at start (their markers say they were built);
+        // missing ones are rebuilt on first use. A full rebuild of every board at each start
+        // would hold the leaderboard for seconds with a million players.
+        Leaderboard { pool, redis, tz, economy, dirty: HashSet::new(), stale: false }
     }
 }
 

@@ -5,6 +5,7 @@
 //! `diana` crate translate both ways.
 
 pub mod achievements;
+pub mod admin;
 pub mod domain;
 pub mod leaderboard;
 pub mod metrics;

@@ -266,3 +266,32 @@ async fn an_unreachable_telegram_is_reported_degraded_and_the_token_never_logged
     let logs = serde_json::to_string(&*server.logs.lock().unwrap()).unwrap();
     assert!(!logs.contains("TEST-token_abc"), "the bot token leaked into the logs");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_grant_from_the_cli_reaches_the_player_through_the_ledger() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let u = TgUser::new(8501, "Gracia");
+    tg.send_text(&u, "/start");
+    tg.wait_messages(u.id, 2).await;
+    let grant = |amount: &str, reason: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+            .args(["admin", "grant", "--user-id", "8501", "--amount", amount, "--reason", reason])
+            .env_clear()
+            .env("DATABASE_URL", server.options.database_url())
+            .output()
+            .unwrap()
+    };
+    let given = grant("120", "premio del concurso");
+    assert!(given.status.success(), "{}", String::from_utf8_lossy(&given.stderr));
+    assert_eq!(String::from_utf8_lossy(&given.stdout).trim(), "user 8501 now has 120 besitos");
+    let refused = grant("-500", "corrección");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("has only 120 besitos"));
+    let db = server.db().await;
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'besitos.grant'").await, 1);
+    tg.send_text(&u, "/besitos");
+    let msgs = tg.wait_messages(u.id, 3).await;
+    assert!(msgs[2].text().contains("Disponibles: <b>120</b>"), "{}", msgs[2].text());
+    assert!(msgs[2].text().contains("regalo de Diana"), "{}", msgs[2].text());
+}

@@ -1,0 +1,112 @@
+//! Operations an admin performs on a player, shared by the CLI and (later) the dashboard.
+//! Each one goes through the ledger and leaves an audit entry in the same transaction.
+
+use crate::domain::economy::Economy;
+use crate::store::{self, Pool, StoreError};
+use crate::user::wallet::{self, Credited, Debited, Earning};
+use chrono_tz::Tz;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("a reason is required (1-500 characters)")]
+    NoReason,
+    #[error("the amount must not be zero")]
+    ZeroAmount,
+    #[error("user {0} is not registered")]
+    UnknownUser(i64),
+    #[error("user {user_id} has only {balance} besitos; cannot take {amount}")]
+    Insufficient { user_id: i64, balance: i64, amount: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Give (positive `amount`) or take (negative) besitos, with a reason. Returns the new balance.
+pub async fn grant_besitos(
+    pool: &Pool,
+    economy: &Economy,
+    tz: Tz,
+    admin: &str,
+    user_id: i64,
+    amount: i64,
+    reason: &str,
+) -> Result<i64, AdminError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AdminError::NoReason);
+    }
+    if amount == 0 {
+        return Err(AdminError::ZeroAmount);
+    }
+    let mut conn = pool.get().await.map_err(StoreError::from)?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let key = format!("admin:{user_id}:{:016x}", rand::random::<u64>());
+    let context = json!({ "admin": admin, "reason": reason });
+    let balance = if amount > 0 {
+        let earning =
+            Earning { user_id, action_type: "admin_grant", base: amount, multiplied: false, key: &key, context };
+        match wallet::credit(&tx, economy, tz, earning).await? {
+            Credited::Paid { balance, .. } => balance,
+            Credited::NoWallet => return Err(AdminError::UnknownUser(user_id)),
+            // Admin grants have no cap and a fresh key; neither can happen.
+            Credited::Capped | Credited::AlreadyPaid => return Err(AdminError::ZeroAmount),
+        }
+    } else {
+        match wallet::debit(&tx, user_id, "admin_revoke", -amount, &key, context).await? {
+            Debited::Spent { balance } => balance,
+            Debited::NoWallet => return Err(AdminError::UnknownUser(user_id)),
+            Debited::Insufficient { balance, .. } => {
+                return Err(AdminError::Insufficient { user_id, balance, amount: -amount });
+            }
+            Debited::AlreadyDone => return Err(AdminError::ZeroAmount),
+        }
+    };
+    let after = json!({ "amount": amount, "reason": reason, "balance": balance });
+    store::audit::append(&tx, admin, "besitos.grant", &format!("user:{user_id}"), None, Some(&after)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(balance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Identity;
+    use crate::store::schema;
+
+    #[tokio::test]
+    async fn grants_and_revocations_go_through_the_ledger_with_an_audit_entry() {
+        let name = format!("diana_admin_{:016x}", rand::random::<u64>());
+        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
+        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
+        schema::migrate(&config).await.unwrap();
+        let pool = store::pool(&config, 4).unwrap();
+        {
+            let mut conn = pool.get().await.unwrap();
+            let tx = conn.transaction().await.unwrap();
+            let identity =
+                Identity { user_id: 5, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
+            store::users::register(&tx, &identity, None).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let economy = Economy::embedded().unwrap();
+        let tz = chrono_tz::Europe::Madrid;
+        assert_eq!(grant_besitos(&pool, &economy, tz, "cli", 5, 100, "bienvenida").await.unwrap(), 100);
+        assert_eq!(grant_besitos(&pool, &economy, tz, "cli", 5, -30, "corrección").await.unwrap(), 70);
+        assert!(matches!(
+            grant_besitos(&pool, &economy, tz, "cli", 5, -71, "demasiado").await,
+            Err(AdminError::Insufficient { balance: 70, .. })
+        ));
+        assert!(matches!(grant_besitos(&pool, &economy, tz, "cli", 5, 10, "  ").await, Err(AdminError::NoReason)));
+        assert!(matches!(grant_besitos(&pool, &economy, tz, "cli", 6, 10, "x").await, Err(AdminError::UnknownUser(6))));
+        let conn = pool.get().await.unwrap();
+        let audits: i64 =
+            conn.query_one("SELECT count(*) FROM audit_log WHERE action = 'besitos.grant'", &[]).await.unwrap().get(0);
+        let rows: i64 = conn.query_one("SELECT count(*) FROM points_transactions", &[]).await.unwrap().get(0);
+        assert_eq!((audits, rows), (2, 2), "refused operations leave nothing behind");
+        drop(conn);
+        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
+        let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+    }
+}
