@@ -295,3 +295,23 @@ async fn an_admin_grant_from_the_cli_reaches_the_player_through_the_ledger() {
     assert!(msgs[2].text().contains("Disponibles: <b>120</b>"), "{}", msgs[2].text());
     assert!(msgs[2].text().contains("regalo de Diana"), "{}", msgs[2].text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_is_answered_once_with_or_without_redis() {
+    for redis_url in ["redis://127.0.0.1:6379", "redis://127.0.0.1:1"] {
+        let tg = Standin::start().await;
+        let mut options = Options::new(Some(&tg.url)).env("DIANA__LIMITS__FLOOD_PER_MINUTE", "4");
+        options.redis_url = redis_url.into();
+        let server = TestServer::start(options).await;
+        let u = TgUser::new(8601, "Prisa");
+        let last = (0..10).map(|_| tg.send_text(&u, "/ayuda")).max().unwrap();
+        eventually("every update to be confirmed", Duration::from_secs(10), || async { tg.confirmed_offset() > last })
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let texts: Vec<String> = tg.messages_to(u.id).iter().map(|m| m.text().to_owned()).collect();
+        let slow = texts.iter().filter(|t| t.contains("muy deprisa")).count();
+        assert_eq!((texts.len(), slow), (5, 1), "{redis_url}: four answers and one warning: {texts:?}");
+        let db = server.db().await;
+        assert_eq!(count(&db, "SELECT count(*) FROM processed_updates").await, 10, "all acknowledged");
+    }
+}

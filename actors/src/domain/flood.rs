@@ -23,25 +23,6 @@ pub fn verdict(count_in_window: u64, limit_per_minute: u32) -> FloodVerdict {
     }
 }
 
-/// The in-process fallback counter, used while Redis is unreachable.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LocalWindow {
-    minute: i64,
-    count: u64,
-}
-
-impl LocalWindow {
-    /// Count one update at `unix_minute` and return the count in that minute.
-    pub fn record(&mut self, unix_minute: i64) -> u64 {
-        if self.minute != unix_minute {
-            self.minute = unix_minute;
-            self.count = 0;
-        }
-        self.count += 1;
-        self.count
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,13 +33,5 @@ mod tests {
         assert_eq!(verdict(4, 3), FloodVerdict::SlowDown);
         assert_eq!(verdict(5, 3), FloodVerdict::Ignore);
         assert_eq!(verdict(1_000, 0), FloodVerdict::Allowed, "0 disables the limit");
-    }
-
-    #[test]
-    fn local_window_resets_each_minute() {
-        let mut w = LocalWindow::default();
-        assert_eq!(w.record(10), 1);
-        assert_eq!(w.record(10), 2);
-        assert_eq!(w.record(11), 1);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::apply::{UpdateOutcome, apply_update};
 use super::{UserDeps, UserError};
-use crate::domain::flood::LocalWindow;
+use super::flood::LocalFlood;
 use crate::domain::{Player, UserUpdate};
 use crate::metrics::{USER_ACTOR_RESTARTS, count_error};
 use crate::store;
@@ -17,15 +17,16 @@ pub struct UserActor {
     deps: Arc<UserDeps>,
     /// `None` until loaded from Postgres; `Some(None)` for a user who has not registered.
     player: Option<Option<Player>>,
-    /// Flood counter used while Redis is unreachable.
-    flood: LocalWindow,
+    /// Flood limit used while Redis is unreachable.
+    flood: LocalFlood,
     /// Time of the latest update, written to Postgres when the actor passivates.
     last_seen: Option<DateTime<Utc>>,
 }
 
 impl UserActor {
     pub fn new(user_id: i64, deps: Arc<UserDeps>) -> UserActor {
-        UserActor { user_id, deps, player: None, flood: LocalWindow::default(), last_seen: None }
+        let flood = LocalFlood::new(deps.settings.flood_per_minute);
+        UserActor { user_id, deps, player: None, flood, last_seen: None }
     }
 }
 
@@ -57,13 +58,18 @@ impl Handler<HandleUpdate> for UserActor {
         let deps = Arc::clone(&self.deps);
         let cached = self.player.take();
         let user_id = self.user_id;
-        let local_count = self.flood.record(Utc::now().timestamp() / 60);
+        // Judged here for every user-sent update, so the fallback is warm when Redis goes away.
+        let local = if msg.update.action.is_user_initiated() && msg.update.update_id.is_some() {
+            self.flood.verdict()
+        } else {
+            crate::domain::flood::FloodVerdict::Allowed
+        };
         let work = async move {
             let player = match cached {
                 Some(p) => p,
                 None => store::users::load_player(&deps.pool.get().await?, user_id).await?,
             };
-            apply_update(&deps, player, msg.update, local_count).await
+            apply_update(&deps, player, msg.update, local).await
         };
         let guarded = AssertUnwindSafe(work).catch_unwind();
         AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|result, act, ctx| match result {

@@ -20,13 +20,13 @@ pub enum UpdateOutcome {
 }
 
 /// Apply `update` for a user whose stored state is `player` (`None`: not registered).
-/// `local_count` is the in-process flood counter, used when Redis does not answer.
+/// `local` is the in-process flood verdict, used when Redis does not answer.
 /// Returns the player as it is after the commit.
 pub(super) async fn apply_update(
     deps: &UserDeps,
     mut player: Option<Player>,
     update: UserUpdate,
-    local_count: u64,
+    local: FloodVerdict,
 ) -> Result<(Option<Player>, UpdateOutcome), StoreError> {
     let user_id = update.identity.user_id;
     let mut conn = deps.pool.get().await?;
@@ -41,8 +41,10 @@ pub(super) async fn apply_update(
     let verdict = if update.action.is_user_initiated() && update.update_id.is_some() {
         let minute = chrono::Utc::now().timestamp() / 60;
         let key = deps.redis.key(&["flood", &user_id.to_string(), &minute.to_string()]);
-        let count = deps.redis.incr_with_ttl(&key, 120).await.unwrap_or(local_count);
-        flood::verdict(count, deps.settings.flood_per_minute)
+        match deps.redis.incr_with_ttl(&key, 120).await {
+            Some(count) => flood::verdict(count, deps.settings.flood_per_minute),
+            None => local,
+        }
     } else {
         FloodVerdict::Allowed
     };

@@ -3,6 +3,7 @@
 mod actor;
 mod apply;
 mod daily;
+mod flood;
 mod directory;
 pub mod missions;
 mod referral;
