@@ -19,11 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The boards kept, each with its period.
-pub const BOARDS: [(Board, Period); 4] = [
+pub const BOARDS: [(Board, Period); 5] = [
     (Board::Points, Period::Week),
     (Board::Points, Period::Month),
     (Board::Points, Period::AllTime),
     (Board::Streak, Period::AllTime),
+    (Board::Trivia, Period::AllTime),
 ];
 
 const CHUNK: usize = 1_000;
@@ -132,7 +133,7 @@ impl Handler<GetStandings> for Leaderboard {
     type Result = AtomicResponse<Self, Result<Standings, StoreError>>;
 
     fn handle(&mut self, msg: GetStandings, _ctx: &mut Self::Context) -> Self::Result {
-        let period = if msg.board == Board::Streak { Period::AllTime } else { msg.period };
+        let period = if msg.board == Board::Points { msg.period } else { Period::AllTime };
         let ctx = BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz };
         let client = self.redis.client().cloned().filter(|_| !self.stale);
         AtomicResponse::new(Box::pin(

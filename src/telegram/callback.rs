@@ -5,11 +5,12 @@ use diana_actors::domain::Action;
 use diana_actors::domain::leaderboard::{Board, Period};
 
 /// Ranking buttons: board and period in two letters.
-const RANKINGS: [(Board, Period, &str); 4] = [
+const RANKINGS: [(Board, Period, &str); 5] = [
     (Board::Points, Period::Week, "pw"),
     (Board::Points, Period::Month, "pm"),
     (Board::Points, Period::AllTime, "pa"),
     (Board::Streak, Period::AllTime, "sa"),
+    (Board::Trivia, Period::AllTime, "ta"),
 ];
 
 /// Bump when the meaning of an encoding changes; older buttons then read as stale.

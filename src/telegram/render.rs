@@ -384,7 +384,8 @@ mod tests {
         assert!(text.contains("<b>42. &lt;P42&gt; — 958</b> 👈"), "{text}");
         assert!(text.contains("puesto <b>42</b> de 99"), "{text}");
         assert!(text.contains("🥉 Alguien"), "an erased player shows as someone: {text}");
-        assert_eq!(k.inline_keyboard[0].len(), 4, "week, month, all time, streak");
+        assert_eq!(k.inline_keyboard[0].len(), 3, "week, month, all time");
+        assert_eq!(k.inline_keyboard[1].len(), 3, "streaks, trivia, menu");
     }
 
     #[test]

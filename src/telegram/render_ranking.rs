@@ -32,6 +32,7 @@ fn line(lang: Lang, row: &Row, me: Option<i64>) -> String {
 fn board_key(board: Board, period: Period) -> &'static str {
     match (board, period) {
         (Board::Streak, _) => "ranking_streak",
+        (Board::Trivia, _) => "ranking_trivia",
         (Board::Points, Period::Week) => "ranking_week",
         (Board::Points, Period::Month) => "ranking_month",
         (Board::Points, Period::AllTime) => "ranking_all",
@@ -87,6 +88,7 @@ pub fn keyboard(lang: Lang, s: &Standings) -> InlineKeyboardMarkup {
         (Board::Points, Period::Month, "btn_month"),
         (Board::Points, Period::AllTime, "btn_all_time"),
         (Board::Streak, Period::AllTime, "btn_streak"),
+        (Board::Trivia, Period::AllTime, "btn_trivia_board"),
     ];
     let row: Vec<InlineKeyboardButton> = choices
         .iter()
@@ -99,5 +101,10 @@ pub fn keyboard(lang: Lang, s: &Standings) -> InlineKeyboardMarkup {
             InlineKeyboardButton::callback(label, CallbackData::Ranking { board: *board, period: *period }.encode())
         })
         .collect();
-    InlineKeyboardMarkup::new([row, vec![button(lang, "btn_menu", CallbackData::Menu)]])
+    // Three periods on one row, the other boards and the way back on the next.
+    let (periods, others) = row.split_at(3);
+    InlineKeyboardMarkup::new([
+        periods.to_vec(),
+        others.iter().cloned().chain([button(lang, "btn_menu", CallbackData::Menu)]).collect(),
+    ])
 }

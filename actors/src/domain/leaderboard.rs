@@ -11,6 +11,8 @@ pub enum Board {
     Points,
     /// The current daily streak (all time only).
     Streak,
+    /// Besitos won at trivia (all time only).
+    Trivia,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -31,12 +31,21 @@ const STREAK: &str = "
     FROM user_gamification
     WHERE current_streak > 0 AND ($2::TIMESTAMPTZ IS NULL OR TRUE)
       AND ($3::BIGINT[] IS NULL OR user_id = ANY($3))";
+const TRIVIA: &str = "
+    SELECT user_id, SUM(points_change)::BIGINT AS score,
+           floor(extract(epoch FROM (max(created_at) - $1)) / 60)::BIGINT AS minute
+    FROM points_transactions
+    WHERE action_type = 'trivia' AND points_change > 0 AND created_at >= $1
+      AND ($2::TIMESTAMPTZ IS NULL OR created_at < $2)
+      AND ($3::BIGINT[] IS NULL OR user_id = ANY($3))
+    GROUP BY user_id";
 const ORDER: &str = " ORDER BY score DESC, minute ASC, user_id::TEXT DESC";
 
 fn base(board: Board) -> &'static str {
     match board {
         Board::Points => POINTS,
         Board::Streak => STREAK,
+        Board::Trivia => TRIVIA,
     }
 }
 
@@ -148,5 +157,6 @@ pub fn board_name(board: Board) -> &'static str {
     match board {
         Board::Points => "points",
         Board::Streak => "streak",
+        Board::Trivia => "trivia",
     }
 }

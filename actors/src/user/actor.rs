@@ -1,8 +1,8 @@
 //! `UserActor`: one user's cached state, handling that user's updates strictly one at a time.
 
 use super::apply::{UpdateOutcome, apply_update};
-use super::{UserDeps, UserError};
 use super::flood::LocalFlood;
+use super::{UserDeps, UserError};
 use crate::domain::{Player, UserUpdate};
 use crate::metrics::{USER_ACTOR_RESTARTS, count_error};
 use crate::store;

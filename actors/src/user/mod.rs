@@ -3,8 +3,8 @@
 mod actor;
 mod apply;
 mod daily;
-mod flood;
 mod directory;
+mod flood;
 pub mod missions;
 mod referral;
 mod shard;
