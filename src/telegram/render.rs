@@ -34,7 +34,7 @@ pub fn render(out: &Outgoing) -> Rendered {
             (text, None)
         }
         Reply::MainMenu => (get(lang, "main_menu").to_owned(), Some(main_menu(lang))),
-        Reply::Profile { first_name, besitos, current_streak, longest_streak, member_since, level } => {
+        Reply::Profile { first_name, besitos, current_streak, longest_streak, member_since, level, title } => {
             let since = member_since.format(get(lang, "date_format")).to_string();
             let [(k1, v1), (k2, v2), (k3, v3)] = economy::level_lines(lang, level);
             // The level lines are plain text (digits, names, bar glyphs), filled like any value.
@@ -52,6 +52,10 @@ pub fn render(out: &Outgoing) -> Rendered {
                     (k3, &v3),
                 ],
             );
+            let text = match title.as_deref().and_then(|t| shop::title_name(lang, t)) {
+                Some(title) => format!("{text}\n{}", fill(lang, "backpack_title", &[("title", &title)])),
+                None => text,
+            };
             (text, Some(back_to_menu(lang)))
         }
         Reply::DailyGift { gift, paid, capped, streak, milestone, freezes_used, late_claim_forgiven, streak_lost } => {
@@ -318,6 +322,7 @@ mod tests {
             .collect();
         replies.extend([
             Reply::TriviaRight { paid: Some(15), fast: true },
+            Reply::TriviaRight { paid: None, fast: false },
             Reply::TriviaWrong { correct_option: "<Madrid>".into() },
             Reply::TriviaExpired,
             Reply::TriviaAlreadyAnswered,
@@ -389,6 +394,24 @@ mod tests {
     }
 
     #[test]
+    fn the_profile_shows_level_progress_and_title() {
+        let economy = Economy::embedded().unwrap();
+        let profile = Reply::Profile {
+            first_name: "Ana".into(),
+            besitos: 7,
+            current_streak: 1,
+            longest_streak: 2,
+            member_since: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            level: level::standing(&economy.levels, 150),
+            title: Some("title_musa".into()),
+        };
+        let Rendered::Text { text, .. } = render(&out(profile, Lang::Es)) else { panic!() };
+        assert!(text.contains("Nivel 2: <b>Conocida</b>"), "{text}");
+        assert!(text.contains("50/200"), "{text}");
+        assert!(text.contains("Tu título: <b>Musa</b>"), "{text}");
+    }
+
+    #[test]
     fn the_shop_names_items_and_its_buttons_fit() {
         let shop = shop_replies().remove(0);
         let Rendered::Text { text, keyboard: Some(k) } = render(&out(shop, Lang::Es)) else { panic!() };
@@ -424,6 +447,7 @@ mod tests {
                 longest_streak: 3,
                 member_since: since,
                 level: level::standing(&economy.levels, 150),
+                title: Some("title_musa".into()),
             },
             Reply::Profile {
                 first_name: "top".into(),
@@ -432,6 +456,7 @@ mod tests {
                 longest_streak: 3,
                 member_since: since,
                 level: level::standing(&economy.levels, 1_000_000),
+                title: None,
             },
             Reply::DailyAlreadyClaimed { next_at: since, streak: 4 },
             Reply::Besitos { balance: 10, total: 20, entries: vec![] },

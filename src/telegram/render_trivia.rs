@@ -33,7 +33,8 @@ pub fn answers(round: i64, options: &[String]) -> InlineKeyboardMarkup {
 }
 
 pub fn right(lang: Lang, paid: Option<i64>, fast: bool) -> String {
-    let mut text = fill(lang, "trivia_right", &[("amount", &paid.unwrap_or(0).to_string())]);
+    let Some(paid) = paid else { return get(lang, "trivia_right_capped").to_owned() };
+    let mut text = fill(lang, "trivia_right", &[("amount", &paid.to_string())]);
     if fast {
         text.push('\n');
         text.push_str(get(lang, "trivia_fast"));

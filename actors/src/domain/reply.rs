@@ -30,6 +30,9 @@ pub enum Reply {
         longest_streak: i32,
         member_since: DateTime<Utc>,
         level: LevelStanding,
+        /// The title item shown, if the player bought one.
+        #[serde(default)]
+        title: Option<String>,
     },
     Help,
     PrivacyMenu,

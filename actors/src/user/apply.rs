@@ -166,6 +166,7 @@ async fn apply_action(
                 longest_streak: p.longest_streak,
                 member_since: p.created_at,
                 level: level::standing(&deps.settings.economy.levels, p.total_points),
+                title: store::profiles::title(tx, user_id).await?,
             });
         }
         Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),
