@@ -17,20 +17,6 @@ fn definition(id: &str) -> Option<&'static Achievement> {
     DEFINITIONS.as_ref()?.get(id)
 }
 
-fn name(lang: Lang, a: &Achievement) -> &str {
-    match lang {
-        Lang::Es => &a.name_es,
-        Lang::En => &a.name_en,
-    }
-}
-
-fn description(lang: Lang, a: &Achievement) -> &str {
-    match lang {
-        Lang::Es => &a.description_es,
-        Lang::En => &a.description_en,
-    }
-}
-
 fn medal(tier: u32, tiers: u32) -> &'static str {
     match (tiers, tier) {
         (1, _) => "🏅",
@@ -48,9 +34,9 @@ pub fn unlocked(lang: Lang, id: &str, tier: u32, reward: i64) -> String {
         "achievement_unlocked",
         &[
             ("medal", medal(tier, a.tiers.len() as u32)),
-            ("name", name(lang, a)),
+            ("name", a.wording.name(lang)),
             ("level", level),
-            ("description", description(lang, a)),
+            ("description", a.wording.description(lang)),
             ("reward", &reward.to_string()),
         ],
     )
@@ -90,7 +76,7 @@ pub fn list(lang: Lang, entries: &[AchievementProgress]) -> String {
         text.push_str(&fill(
             lang,
             "achievement_line",
-            &[("icon", &icon), ("name", name(lang, a)), ("progress", &progress)],
+            &[("icon", &icon), ("name", a.wording.name(lang)), ("progress", &progress)],
         ));
     }
     text

@@ -16,23 +16,9 @@ fn mission(id: &str) -> Option<&'static Mission> {
     MISSIONS.as_ref()?.get(id)
 }
 
-fn name(lang: Lang, m: &Mission) -> &str {
-    match lang {
-        Lang::Es => &m.name_es,
-        Lang::En => &m.name_en,
-    }
-}
-
-fn description(lang: Lang, m: &Mission) -> &str {
-    match lang {
-        Lang::Es => &m.description_es,
-        Lang::En => &m.description_en,
-    }
-}
-
 pub fn completed(lang: Lang, id: &str, reward: i64) -> String {
     let Some(m) = mission(id) else { return get(lang, "mission_done_unknown").to_owned() };
-    fill(lang, "mission_done", &[("name", name(lang, m)), ("reward", &reward.to_string())])
+    fill(lang, "mission_done", &[("name", m.wording.name(lang)), ("reward", &reward.to_string())])
 }
 
 pub fn nav(lang: Lang) -> InlineKeyboardMarkup {
@@ -76,9 +62,9 @@ pub fn list(lang: Lang, entries: &[MissionProgress]) -> String {
             "mission_line",
             &[
                 ("icon", if e.completed { "✅" } else { "▫️" }),
-                ("name", name(lang, m)),
+                ("name", m.wording.name(lang)),
                 ("reward", &e.reward.to_string()),
-                ("description", description(lang, m)),
+                ("description", m.wording.description(lang)),
                 ("status", &status),
             ],
         ));

@@ -16,10 +16,7 @@ static CATALOGUE: LazyLock<Option<Catalogue>> = LazyLock::new(|| Catalogue::embe
 
 /// The name of an item (or clue) in the player's language.
 pub fn item_name(lang: Lang, id: &str) -> String {
-    let from_catalogue = CATALOGUE.as_ref().and_then(|c| c.get(id)).map(|i| match lang {
-        Lang::Es => i.name_es.clone(),
-        Lang::En => i.name_en.clone(),
-    });
+    let from_catalogue = CATALOGUE.as_ref().and_then(|c| c.get(id)).map(|i| i.wording.name(lang).to_owned());
     from_catalogue.unwrap_or_else(|| match get(lang, &format!("item_{id}")) {
         "" => get(lang, "action_other").to_owned(),
         name => name.to_owned(),
@@ -27,10 +24,7 @@ pub fn item_name(lang: Lang, id: &str) -> String {
 }
 
 fn description(lang: Lang, id: &str) -> String {
-    CATALOGUE.as_ref().and_then(|c| c.get(id)).map_or_else(String::new, |i| match lang {
-        Lang::Es => i.description_es.clone(),
-        Lang::En => i.description_en.clone(),
-    })
+    CATALOGUE.as_ref().and_then(|c| c.get(id)).map_or_else(String::new, |i| i.wording.description(lang).to_owned())
 }
 
 fn kind(id: &str) -> Option<ItemKind> {

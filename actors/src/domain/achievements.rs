@@ -28,10 +28,8 @@ pub struct Achievement {
     pub rewards: Vec<i64>,
     #[serde(default)]
     pub secret: bool,
-    pub name_es: String,
-    pub name_en: String,
-    pub description_es: String,
-    pub description_en: String,
+    #[serde(flatten)]
+    pub wording: super::wording::Wording,
 }
 
 #[derive(Debug, Clone, Deserialize)]

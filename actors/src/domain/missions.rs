@@ -25,10 +25,8 @@ pub struct Mission {
     pub reward: i64,
     #[serde(default = "first_level")]
     pub min_level: u32,
-    pub name_es: String,
-    pub name_en: String,
-    pub description_es: String,
-    pub description_en: String,
+    #[serde(flatten)]
+    pub wording: super::wording::Wording,
 }
 
 fn first_level() -> u32 {

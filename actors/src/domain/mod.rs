@@ -17,6 +17,7 @@ pub mod shop;
 pub mod streak;
 pub mod trivia;
 pub mod update;
+pub mod wording;
 
 pub use lang::Lang;
 pub use player::Player;

@@ -33,10 +33,8 @@ pub struct Item {
     pub title_es: Option<String>,
     #[serde(default)]
     pub title_en: Option<String>,
-    pub name_es: String,
-    pub name_en: String,
-    pub description_es: String,
-    pub description_en: String,
+    #[serde(flatten)]
+    pub wording: super::wording::Wording,
 }
 
 fn first_level() -> u32 {
