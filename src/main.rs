@@ -41,6 +41,9 @@ enum AdminCommand {
         /// Why: kept in the ledger row and the audit log.
         #[arg(long)]
         reason: String,
+        /// Makes a retried command apply once (any word unique to this operation).
+        #[arg(long)]
+        key: Option<String>,
     },
 }
 
@@ -61,8 +64,8 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
-            Command::Admin { command: AdminCommand::Grant { user_id, amount, reason } } => {
-                grant(settings, user_id, amount, &reason).await
+            Command::Admin { command: AdminCommand::Grant { user_id, amount, reason, key } } => {
+                grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
         }
     });
@@ -92,15 +95,23 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str) -> anyhow::Result<()> {
+async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key: Option<&str>) -> anyhow::Result<()> {
     let (config, embedded) = startup::resolve_database(&settings).await?;
     let result = async {
         startup::prepare_database(&config).await?;
         let pool = diana_actors::store::pool(&config, 2)?;
         let economy = diana_actors::domain::economy::Economy::embedded()?;
-        let balance =
-            diana_actors::admin::grant_besitos(&pool, &economy, settings.game_timezone, "cli", user_id, amount, reason)
-                .await?;
+        let balance = diana_actors::admin::grant_besitos(
+            &pool,
+            &economy,
+            settings.game_timezone,
+            "cli",
+            user_id,
+            amount,
+            reason,
+            key,
+        )
+        .await?;
         anyhow::Ok(balance)
     }
     .await;

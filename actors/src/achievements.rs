@@ -71,6 +71,11 @@ impl AchievementEvaluator {
     async fn evaluate_once(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
+        // The wallet lock first, as every writer takes it: evaluations of one player run one
+        // at a time, and they never lock in an order opposite to another's.
+        if store::ledger::lock_wallet(&tx, user_id).await?.is_none() {
+            return Ok(Vec::new());
+        }
         let counters = store::achievements::counters(&tx, user_id).await?;
         let unlocked = store::achievements::unlocked(&tx, user_id).await?;
         let mut pending = Vec::new();
@@ -144,9 +149,18 @@ impl Handler<Evaluate> for AchievementEvaluator {
     fn handle(&mut self, msg: Evaluate, _ctx: &mut Self::Context) -> Self::Result {
         let evaluator = self.clone();
         Box::pin(async move {
-            if let Err(error) = evaluator.evaluate(msg.user_id).await {
-                count_error("achievement_evaluation");
-                tracing::warn!(user_id = msg.user_id, %error, "achievement evaluation failed");
+            // A conflict with a concurrent writer (a deadlock victim, say) is worth a retry.
+            for attempt in 1..=3 {
+                match evaluator.evaluate(msg.user_id).await {
+                    Ok(_) => return,
+                    Err(error) if attempt < 3 => {
+                        tracing::debug!(user_id = msg.user_id, %error, "achievement evaluation retried");
+                    }
+                    Err(error) => {
+                        count_error("achievement_evaluation");
+                        tracing::warn!(user_id = msg.user_id, %error, "achievement evaluation failed");
+                    }
+                }
             }
         })
     }

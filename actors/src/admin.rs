@@ -17,11 +17,15 @@ pub enum AdminError {
     UnknownUser(i64),
     #[error("user {user_id} has only {balance} besitos; cannot take {amount}")]
     Insufficient { user_id: i64, balance: i64, amount: i64 },
+    #[error("an operation with this key was already applied; nothing changed")]
+    AlreadyApplied,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// Give (positive `amount`) or take (negative) besitos, with a reason. Returns the new balance.
+/// With a `key`, retrying the same operation (after a lost answer, say) applies it once.
+#[allow(clippy::too_many_arguments)]
 pub async fn grant_besitos(
     pool: &Pool,
     economy: &Economy,
@@ -30,17 +34,21 @@ pub async fn grant_besitos(
     user_id: i64,
     amount: i64,
     reason: &str,
+    key: Option<&str>,
 ) -> Result<i64, AdminError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AdminError::NoReason);
     }
-    if amount == 0 {
+    if amount == 0 || amount == i64::MIN {
         return Err(AdminError::ZeroAmount);
     }
     let mut conn = pool.get().await.map_err(StoreError::from)?;
     let tx = conn.transaction().await.map_err(StoreError::from)?;
-    let key = format!("admin:{user_id}:{:016x}", rand::random::<u64>());
+    let key = match key {
+        Some(k) => format!("admin:{user_id}:{k}"),
+        None => format!("admin:{user_id}:{:016x}", rand::random::<u64>()),
+    };
     let context = json!({ "admin": admin, "reason": reason });
     let balance = if amount > 0 {
         let earning =
@@ -48,8 +56,9 @@ pub async fn grant_besitos(
         match wallet::credit(&tx, economy, tz, earning).await? {
             Credited::Paid { balance, .. } => balance,
             Credited::NoWallet => return Err(AdminError::UnknownUser(user_id)),
-            // Admin grants have no cap and a fresh key; neither can happen.
-            Credited::Capped | Credited::AlreadyPaid => return Err(AdminError::ZeroAmount),
+            Credited::AlreadyPaid => return Err(AdminError::AlreadyApplied),
+            // Admin grants have no daily cap.
+            Credited::Capped => return Err(AdminError::ZeroAmount),
         }
     } else {
         match wallet::debit(&tx, user_id, "admin_revoke", -amount, &key, context).await? {
@@ -58,7 +67,7 @@ pub async fn grant_besitos(
             Debited::Insufficient { balance, .. } => {
                 return Err(AdminError::Insufficient { user_id, balance, amount: -amount });
             }
-            Debited::AlreadyDone => return Err(AdminError::ZeroAmount),
+            Debited::AlreadyDone => return Err(AdminError::AlreadyApplied),
         }
     };
     let after = json!({ "amount": amount, "reason": reason, "balance": balance });
@@ -90,14 +99,24 @@ mod tests {
         }
         let economy = Economy::embedded().unwrap();
         let tz = chrono_tz::Europe::Madrid;
-        assert_eq!(grant_besitos(&pool, &economy, tz, "cli", 5, 100, "bienvenida").await.unwrap(), 100);
-        assert_eq!(grant_besitos(&pool, &economy, tz, "cli", 5, -30, "corrección").await.unwrap(), 70);
+        assert_eq!(grant_besitos(&pool, &economy, tz, "cli", 5, 100, "bienvenida", Some("k1")).await.unwrap(), 100);
+        assert_eq!(grant_besitos(&pool, &economy, tz, "cli", 5, -30, "corrección", None).await.unwrap(), 70);
         assert!(matches!(
-            grant_besitos(&pool, &economy, tz, "cli", 5, -71, "demasiado").await,
+            grant_besitos(&pool, &economy, tz, "cli", 5, -71, "demasiado", None).await,
             Err(AdminError::Insufficient { balance: 70, .. })
         ));
-        assert!(matches!(grant_besitos(&pool, &economy, tz, "cli", 5, 10, "  ").await, Err(AdminError::NoReason)));
-        assert!(matches!(grant_besitos(&pool, &economy, tz, "cli", 6, 10, "x").await, Err(AdminError::UnknownUser(6))));
+        assert!(matches!(
+            grant_besitos(&pool, &economy, tz, "cli", 5, 10, "  ", None).await,
+            Err(AdminError::NoReason)
+        ));
+        assert!(matches!(
+            grant_besitos(&pool, &economy, tz, "cli", 5, 100, "bienvenida", Some("k1")).await,
+            Err(AdminError::AlreadyApplied)
+        ));
+        assert!(matches!(
+            grant_besitos(&pool, &economy, tz, "cli", 6, 10, "x", None).await,
+            Err(AdminError::UnknownUser(6))
+        ));
         let conn = pool.get().await.unwrap();
         let audits: i64 =
             conn.query_one("SELECT count(*) FROM audit_log WHERE action = 'besitos.grant'", &[]).await.unwrap().get(0);

@@ -111,6 +111,9 @@ pub fn render(out: &Outgoing) -> Rendered {
             (missions::completed(lang, mission_id, *reward), Some(missions::nav(lang)))
         }
         Reply::Missions { entries } => (missions::list(lang, entries), Some(back_to_menu(lang))),
+        Reply::StrongerBoostActive { item_id } => {
+            (fill(lang, "stronger_boost", &[("item", &shop::item_name(lang, item_id))]), Some(shop::nav(lang)))
+        }
         Reply::NothingToUse { item_id } => (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang))),
         Reply::ReferralRewarded { friend_name, amount } => {
             (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
@@ -263,6 +266,7 @@ mod tests {
             replies.push(Reply::Purchased { item_id: item.id.clone(), balance: 3 });
             replies.push(Reply::AlreadyBought { item_id: item.id.clone() });
             replies.push(Reply::NothingToUse { item_id: item.id.clone() });
+            replies.push(Reply::StrongerBoostActive { item_id: item.id.clone() });
             replies.push(Reply::ItemUsed {
                 item_id: item.id.clone(),
                 reward: diana_actors::domain::economy::GiftReward::Besitos { amount: 9 },

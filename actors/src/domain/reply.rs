@@ -155,6 +155,10 @@ pub enum Reply {
     Missions {
         entries: Vec<MissionProgress>,
     },
+    /// A boost item kept unused: a stronger boost is running.
+    StrongerBoostActive {
+        item_id: String,
+    },
     /// `/ranking`: a board as the player sees it.
     Ranking {
         standings: Standings,
@@ -229,6 +233,7 @@ impl Reply {
             Reply::ItemUsed { .. } => "item_used",
             Reply::NothingToUse { .. } => "nothing_to_use",
             Reply::Ranking { .. } => "ranking",
+            Reply::StrongerBoostActive { .. } => "stronger_boost_active",
             Reply::MissionCompleted { .. } => "mission_completed",
             Reply::Missions { .. } => "missions",
             Reply::TriviaQuestion { .. } => "trivia_question",

@@ -104,15 +104,27 @@ impl Bank {
     }
 }
 
-/// The next question for a player: within their level and VIP status, never one they were
-/// asked before until every such question has been asked; then the cycle starts again.
-pub fn pick<'a>(bank: &'a Bank, level: u32, vip: bool, asked: &HashSet<String>, roll: u64) -> Option<&'a Question> {
+/// The next question for a player: within their level and VIP status, among those asked the
+/// fewest times (so none repeats until every one has been asked, cycle after cycle), and never
+/// one already asked today.
+pub fn pick<'a>(
+    bank: &'a Bank,
+    level: u32,
+    vip: bool,
+    asked: &HashMap<String, u32>,
+    today: &HashSet<String>,
+    roll: u64,
+) -> Option<&'a Question> {
     let hardest = Difficulty::for_level(level);
-    let eligible: Vec<&Question> =
-        bank.questions.iter().filter(|q| q.difficulty <= hardest && (vip || !q.vip)).collect();
-    let fresh: Vec<&Question> = eligible.iter().copied().filter(|q| !asked.contains(&q.id)).collect();
-    let pool = if fresh.is_empty() { &eligible } else { &fresh };
-    if pool.is_empty() { None } else { Some(pool[(roll % pool.len() as u64) as usize]) }
+    let eligible: Vec<&Question> = bank
+        .questions
+        .iter()
+        .filter(|q| q.difficulty <= hardest && (vip || !q.vip) && !today.contains(&q.id))
+        .collect();
+    let times = |q: &Question| asked.get(&q.id).copied().unwrap_or(0);
+    let fewest = eligible.iter().map(|q| times(q)).min()?;
+    let pool: Vec<&Question> = eligible.into_iter().filter(|q| times(q) == fewest).collect();
+    Some(pool[(roll % pool.len() as u64) as usize])
 }
 
 /// How many questions a player gets per day.
@@ -181,15 +193,22 @@ mod tests {
     #[test]
     fn questions_never_repeat_until_the_bank_runs_out() {
         let bank = Bank::embedded().unwrap();
-        let mut asked = HashSet::new();
+        let mut asked: HashMap<String, u32> = HashMap::new();
+        let none = HashSet::new();
         let eligible = bank.questions.iter().filter(|q| q.difficulty == Difficulty::Facil && !q.vip).count();
-        for roll in 0..eligible as u64 {
-            let q = pick(&bank, 1, false, &asked, roll * 7919).unwrap();
-            assert_eq!(q.difficulty, Difficulty::Facil);
-            assert!(!q.vip);
-            assert!(asked.insert(q.id.clone()), "{} repeated before the bank ran out", q.id);
+        // Three full cycles: within each, every question exactly once.
+        for cycle in 1..=3u32 {
+            for roll in 0..eligible as u64 {
+                let q = pick(&bank, 1, false, &asked, &none, roll * 7919).unwrap();
+                assert_eq!(q.difficulty, Difficulty::Facil);
+                assert!(!q.vip);
+                let n = asked.entry(q.id.clone()).or_default();
+                *n += 1;
+                assert_eq!(*n, cycle, "{} repeated before the bank ran out", q.id);
+            }
         }
-        assert!(pick(&bank, 1, false, &asked, 3).is_some(), "then the cycle starts again");
+        let today: HashSet<String> = bank.questions.iter().map(|q| q.id.clone()).collect();
+        assert!(pick(&bank, 1, false, &asked, &today, 3).is_none(), "never one asked today");
     }
 
     #[test]

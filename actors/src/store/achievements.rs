@@ -29,7 +29,7 @@ pub async fn bump(
     by: i64,
     today: chrono::NaiveDate,
     once_per_day: bool,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let stmt = tx
         .prepare_cached(
             "INSERT INTO user_counters (user_id, counter, value, updated_on) VALUES ($1, $2, $3, $4)
@@ -38,8 +38,7 @@ pub async fn bump(
              WHERE NOT $5 OR user_counters.updated_on < EXCLUDED.updated_on",
         )
         .await?;
-    tx.execute(&stmt, &[&user_id, &counter, &by, &today, &once_per_day]).await?;
-    Ok(())
+    Ok(tx.execute(&stmt, &[&user_id, &counter, &by, &today, &once_per_day]).await? == 1)
 }
 
 /// Every counter of a player, including those kept elsewhere (lifetime besitos, best streak).

@@ -21,7 +21,8 @@ const POINTS: &str = "
     SELECT user_id, SUM(points_change)::BIGINT AS score,
            floor(extract(epoch FROM (max(created_at) - $1)) / 60)::BIGINT AS minute
     FROM points_transactions
-    WHERE points_change > 0 AND created_at >= $1 AND ($2::TIMESTAMPTZ IS NULL OR created_at < $2)
+    WHERE points_change > 0 AND user_id > 0 AND action_type NOT IN ('leaderboard_prize', 'admin_grant')
+      AND created_at >= $1 AND ($2::TIMESTAMPTZ IS NULL OR created_at < $2)
       AND ($3::BIGINT[] IS NULL OR user_id = ANY($3))
     GROUP BY user_id";
 const STREAK: &str = "
@@ -29,13 +30,15 @@ const STREAK: &str = "
            (COALESCE(last_daily_claim - DATE '2020-01-01', 0) * 1440
              - floor(extract(epoch FROM ($1 - TIMESTAMPTZ '2020-01-01 00:00:00+00')) / 60))::BIGINT AS minute
     FROM user_gamification
-    WHERE current_streak > 0 AND ($2::TIMESTAMPTZ IS NULL OR TRUE)
+    WHERE current_streak > 0 AND user_id > 0 AND ($2::TIMESTAMPTZ IS NULL OR TRUE)
+      -- A streak not claimed yesterday or today is over (a day of slack for the timezone).
+      AND last_daily_claim >= CURRENT_DATE - 2
       AND ($3::BIGINT[] IS NULL OR user_id = ANY($3))";
 const TRIVIA: &str = "
     SELECT user_id, SUM(points_change)::BIGINT AS score,
            floor(extract(epoch FROM (max(created_at) - $1)) / 60)::BIGINT AS minute
     FROM points_transactions
-    WHERE action_type = 'trivia' AND points_change > 0 AND created_at >= $1
+    WHERE action_type = 'trivia' AND points_change > 0 AND user_id > 0 AND created_at >= $1
       AND ($2::TIMESTAMPTZ IS NULL OR created_at < $2)
       AND ($3::BIGINT[] IS NULL OR user_id = ANY($3))
     GROUP BY user_id";

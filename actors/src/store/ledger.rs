@@ -128,23 +128,21 @@ pub async fn save_streak(
     Ok(())
 }
 
-/// Start (or extend) a temporary earnings multiplier.
-pub async fn set_boost(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    factor: f64,
-    until: DateTime<Utc>,
-) -> Result<(), StoreError> {
+/// Start a temporary earnings multiplier for `hours`. An active boost of the same factor is
+/// extended by that long; a stronger new one replaces it; a weaker one leaves it alone and
+/// `false` is returned (boosts never blend into one the player did not get).
+pub async fn set_boost(tx: &Transaction<'_>, user_id: i64, factor: f64, hours: i32) -> Result<bool, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "UPDATE user_gamification
-             SET boost_multiplier = GREATEST($2, CASE WHEN boost_until > now() THEN boost_multiplier ELSE 1.0 END),
-                 boost_until = GREATEST($3, boost_until)
-             WHERE user_id = $1",
+            "UPDATE user_gamification SET
+                 boost_until = CASE WHEN boost_until > now() AND boost_multiplier = $2
+                                    THEN boost_until + make_interval(hours => $3)
+                                    ELSE now() + make_interval(hours => $3) END,
+                 boost_multiplier = $2
+             WHERE user_id = $1 AND NOT (boost_until > now() AND boost_multiplier > $2)",
         )
         .await?;
-    tx.execute(&stmt, &[&user_id, &factor, &until]).await?;
-    Ok(())
+    Ok(tx.execute(&stmt, &[&user_id, &factor, &hours]).await? == 1)
 }
 
 /// A ledger row as `/besitos` shows it.

@@ -2,7 +2,7 @@
 
 use super::{StoreError, Transaction};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Round {
@@ -21,10 +21,12 @@ fn round(row: &tokio_postgres::Row) -> Round {
     }
 }
 
-/// Every question this player was ever asked.
-pub async fn asked_ids(tx: &Transaction<'_>, user_id: i64) -> Result<HashSet<String>, StoreError> {
-    let stmt = tx.prepare_cached("SELECT DISTINCT question_id FROM trivia_rounds WHERE user_id = $1").await?;
-    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| r.get(0)).collect())
+/// How many times this player was asked each question.
+pub async fn asked_counts(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<String, u32>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT question_id, count(*) FROM trivia_rounds WHERE user_id = $1 GROUP BY question_id")
+        .await?;
+    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as u32)).collect())
 }
 
 pub async fn rounds_on(tx: &Transaction<'_>, user_id: i64, day: NaiveDate) -> Result<Vec<Round>, StoreError> {

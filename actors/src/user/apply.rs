@@ -29,6 +29,12 @@ pub(super) async fn apply_update(
     local: FloodVerdict,
 ) -> Result<(Option<Player>, UpdateOutcome), StoreError> {
     let user_id = update.identity.user_id;
+    // Standings come from another actor that needs its own connection: ask before taking ours,
+    // so a slow board can never hold the pool.
+    let ranking = match &update.action {
+        Action::ShowRanking { board, period } => Some(standings(deps, *board, *period, user_id).await?),
+        _ => None,
+    };
     let mut conn = deps.pool.get().await?;
     let tx = conn.transaction().await?;
     if let Some(update_id) = update.update_id {
@@ -57,6 +63,8 @@ pub(super) async fn apply_update(
         }
     });
     let mut replies = Vec::new();
+    // The player's first action today: a day-count moved, achievements and missions may follow.
+    let mut new_day = false;
     // Replies to other players (a referrer told about their new friend).
     let mut elsewhere = Vec::new();
     let notice = match verdict {
@@ -68,7 +76,7 @@ pub(super) async fn apply_update(
         FloodVerdict::Allowed => {
             if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated()) {
                 let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
-                store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
+                new_day = store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
                 if p.missions_assigned_on != Some(today) {
                     let (missions, economy) = (&deps.settings.missions, &deps.settings.economy);
                     super::missions::ensure_assigned(&tx, missions, economy, user_id, today).await?;
@@ -83,7 +91,7 @@ pub(super) async fn apply_update(
                     p.is_active = true;
                 }
             }
-            apply_action(&tx, deps, &mut player, &update, &mut replies, &mut elsewhere).await?
+            apply_action(&tx, deps, &mut player, &update, &mut replies, &mut elsewhere, ranking).await?
         }
     };
 
@@ -101,7 +109,7 @@ pub(super) async fn apply_update(
         }
     }
     if let Some(achievements) = &deps.achievements {
-        let buying = matches!(update.action, Action::Buy { .. }).then_some(user_id);
+        let buying = (new_day || matches!(update.action, Action::Buy { .. })).then_some(user_id);
         for user_id in scored.iter().copied().chain(buying) {
             achievements.do_send(Evaluate { user_id });
         }
@@ -117,6 +125,7 @@ async fn apply_action(
     update: &UserUpdate,
     replies: &mut Vec<Reply>,
     elsewhere: &mut Vec<Pending>,
+    mut ranking: Option<Reply>,
 ) -> Result<Option<Notice>, StoreError> {
     let user_id = update.identity.user_id;
     let Some(p) = player.as_mut() else {
@@ -187,16 +196,7 @@ async fn apply_action(
             let entries = achievements::progress_view(&deps.settings.achievements, &counters, &unlocked);
             replies.push(Reply::Achievements { entries });
         }
-        Action::ShowRanking { board, period } => {
-            let asked = GetStandings { board: *board, period: *period, user_id };
-            match deps.leaderboard.as_ref().map(|lb| lb.send(asked)) {
-                Some(pending) => match pending.await {
-                    Ok(standings) => replies.push(Reply::Ranking { standings: standings? }),
-                    Err(_) => replies.push(Reply::SomethingWentWrong),
-                },
-                None => replies.push(Reply::SomethingWentWrong),
-            }
-        }
+        Action::ShowRanking { .. } => replies.push(ranking.take().unwrap_or(Reply::SomethingWentWrong)),
         Action::UseItem { item_id } => {
             let key = update.update_id.unwrap_or_default();
             replies.push(shop::use_item(tx, deps, user_id, item_id, key).await?);
@@ -250,6 +250,19 @@ async fn apply_action(
         Action::Explode => panic!("test explosion for user {user_id}"),
     }
     Ok(None)
+}
+
+async fn standings(
+    deps: &UserDeps,
+    board: crate::domain::leaderboard::Board,
+    period: crate::domain::leaderboard::Period,
+    user_id: i64,
+) -> Result<Reply, StoreError> {
+    let Some(leaderboard) = &deps.leaderboard else { return Ok(Reply::SomethingWentWrong) };
+    match leaderboard.send(GetStandings { board, period, user_id }).await {
+        Ok(standings) => Ok(Reply::Ranking { standings: standings? }),
+        Err(_) => Ok(Reply::SomethingWentWrong),
+    }
 }
 
 /// Players whose earnings or streak this update may have changed: its sender for actions

@@ -59,8 +59,8 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
             }
         }
         GiftReward::Boost { factor, hours } => {
-            let until = now + chrono::Duration::hours(i64::from(*hours));
-            store::ledger::set_boost(tx, user_id, *factor, until).await?;
+            // A weaker boost while a stronger one runs adds nothing; the stronger one stays.
+            store::ledger::set_boost(tx, user_id, *factor, *hours as i32).await?;
         }
         GiftReward::Item { item } | GiftReward::Clue { item } => {
             store::inventory::add(tx, user_id, item, 1).await?;

@@ -30,6 +30,10 @@ pub async fn ensure_assigned(
             .map(|m| (m.id.clone(), day.clone(), value(&m.counter)))
             .collect();
     let have = store::missions::current(tx, user_id, &day).await?;
+    // Today's daily missions are picked once, whatever happens to the level later in the day.
+    if have.iter().any(|a| a.period == day) {
+        wanted.clear();
+    }
     for m in all.all.iter().filter(|m| m.kind != Kind::Daily && m.min_level <= level) {
         if !have.iter().any(|a| a.mission_id == m.id) {
             let (period, baseline) = match m.kind {
@@ -54,7 +58,12 @@ pub async fn pay_completed(
     today: NaiveDate,
 ) -> Result<Vec<Reply>, StoreError> {
     let mut replies = Vec::new();
-    for assigned in store::missions::current(tx, user_id, &today.to_string()).await? {
+    // Yesterday's too: a mission finished at 23:59 may be evaluated after midnight.
+    let yesterday = (today - chrono::Days::new(1)).to_string();
+    let mut payable = store::missions::current(tx, user_id, &today.to_string()).await?;
+    payable
+        .extend(store::missions::current(tx, user_id, &yesterday).await?.into_iter().filter(|a| a.period == yesterday));
+    for assigned in payable {
         let Some(m) = all.get(&assigned.mission_id) else { continue };
         let now = counters.get(&m.counter).copied().unwrap_or(0);
         if assigned.completed || missions::progress(m, now, assigned.baseline) < m.target {

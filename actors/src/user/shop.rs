@@ -89,6 +89,14 @@ pub(super) async fn use_item(
     let Some(item) = usable else {
         return Ok(Reply::NothingToUse { item_id: item_id.to_owned() });
     };
+    if item.kind == ItemKind::Boost
+        && let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await?
+        && wallet.boost_until.is_some_and(|until| until > Utc::now())
+        && wallet.boost_multiplier > item.factor.unwrap_or(1.0)
+    {
+        // Kept in the backpack for later rather than wasted under a stronger boost.
+        return Ok(Reply::StrongerBoostActive { item_id: item.id.clone() });
+    }
     if !store::inventory::consume(tx, user_id, &item.id, 1).await? {
         return Ok(Reply::NothingToUse { item_id: item.id.clone() });
     }
@@ -103,11 +111,11 @@ pub(super) async fn use_item(
     let mut paid = None;
     match &reward {
         GiftReward::Boost { factor, hours } => {
-            let until = Utc::now() + chrono::Duration::hours(i64::from(*hours));
-            store::ledger::set_boost(tx, user_id, *factor, until).await?;
+            store::ledger::set_boost(tx, user_id, *factor, *hours as i32).await?;
         }
         GiftReward::Besitos { amount } => {
-            let key = format!("mystery:{user_id}:{update_id}");
+            // Once-ness comes from consuming the box in this transaction; the key only has to be new.
+            let key = format!("mystery:{user_id}:{update_id}:{:016x}", rand::random::<u64>());
             let earning = Earning {
                 user_id,
                 action_type: "mystery_box",

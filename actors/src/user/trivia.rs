@@ -30,9 +30,10 @@ pub(super) async fn ask(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> 
         return Ok(Reply::TriviaDone { next_at });
     }
     let level = level::standing(&settings.economy.levels, wallet.total_points).number;
-    let asked = store::trivia::asked_ids(tx, user_id).await?;
+    let asked = store::trivia::asked_counts(tx, user_id).await?;
+    let today_ids = rounds.iter().map(|r| r.question_id.clone()).collect();
     let roll = rand::random::<u64>();
-    let Some(question) = trivia::pick(&settings.trivia, level, vip, &asked, roll) else {
+    let Some(question) = trivia::pick(&settings.trivia, level, vip, &asked, &today_ids, roll) else {
         return Ok(Reply::TriviaDone { next_at: now });
     };
     let round = store::trivia::start(tx, user_id, &question.id, today).await?;
