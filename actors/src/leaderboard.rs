@@ -98,10 +98,14 @@ impl Handler<SyncDirty> for Leaderboard {
                 let now = Utc::now();
                 for (board, period) in BOARDS {
                     let span = span_at(period, now, ctx.tz);
+                    // Rebuilding a board of a million players takes seconds, so it is never done
+                    // here for every board at once: a board missing its marker (new, lost, or
+                    // stale after an outage) is rebuilt when someone asks for it.
                     let synced = async {
+                        let marker = format!("{}:built", ctx.key(board, &span));
                         if stale {
-                            ctx.rebuild(&client, board, &span).await?;
-                        } else if !ctx.ensure_built(&client, board, &span).await? && !ids.is_empty() {
+                            let _: () = client.del(&marker).await?;
+                        } else if !ids.is_empty() && client.exists::<i64, _>(&marker).await? == 1 {
                             ctx.set_scores(&client, board, &span, &ids).await?;
                         }
                         Ok::<_, SyncError>(())
