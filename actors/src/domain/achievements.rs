@@ -15,6 +15,9 @@ pub const COUNTERS: &[&str] = &[
     "referrals",
     "podium_finishes",
     "trivia_correct",
+    // Bumped by the story engine (the narrative feature).
+    "story_decisions",
+    "story_endings",
 ];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
