@@ -39,10 +39,25 @@ async fn main() {
     let menu = tg.wait_messages(ana.id, 2).await;
     tg.press(&ana, &menu[1].buttons()[0].1);
     tg.wait_messages(ana.id, 3).await;
-    tg.send_text(&ana, "/privacidad");
-    tg.send_text(&ana, "/ayuda");
-    tg.send_text(&ana, "hola diana");
-    for m in tg.wait_messages(ana.id, 6).await {
+    for command in [
+        "/privacidad",
+        "/ayuda",
+        "hola diana",
+        "/regalo",
+        "/besitos",
+        "/tienda",
+        "/trivia",
+        "/misiones",
+        "/logros",
+        "/ranking",
+    ] {
+        let before = tg.messages_to(ana.id).len();
+        tg.send_text(&ana, command);
+        tg.wait_messages(ana.id, before + 1).await;
+    }
+    // Notices (achievements, missions) arrive on their own; give them a moment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for m in tg.messages_to(ana.id) {
         println!("--- {} ---\n{}", m.method, m.text());
         for (label, data) in m.buttons() {
             println!("  [{label}] → {data}");

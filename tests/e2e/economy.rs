@@ -35,7 +35,7 @@ async fn the_daily_gift_pays_once_a_day_and_shows_in_besitos() {
     tg.send_text(&lola, "/regalo");
     let msgs = tg.wait_replies(lola.id, 3).await;
     assert!(msgs[2].text().contains("Tu regalo de hoy"), "{}", msgs[2].text());
-    assert!(msgs[2].text().contains("Racha: <b>1</b>"), "{}", msgs[2].text());
+    assert!(msgs[2].text().contains("Días seguidos: <b>1</b>"), "{}", msgs[2].text());
     // The same day: the alias, and the menu button pressed twice, pay nothing more.
     tg.send_text(&lola, "/diario");
     tg.press(&lola, &gift_button);
@@ -200,7 +200,7 @@ async fn a_bought_streak_freeze_saves_the_streak_after_a_missed_day() {
     // is forgiven first. Either way the streak goes on.
     tg.send_text(&mar, "/regalo");
     let gift = tg.wait_replies(mar.id, 8).await.remove(7);
-    assert!(gift.text().contains("Racha: <b>6</b>"), "{}", gift.text());
+    assert!(gift.text().contains("Días seguidos: <b>6</b>"), "{}", gift.text());
     let in_grace = gift.text().contains("Llegas tarde");
     let freezes =
         count(&db, "SELECT COALESCE(SUM(quantity), 0)::BIGINT FROM user_inventory WHERE item_id = 'streak_freeze'")
