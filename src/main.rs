@@ -23,11 +23,23 @@ enum Command {
     Serve,
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
+    /// Story tools.
+    Story {
+        #[command(subcommand)]
+        command: StoryCommand,
+    },
     /// Admin operations on players.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum StoryCommand {
+    /// Compile the ink story in a folder (its entry is main.ink) and report the first error
+    /// with its file and line.
+    Check { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -64,6 +76,7 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
+            Command::Story { command: StoryCommand::Check { path } } => check_story(&path),
             Command::Admin { command: AdminCommand::Grant { user_id, amount, reason, key } } => {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
@@ -120,5 +133,11 @@ async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key:
     }
     let balance = result?;
     println!("user {user_id} now has {balance} besitos");
+    Ok(())
+}
+
+fn check_story(path: &std::path::Path) -> anyhow::Result<()> {
+    let compiled = diana_actors::story::compile_dir(path, None)?;
+    println!("ok: {} compiled ({} bytes, sources {})", path.display(), compiled.json.len(), compiled.source_hash);
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod leaderboard;
 pub mod metrics;
 pub mod redis;
 pub mod store;
+pub mod story;
 pub mod user;
 
 pub use store::Pool;

@@ -318,3 +318,29 @@ async fn a_flood_is_answered_once_with_or_without_redis() {
         assert_eq!(count(&db, "SELECT count(*) FROM processed_updates").await, 10, "all acknowledged");
     }
 }
+
+#[test]
+fn story_check_accepts_the_shipped_story_and_names_file_and_line_of_an_error() {
+    let run = |dir: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+            .arg("story")
+            .arg("check")
+            .arg(dir)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let shipped = run(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story")));
+    assert!(shipped.status.success(), "{}", String::from_utf8_lossy(&shipped.stderr));
+    assert!(String::from_utf8_lossy(&shipped.stdout).starts_with("ok: "));
+
+    let dir = std::env::temp_dir().join(crate::common::server::unique_name("diana_story"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.ink"), "INCLUDE escena.ink\n-> escena\n").unwrap();
+    std::fs::write(dir.join("escena.ink"), "=== escena ===\nHola.\n-> a_ninguna_parte\n").unwrap();
+    let broken = run(&dir);
+    assert_eq!(broken.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("escena.ink:3:"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
