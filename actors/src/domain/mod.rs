@@ -14,6 +14,7 @@ pub mod points;
 pub mod referral;
 pub mod reply;
 pub mod shop;
+pub mod story_tags;
 pub mod streak;
 pub mod trivia;
 pub mod update;

@@ -168,6 +168,10 @@ mod tests {
         assert!(text.contains("El Diván"), "{text}");
         assert!(tags.iter().any(|t| t == "capitulo:1"), "{tags:?}");
         assert!(tags.iter().any(|t| t.starts_with("final:")), "{tags:?}");
+        for tag in &tags {
+            let parsed = crate::domain::story_tags::parse(tag);
+            assert!(!matches!(parsed, crate::domain::story_tags::StoryTag::Unknown(_)), "unknown tag {tag}");
+        }
     }
 
     #[test]
