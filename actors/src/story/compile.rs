@@ -22,6 +22,9 @@ pub enum StoryError {
     /// A writer's mistake: names the file and the line.
     #[error("{file}:{line}: {message}")]
     Compile { file: String, line: usize, message: String },
+    /// The engine failed while playing (a bug of ours or a broken save-state).
+    #[error("story engine: {0}")]
+    Runtime(String),
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,

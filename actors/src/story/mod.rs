@@ -3,5 +3,6 @@
 //! story engine.
 
 pub mod compile;
+pub mod play;
 
 pub use compile::{CompiledStory, StoryError, compile_dir};
