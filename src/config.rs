@@ -74,6 +74,8 @@ pub struct Settings {
     pub flood_per_minute: u32,
     pub game_timezone: chrono_tz::Tz,
     pub shutdown_grace: Duration,
+    pub story_dir: PathBuf,
+    pub story_cache_dir: PathBuf,
     pub stripe: Option<StripeSettings>,
     pub paypal: Option<PaypalSettings>,
 }
@@ -146,6 +148,7 @@ struct Raw {
     limits: RawLimits,
     game: RawGame,
     shutdown: RawShutdown,
+    story: RawStory,
     stripe: Option<HashMap<String, String>>,
     paypal: Option<HashMap<String, String>>,
 }
@@ -200,6 +203,11 @@ struct RawLimits {
 #[derive(Deserialize)]
 struct RawGame {
     timezone: String,
+}
+#[derive(Deserialize)]
+struct RawStory {
+    dir: PathBuf,
+    cache_dir: PathBuf,
 }
 #[derive(Deserialize)]
 struct RawShutdown {
@@ -331,6 +339,8 @@ impl Settings {
             flood_per_minute: raw.limits.flood_per_minute,
             game_timezone,
             shutdown_grace,
+            story_dir: raw.story.dir,
+            story_cache_dir: raw.story.cache_dir,
             stripe: raw.stripe.map(stripe).transpose()?.flatten(),
             paypal: raw.paypal.map(paypal).transpose()?.flatten(),
         })

@@ -49,6 +49,8 @@ pub enum StartupError {
     Trivia(#[from] BankError),
     #[error(transparent)]
     Missions(#[from] MissionsError),
+    #[error("story: {0}")]
+    Story(#[from] diana_actors::story::StoryError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -156,6 +158,7 @@ impl Application {
                 achievements,
                 trivia: Arc::new(Bank::embedded()?),
                 missions: missions.clone(),
+                story: load_story(&settings)?,
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);
@@ -285,6 +288,18 @@ impl Application {
         }
         tracing::info!("stopped");
     }
+}
+
+/// Compile the story (or take it from the cache). No folder means no story; a writer's
+/// mistake stops start-up naming its file and line.
+fn load_story(settings: &Settings) -> Result<Option<Arc<diana_actors::story::CompiledStory>>, StartupError> {
+    if !settings.story_dir.join(diana_actors::story::compile::ENTRY).is_file() {
+        tracing::warn!(dir = %settings.story_dir.display(), "no story found; /historia is unavailable");
+        return Ok(None);
+    }
+    let story = diana_actors::story::compile_dir(&settings.story_dir, Some(&settings.story_cache_dir))?;
+    tracing::info!(cached = story.cached, sources = %story.source_hash, "story loaded");
+    Ok(Some(Arc::new(story)))
 }
 
 /// Hourly upkeep of tables that only grow.

@@ -35,6 +35,7 @@ pub enum CallbackData {
     Achievements,
     Trivia,
     Missions,
+    Story,
     /// Buy `item` from the shop view numbered `offer`.
     Buy {
         item: String,
@@ -47,6 +48,11 @@ pub enum CallbackData {
         board: Board,
         period: Period,
     },
+    /// A choice of the story scene at `turn`.
+    Choose {
+        turn: i64,
+        index: u8,
+    },
     /// An answer to the trivia round `round`.
     Answer {
         round: i64,
@@ -54,7 +60,7 @@ pub enum CallbackData {
     },
 }
 
-const SIMPLE: [(CallbackData, &str); 15] = [
+const SIMPLE: [(CallbackData, &str); 16] = [
     (CallbackData::Menu, "m"),
     (CallbackData::Profile, "p"),
     (CallbackData::Help, "h"),
@@ -70,6 +76,7 @@ const SIMPLE: [(CallbackData, &str); 15] = [
     (CallbackData::Achievements, "a"),
     (CallbackData::Trivia, "q"),
     (CallbackData::Missions, "ms"),
+    (CallbackData::Story, "st"),
 ];
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
@@ -83,6 +90,7 @@ impl CallbackData {
             CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
             CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
             CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
+            CallbackData::Choose { turn, index } => format!("{VERSION}:c:{turn:x}:{index}"),
             CallbackData::Ranking { board, period } => {
                 let code = RANKINGS.iter().find(|(b, p, _)| b == board && p == period).map_or("pw", |(_, _, c)| c);
                 format!("{VERSION}:r:{code}")
@@ -108,6 +116,10 @@ impl CallbackData {
                 CallbackData::Buy { item: item.to_owned(), offer: u32::from_str_radix(offer, 16).ok()? }
             }
             ("u", Some(item), None) if valid_item(item) => CallbackData::Use { item: item.to_owned() },
+            ("c", Some(turn), Some(index)) => CallbackData::Choose {
+                turn: i64::from_str_radix(turn, 16).ok().filter(|t| *t > 0)?,
+                index: index.parse().ok().filter(|i| *i < 10)?,
+            },
             ("q", Some(round), Some(option)) => CallbackData::Answer {
                 round: i64::from_str_radix(round, 16).ok().filter(|r| *r > 0)?,
                 option: option.parse().ok().filter(|o| *o < 4)?,
@@ -139,6 +151,8 @@ impl CallbackData {
             CallbackData::Achievements => Action::ShowAchievements,
             CallbackData::Trivia => Action::AskTrivia,
             CallbackData::Missions => Action::ShowMissions,
+            CallbackData::Story => Action::PlayStory { choice: None },
+            CallbackData::Choose { turn, index } => Action::PlayStory { choice: Some((turn, index.into())) },
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
@@ -158,6 +172,7 @@ mod tests {
         all.push(CallbackData::Buy { item: "streak_freeze".into(), offer: 0 });
         all.push(CallbackData::Use { item: "mystery_box".into() });
         all.push(CallbackData::Answer { round: i64::MAX, option: 3 });
+        all.push(CallbackData::Choose { turn: i64::MAX, index: 9 });
         all.extend(RANKINGS.iter().map(|(board, period, _)| CallbackData::Ranking { board: *board, period: *period }));
         all
     }

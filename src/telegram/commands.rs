@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "logros",
     "trivia",
     "misiones",
+    "historia",
     "besitos",
     "perfil",
     "ayuda",

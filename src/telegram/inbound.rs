@@ -72,6 +72,7 @@ fn command_action(text: &str) -> Action {
         "besitos" => Action::ShowBesitos,
         "tienda" | "shop" => Action::ShowShop,
         "trivia" => Action::AskTrivia,
+        "historia" | "story" => Action::PlayStory { choice: None },
         "misiones" | "missions" => Action::ShowMissions,
         "logros" | "achievements" => Action::ShowAchievements,
         "ranking" | "top" => Action::ShowRanking { board: Board::Points, period: Period::Week },

@@ -15,6 +15,7 @@ pub mod render_economy;
 pub mod render_missions;
 pub mod render_ranking;
 pub mod render_shop;
+pub mod render_story;
 pub mod render_trivia;
 pub mod router;
 pub mod texts;

@@ -6,6 +6,7 @@ use super::render_economy as economy;
 use super::render_missions as missions;
 use super::render_ranking as ranking;
 use super::render_shop as shop;
+use super::render_story as story;
 use super::render_trivia as trivia;
 use super::texts::{fill, get};
 use diana_actors::domain::leaderboard::{Board, Period};
@@ -114,6 +115,11 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::StrongerBoostActive { item_id } => {
             (fill(lang, "stronger_boost", &[("item", &shop::item_name(lang, item_id))]), Some(shop::nav(lang)))
         }
+        Reply::StoryScene { lines, choices, turn, ended } => {
+            (story::scene(lang, lines, *ended), Some(story::choices(lang, choices, *turn, *ended)))
+        }
+        Reply::StaleScene => (get(lang, "story_stale").to_owned(), Some(story::resume(lang))),
+        Reply::StoryUnavailable => (get(lang, "story_unavailable").to_owned(), Some(back_to_menu(lang))),
         Reply::NothingToUse { item_id } => (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang))),
         Reply::ReferralRewarded { friend_name, amount } => {
             (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
@@ -157,7 +163,7 @@ fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
             button(lang, "btn_achievements", CallbackData::Achievements),
         ],
         vec![button(lang, "btn_missions", CallbackData::Missions), button(lang, "btn_trivia", CallbackData::Trivia)],
-        vec![button(lang, "btn_profile", CallbackData::Profile)],
+        vec![button(lang, "btn_story", CallbackData::Story), button(lang, "btn_profile", CallbackData::Profile)],
         vec![button(lang, "btn_help", CallbackData::Help), button(lang, "btn_privacy", CallbackData::Privacy)],
     ])
 }
@@ -212,7 +218,7 @@ mod tests {
         let Rendered::Text { keyboard: Some(k), .. } = render(&out(Reply::MainMenu, Lang::En)) else {
             panic!("menu keyboard expected")
         };
-        assert_eq!(k.inline_keyboard.iter().flatten().count(), 11);
+        assert_eq!(k.inline_keyboard.iter().flatten().count(), 12);
     }
 
     /// Every reward of the gift table, with every streak remark.
@@ -327,6 +333,20 @@ mod tests {
         replies.extend([
             Reply::TriviaRight { paid: Some(15), fast: true },
             Reply::TriviaRight { paid: None, fast: false },
+            Reply::StoryScene {
+                lines: vec![
+                    diana_actors::story::play::SceneLine {
+                        speaker: Some("diana".into()),
+                        text: "<Hola> & adiós".into(),
+                    },
+                    diana_actors::story::play::SceneLine { speaker: None, text: "x".repeat(5000) },
+                ],
+                choices: vec!["Sí".into(), "No".into()],
+                turn: 3,
+                ended: true,
+            },
+            Reply::StaleScene,
+            Reply::StoryUnavailable,
             Reply::TriviaWrong { correct_option: "<Madrid>".into() },
             Reply::TriviaExpired,
             Reply::TriviaAlreadyAnswered,

@@ -19,11 +19,7 @@ async fn start_greets_by_escaped_name_shows_menu_and_registers() {
     assert!(msgs[0].text().contains("&lt;b&gt;Ana&lt;/b&gt; &amp; &quot;Co&quot;"), "{}", msgs[0].text());
     assert_eq!(msgs[0].params["parse_mode"], "HTML");
     let buttons = msgs[1].buttons();
-    assert_eq!(
-        buttons.len(),
-        11,
-        "menu: gift, besitos, shop, backpack, ranking, achievements, missions, trivia, profile, help, privacy: {buttons:?}"
-    );
+    assert_eq!(buttons.len(), 12, "the whole menu: {buttons:?}");
     assert!(buttons.iter().all(|(_, data)| data.len() <= 64));
 
     let db = server.db().await;
@@ -169,4 +165,49 @@ async fn start_with_a_referral_link_stores_the_referrer_once() {
     assert_eq!(referrer(5103).await, None, "self-referral refused");
     assert_eq!(referrer(5104).await, None, "unknown referrer ignored");
     assert_eq!(referrer(5101).await, None, "only new users can be referred");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_story_plays_with_buttons_and_an_old_button_changes_nothing() {
+    let tg = Standin::start().await;
+    let cache = std::env::temp_dir().join(crate::common::server::unique_name("diana_story_cache"));
+    let options = Options::new(Some(&tg.url))
+        .env("DIANA__STORY__DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story"))
+        .env("DIANA__STORY__CACHE_DIR", cache.to_str().unwrap());
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let (ana, bea) = (TgUser::new(5201, "Ana"), TgUser::new(5202, "Bea"));
+    for u in [&ana, &bea] {
+        tg.send_text(u, "/start");
+        tg.wait_replies(u.id, 2).await;
+        tg.send_text(u, "/historia");
+    }
+    let scene = tg.wait_replies(ana.id, 3).await.remove(2);
+    assert!(scene.text().contains("💋 <b>Diana</b>") && scene.text().contains("El Diván"), "{}", scene.text());
+    let choices = scene.buttons();
+    assert_eq!(choices.len(), 2, "{choices:?}");
+    tg.press(&ana, &choices[1].1);
+    let end = tg.wait_replies(ana.id, 4).await.remove(3);
+    assert!(end.text().contains("Siéntate") && end.text().contains("Fin de este capítulo"), "{}", end.text());
+    // The first scene's other button, pressed late: nothing happens but a clear answer.
+    tg.press(&ana, &choices[0].1);
+    let stale = tg.wait_replies(ana.id, 5).await.remove(4);
+    assert!(stale.text().contains("Esa escena ya pasó"), "{}", stale.text());
+    assert_eq!(count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5201").await, 1);
+    let score: i32 = db
+        .query_one("SELECT score FROM user_character_relationships WHERE user_id = 5201 AND character = 'diana'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(score, 2);
+    // The other path pays besitos through the ledger.
+    let bea_scene = tg.wait_replies(bea.id, 3).await.remove(2);
+    tg.press(&bea, &bea_scene.buttons()[0].1);
+    tg.wait_replies(bea.id, 4).await;
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM points_transactions WHERE user_id = 5202 AND action_type = 'story'").await,
+        1
+    );
+    assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
+    let _ = std::fs::remove_dir_all(cache);
 }

@@ -159,6 +159,17 @@ pub enum Reply {
     StrongerBoostActive {
         item_id: String,
     },
+    /// A scene of the story and the choices open; buttons carry `turn`.
+    StoryScene {
+        lines: Vec<crate::story::play::SceneLine>,
+        choices: Vec<String>,
+        turn: i64,
+        ended: bool,
+    },
+    /// A button from an earlier scene.
+    StaleScene,
+    /// No story is loaded on this server.
+    StoryUnavailable,
     /// `/ranking`: a board as the player sees it.
     Ranking {
         standings: Standings,
@@ -233,6 +244,9 @@ impl Reply {
             Reply::ItemUsed { .. } => "item_used",
             Reply::NothingToUse { .. } => "nothing_to_use",
             Reply::Ranking { .. } => "ranking",
+            Reply::StoryScene { .. } => "story_scene",
+            Reply::StaleScene => "stale_scene",
+            Reply::StoryUnavailable => "story_unavailable",
             Reply::StrongerBoostActive { .. } => "stronger_boost_active",
             Reply::MissionCompleted { .. } => "mission_completed",
             Reply::Missions { .. } => "missions",

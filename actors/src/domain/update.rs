@@ -35,6 +35,10 @@ pub enum Action {
     ShowBackpack,
     ShowAchievements,
     AskTrivia,
+    /// `/historia` (no choice) or a choice button of the scene at `turn`.
+    PlayStory {
+        choice: Option<(i64, usize)>,
+    },
     ShowMissions,
     AnswerTrivia {
         round_id: i64,
@@ -86,6 +90,7 @@ impl Action {
             Action::ShowBackpack => "backpack",
             Action::ShowAchievements => "achievements",
             Action::AskTrivia => "trivia",
+            Action::PlayStory { .. } => "story",
             Action::ShowMissions => "missions",
             Action::AnswerTrivia { .. } => "trivia_answer",
             Action::ShowRanking { .. } => "ranking",

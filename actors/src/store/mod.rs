@@ -10,6 +10,7 @@ pub mod missions;
 pub mod outbox;
 pub mod profiles;
 pub mod schema;
+pub mod story;
 pub mod trivia;
 pub mod updates;
 pub mod users;

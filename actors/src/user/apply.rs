@@ -183,6 +183,7 @@ async fn apply_action(
         Action::Buy { item_id, offer } => replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?),
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
         Action::AskTrivia => replies.push(trivia::ask(tx, deps, user_id).await?),
+        Action::PlayStory { choice } => replies.push(super::story::play(tx, deps, user_id, *choice).await?),
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
             replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);
@@ -275,7 +276,11 @@ fn pending_scored(update: &UserUpdate, pending: &[Pending]) -> Vec<i64> {
         .collect();
     if matches!(
         update.action,
-        Action::ClaimDaily | Action::UseItem { .. } | Action::Start { .. } | Action::AnswerTrivia { .. }
+        Action::ClaimDaily
+            | Action::UseItem { .. }
+            | Action::Start { .. }
+            | Action::AnswerTrivia { .. }
+            | Action::PlayStory { choice: Some(_) }
     ) {
         scored.push(update.identity.user_id);
     }

@@ -9,6 +9,7 @@ pub mod missions;
 mod referral;
 mod shard;
 mod shop;
+mod story;
 mod trivia;
 pub mod wallet;
 
@@ -51,6 +52,8 @@ pub struct UserSettings {
     pub achievements: std::sync::Arc<crate::domain::achievements::Achievements>,
     /// The missions.
     pub missions: std::sync::Arc<crate::domain::missions::Missions>,
+    /// The compiled story, if one is loaded.
+    pub story: Option<std::sync::Arc<crate::story::CompiledStory>>,
     /// The trivia question bank.
     pub trivia: std::sync::Arc<crate::domain::trivia::Bank>,
     /// The shop's catalogue.
