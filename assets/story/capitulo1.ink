@@ -13,6 +13,14 @@ La campanilla de la puerta suena. El café huele a canela y a libros viejos.
     # personaje:diana
     —Qué casualidad. Yo también. Siéntate, te preparo un café.
     -> despedida
+* [Pedirle que te lea un poema #coste:20]
+    # personaje:diana
+    —«Volverán las oscuras golondrinas…». Bécquer nunca falla.
+    -> despedida
+* [Preguntarle por el diario cerrado #vip]
+    # personaje:diana
+    —Eso… es cosa de mi abuela Valeria. Quizá algún día te lo cuente.
+    -> despedida
 
 = despedida
 # personaje:lucien

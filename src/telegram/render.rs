@@ -120,6 +120,10 @@ pub fn render(out: &Outgoing) -> Rendered {
         }
         Reply::StaleScene => (get(lang, "story_stale").to_owned(), Some(story::resume(lang))),
         Reply::StoryUnavailable => (get(lang, "story_unavailable").to_owned(), Some(back_to_menu(lang))),
+        Reply::StoryNeedsVip => (get(lang, "story_needs_vip").to_owned(), Some(story::resume(lang))),
+        Reply::StoryNeedsBesitos { missing } => {
+            (fill(lang, "story_needs_besitos", &[("missing", &missing.to_string())]), Some(story::to_shop(lang)))
+        }
         Reply::NothingToUse { item_id } => (shop::nothing_to_use(lang, item_id), Some(shop::nav(lang))),
         Reply::ReferralRewarded { friend_name, amount } => {
             (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
@@ -347,6 +351,8 @@ mod tests {
             },
             Reply::StaleScene,
             Reply::StoryUnavailable,
+            Reply::StoryNeedsVip,
+            Reply::StoryNeedsBesitos { missing: 20 },
             Reply::TriviaWrong { correct_option: "<Madrid>".into() },
             Reply::TriviaExpired,
             Reply::TriviaAlreadyAnswered,

@@ -76,3 +76,11 @@ pub fn resume(lang: Lang) -> InlineKeyboardMarkup {
         button(lang, "btn_menu", CallbackData::Menu),
     ]])
 }
+
+/// After a choice the player could not afford: earn besitos, or back to the scene.
+pub fn to_shop(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(lang, "btn_daily", CallbackData::Daily),
+        button(lang, "btn_story", CallbackData::Story),
+    ]])
+}

@@ -185,7 +185,7 @@ async fn the_story_plays_with_buttons_and_an_old_button_changes_nothing() {
     let scene = tg.wait_replies(ana.id, 3).await.remove(2);
     assert!(scene.text().contains("💋 <b>Diana</b>") && scene.text().contains("El Diván"), "{}", scene.text());
     let choices = scene.buttons();
-    assert_eq!(choices.len(), 2, "{choices:?}");
+    assert_eq!(choices.len(), 4, "{choices:?}");
     tg.press(&ana, &choices[1].1);
     let end = tg.wait_replies(ana.id, 4).await.remove(3);
     assert!(end.text().contains("Siéntate") && end.text().contains("Fin de este capítulo"), "{}", end.text());
@@ -200,10 +200,18 @@ async fn the_story_plays_with_buttons_and_an_old_button_changes_nothing() {
         .unwrap()
         .get(0);
     assert_eq!(score, 2);
-    // The other path pays besitos through the ledger.
+    // A choice that costs besitos she doesn't have, and a VIP one: refused, nothing changes.
     let bea_scene = tg.wait_replies(bea.id, 3).await.remove(2);
-    tg.press(&bea, &bea_scene.buttons()[0].1);
-    tg.wait_replies(bea.id, 4).await;
+    let bea_choices = bea_scene.buttons();
+    tg.press(&bea, &bea_choices[2].1);
+    tg.press(&bea, &bea_choices[3].1);
+    let refused = tg.wait_replies(bea.id, 5).await;
+    assert!(refused[3].text().contains("te faltan <b>20</b>"), "{}", refused[3].text());
+    assert!(refused[4].text().contains("solo para VIP"), "{}", refused[4].text());
+    assert_eq!(count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5202").await, 0);
+    // The free path is still open on the same scene, and pays besitos through the ledger.
+    tg.press(&bea, &bea_choices[0].1);
+    tg.wait_replies(bea.id, 6).await;
     assert_eq!(
         count(&db, "SELECT count(*) FROM points_transactions WHERE user_id = 5202 AND action_type = 'story'").await,
         1

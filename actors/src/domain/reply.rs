@@ -170,6 +170,12 @@ pub enum Reply {
     StaleScene,
     /// No story is loaded on this server.
     StoryUnavailable,
+    /// A VIP-only choice pressed by a player who is not VIP: nothing changed.
+    StoryNeedsVip,
+    /// A choice that costs more besitos than the player has: nothing changed.
+    StoryNeedsBesitos {
+        missing: i64,
+    },
     /// `/ranking`: a board as the player sees it.
     Ranking {
         standings: Standings,
@@ -247,6 +253,8 @@ impl Reply {
             Reply::StoryScene { .. } => "story_scene",
             Reply::StaleScene => "stale_scene",
             Reply::StoryUnavailable => "story_unavailable",
+            Reply::StoryNeedsVip => "story_needs_vip",
+            Reply::StoryNeedsBesitos { .. } => "story_needs_besitos",
             Reply::StrongerBoostActive { .. } => "stronger_boost_active",
             Reply::MissionCompleted { .. } => "mission_completed",
             Reply::Missions { .. } => "missions",

@@ -35,10 +35,27 @@ fn runtime(e: impl std::fmt::Display) -> StoryError {
     StoryError::Runtime(e.to_string())
 }
 
-/// One step. `state` is the player's saved state (`None`: the beginning); `choice` the index
-/// of an open choice. The story is identified by `source_hash`; its engine is built once per
-/// thread.
-pub fn step(json: &str, source_hash: &str, state: Option<&str>, choice: Option<usize>) -> Result<Scene, StoryError> {
+/// The tags of an open choice, read without taking it (to check its cost or VIP gate first).
+pub fn choice_tags(
+    json: &str,
+    source_hash: &str,
+    state: Option<&str>,
+    index: usize,
+) -> Result<Vec<StoryTag>, StoryError> {
+    with_engine(json, source_hash, state, |story| {
+        let choices = story.get_current_choices();
+        let picked = choices.get(index).ok_or_else(|| StoryError::Runtime("no such choice".into()))?;
+        Ok(picked.tags.iter().map(|t| story_tags::parse(t)).collect())
+    })
+}
+
+/// Run `f` on this thread's engine, loaded with `state`.
+fn with_engine<T>(
+    json: &str,
+    source_hash: &str,
+    state: Option<&str>,
+    f: impl FnOnce(&mut Story) -> Result<T, StoryError>,
+) -> Result<T, StoryError> {
     ENGINE.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(hash, _)| hash != source_hash) {
@@ -49,6 +66,15 @@ pub fn step(json: &str, source_hash: &str, state: Option<&str>, choice: Option<u
         if let Some(state) = state {
             story.load_state(state).map_err(runtime)?;
         }
+        f(story)
+    })
+}
+
+/// One step. `state` is the player's saved state (`None`: the beginning); `choice` the index
+/// of an open choice. The story is identified by `source_hash`; its engine is built once per
+/// thread.
+pub fn step(json: &str, source_hash: &str, state: Option<&str>, choice: Option<usize>) -> Result<Scene, StoryError> {
+    with_engine(json, source_hash, state, |story| {
         let mut tags = Vec::new();
         let mut chosen = None;
         if let Some(index) = choice {
@@ -88,7 +114,15 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/story");
         let story = super::super::compile_dir(&dir, None).unwrap();
         let first = step(&story.json, &story.source_hash, None, None).unwrap();
-        assert_eq!(first.choices.len(), 2);
+        assert_eq!(first.choices.len(), 4);
+        assert_eq!(
+            choice_tags(&story.json, &story.source_hash, Some(&first.state), 2).unwrap(),
+            vec![StoryTag::Cost(20)]
+        );
+        assert_eq!(
+            choice_tags(&story.json, &story.source_hash, Some(&first.state), 3).unwrap(),
+            vec![StoryTag::VipOnly]
+        );
         assert!(first.lines.iter().any(|l| l.speaker.as_deref() == Some("diana")), "{:?}", first.lines);
         let second = step(&story.json, &story.source_hash, Some(&first.state), Some(1)).unwrap();
         assert!(second.ended);

@@ -24,6 +24,30 @@ pub(super) async fn play(
     {
         return Ok(Reply::StaleScene);
     }
+    if let Some((_, index)) = choice {
+        let state = saved.as_ref().map(|(s, _)| s.as_str());
+        let Ok(tags) = play::choice_tags(&story.json, &story.source_hash, state, index) else {
+            return Ok(Reply::StaleScene);
+        };
+        if tags.contains(&StoryTag::VipOnly) {
+            let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.vip_multiplier > 1.0);
+            if !vip {
+                return Ok(Reply::StoryNeedsVip);
+            }
+        }
+        if let Some(cost) = tags.iter().find_map(|t| match t {
+            StoryTag::Cost(c) => Some(*c),
+            _ => None,
+        }) {
+            let key = format!("story_cost:{user_id}:{turn}");
+            let context = serde_json::json!({ "turn": turn });
+            match wallet::debit(tx, user_id, "story_cost", cost, &key, context).await? {
+                wallet::Debited::Spent { .. } | wallet::Debited::AlreadyDone => {}
+                wallet::Debited::Insufficient { missing, .. } => return Ok(Reply::StoryNeedsBesitos { missing }),
+                wallet::Debited::NoWallet => return Ok(Reply::PleaseStart),
+            }
+        }
+    }
     let scene =
         match play::step(&story.json, &story.source_hash, saved.as_ref().map(|(s, _)| s.as_str()), choice.map(|c| c.1))
         {
