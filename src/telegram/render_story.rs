@@ -77,10 +77,10 @@ pub fn resume(lang: Lang) -> InlineKeyboardMarkup {
     ]])
 }
 
-/// After a choice the player could not afford: earn besitos, or back to the scene.
+/// After a choice the player could not afford: the shop, or back to the scene.
 pub fn to_shop(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([vec![
-        button(lang, "btn_daily", CallbackData::Daily),
+        button(lang, "btn_shop", CallbackData::Shop),
         button(lang, "btn_story", CallbackData::Story),
     ]])
 }
