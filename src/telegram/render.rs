@@ -59,20 +59,7 @@ pub fn render(out: &Outgoing) -> Rendered {
             };
             (text, Some(back_to_menu(lang)))
         }
-        Reply::DailyGift { gift, paid, capped, streak, milestone, freezes_used, late_claim_forgiven, streak_lost } => {
-            let text = economy::daily_gift(
-                lang,
-                gift,
-                *paid,
-                *capped,
-                *streak,
-                *milestone,
-                *freezes_used,
-                *late_claim_forgiven,
-                *streak_lost,
-            );
-            (text, Some(after_gift(lang)))
-        }
+        Reply::DailyGift(claimed) => (economy::daily_gift(lang, claimed), Some(after_gift(lang))),
         Reply::DailyAlreadyClaimed { next_at, streak } => {
             (economy::daily_already(lang, *next_at, *streak, chrono::Utc::now()), Some(back_to_menu(lang)))
         }
@@ -232,15 +219,17 @@ mod tests {
             .rarities
             .iter()
             .flat_map(|r| r.rewards.iter().map(move |w| (r.id.clone(), w.reward.clone())))
-            .map(|(rarity, reward)| Reply::DailyGift {
-                gift: Gift { rarity, reward },
-                paid: Some(12),
-                capped: false,
-                streak: 7,
-                milestone: Some((7, 50)),
-                freezes_used: 1,
-                late_claim_forgiven: true,
-                streak_lost: true,
+            .map(|(rarity, reward)| {
+                Reply::DailyGift(diana_actors::domain::DailyGift {
+                    gift: Gift { rarity, reward },
+                    paid: Some(12),
+                    capped: false,
+                    streak: 7,
+                    milestone: Some((7, 50)),
+                    freezes_used: 1,
+                    late_claim_forgiven: true,
+                    streak_lost: true,
+                })
             })
             .collect()
     }

@@ -4,9 +4,8 @@ use super::render_shop::item_name;
 use super::texts::{fill, get};
 use chrono::{DateTime, Utc};
 use diana_actors::domain::economy::GiftReward;
-use diana_actors::domain::gift::Gift;
 use diana_actors::domain::level::{LevelStanding, bar};
-use diana_actors::domain::{Lang, LedgerLine};
+use diana_actors::domain::{DailyGift, Lang, LedgerLine};
 
 pub fn level_lines(lang: Lang, level: &LevelStanding) -> [(&'static str, String); 3] {
     let name = match lang {
@@ -29,18 +28,10 @@ pub fn level_lines(lang: Lang, level: &LevelStanding) -> [(&'static str, String)
 }
 
 /// `{placeholder}` values are escaped by `fill`; lines are joined after filling.
-#[allow(clippy::too_many_arguments)]
-pub fn daily_gift(
-    lang: Lang,
-    gift: &Gift,
-    paid: Option<i64>,
-    capped: bool,
-    streak: i32,
-    milestone: Option<(i32, i64)>,
-    freezes_used: i32,
-    late_claim_forgiven: bool,
-    streak_lost: bool,
-) -> String {
+pub fn daily_gift(lang: Lang, claimed: &DailyGift) -> String {
+    let DailyGift { gift, paid, capped, streak, milestone, freezes_used, late_claim_forgiven, streak_lost } = claimed;
+    let (paid, capped, streak, milestone) = (*paid, *capped, *streak, *milestone);
+    let (freezes_used, late_claim_forgiven, streak_lost) = (*freezes_used, *late_claim_forgiven, *streak_lost);
     let rarity = get(lang, &format!("rarity_{}", gift.rarity));
     let mut lines = vec![fill(lang, "gift_header", &[("rarity", rarity)])];
     lines.push(if capped { get(lang, "gift_capped").to_owned() } else { reward_line(lang, &gift.reward, paid) });

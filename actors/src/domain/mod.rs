@@ -22,5 +22,5 @@ pub mod wording;
 
 pub use lang::Lang;
 pub use player::Player;
-pub use reply::{AchievementProgress, LedgerLine, MissionProgress, Notice, Outgoing, Reply, ShopOffer};
+pub use reply::{AchievementProgress, DailyGift, LedgerLine, MissionProgress, Notice, Outgoing, Reply, ShopOffer};
 pub use update::{Action, Identity, UserUpdate};

@@ -53,19 +53,7 @@ pub enum Reply {
     /// We failed to handle the update (never a user's fault).
     SomethingWentWrong,
     /// Today's gift, and what it did to the streak.
-    DailyGift {
-        gift: Gift,
-        /// Besitos paid for the gift (after multipliers), if it was besitos.
-        paid: Option<i64>,
-        /// The gift was besitos but today's cap was reached.
-        capped: bool,
-        streak: i32,
-        /// (streak length, bonus besitos) when this claim reached a milestone.
-        milestone: Option<(i32, i64)>,
-        freezes_used: i32,
-        late_claim_forgiven: bool,
-        streak_lost: bool,
-    },
+    DailyGift(DailyGift),
     DailyAlreadyClaimed {
         next_at: DateTime<Utc>,
         streak: i32,
@@ -213,6 +201,22 @@ pub struct ShopOffer {
     pub refusal: Option<Refusal>,
 }
 
+/// A claimed daily gift and what it did to the streak.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyGift {
+    pub gift: Gift,
+    /// Besitos paid for the gift (after multipliers), if it was besitos.
+    pub paid: Option<i64>,
+    /// The gift was besitos but today's cap was reached.
+    pub capped: bool,
+    pub streak: i32,
+    /// (streak length, bonus besitos) when this claim reached a milestone.
+    pub milestone: Option<(i32, i64)>,
+    pub freezes_used: i32,
+    pub late_claim_forgiven: bool,
+    pub streak_lost: bool,
+}
+
 /// One ledger row as a player reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerLine {
@@ -238,7 +242,7 @@ impl Reply {
             Reply::PleaseStart => "please_start",
             Reply::SlowDown => "slow_down",
             Reply::SomethingWentWrong => "something_went_wrong",
-            Reply::DailyGift { .. } => "daily_gift",
+            Reply::DailyGift(_) => "daily_gift",
             Reply::DailyAlreadyClaimed { .. } => "daily_already_claimed",
             Reply::Besitos { .. } => "besitos",
             Reply::ReferralRewarded { .. } => "referral_rewarded",

@@ -19,6 +19,14 @@ pub struct Wallet {
     pub boost_until: Option<DateTime<Utc>>,
 }
 
+impl Wallet {
+    /// VIP players earn with a multiplier above 1 (set by their subscription): the one place
+    /// that says who is VIP, for gated items, questions and choices.
+    pub fn is_vip(&self) -> bool {
+        self.vip_multiplier > 1.0
+    }
+}
+
 /// Lock and read the wallet. `None` if the user has none (not registered).
 pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wallet>, StoreError> {
     let stmt = tx

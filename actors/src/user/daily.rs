@@ -2,10 +2,10 @@
 
 use super::UserDeps;
 use super::wallet::{self, Credited, Earning};
-use crate::domain::Reply;
 use crate::domain::economy::GiftReward;
 use crate::domain::gift;
 use crate::domain::streak::{self, DailyClaim, Streak};
+use crate::domain::{DailyGift, Reply};
 use crate::store::{self, StoreError, Transaction};
 use chrono::Utc;
 use serde_json::json;
@@ -81,7 +81,7 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
             milestone = Some((granted.streak, amount));
         }
     }
-    Ok(Reply::DailyGift {
+    Ok(Reply::DailyGift(DailyGift {
         gift: drawn,
         paid,
         capped,
@@ -90,5 +90,5 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
         freezes_used: granted.freezes_used,
         late_claim_forgiven: granted.late_claim_forgiven,
         streak_lost: granted.streak_lost,
-    })
+    }))
 }

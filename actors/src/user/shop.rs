@@ -15,7 +15,7 @@ pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) ->
         return Ok(Reply::PleaseStart);
     };
     let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
-    let vip = wallet.vip_multiplier > 1.0;
+    let vip = wallet.is_vip();
     let mut offers = Vec::new();
     for item in &deps.settings.shop.items {
         let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
@@ -46,7 +46,7 @@ pub(super) async fn buy(
     }
     let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
     let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
-    if let Err(refusal) = shop::may_buy(item, level, wallet.vip_multiplier > 1.0, owned, wallet.available_points) {
+    if let Err(refusal) = shop::may_buy(item, level, wallet.is_vip(), owned, wallet.available_points) {
         return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal });
     }
     let context = json!({ "item": item.id, "price": item.price });

@@ -30,7 +30,7 @@ pub(super) async fn play(
             return Ok(Reply::StaleScene);
         };
         if tags.contains(&StoryTag::VipOnly) {
-            let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.vip_multiplier > 1.0);
+            let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());
             if !vip {
                 return Ok(Reply::StoryNeedsVip);
             }

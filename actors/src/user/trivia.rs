@@ -22,7 +22,7 @@ pub(super) async fn ask(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> 
     {
         return Ok(question_reply(deps, open.id, q, open.asked_at));
     }
-    let vip = wallet.vip_multiplier > 1.0;
+    let vip = wallet.is_vip();
     if rounds.len() as u32 >= trivia::daily_allowance(rules, vip) {
         let midnight = (today + Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default();
         let next_at =
