@@ -137,7 +137,37 @@ async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key:
 }
 
 fn check_story(path: &std::path::Path) -> anyhow::Result<()> {
-    let compiled = diana_actors::story::compile_dir(path, None)?;
-    println!("ok: {} compiled ({} bytes, sources {})", path.display(), compiled.json.len(), compiled.source_hash);
-    Ok(())
+    let report = diana_actors::story::lint::check(path);
+    for error in &report.errors {
+        println!("error: {error}");
+    }
+    for warning in &report.warnings {
+        println!("warning: {warning}");
+    }
+    let s = &report.stats;
+    let e = &report.exploration;
+    println!(
+        "{}: {} chapters, {} knots, {} choices, {} words, {} endings",
+        path.display(),
+        s.chapters,
+        s.knots,
+        s.choices,
+        s.words,
+        s.endings
+    );
+    let join = |set: &std::collections::BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
+    println!(
+        "explored: {} states, {} steps, {} choices deep; endings reached: {} (without VIP: {})",
+        e.states,
+        e.steps,
+        e.deepest,
+        join(&e.endings),
+        join(&e.free_endings)
+    );
+    if report.errors.is_empty() {
+        println!("ok");
+        Ok(())
+    } else {
+        anyhow::bail!("{} error(s) in the story", report.errors.len())
+    }
 }

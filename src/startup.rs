@@ -20,6 +20,7 @@ use diana_actors::domain::trivia::{Bank, BankError};
 use diana_actors::leaderboard::Leaderboard;
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
+use diana_actors::story::{LoadStoryVersion, StoryBook, StoryEngine, StoryShelf};
 use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, OnceLock};
@@ -95,6 +96,7 @@ pub struct Application {
     redis: Redis,
     embedded: Option<EmbeddedPostgres>,
     grace: Duration,
+    story_engine: actix::Addr<StoryEngine>,
 }
 
 impl Application {
@@ -144,6 +146,9 @@ impl Application {
         )
         .with_missions(missions.clone())
         .start();
+        let story_shelf = StoryShelf::new(load_story(&settings)?);
+        let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
+        reload_story_on_hangup(story_engine.clone(), settings.story_dir.clone());
         let deps = UserDeps {
             pool: pool.clone(),
             redis: redis.clone(),
@@ -158,7 +163,7 @@ impl Application {
                 achievements,
                 trivia: Arc::new(Bank::embedded()?),
                 missions: missions.clone(),
-                story: load_story(&settings)?,
+                story: story_shelf.clone(),
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);
@@ -179,7 +184,8 @@ impl Application {
                 max_in_flight: t.max_in_flight,
             };
             // Unsent replies of an earlier run are queued before any new update is taken.
-            let sender = Outbox::start(api.clone(), pool.clone(), directory.clone(), limits).await?;
+            let sender =
+                Outbox::start(api.clone(), pool.clone(), directory.clone(), story_shelf.clone(), limits).await?;
             let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone());
             commands::register_in_background(api.clone());
             match &t.webhook_url {
@@ -239,7 +245,13 @@ impl Application {
             redis,
             embedded,
             grace: settings.shutdown_grace,
+            story_engine,
         })
+    }
+
+    /// The story's supervisor: send it `LoadStoryVersion` to swap the story without a restart.
+    pub fn story_engine(&self) -> &actix::Addr<StoryEngine> {
+        &self.story_engine
     }
 
     pub fn port(&self) -> u16 {
@@ -290,16 +302,41 @@ impl Application {
     }
 }
 
-/// Compile the story (or take it from the cache). No folder means no story; a writer's
-/// mistake stops start-up naming its file and line.
-fn load_story(settings: &Settings) -> Result<Option<Arc<diana_actors::story::CompiledStory>>, StartupError> {
+/// Compile the story (or take it from the cache). No folder means no story. A writer's mistake
+/// stops start-up naming its file and line, unless an earlier good version is in the cache:
+/// then that one runs and the mistake is logged.
+fn load_story(settings: &Settings) -> Result<Option<StoryBook>, StartupError> {
     if !settings.story_dir.join(diana_actors::story::compile::ENTRY).is_file() {
         tracing::warn!(dir = %settings.story_dir.display(), "no story found; /historia is unavailable");
         return Ok(None);
     }
-    let story = diana_actors::story::compile_dir(&settings.story_dir, Some(&settings.story_cache_dir))?;
-    tracing::info!(cached = story.cached, sources = %story.source_hash, "story loaded");
-    Ok(Some(Arc::new(story)))
+    let (book, error) = StoryBook::load_or_last_good(&settings.story_dir, &settings.story_cache_dir)?;
+    if let Some(error) = error {
+        diana_actors::metrics::count_error("story_compile");
+        tracing::error!(%error, version = %book.hash(), "the story does not compile; running the last good version");
+    }
+    tracing::info!(cached = book.compiled.cached, version = %book.hash(), chapters = book.chapters.len(), "story loaded");
+    Ok(Some(book))
+}
+
+/// `kill -HUP` loads the story folder again: a good version goes live for everyone without a
+/// restart; a broken one is logged and the running version stays.
+fn reload_story_on_hangup(engine: actix::Addr<StoryEngine>, dir: std::path::PathBuf) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else { return };
+        while hangups.recv().await.is_some() {
+            match engine.send(LoadStoryVersion { dir: dir.clone() }).await {
+                Ok(Ok(active)) => tracing::info!(version = %active.version, "story reloaded on SIGHUP"),
+                Ok(Err(error)) => {
+                    diana_actors::metrics::count_error("story_compile");
+                    tracing::error!(%error, "the new story does not load; the running version stays");
+                }
+                Err(error) => tracing::error!(%error, "the story engine is gone"),
+            }
+        }
+    });
 }
 
 /// Hourly upkeep of tables that only grow.

@@ -36,6 +36,8 @@ pub enum CallbackData {
     Trivia,
     Missions,
     Story,
+    Clues,
+    Vip,
     /// Buy `item` from the shop view numbered `offer`.
     Buy {
         item: String,
@@ -60,7 +62,7 @@ pub enum CallbackData {
     },
 }
 
-const SIMPLE: [(CallbackData, &str); 16] = [
+const SIMPLE: [(CallbackData, &str); 18] = [
     (CallbackData::Menu, "m"),
     (CallbackData::Profile, "p"),
     (CallbackData::Help, "h"),
@@ -77,6 +79,8 @@ const SIMPLE: [(CallbackData, &str); 16] = [
     (CallbackData::Trivia, "q"),
     (CallbackData::Missions, "ms"),
     (CallbackData::Story, "st"),
+    (CallbackData::Clues, "pi"),
+    (CallbackData::Vip, "vp"),
 ];
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
@@ -152,6 +156,8 @@ impl CallbackData {
             CallbackData::Trivia => Action::AskTrivia,
             CallbackData::Missions => Action::ShowMissions,
             CallbackData::Story => Action::PlayStory { choice: None },
+            CallbackData::Clues => Action::ShowClues,
+            CallbackData::Vip => Action::ShowVip,
             CallbackData::Choose { turn, index } => Action::PlayStory { choice: Some((turn, index.into())) },
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },

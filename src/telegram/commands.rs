@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "trivia",
     "misiones",
     "historia",
+    "pistas",
+    "vip",
     "besitos",
     "perfil",
     "ayuda",

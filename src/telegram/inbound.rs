@@ -73,6 +73,8 @@ fn command_action(text: &str) -> Action {
         "tienda" | "shop" => Action::ShowShop,
         "trivia" => Action::AskTrivia,
         "historia" | "story" => Action::PlayStory { choice: None },
+        "pistas" | "clues" => Action::ShowClues,
+        "vip" => Action::ShowVip,
         "misiones" | "missions" => Action::ShowMissions,
         "logros" | "achievements" => Action::ShowAchievements,
         "ranking" | "top" => Action::ShowRanking { board: Board::Points, period: Period::Week },

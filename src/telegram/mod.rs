@@ -7,6 +7,7 @@ pub mod callback;
 pub mod commands;
 pub mod html;
 pub mod inbound;
+pub mod media;
 pub mod outbox;
 pub mod polling;
 pub mod render;

@@ -6,11 +6,13 @@
 
 use super::api::{CallFailure, TelegramApi};
 use super::bucket::Bucket;
+use super::media::StoryMedia;
 use super::render::{Rendered, render};
 use crate::telemetry::OUTBOX_QUEUED;
 use diana_actors::domain::{Action, Identity, Outgoing, UserUpdate};
 use diana_actors::metrics::count_error;
 use diana_actors::store::{self, Pool};
+use diana_actors::story::StoryShelf;
 use diana_actors::user::UserDirectory;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
@@ -58,10 +60,12 @@ impl Outbox {
         api: TelegramApi,
         pool: Pool,
         directory: UserDirectory,
+        story: StoryShelf,
         limits: OutboxLimits,
     ) -> Result<Outbox, store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut sender = Sender::new(api, pool, directory, limits);
+        let media = StoryMedia::new(pool.clone(), story);
+        let mut sender = Sender::new(api, pool, directory, media, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
             tracing::info!(count = leftover, "sending replies left unsent by an earlier run");
@@ -102,6 +106,7 @@ struct Lane {
 
 struct Sender {
     api: TelegramApi,
+    media: StoryMedia,
     pool: Pool,
     directory: UserDirectory,
     limits: OutboxLimits,
@@ -122,12 +127,13 @@ struct Sender {
 }
 
 impl Sender {
-    fn new(api: TelegramApi, pool: Pool, directory: UserDirectory, limits: OutboxLimits) -> Sender {
+    fn new(api: TelegramApi, pool: Pool, directory: UserDirectory, media: StoryMedia, limits: OutboxLimits) -> Sender {
         let now = Instant::now();
         // A small burst keeps the first second within the limit too.
         let global_burst = (limits.global_per_sec / 10.0).max(1.0);
         Sender {
             api,
+            media,
             pool,
             directory,
             global: Bucket::new(limits.global_per_sec, global_burst, now),
@@ -304,7 +310,8 @@ impl Sender {
                 continue;
             };
             let api = self.api.clone();
-            let task = self.in_flight.spawn(async move { send_one(&api, &out).await });
+            let media = self.media.clone();
+            let task = self.in_flight.spawn(async move { send_one(&api, &media, &out).await });
             self.task_chats.insert(task.id(), chat);
         }
         wake.min(self.timers.peek().map_or(later, |Reverse((at, _))| *at))
@@ -403,7 +410,7 @@ fn mark_inactive(directory: UserDirectory, chat: i64) {
     });
 }
 
-async fn send_one(api: &TelegramApi, out: &Outgoing) -> Result<(), CallFailure> {
+async fn send_one(api: &TelegramApi, media: &StoryMedia, out: &Outgoing) -> Result<(), CallFailure> {
     let chat = ChatId(out.chat_id);
     match render(out) {
         Rendered::Text { text, keyboard } => {
@@ -428,5 +435,6 @@ async fn send_one(api: &TelegramApi, out: &Outgoing) -> Result<(), CallFailure> 
                 .parse_mode(ParseMode::Html);
             api.call("sendDocument", request).await.map(drop)
         }
+        Rendered::Photo { asset } => media.send_photo(api, chat, &asset).await,
     }
 }

@@ -18,8 +18,19 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub enum Rendered {
-    Text { text: String, keyboard: Option<InlineKeyboardMarkup> },
-    Document { file_name: String, bytes: Vec<u8>, caption: String },
+    Text {
+        text: String,
+        keyboard: Option<InlineKeyboardMarkup>,
+    },
+    Document {
+        file_name: String,
+        bytes: Vec<u8>,
+        caption: String,
+    },
+    /// A story picture: `asset` names a file in the story's `images/` folder.
+    Photo {
+        asset: String,
+    },
 }
 
 pub fn render(out: &Outgoing) -> Rendered {
@@ -35,7 +46,16 @@ pub fn render(out: &Outgoing) -> Rendered {
             (text, None)
         }
         Reply::MainMenu => (get(lang, "main_menu").to_owned(), Some(main_menu(lang))),
-        Reply::Profile { first_name, besitos, current_streak, longest_streak, member_since, level, title } => {
+        Reply::Profile {
+            first_name,
+            besitos,
+            current_streak,
+            longest_streak,
+            member_since,
+            level,
+            title,
+            relationships,
+        } => {
             let since = member_since.format(get(lang, "date_format")).to_string();
             let [(k1, v1), (k2, v2), (k3, v3)] = economy::level_lines(lang, level);
             // The level lines are plain text (digits, names, bar glyphs), filled like any value.
@@ -53,10 +73,11 @@ pub fn render(out: &Outgoing) -> Rendered {
                     (k3, &v3),
                 ],
             );
-            let text = match title.as_deref().and_then(|t| shop::title_name(lang, t)) {
+            let mut text = match title.as_deref().and_then(|t| shop::title_name(lang, t)) {
                 Some(title) => format!("{text}\n{}", fill(lang, "backpack_title", &[("title", &title)])),
                 None => text,
             };
+            text.push_str(&story::relationships(lang, relationships));
             (text, Some(back_to_menu(lang)))
         }
         Reply::DailyGift(claimed) => (economy::daily_gift(lang, claimed), Some(after_gift(lang))),
@@ -70,7 +91,14 @@ pub fn render(out: &Outgoing) -> Rendered {
             let (text, keyboard) = shop::shop(lang, *balance, offers, *offer);
             (text, Some(keyboard))
         }
-        Reply::Purchased { item_id, balance } => (shop::purchased(lang, item_id, *balance), Some(shop::nav(lang))),
+        Reply::Purchased { item_id, balance, clues } => {
+            let mut text = shop::purchased(lang, item_id, *balance);
+            for name in clues {
+                text.push('\n');
+                text.push_str(&fill(lang, "story_found", &[("name", name)]));
+            }
+            (text, Some(shop::nav(lang)))
+        }
         Reply::PurchaseRefused { item_id, refusal } => (shop::refused(lang, item_id, refusal), Some(shop::nav(lang))),
         Reply::AlreadyBought { item_id } => (shop::already_bought(lang, item_id), Some(shop::nav(lang))),
         Reply::Backpack { items, title } => {
@@ -102,12 +130,22 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::StrongerBoostActive { item_id } => {
             (fill(lang, "stronger_boost", &[("item", &shop::item_name(lang, item_id))]), Some(shop::nav(lang)))
         }
-        Reply::StoryScene { lines, choices, turn, ended } => {
-            (story::scene(lang, lines, *ended), Some(story::choices(lang, choices, *turn, *ended)))
+        Reply::StoryScene { lines, choices, turn, ended, vip, found, note } => {
+            (story::scene(lang, lines, *ended, found, *note), Some(story::choices(lang, choices, *turn, *ended, *vip)))
+        }
+        Reply::StoryText { lines } => (story::scene(lang, lines, false, &[], None), None),
+        Reply::StoryImage { asset } => return Rendered::Photo { asset: asset.clone() },
+        Reply::StoryChapterLocked { chapter, requirement } => {
+            let (text, keyboard) = story::locked(lang, *chapter, requirement);
+            (text, Some(keyboard))
+        }
+        Reply::Clues { entries, total } => (story::clues(lang, entries, *total), Some(story::resume(lang))),
+        Reply::VipInfo { vip } => {
+            (get(lang, if *vip { "vip_active" } else { "vip_info" }).to_owned(), Some(story::resume(lang)))
         }
         Reply::StaleScene => (get(lang, "story_stale").to_owned(), Some(story::resume(lang))),
         Reply::StoryUnavailable => (get(lang, "story_unavailable").to_owned(), Some(back_to_menu(lang))),
-        Reply::StoryNeedsVip => (get(lang, "story_needs_vip").to_owned(), Some(story::resume(lang))),
+        Reply::StoryNeedsVip => (get(lang, "story_needs_vip").to_owned(), Some(story::to_vip(lang))),
         Reply::StoryNeedsBesitos { missing } => {
             (fill(lang, "story_needs_besitos", &[("missing", &missing.to_string())]), Some(story::to_shop(lang)))
         }
@@ -192,6 +230,8 @@ mod tests {
     use diana_actors::domain::economy::Economy;
     use diana_actors::domain::gift::Gift;
     use diana_actors::domain::level;
+    use diana_actors::domain::reply::{ClueEntry, RelationshipView, StoryNote};
+    use diana_actors::domain::story_rules::{RelationshipType, Requirement, SceneLine, StoryChoice};
 
     fn out(reply: Reply, lang: Lang) -> Outgoing {
         Outgoing { id: 1, chat_id: 1, user_id: Some(1), lang, reply }
@@ -229,9 +269,67 @@ mod tests {
                     freezes_used: 1,
                     late_claim_forgiven: true,
                     streak_lost: true,
+                    clues: vec!["La carta <de> Valeria".into()],
                 })
             })
             .collect()
+    }
+
+    fn story_lines() -> Vec<SceneLine> {
+        vec![
+            SceneLine { speaker: Some("💋 Diana".into()), text: "<Hola> & adiós".into() },
+            SceneLine { speaker: None, text: "x".repeat(2900) },
+        ]
+    }
+
+    fn story_choices() -> Vec<StoryChoice> {
+        vec![
+            StoryChoice { text: "Sí".into(), vip: false, cost: None },
+            StoryChoice { text: "Un poema".into(), vip: false, cost: Some(20) },
+            StoryChoice { text: "El diario".repeat(10), vip: true, cost: Some(5) },
+        ]
+    }
+
+    #[test]
+    fn story_choices_show_their_gates_and_long_scenes_fit() {
+        let scene = Reply::StoryScene {
+            lines: story_lines(),
+            choices: story_choices(),
+            turn: 7,
+            ended: false,
+            vip: false,
+            found: vec![],
+            note: None,
+        };
+        let Rendered::Text { text, keyboard: Some(k) } = render(&out(scene, Lang::Es)) else { panic!() };
+        assert!(text.starts_with("<b>💋 Diana</b>: &lt;Hola&gt; &amp; adiós"), "{text}");
+        let labels: Vec<String> = k.inline_keyboard.iter().flatten().map(|b| b.text.clone()).collect();
+        assert_eq!(labels[0], "Sí");
+        assert_eq!(labels[1], "Un poema · 💋 20");
+        assert!(labels[2].starts_with("🔒 El diario") && labels[2].ends_with("· 💋 5"), "{}", labels[2]);
+        assert!(labels[2].chars().count() <= 80);
+        let photo = Reply::StoryImage { asset: "salon".into() };
+        assert!(matches!(render(&out(photo, Lang::Es)), Rendered::Photo { asset } if asset == "salon"));
+    }
+
+    #[test]
+    fn the_profile_lists_the_characters_with_their_relationship() {
+        let economy = Economy::embedded().unwrap();
+        let profile = Reply::Profile {
+            first_name: "Ana".into(),
+            besitos: 7,
+            current_streak: 1,
+            longest_streak: 2,
+            member_since: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            level: level::standing(&economy.levels, 150),
+            title: None,
+            relationships: vec![
+                RelationshipView { character: "💋 Diana".into(), score: 5, kind: RelationshipType::Romantic },
+                RelationshipView { character: "🎩 Lucien".into(), score: -2, kind: RelationshipType::Rival },
+            ],
+        };
+        let Rendered::Text { text, .. } = render(&out(profile, Lang::Es)) else { panic!() };
+        assert!(text.contains("<b>Personajes</b>\n💋 Diana: romance (+5)\n🎩 Lucien: rivalidad (-2)"), "{text}");
     }
 
     /// Every shop screen, for every item and refusal.
@@ -262,7 +360,7 @@ mod tests {
             },
         ];
         for item in &catalogue.items {
-            replies.push(Reply::Purchased { item_id: item.id.clone(), balance: 3 });
+            replies.push(Reply::Purchased { item_id: item.id.clone(), balance: 3, clues: vec!["Pista".into()] });
             replies.push(Reply::AlreadyBought { item_id: item.id.clone() });
             replies.push(Reply::NothingToUse { item_id: item.id.clone() });
             replies.push(Reply::StrongerBoostActive { item_id: item.id.clone() });
@@ -327,17 +425,35 @@ mod tests {
             Reply::TriviaRight { paid: Some(15), fast: true },
             Reply::TriviaRight { paid: None, fast: false },
             Reply::StoryScene {
-                lines: vec![
-                    diana_actors::story::play::SceneLine {
-                        speaker: Some("diana".into()),
-                        text: "<Hola> & adiós".into(),
-                    },
-                    diana_actors::story::play::SceneLine { speaker: None, text: "x".repeat(5000) },
-                ],
-                choices: vec!["Sí".into(), "No".into()],
+                lines: story_lines(),
+                choices: story_choices(),
                 turn: 3,
-                ended: true,
+                ended: false,
+                vip: false,
+                found: vec!["La <carta>".into()],
+                note: Some(StoryNote::Resumed { chapter: Some(2) }),
             },
+            Reply::StoryScene {
+                lines: story_lines(),
+                choices: vec![],
+                turn: 4,
+                ended: true,
+                vip: true,
+                found: vec![],
+                note: Some(StoryNote::Resumed { chapter: None }),
+            },
+            Reply::StoryText { lines: story_lines() },
+            Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Level(2) },
+            Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Besitos(100) },
+            Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Vip },
+            Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Chapter(2) },
+            Reply::Clues { entries: vec![], total: 9 },
+            Reply::Clues {
+                entries: vec![ClueEntry { name: "<Carta>".into(), text: "Una & otra".into() }; 9],
+                total: 9,
+            },
+            Reply::VipInfo { vip: false },
+            Reply::VipInfo { vip: true },
             Reply::StaleScene,
             Reply::StoryUnavailable,
             Reply::StoryNeedsVip,
@@ -423,6 +539,7 @@ mod tests {
             member_since: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
             level: level::standing(&economy.levels, 150),
             title: Some("title_musa".into()),
+            relationships: vec![],
         };
         let Rendered::Text { text, .. } = render(&out(profile, Lang::Es)) else { panic!() };
         assert!(text.contains("Nivel 2: <b>Conocida</b>"), "{text}");
@@ -467,6 +584,14 @@ mod tests {
                 member_since: since,
                 level: level::standing(&economy.levels, 150),
                 title: Some("title_musa".into()),
+                relationships: vec![
+                    RelationshipView {
+                        character: "z".repeat(300),
+                        score: 1,
+                        kind: RelationshipType::Friend
+                    };
+                    3
+                ],
             },
             Reply::Profile {
                 first_name: "top".into(),
@@ -476,6 +601,7 @@ mod tests {
                 member_since: since,
                 level: level::standing(&economy.levels, 1_000_000),
                 title: None,
+                relationships: vec![],
             },
             Reply::DailyAlreadyClaimed { next_at: since, streak: 4 },
             Reply::Besitos { balance: 10, total: 20, entries: vec![] },

@@ -1,71 +1,61 @@
-//! The story in Telegram: each line with its speaker in bold, and a button per choice.
+//! The story in Telegram: each line with its speaker in bold, a button per choice (🔒 for a VIP
+//! choice the player cannot take, 💋 with the price for one that costs), locked chapters,
+//! clues, and relationships on the profile. The actor already cut long scenes to size.
 
 use super::callback::CallbackData;
 use super::html::escape;
 use super::render::button;
-use super::texts::get;
+use super::texts::{fill, get};
 use diana_actors::domain::Lang;
-use diana_actors::story::play::SceneLine;
+use diana_actors::domain::reply::{ClueEntry, RelationshipView, StoryNote};
+use diana_actors::domain::story_rules::{RelationshipType, Requirement, SceneLine, StoryChoice};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-fn speaker(id: &str) -> String {
-    let (emoji, name) = match id {
-        "diana" => ("💋", "Diana"),
-        "lucien" => ("🐈‍⬛", "Lucien"),
-        "mateo" => ("🍸", "Mateo"),
-        other => ("👤", other),
-    };
-    format!("{emoji} <b>{}</b>", escape(name))
-}
+/// Longest button text we send; Telegram shows little more on a phone anyway.
+const BUTTON_CHARS: usize = 64;
 
-pub fn scene(lang: Lang, lines: &[SceneLine], ended: bool) -> String {
-    let mut text = lines
-        .iter()
-        .map(|l| match &l.speaker {
-            Some(who) => format!("{}: {}", speaker(who), escape(&l.text)),
-            None => escape(&l.text),
-        })
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    // Writers' text has no length limit; Telegram's is 4096 characters.
-    if text.chars().count() > 3800 {
-        text = text.chars().take(3800).collect::<String>();
-        text = escape(&html_free(&text));
+pub fn scene(lang: Lang, lines: &[SceneLine], ended: bool, found: &[String], note: Option<StoryNote>) -> String {
+    let mut parts = Vec::new();
+    if let Some(StoryNote::Resumed { chapter }) = note {
+        parts.push(match chapter {
+            Some(n) => fill(lang, "story_resumed", &[("chapter", &n.to_string())]),
+            None => get(lang, "story_resumed_start").to_owned(),
+        });
     }
+    parts.extend(lines.iter().map(|l| match &l.speaker {
+        Some(who) => format!("<b>{}</b>: {}", escape(who), escape(&l.text)),
+        None => escape(&l.text),
+    }));
+    parts.extend(found.iter().map(|name| fill(lang, "story_found", &[("name", name)])));
     if ended {
-        text.push_str("\n\n");
-        text.push_str(get(lang, "story_end"));
+        parts.push(get(lang, "story_end").to_owned());
     }
-    text
+    parts.join("\n\n")
 }
 
-/// Strip tags after a cut, so the cut never leaves a tag open.
-fn html_free(text: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
+fn choice_label(choice: &StoryChoice, vip: bool) -> String {
+    let mut label: String = choice.text.chars().take(BUTTON_CHARS).collect();
+    if choice.vip {
+        label = format!("{} {label}", if vip { "💎" } else { "🔒" });
     }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    if let Some(cost) = choice.cost {
+        label = format!("{label} · 💋 {cost}");
+    }
+    label
 }
 
-pub fn choices(lang: Lang, choices: &[String], turn: i64, ended: bool) -> InlineKeyboardMarkup {
+pub fn choices(lang: Lang, choices: &[StoryChoice], turn: i64, ended: bool, vip: bool) -> InlineKeyboardMarkup {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = choices
         .iter()
         .enumerate()
         .take(10)
-        .map(|(i, text)| {
+        .map(|(i, choice)| {
             let data = CallbackData::Choose { turn, index: i as u8 };
-            vec![InlineKeyboardButton::callback(text.clone(), data.encode())]
+            vec![InlineKeyboardButton::callback(choice_label(choice, vip), data.encode())]
         })
         .collect();
     if ended || rows.is_empty() {
-        rows.push(vec![button(lang, "btn_menu", CallbackData::Menu)]);
+        rows.push(vec![button(lang, "btn_clues", CallbackData::Clues), button(lang, "btn_menu", CallbackData::Menu)]);
     }
     InlineKeyboardMarkup::new(rows)
 }
@@ -83,4 +73,67 @@ pub fn to_shop(lang: Lang) -> InlineKeyboardMarkup {
         button(lang, "btn_shop", CallbackData::Shop),
         button(lang, "btn_story", CallbackData::Story),
     ]])
+}
+
+/// After a VIP choice by a player who is not VIP: what VIP is, or back to the scene.
+pub fn to_vip(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(lang, "btn_vip", CallbackData::Vip),
+        button(lang, "btn_story", CallbackData::Story),
+    ]])
+}
+
+pub fn locked(lang: Lang, chapter: u32, requirement: &Requirement) -> (String, InlineKeyboardMarkup) {
+    let why = match requirement {
+        Requirement::Level(n) => fill(lang, "story_locked_level", &[("level", &n.to_string())]),
+        Requirement::Besitos(n) => fill(lang, "story_locked_besitos", &[("amount", &n.to_string())]),
+        Requirement::Vip => get(lang, "story_locked_vip").to_owned(),
+        Requirement::Chapter(n) => fill(lang, "story_locked_previous", &[("previous", &n.to_string())]),
+    };
+    let text = fill(lang, "story_locked", &[("chapter", &chapter.to_string()), ("why", &why)]);
+    let keyboard = match requirement {
+        Requirement::Vip => to_vip(lang),
+        Requirement::Besitos(_) | Requirement::Level(_) => InlineKeyboardMarkup::new([vec![
+            button(lang, "btn_daily", CallbackData::Daily),
+            button(lang, "btn_story", CallbackData::Story),
+        ]]),
+        Requirement::Chapter(_) => resume(lang),
+    };
+    (text, keyboard)
+}
+
+pub fn clues(lang: Lang, entries: &[ClueEntry], total: usize) -> String {
+    if entries.is_empty() {
+        return get(lang, "clues_empty").to_owned();
+    }
+    let count = entries.len().to_string();
+    let mut text = fill(lang, "clues_title", &[("count", &count), ("total", &total.to_string())]);
+    for clue in entries {
+        text.push_str(&format!("\n\n<b>{}</b>\n{}", escape(&clue.name), escape(&clue.text)));
+    }
+    text.push_str("\n\n");
+    text.push_str(get(lang, "clues_hint"));
+    text
+}
+
+/// The characters block of `/perfil` (empty before the player met anyone).
+pub fn relationships(lang: Lang, relationships: &[RelationshipView]) -> String {
+    if relationships.is_empty() {
+        return String::new();
+    }
+    let mut text = format!("\n{}", get(lang, "profile_characters"));
+    for r in relationships {
+        let kind = get(
+            lang,
+            match r.kind {
+                RelationshipType::Friend => "rel_friend",
+                RelationshipType::Romantic => "rel_romantic",
+                RelationshipType::Rival => "rel_rival",
+            },
+        );
+        let score = format!("{:+}", r.score);
+        text.push('\n');
+        text.push_str(&fill(lang, "relationship_line", &[("name", &r.character), ("kind", kind), ("score", &score)]));
+    }
+    text
 }

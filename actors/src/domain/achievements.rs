@@ -65,7 +65,11 @@ impl Achievements {
             if a.id.is_empty() || a.id.len() > 24 || !a.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                 return bad("ids are 1-24 characters of a-z and _");
             }
-            if !COUNTERS.contains(&a.counter.as_str()) {
+            // `story:<id>` counters are bumped by the story's `# logro:<id>` tags.
+            let story_event = a.counter.strip_prefix("story:").is_some_and(|id| {
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            });
+            if !COUNTERS.contains(&a.counter.as_str()) && !story_event {
                 return bad("watches an unknown counter");
             }
             if a.tiers.is_empty() || a.tiers.len() > 3 || a.tiers.len() != a.rewards.len() {

@@ -7,6 +7,7 @@ use super::gift::Gift;
 use super::leaderboard::Standings;
 use super::level::LevelStanding;
 use super::shop::Refusal;
+use super::story_rules::{RelationshipType, Requirement, SceneLine, StoryChoice};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,9 @@ pub enum Reply {
         /// The title item shown, if the player bought one.
         #[serde(default)]
         title: Option<String>,
+        /// The story's characters as this player knows them.
+        #[serde(default)]
+        relationships: Vec<RelationshipView>,
     },
     Help,
     PrivacyMenu,
@@ -78,6 +82,9 @@ pub enum Reply {
     Purchased {
         item_id: String,
         balance: i64,
+        /// Names of the story clues the purchase gave.
+        #[serde(default)]
+        clues: Vec<String>,
     },
     PurchaseRefused {
         item_id: String,
@@ -147,12 +154,43 @@ pub enum Reply {
     StrongerBoostActive {
         item_id: String,
     },
-    /// A scene of the story and the choices open; buttons carry `turn`.
+    /// A scene of the story and the choices open; buttons carry `turn`. Speakers are shown
+    /// as given (emoji and name).
     StoryScene {
-        lines: Vec<crate::story::play::SceneLine>,
-        choices: Vec<String>,
+        lines: Vec<SceneLine>,
+        choices: Vec<StoryChoice>,
         turn: i64,
         ended: bool,
+        /// Whether the player is VIP (VIP choices show a lock to everyone else).
+        #[serde(default)]
+        vip: bool,
+        /// Names of the clues found in this step.
+        #[serde(default)]
+        found: Vec<String>,
+        #[serde(default)]
+        note: Option<StoryNote>,
+    },
+    /// The first parts of a scene too long for one message.
+    StoryText {
+        lines: Vec<SceneLine>,
+    },
+    /// A picture of the story (`# imagen:<asset>`).
+    StoryImage {
+        asset: String,
+    },
+    /// A chapter the player may not enter yet: nothing changed.
+    StoryChapterLocked {
+        chapter: u32,
+        requirement: Requirement,
+    },
+    /// `/pistas`: the clues the player holds, of `total` in the story.
+    Clues {
+        entries: Vec<ClueEntry>,
+        total: usize,
+    },
+    /// What VIP gives, and whether the player has it.
+    VipInfo {
+        vip: bool,
     },
     /// A button from an earlier scene.
     StaleScene,
@@ -215,6 +253,32 @@ pub struct DailyGift {
     pub freezes_used: i32,
     pub late_claim_forgiven: bool,
     pub streak_lost: bool,
+    /// Names of the story clues the gift gave.
+    #[serde(default)]
+    pub clues: Vec<String>,
+}
+
+/// A clue as `/pistas` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClueEntry {
+    pub name: String,
+    pub text: String,
+}
+
+/// A character on the player's profile: emoji and name, relationship score and type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationshipView {
+    pub character: String,
+    pub score: i32,
+    pub kind: RelationshipType,
+}
+
+/// Said before a scene.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoryNote {
+    /// The story changed and the saved place no longer fits: the player starts their chapter
+    /// again (from the beginning if it is not known).
+    Resumed { chapter: Option<i32> },
 }
 
 /// One ledger row as a player reads it.
@@ -256,6 +320,11 @@ impl Reply {
             Reply::Ranking { .. } => "ranking",
             Reply::StoryScene { .. } => "story_scene",
             Reply::StaleScene => "stale_scene",
+            Reply::StoryText { .. } => "story_text",
+            Reply::StoryImage { .. } => "story_image",
+            Reply::StoryChapterLocked { .. } => "story_chapter_locked",
+            Reply::Clues { .. } => "clues",
+            Reply::VipInfo { .. } => "vip_info",
             Reply::StoryUnavailable => "story_unavailable",
             Reply::StoryNeedsVip => "story_needs_vip",
             Reply::StoryNeedsBesitos { .. } => "story_needs_besitos",

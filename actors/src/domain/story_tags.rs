@@ -1,6 +1,8 @@
 //! The tags writers put in the ink story, parsed into what the game does with them. Unknown or
 //! malformed tags are kept as `Unknown` (logged by the engine), never a panic.
 
+use super::story_rules::{RelationKind, Requirement};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoryTag {
     /// `# puntos:+10`: besitos through the ledger.
@@ -9,6 +11,7 @@ pub enum StoryTag {
     Relationship {
         character: String,
         delta: i32,
+        kind: RelationKind,
     },
     /// `# logro:<id>`: an achievement event.
     Achievement(String),
@@ -26,6 +29,8 @@ pub enum StoryTag {
     Ending(String),
     /// `# pista:<id>`: the player finds a clue.
     Clue(String),
+    /// `# requiere:nivel:2`: a chapter's unlock condition, at the top of its knot.
+    Requires(Requirement),
     Unknown(String),
 }
 
@@ -49,9 +54,16 @@ pub fn parse(tag: &str) -> StoryTag {
     match name.trim().to_lowercase().as_str() {
         "puntos" => signed(value).map_or_else(unknown, StoryTag::Points),
         "relacion" => {
-            let Some((character, delta)) = value.split_once(':') else { return unknown() };
+            let Some((character, rest)) = value.split_once(':') else { return unknown() };
+            let (delta, kind) = match rest.split_once(':') {
+                Some((delta, kind)) => (delta, RelationKind::parse(kind)),
+                None => (rest, None),
+            };
             match (id(character), signed(delta).and_then(|d| i32::try_from(d).ok())) {
-                (Some(character), Some(delta)) => StoryTag::Relationship { character, delta },
+                (Some(character), Some(delta)) if kind.is_some() || !rest.contains(':') => {
+                    let kind = kind.unwrap_or_else(|| RelationKind::implied(delta));
+                    StoryTag::Relationship { character, delta, kind }
+                }
                 _ => unknown(),
             }
         }
@@ -63,6 +75,7 @@ pub fn parse(tag: &str) -> StoryTag {
         "capitulo" => value.trim().parse::<u32>().ok().filter(|n| *n > 0).map_or_else(unknown, StoryTag::Chapter),
         "final" => id(value).map_or_else(unknown, StoryTag::Ending),
         "pista" => id(value).map_or_else(unknown, StoryTag::Clue),
+        "requiere" => Requirement::parse(value).map_or_else(unknown, StoryTag::Requires),
         _ => unknown(),
     }
 }
@@ -76,7 +89,20 @@ mod tests {
     fn every_tag_of_the_writers_contract_parses() {
         assert_eq!(parse("puntos:+10"), StoryTag::Points(10));
         assert_eq!(parse(" puntos:-5 "), StoryTag::Points(-5));
-        assert_eq!(parse("relacion:diana:+2"), StoryTag::Relationship { character: "diana".into(), delta: 2 });
+        assert_eq!(
+            parse("relacion:diana:+2"),
+            StoryTag::Relationship { character: "diana".into(), delta: 2, kind: RelationKind::Friendship }
+        );
+        assert_eq!(
+            parse("relacion:lucien:-1"),
+            StoryTag::Relationship { character: "lucien".into(), delta: -1, kind: RelationKind::Rivalry }
+        );
+        assert_eq!(
+            parse("relacion:diana:+3:romance"),
+            StoryTag::Relationship { character: "diana".into(), delta: 3, kind: RelationKind::Romance }
+        );
+        assert_eq!(parse("requiere:nivel:2"), StoryTag::Requires(Requirement::Level(2)));
+        assert_eq!(parse("requiere:vip"), StoryTag::Requires(Requirement::Vip));
         assert_eq!(parse("logro:primer_beso"), StoryTag::Achievement("primer_beso".into()));
         assert_eq!(parse("personaje:lucien"), StoryTag::Speaker("lucien".into()));
         assert_eq!(parse("imagen:cafe-noche"), StoryTag::Image("cafe-noche".into()));
@@ -93,6 +119,8 @@ mod tests {
             "puntos:diez",
             "relacion:diana",
             "relacion:Diana:+1",
+            "relacion:diana:+1:amor",
+            "requiere:edad:18",
             "coste:0",
             "coste:-3",
             "capitulo:0",

@@ -39,6 +39,10 @@ pub enum Action {
     PlayStory {
         choice: Option<(i64, usize)>,
     },
+    /// `/pistas`: the clues found.
+    ShowClues,
+    /// `/vip`: what VIP gives.
+    ShowVip,
     ShowMissions,
     AnswerTrivia {
         round_id: i64,
@@ -91,6 +95,8 @@ impl Action {
             Action::ShowAchievements => "achievements",
             Action::AskTrivia => "trivia",
             Action::PlayStory { .. } => "story",
+            Action::ShowClues => "clues",
+            Action::ShowVip => "vip",
             Action::ShowMissions => "missions",
             Action::AnswerTrivia { .. } => "trivia_answer",
             Action::ShowRanking { .. } => "ranking",

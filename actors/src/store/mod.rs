@@ -6,6 +6,7 @@ pub mod audit;
 pub mod inventory;
 pub mod leaderboards;
 pub mod ledger;
+pub mod media;
 pub mod missions;
 pub mod outbox;
 pub mod profiles;

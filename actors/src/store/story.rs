@@ -1,30 +1,39 @@
-//! `user_story_state`, `story_decisions` and `user_character_relationships`.
+//! `user_story_state`, `user_story_chapters`, `story_decisions`, `user_character_relationships`
+//! and `user_clues`.
 
 use super::{StoreError, Transaction};
+use crate::domain::story_rules::{RelationKind, RelationshipType, relationship_type};
+use crate::story::play::Saved;
+use std::collections::BTreeSet;
 
-/// The player's save-state (ink's JSON) and turn, locked.
-pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<(String, i64)>, StoreError> {
-    let stmt =
-        tx.prepare_cached("SELECT state::TEXT, turn FROM user_story_state WHERE user_id = $1 FOR UPDATE").await?;
-    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| (r.get(0), r.get(1))))
-}
-
-pub async fn save_state(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    state: &str,
-    turn: i64,
-    chapter: Option<i32>,
-) -> Result<(), StoreError> {
-    let state: serde_json::Value = serde_json::from_str(state)?;
+/// The player's save-state and turn, locked.
+pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<(Saved, i64)>, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO user_story_state (user_id, state, turn, chapter) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
-                 chapter = COALESCE(EXCLUDED.chapter, user_story_state.chapter), updated_at = now()",
+            "SELECT state::TEXT, turn, version, open_choices, knot, chapter
+             FROM user_story_state WHERE user_id = $1 FOR UPDATE",
         )
         .await?;
-    tx.execute(&stmt, &[&user_id, &state, &turn, &chapter]).await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| {
+        let saved =
+            Saved { state: r.get(0), version: r.get(2), open_choices: r.get(3), knot: r.get(4), chapter: r.get(5) };
+        (saved, r.get(1))
+    }))
+}
+
+pub async fn save_state(tx: &Transaction<'_>, user_id: i64, saved: &Saved, turn: i64) -> Result<(), StoreError> {
+    let state: serde_json::Value = serde_json::from_str(&saved.state)?;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO user_story_state (user_id, state, turn, chapter, version, open_choices, knot)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
+                 chapter = EXCLUDED.chapter, version = EXCLUDED.version,
+                 open_choices = EXCLUDED.open_choices, knot = EXCLUDED.knot, updated_at = now()",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &state, &turn, &saved.chapter, &saved.version, &saved.open_choices, &saved.knot])
+        .await?;
     Ok(())
 }
 
@@ -32,13 +41,44 @@ pub async fn record_decision(
     tx: &Transaction<'_>,
     user_id: i64,
     chapter: Option<i32>,
+    knot: Option<&str>,
     turn: i64,
     choice_text: &str,
 ) -> Result<(), StoreError> {
     let stmt = tx
-        .prepare_cached("INSERT INTO story_decisions (user_id, chapter, turn, choice_text) VALUES ($1, $2, $3, $4)")
+        .prepare_cached(
+            "INSERT INTO story_decisions (user_id, chapter, knot, turn, choice_text) VALUES ($1, $2, $3, $4, $5)",
+        )
         .await?;
-    tx.execute(&stmt, &[&user_id, &chapter, &turn, &choice_text]).await?;
+    tx.execute(&stmt, &[&user_id, &chapter, &knot, &turn, &choice_text]).await?;
+    Ok(())
+}
+
+/// Chapters the player has finished.
+pub async fn chapters_done(tx: &Transaction<'_>, user_id: i64) -> Result<BTreeSet<u32>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT chapter FROM user_story_chapters WHERE user_id = $1 AND finished_at IS NOT NULL")
+        .await?;
+    Ok(tx.query(&stmt, &[&user_id]).await?.iter().filter_map(|r| u32::try_from(r.get::<_, i32>(0)).ok()).collect())
+}
+
+pub async fn start_chapter(tx: &Transaction<'_>, user_id: i64, chapter: i32) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached("INSERT INTO user_story_chapters (user_id, chapter) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .await?;
+    tx.execute(&stmt, &[&user_id, &chapter]).await?;
+    Ok(())
+}
+
+pub async fn finish_chapter(tx: &Transaction<'_>, user_id: i64, chapter: i32) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO user_story_chapters (user_id, chapter, finished_at) VALUES ($1, $2, now())
+             ON CONFLICT (user_id, chapter) DO UPDATE
+                 SET finished_at = COALESCE(user_story_chapters.finished_at, now())",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &chapter]).await?;
     Ok(())
 }
 
@@ -47,14 +87,68 @@ pub async fn change_relationship(
     user_id: i64,
     character: &str,
     delta: i32,
+    kind: RelationKind,
 ) -> Result<(), StoreError> {
+    let weight = delta.saturating_abs();
+    let (friendship, romance, rivalry) = match kind {
+        RelationKind::Friendship => (weight, 0, 0),
+        RelationKind::Romance => (0, weight, 0),
+        RelationKind::Rivalry => (0, 0, weight),
+    };
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO user_character_relationships (user_id, character, score) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, character)
-             DO UPDATE SET score = user_character_relationships.score + EXCLUDED.score, updated_at = now()",
+            "INSERT INTO user_character_relationships (user_id, character, score, friendship, romance, rivalry)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (user_id, character) DO UPDATE SET
+                 score = user_character_relationships.score + EXCLUDED.score,
+                 friendship = user_character_relationships.friendship + EXCLUDED.friendship,
+                 romance = user_character_relationships.romance + EXCLUDED.romance,
+                 rivalry = user_character_relationships.rivalry + EXCLUDED.rivalry,
+                 updated_at = now()",
         )
         .await?;
-    tx.execute(&stmt, &[&user_id, &character, &delta]).await?;
+    tx.execute(&stmt, &[&user_id, &character, &delta, &friendship, &romance, &rivalry]).await?;
     Ok(())
+}
+
+/// A character as the player has come to know them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Relationship {
+    pub character: String,
+    pub score: i32,
+    pub kind: RelationshipType,
+}
+
+pub async fn relationships(tx: &Transaction<'_>, user_id: i64) -> Result<Vec<Relationship>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT character, score, friendship, romance, rivalry FROM user_character_relationships
+             WHERE user_id = $1 ORDER BY character",
+        )
+        .await?;
+    Ok(tx
+        .query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| Relationship {
+            character: r.get(0),
+            score: r.get(1),
+            kind: relationship_type(r.get(2), r.get(3), r.get(4)),
+        })
+        .collect())
+}
+
+/// Give a clue; `false` if the player already had it.
+pub async fn add_clue(tx: &Transaction<'_>, user_id: i64, clue_id: &str, source: &str) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached("INSERT INTO user_clues (user_id, clue_id, source) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &clue_id, &source]).await? == 1)
+}
+
+/// The clues a player holds, oldest first.
+pub async fn clues(tx: &Transaction<'_>, user_id: i64) -> Result<Vec<String>, StoreError> {
+    let stmt =
+        tx.prepare_cached("SELECT clue_id FROM user_clues WHERE user_id = $1 ORDER BY found_at, clue_id").await?;
+    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| r.get(0)).collect())
 }

@@ -22,6 +22,9 @@ pub enum StoryError {
     /// A writer's mistake: names the file and the line.
     #[error("{file}:{line}: {message}")]
     Compile { file: String, line: usize, message: String },
+    /// `personajes.toml` or `pistas.toml` is wrong.
+    #[error("{0}")]
+    World(String),
     /// The engine failed while playing (a bug of ours or a broken save-state).
     #[error("story engine: {0}")]
     Runtime(String),
@@ -42,13 +45,13 @@ fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
     hash
 }
 
-/// The hash of every `.ink` file in the folder, by name and content.
+/// The hash of every `.ink` and `.toml` file in the folder, by name and content.
 fn hash_sources(dir: &Path) -> Result<String, StoryError> {
     let io = |source| StoryError::Io { path: dir.to_path_buf(), source };
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ink"))
+        .filter(|p| p.extension().is_some_and(|x| x == "ink" || x == "toml"))
         .collect();
     names.sort();
     let mut hash = 0xcbf2_9ce4_8422_2325;
@@ -81,6 +84,31 @@ pub fn compile_dir(dir: &Path, cache_dir: Option<&Path>) -> Result<CompiledStory
         }
     }
     Ok(CompiledStory { json, source_hash, cached: false })
+}
+
+const LAST_GOOD: &str = "last_good.ink.json";
+const LAST_GOOD_HASH: &str = "last_good.hash";
+
+/// Keep this version as the one to fall back on when a later edit does not compile.
+pub fn remember_good(cache_dir: &Path, story: &CompiledStory) {
+    // Written to a temporary name first, so a crash never leaves half a fallback.
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(cache_dir)?;
+        let tmp = cache_dir.join(format!("{LAST_GOOD}.tmp"));
+        std::fs::write(&tmp, &story.json)?;
+        std::fs::rename(&tmp, cache_dir.join(LAST_GOOD))?;
+        std::fs::write(cache_dir.join(LAST_GOOD_HASH), &story.source_hash)
+    };
+    if let Err(error) = write() {
+        tracing::warn!(%error, "could not keep the story as the last good version");
+    }
+}
+
+/// The last version that compiled, if any.
+pub fn last_good(cache_dir: &Path) -> Option<CompiledStory> {
+    let json = std::fs::read_to_string(cache_dir.join(LAST_GOOD)).ok()?;
+    let source_hash = std::fs::read_to_string(cache_dir.join(LAST_GOOD_HASH)).ok()?.trim().to_owned();
+    Some(CompiledStory { json, source_hash, cached: true })
 }
 
 /// INCLUDEs stay inside the story folder.
@@ -136,7 +164,6 @@ fn find_in_sources(dir: &Path, snippet: &str) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bladeink::story::Story;
 
     fn shipped() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/story")
@@ -154,7 +181,7 @@ mod tests {
     #[test]
     fn the_shipped_story_compiles_and_plays_to_an_ending() {
         let compiled = compile_dir(&shipped(), None).unwrap();
-        let mut story = Story::new(&compiled.json).unwrap();
+        let mut story = crate::story::play::new_engine(&compiled.json).unwrap();
         let mut text = String::new();
         let mut tags = Vec::new();
         loop {

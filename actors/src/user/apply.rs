@@ -176,6 +176,7 @@ async fn apply_action(
                 member_since: p.created_at,
                 level: level::standing(&deps.settings.economy.levels, p.total_points),
                 title: store::profiles::title(tx, user_id).await?,
+                relationships: relationships(tx, deps, user_id).await?,
             });
         }
         Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),
@@ -183,7 +184,12 @@ async fn apply_action(
         Action::Buy { item_id, offer } => replies.push(shop::buy(tx, deps, user_id, item_id, *offer).await?),
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
         Action::AskTrivia => replies.push(trivia::ask(tx, deps, user_id).await?),
-        Action::PlayStory { choice } => replies.push(super::story::play(tx, deps, user_id, *choice).await?),
+        Action::PlayStory { choice } => replies.extend(super::story::play(tx, deps, user_id, *choice).await?),
+        Action::ShowClues => replies.push(super::clues::show(tx, deps, user_id).await?),
+        Action::ShowVip => {
+            let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());
+            replies.push(Reply::VipInfo { vip });
+        }
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
             replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);
@@ -251,6 +257,28 @@ async fn apply_action(
         Action::Explode => panic!("test explosion for user {user_id}"),
     }
     Ok(None)
+}
+
+/// The characters the player has met, named as the active story names them.
+async fn relationships(
+    tx: &store::Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+) -> Result<Vec<crate::domain::reply::RelationshipView>, StoreError> {
+    let book = deps.settings.story.current();
+    let named = |id: &str| match book.as_ref().and_then(|b| b.world.character(id)) {
+        Some(c) => format!("{} {}", c.emoji, c.nombre),
+        None => id.to_owned(),
+    };
+    Ok(store::story::relationships(tx, user_id)
+        .await?
+        .into_iter()
+        .map(|r| crate::domain::reply::RelationshipView {
+            character: named(&r.character),
+            score: r.score,
+            kind: r.kind,
+        })
+        .collect())
 }
 
 async fn standings(

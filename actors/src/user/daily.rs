@@ -4,6 +4,7 @@ use super::UserDeps;
 use super::wallet::{self, Credited, Earning};
 use crate::domain::economy::GiftReward;
 use crate::domain::gift;
+use crate::domain::story_world::ClueOrigin;
 use crate::domain::streak::{self, DailyClaim, Streak};
 use crate::domain::{DailyGift, Reply};
 use crate::store::{self, StoreError, Transaction};
@@ -41,6 +42,7 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
     let day_key = format!("{user_id}:{}", granted.day);
     let mut paid = None;
     let mut capped = false;
+    let mut clues = Vec::new();
     match &drawn.reward {
         GiftReward::Besitos { amount } => {
             let key = format!("daily:{day_key}");
@@ -62,8 +64,13 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
             // A weaker boost while a stronger one runs adds nothing; the stronger one stays.
             store::ledger::set_boost(tx, user_id, *factor, *hours as i32).await?;
         }
-        GiftReward::Item { item } | GiftReward::Clue { item } => {
-            store::inventory::add(tx, user_id, item, 1).await?;
+        GiftReward::Item { item } => store::inventory::add(tx, user_id, item, 1).await?,
+        GiftReward::Clue { item } => {
+            // A story clue the player lacks; when they hold them all, the keepsake item instead.
+            clues = super::clues::give_next(tx, deps, user_id, ClueOrigin::Regalo).await?;
+            if clues.is_empty() {
+                store::inventory::add(tx, user_id, item, 1).await?;
+            }
         }
     }
     let mut milestone = None;
@@ -90,5 +97,6 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
         freezes_used: granted.freezes_used,
         late_claim_forgiven: granted.late_claim_forgiven,
         streak_lost: granted.streak_lost,
+        clues,
     }))
 }

@@ -2,6 +2,7 @@
 
 mod actor;
 mod apply;
+mod clues;
 mod daily;
 mod directory;
 mod flood;
@@ -52,8 +53,8 @@ pub struct UserSettings {
     pub achievements: std::sync::Arc<crate::domain::achievements::Achievements>,
     /// The missions.
     pub missions: std::sync::Arc<crate::domain::missions::Missions>,
-    /// The compiled story, if one is loaded.
-    pub story: Option<std::sync::Arc<crate::story::CompiledStory>>,
+    /// The active story version (empty when the server has none); swapped by `StoryEngine`.
+    pub story: crate::story::StoryShelf,
     /// The trivia question bank.
     pub trivia: std::sync::Arc<crate::domain::trivia::Bank>,
     /// The shop's catalogue.

@@ -5,6 +5,7 @@ use super::UserDeps;
 use super::wallet::{self, Credited, Debited, Earning};
 use crate::domain::economy::GiftReward;
 use crate::domain::shop::{self, ItemKind};
+use crate::domain::story_world::ClueOrigin;
 use crate::domain::{Reply, gift, level};
 use crate::store::{self, StoreError, Transaction};
 use chrono::Utc;
@@ -49,6 +50,10 @@ pub(super) async fn buy(
     if let Err(refusal) = shop::may_buy(item, level, wallet.is_vip(), owned, wallet.available_points) {
         return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal });
     }
+    // A clue from the shop is a story clue the player lacks; with none left there is nothing to sell.
+    if item.kind == ItemKind::Clue && !super::clues::any_left(tx, deps, user_id, ClueOrigin::Tienda).await? {
+        return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal: shop::Refusal::AlreadyOwned });
+    }
     let context = json!({ "item": item.id, "price": item.price });
     let balance = match wallet::debit(tx, user_id, "shop_purchase", item.price, &key, context).await? {
         Debited::Spent { balance } => balance,
@@ -67,7 +72,11 @@ pub(super) async fn buy(
     if item.kind == ItemKind::Title {
         store::profiles::set_title(tx, user_id, &item.id).await?;
     }
-    Ok(Reply::Purchased { item_id: item.id.clone(), balance })
+    let clues = match item.kind {
+        ItemKind::Clue => super::clues::give_next(tx, deps, user_id, ClueOrigin::Tienda).await?,
+        _ => Vec::new(),
+    };
+    Ok(Reply::Purchased { item_id: item.id.clone(), balance, clues })
 }
 
 pub(super) async fn backpack(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {

@@ -1,73 +1,132 @@
-//! `/historia`: one step of the story per update, its effects committed with the save-state.
-//! Each choice button carries the turn it belongs to; an older turn's button changes nothing.
+//! `/historia`: one step of the story per update. The engine computes the step first; then the
+//! gates are checked (a VIP choice, a locked chapter, a cost), and only a step that passes them
+//! commits: the save-state with the ledger rows, relationships, clues, chapters and the
+//! decision, in the update's transaction. Each choice button carries the turn it belongs to; an
+//! older turn's button changes nothing.
 
 use super::UserDeps;
+use super::clues;
 use super::wallet::{self, Earning};
 use crate::domain::Reply;
+use crate::domain::level;
+use crate::domain::reply::StoryNote;
+use crate::domain::story_rules::{PlayerFacts, SceneLine, blocks_entry, split_scene};
 use crate::domain::story_tags::StoryTag;
+use crate::domain::story_world::{ClueOrigin, World};
 use crate::metrics::count_error;
 use crate::store::{self, StoreError, Transaction};
-use crate::story::play;
+use crate::story::play::{self, Saved, Scene};
+use crate::story::{StoryBook, StoryError};
 use chrono::Utc;
+
+/// Text per message for a scene; Telegram allows 4096 characters, names and notes need room.
+const SCENE_BUDGET: usize = 3000;
+
+/// What the story may ask about the player, read at the start of the step.
+async fn facts(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Option<PlayerFacts>, StoreError> {
+    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else { return Ok(None) };
+    let relationships =
+        store::story::relationships(tx, user_id).await?.into_iter().map(|r| (r.character, r.score)).collect();
+    Ok(Some(PlayerFacts {
+        vip: wallet.is_vip(),
+        besitos: wallet.available_points,
+        level: level::standing(&deps.settings.economy.levels, wallet.total_points).number,
+        relationships,
+        clues: store::story::clues(tx, user_id).await?.into_iter().collect(),
+        chapters_done: store::story::chapters_done(tx, user_id).await?,
+    }))
+}
 
 pub(super) async fn play(
     tx: &Transaction<'_>,
     deps: &UserDeps,
     user_id: i64,
     choice: Option<(i64, usize)>,
-) -> Result<Reply, StoreError> {
-    let Some(story) = &deps.settings.story else { return Ok(Reply::StoryUnavailable) };
+) -> Result<Vec<Reply>, StoreError> {
+    let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
     let saved = store::story::lock_state(tx, user_id).await?;
     let turn = saved.as_ref().map_or(0, |(_, t)| *t);
-    if let Some((pressed_turn, _)) = choice
-        && pressed_turn != turn
+    if choice.is_some_and(|(pressed, _)| pressed != turn) {
+        return Ok(vec![Reply::StaleScene]);
+    }
+    let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
+    let saved = saved.map(|(s, _)| s);
+    let scene = match play::step(&book, saved.as_ref(), choice.map(|c| c.1), &facts) {
+        Ok(scene) => scene,
+        Err(StoryError::Runtime(message)) if message == "no such choice" => return Ok(vec![Reply::StaleScene]),
+        Err(error) => {
+            count_error("story_step");
+            tracing::error!(user_id, %error, "story step failed");
+            return Ok(vec![Reply::SomethingWentWrong]);
+        }
+    };
+    let leaving = saved.as_ref().and_then(|s| s.chapter);
+    if scene.resumed_chapter.is_none()
+        && let Some(refusal) = refusal(&book, &scene, &facts, leaving)
     {
-        return Ok(Reply::StaleScene);
+        return Ok(vec![refusal]);
     }
-    if let Some((_, index)) = choice {
-        let state = saved.as_ref().map(|(s, _)| s.as_str());
-        let Ok(tags) = play::choice_tags(&story.json, &story.source_hash, state, index) else {
-            return Ok(Reply::StaleScene);
-        };
-        if tags.contains(&StoryTag::VipOnly) {
-            let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());
-            if !vip {
-                return Ok(Reply::StoryNeedsVip);
-            }
-        }
-        if let Some(cost) = tags.iter().find_map(|t| match t {
-            StoryTag::Cost(c) => Some(*c),
-            _ => None,
-        }) {
-            let key = format!("story_cost:{user_id}:{turn}");
-            let context = serde_json::json!({ "turn": turn });
-            match wallet::debit(tx, user_id, "story_cost", cost, &key, context).await? {
-                wallet::Debited::Spent { .. } | wallet::Debited::AlreadyDone => {}
-                wallet::Debited::Insufficient { missing, .. } => return Ok(Reply::StoryNeedsBesitos { missing }),
-                wallet::Debited::NoWallet => return Ok(Reply::PleaseStart),
-            }
+    if let Some(cost) = scene.chosen.as_ref().and_then(|c| cost_of(&c.tags)) {
+        let key = format!("story_cost:{user_id}:{turn}");
+        let context = serde_json::json!({ "turn": turn, "knot": saved.as_ref().and_then(|s| s.knot.clone()) });
+        match wallet::debit(tx, user_id, "story_cost", cost, &key, context).await? {
+            wallet::Debited::Spent { .. } | wallet::Debited::AlreadyDone => {}
+            wallet::Debited::Insufficient { missing, .. } => return Ok(vec![Reply::StoryNeedsBesitos { missing }]),
+            wallet::Debited::NoWallet => return Ok(vec![Reply::PleaseStart]),
         }
     }
-    let scene =
-        match play::step(&story.json, &story.source_hash, saved.as_ref().map(|(s, _)| s.as_str()), choice.map(|c| c.1))
-        {
-            Ok(scene) => scene,
-            Err(error) => {
-                count_error("story_step");
-                tracing::error!(user_id, %error, "story step failed");
-                return Ok(Reply::StaleScene);
-            }
-        };
-    let chapter = scene.tags.iter().find_map(|t| match t {
-        StoryTag::Chapter(n) => i32::try_from(*n).ok(),
+    let found = commit_effects(tx, deps, &book.world, user_id, turn, saved.as_ref(), &scene).await?;
+    let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok()).or(leaving);
+    let next_turn = turn + 1;
+    let next = Saved {
+        open_choices: scene.choices.iter().map(|c| c.text.clone()).collect(),
+        state: scene.state.clone(),
+        version: Some(book.hash().to_owned()),
+        knot: scene.knot.clone(),
+        chapter,
+    };
+    store::story::save_state(tx, user_id, &next, next_turn).await?;
+    Ok(replies(&book.world, scene, next_turn, facts.vip, found))
+}
+
+/// Why a computed step may not be taken, if it may not.
+fn refusal(book: &StoryBook, scene: &Scene, facts: &PlayerFacts, leaving: Option<i32>) -> Option<Reply> {
+    if scene.chosen.as_ref().is_some_and(|c| c.tags.contains(&StoryTag::VipOnly)) && !facts.vip {
+        return Some(Reply::StoryNeedsVip);
+    }
+    let leaving = leaving.and_then(|c| u32::try_from(c).ok());
+    scene.chapters_entered().find_map(|chapter| {
+        let requirement = blocks_entry(book.requirements(chapter), facts, leaving)?;
+        Some(Reply::StoryChapterLocked { chapter, requirement: requirement.clone() })
+    })
+}
+
+fn cost_of(tags: &[StoryTag]) -> Option<i64> {
+    tags.iter().find_map(|t| match t {
+        StoryTag::Cost(c) => Some(*c),
         _ => None,
-    });
+    })
+}
+
+/// Write what the step did; returns the names of the clues found.
+async fn commit_effects(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    world: &World,
+    user_id: i64,
+    turn: i64,
+    saved: Option<&Saved>,
+    scene: &Scene,
+) -> Result<Vec<String>, StoreError> {
     let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
-    if let Some(text) = &scene.chosen {
-        store::story::record_decision(tx, user_id, chapter, turn, text).await?;
+    let mut chapter = saved.and_then(|s| s.chapter);
+    if let Some(chosen) = &scene.chosen {
+        let knot = saved.and_then(|s| s.knot.as_deref());
+        store::story::record_decision(tx, user_id, chapter, knot, turn, &chosen.text).await?;
         store::achievements::bump(tx, user_id, "story_decisions", 1, today, false).await?;
     }
-    for (i, tag) in scene.tags.iter().enumerate() {
+    let mut found = Vec::new();
+    for (i, tag) in scene.all_tags().enumerate() {
         match tag {
             StoryTag::Points(amount) if *amount > 0 => {
                 let key = format!("story:{user_id}:{turn}:{i}");
@@ -81,16 +140,63 @@ pub(super) async fn play(
                 };
                 wallet::credit(tx, &deps.settings.economy, deps.settings.timezone, earning).await?;
             }
-            StoryTag::Relationship { character, delta } => {
-                store::story::change_relationship(tx, user_id, character, *delta).await?;
+            StoryTag::Relationship { character, delta, kind } => {
+                store::story::change_relationship(tx, user_id, character, *delta, *kind).await?;
+            }
+            StoryTag::Clue(id) => found.extend(clues::give(tx, world, user_id, id, ClueOrigin::Historia).await?),
+            StoryTag::Achievement(id) => {
+                store::achievements::bump(tx, user_id, &format!("story:{id}"), 1, today, false).await?;
+            }
+            StoryTag::Chapter(n) => {
+                let n = i32::try_from(*n).unwrap_or(i32::MAX);
+                if let Some(previous) = chapter.filter(|p| *p != n) {
+                    store::story::finish_chapter(tx, user_id, previous).await?;
+                }
+                store::story::start_chapter(tx, user_id, n).await?;
+                chapter = Some(n);
             }
             StoryTag::Ending(_) => {
                 store::achievements::bump(tx, user_id, "story_endings", 1, today, false).await?;
+                if let Some(current) = chapter {
+                    store::story::finish_chapter(tx, user_id, current).await?;
+                }
+            }
+            StoryTag::Unknown(tag) => {
+                count_error("story_unknown_tag");
+                tracing::warn!(user_id, tag, "the story used a tag the game does not know");
             }
             _ => {}
         }
     }
-    let next_turn = turn + 1;
-    store::story::save_state(tx, user_id, &scene.state, next_turn, chapter).await?;
-    Ok(Reply::StoryScene { lines: scene.lines, choices: scene.choices, turn: next_turn, ended: scene.ended })
+    Ok(found)
+}
+
+/// The scene as messages: its pictures, then its text cut to Telegram's size, the choices
+/// under the last part.
+fn replies(world: &World, scene: Scene, turn: i64, vip: bool, found: Vec<String>) -> Vec<Reply> {
+    let mut out: Vec<Reply> = scene
+        .tags
+        .iter()
+        .filter_map(|t| match t {
+            StoryTag::Image(asset) => Some(Reply::StoryImage { asset: asset.clone() }),
+            _ => None,
+        })
+        .collect();
+    let lines = scene
+        .lines
+        .into_iter()
+        .map(|l| SceneLine {
+            speaker: l.speaker.map(|id| match world.character(&id) {
+                Some(c) => format!("{} {}", c.emoji, c.nombre),
+                None => id,
+            }),
+            text: l.text,
+        })
+        .collect();
+    let mut parts = split_scene(lines, SCENE_BUDGET);
+    let last = parts.pop().unwrap_or_default();
+    out.extend(parts.into_iter().map(|lines| Reply::StoryText { lines }));
+    let note = scene.resumed_chapter.map(|chapter| StoryNote::Resumed { chapter });
+    out.push(Reply::StoryScene { lines: last, choices: scene.choices, turn, ended: scene.ended, vip, found, note });
+    out
 }

@@ -39,7 +39,7 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
         trivia: std::sync::Arc::new(crate::domain::trivia::Bank::embedded().unwrap()),
         missions: std::sync::Arc::new(crate::domain::missions::Missions::embedded().unwrap()),
-        story: None,
+        story: crate::story::StoryShelf::default(),
         achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
     UserDirectory::start(

@@ -1,0 +1,40 @@
+-- The story's world around the save-state: which version of the story a state belongs to and
+-- the choices it was showing (to tell whether it still fits a new version), chapters started
+-- and finished (for unlocks and the funnel), relationship kinds, clues, and the Telegram
+-- file_ids of story images (uploaded once, then sent by id).
+ALTER TABLE user_story_state
+    ADD COLUMN version TEXT,
+    ADD COLUMN knot TEXT,
+    ADD COLUMN open_choices TEXT[] NOT NULL DEFAULT '{}';
+
+CREATE TABLE user_story_chapters (
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    chapter     INTEGER NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    finished_at TIMESTAMPTZ,
+    PRIMARY KEY (user_id, chapter)
+);
+
+ALTER TABLE story_decisions ADD COLUMN knot TEXT;
+
+-- Tallies of how the player treated each character; the relationship type is the largest.
+ALTER TABLE user_character_relationships
+    ADD COLUMN friendship INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN romance    INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN rivalry    INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE user_clues (
+    user_id  BIGINT NOT NULL REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    clue_id  TEXT NOT NULL,
+    source   TEXT NOT NULL CHECK (source IN ('historia', 'regalo', 'tienda', 'combinacion')),
+    found_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, clue_id)
+);
+
+CREATE TABLE media_files (
+    asset      TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    file_id    TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (asset, digest)
+);
