@@ -1,10 +1,12 @@
--- The story's world around the save-state: which version of the story a state belongs to and
--- the choices it was showing (to tell whether it still fits a new version), chapters started
+-- The story's world around the save-state: which version of the story a state belongs to, the
+-- choices it was showing and a print of their knot's compiled content (to tell whether it
+-- still fits a new version), chapters started
 -- and finished (for unlocks and the funnel), relationship kinds, clues, and the Telegram
 -- file_ids of story images (uploaded once, then sent by id).
 ALTER TABLE user_story_state
     ADD COLUMN version TEXT,
     ADD COLUMN knot TEXT,
+    ADD COLUMN knot_print TEXT,
     ADD COLUMN open_choices TEXT[] NOT NULL DEFAULT '{}';
 
 CREATE TABLE user_story_chapters (

@@ -139,10 +139,10 @@ async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key:
 fn check_story(path: &std::path::Path) -> anyhow::Result<()> {
     let report = diana_actors::story::lint::check(path);
     for error in &report.errors {
-        println!("error: {error}");
+        eprintln!("error: {error}");
     }
     for warning in &report.warnings {
-        println!("warning: {warning}");
+        eprintln!("warning: {warning}");
     }
     let s = &report.stats;
     let e = &report.exploration;

@@ -202,11 +202,11 @@ impl Standin {
         self.state.0.lock().unwrap().calls.clone()
     }
 
-    /// Accepted messages (sendMessage, sendDocument) to a chat, in order.
+    /// Accepted messages (sendMessage, sendDocument, sendPhoto) to a chat, in order.
     pub fn messages_to(&self, chat_id: i64) -> Vec<Call> {
         self.calls()
             .into_iter()
-            .filter(|c| matches!(c.method.as_str(), "sendMessage" | "sendDocument"))
+            .filter(|c| matches!(c.method.as_str(), "sendMessage" | "sendDocument" | "sendPhoto"))
             .filter(|c| c.refused.is_none() && c.chat_id() == Some(chat_id))
             .collect()
     }
@@ -356,7 +356,7 @@ fn check_message(params: &Value) -> Result<(), (u16, String)> {
         if len > limit || (params["text"].is_string() && len == 0) {
             return Err((400, "Bad Request: message is too long".into()));
         }
-    } else if params.get("document").is_none() {
+    } else if params.get("document").is_none() && params.get("photo").is_none() {
         return Err((400, "Bad Request: message text is empty".into()));
     }
     let call = Call { method: String::new(), params: params.clone(), refused: None, at: Instant::now() };
@@ -425,7 +425,7 @@ async fn handle(
             }
             ok(json!(true))
         }
-        "sendMessage" | "sendDocument" | "editMessageText" => {
+        "sendMessage" | "sendDocument" | "sendPhoto" | "editMessageText" => {
             let chat = chat_id.unwrap_or(0);
             if inner.blocked.contains(&chat) {
                 record(&mut inner, Some(403), params, method);
@@ -450,7 +450,21 @@ async fn handle(
                 record(&mut inner, Some(code), params, method);
                 return refuse(code, &description, None);
             }
-            let extra = if method == "sendDocument" {
+            let extra = if method == "sendPhoto" {
+                // An upload gets a new file_id; a send by file_id must name one we gave out.
+                let file_id = match params["_file_name"].as_str() {
+                    Some(_) => {
+                        inner.next_message_id += 1;
+                        format!("photo-{}", inner.next_message_id)
+                    }
+                    None => params["photo"].as_str().unwrap_or_default().to_owned(),
+                };
+                if !file_id.starts_with("photo-") {
+                    record(&mut inner, Some(400), params, method);
+                    return refuse(400, "Bad Request: wrong file identifier/HTTP URL specified", None);
+                }
+                json!({"photo": [{"file_id": file_id, "file_unique_id": "u", "width": 800, "height": 500}]})
+            } else if method == "sendDocument" {
                 json!({"document": {"file_id": "doc1", "file_unique_id": "u1", "file_name": params["_file_name"]},
                        "caption": params["caption"]})
             } else {

@@ -1,7 +1,7 @@
 //! What a player sees: onboarding, menus, profile, help, privacy, and bad input.
 
 use crate::common::server::{Options, TestServer, count, eventually};
-use crate::common::telegram_standin::{Standin, TgUser};
+use crate::common::telegram_standin::{Call, Standin, TgUser};
 use std::time::Duration;
 
 async fn setup() -> (Standin, TestServer) {
@@ -167,55 +167,169 @@ async fn start_with_a_referral_link_stores_the_referrer_once() {
     assert_eq!(referrer(5101).await, None, "only new users can be referred");
 }
 
+/// Give a player besitos the way an admin does, through the CLI and the ledger.
+fn grant(server: &TestServer, user_id: i64, amount: i64) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+        .args(["admin", "grant", "--user-id", &user_id.to_string(), "--amount", &amount.to_string()])
+        .args(["--reason", "prueba de historia"])
+        .env_clear()
+        .env("DATABASE_URL", server.options.database_url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn story_server(tg: &Standin, dir: &str, cache: &std::path::Path) -> Options {
+    Options::new(Some(&tg.url)).env("DIANA__STORY__DIR", dir).env("DIANA__STORY__CACHE_DIR", cache.to_str().unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_story_plays_with_buttons_and_an_old_button_changes_nothing() {
+async fn the_whole_story_plays_from_historia_to_an_ending_through_the_bot() {
     let tg = Standin::start().await;
     let cache = std::env::temp_dir().join(crate::common::server::unique_name("diana_story_cache"));
-    let options = Options::new(Some(&tg.url))
-        .env("DIANA__STORY__DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story"))
-        .env("DIANA__STORY__CACHE_DIR", cache.to_str().unwrap());
-    let server = TestServer::start(options).await;
+    let server =
+        TestServer::start(story_server(&tg, concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story"), &cache)).await;
     let db = server.db().await;
     let (ana, bea) = (TgUser::new(5201, "Ana"), TgUser::new(5202, "Bea"));
-    for u in [&ana, &bea] {
-        tg.send_text(u, "/start");
-        tg.wait_replies(u.id, 2).await;
-        tg.send_text(u, "/historia");
-    }
-    let scene = tg.wait_replies(ana.id, 3).await.remove(2);
-    assert!(scene.text().contains("💋 <b>Diana</b>") && scene.text().contains("El Diván"), "{}", scene.text());
-    let choices = scene.buttons();
-    assert_eq!(choices.len(), 4, "{choices:?}");
-    tg.press(&ana, &choices[1].1);
-    let end = tg.wait_replies(ana.id, 4).await.remove(3);
-    assert!(end.text().contains("Siéntate") && end.text().contains("Fin de este capítulo"), "{}", end.text());
-    // The first scene's other button, pressed late: nothing happens but a clear answer.
-    tg.press(&ana, &choices[0].1);
-    let stale = tg.wait_replies(ana.id, 5).await.remove(4);
-    assert!(stale.text().contains("Esa escena ya pasó"), "{}", stale.text());
-    assert_eq!(count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5201").await, 1);
-    let score: i32 = db
-        .query_one("SELECT score FROM user_character_relationships WHERE user_id = 5201 AND character = 'diana'", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(score, 2);
-    // A choice that costs besitos she doesn't have, and a VIP one: refused, nothing changes.
-    let bea_scene = tg.wait_replies(bea.id, 3).await.remove(2);
-    let bea_choices = bea_scene.buttons();
-    tg.press(&bea, &bea_choices[2].1);
-    tg.press(&bea, &bea_choices[3].1);
-    let refused = tg.wait_replies(bea.id, 5).await;
-    assert!(refused[3].text().contains("te faltan <b>20</b>"), "{}", refused[3].text());
-    assert!(refused[4].text().contains("solo para VIP"), "{}", refused[4].text());
-    assert_eq!(count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5202").await, 0);
-    // The free path is still open on the same scene, and pays besitos through the ledger.
-    tg.press(&bea, &bea_choices[0].1);
-    tg.wait_replies(bea.id, 6).await;
+    tg.send_text(&ana, "/start");
+    tg.wait_replies(ana.id, 2).await;
+    tg.send_text(&ana, "/historia");
+    // A step's replies are complete when a message with buttons arrives: the scene's choices,
+    // a locked chapter's way out, or the ending's.
+    let step_done = |seen: usize| {
+        move |s: &Standin| {
+            let r = s.replies_to(5201);
+            (r.len() > seen && r.last().is_some_and(|m| !m.buttons().is_empty())).then_some(r.len())
+        }
+    };
+    let mut seen = tg.wait_for("the first scene", Duration::from_secs(15), step_done(2)).await;
+    let first = tg.replies_to(ana.id);
+    assert!(first.iter().any(|m| m.method == "sendPhoto"), "the opening sends its picture: {first:#?}");
+    let (mut presses, mut locks, mut stale_button, mut pressed) = (0, 0, None, String::new());
+    let ending = loop {
+        assert!(presses < 150, "no ending after {presses} choices");
+        let last = tg.replies_to(ana.id).pop().unwrap();
+        if last.text().contains("— Fin —") {
+            break last;
+        }
+        if last.text().contains("aún está cerrado") {
+            // A locked chapter: earn the level (an admin grant here) and press the same button again.
+            locks += 1;
+            grant(&server, ana.id, 400);
+        } else {
+            let buttons = last.buttons();
+            // A free player's path: no 🔒 VIP choice, no 💋 price.
+            let (_, data) = buttons
+                .iter()
+                .find(|(label, data)| data.starts_with("1:c:") && !label.starts_with('🔒') && !label.contains('💋'))
+                .unwrap_or_else(|| panic!("no free choice to press in {last:#?}"))
+                .clone();
+            if stale_button.is_none() && presses >= 2 {
+                stale_button = buttons.iter().find(|(_, d)| *d != data && d.starts_with("1:c:")).cloned();
+            }
+            pressed = data;
+        }
+        tg.press(&ana, &pressed);
+        presses += 1;
+        seen = tg.wait_for("the next scene", Duration::from_secs(15), step_done(seen)).await;
+    };
+    assert!(locks >= 1, "chapters 3 and 5 need levels: the lock was met and lifted");
+    assert!(ending.buttons().iter().any(|(_, d)| d == "1:pi"), "the ending offers the clues");
+    // The decisions, relationships and ledger the path left behind.
+    let decisions = count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5201").await;
+    assert_eq!(decisions, presses - locks, "one row per choice taken, none for a refused one");
+    assert_eq!(count(&db, "SELECT count(DISTINCT chapter) FROM story_decisions WHERE user_id = 5201").await, 5);
+    let finished = "SELECT count(*) FROM user_story_chapters WHERE user_id = 5201 AND finished_at IS NOT NULL";
+    assert_eq!(count(&db, finished).await, 5);
+    assert!(count(&db, "SELECT count(*) FROM user_character_relationships WHERE user_id = 5201").await >= 2);
+    assert!(
+        count(&db, "SELECT count(*) FROM points_transactions WHERE user_id = 5201 AND action_type = 'story'").await
+            >= 1
+    );
+    let ledger = "SELECT ((SELECT available_points FROM user_gamification WHERE user_id = 5201)
+                       - (SELECT SUM(points_change) FROM points_transactions WHERE user_id = 5201))::BIGINT";
+    assert_eq!(count(&db, ledger).await, 0, "the ledger invariant holds");
     assert_eq!(
-        count(&db, "SELECT count(*) FROM points_transactions WHERE user_id = 5202 AND action_type = 'story'").await,
+        count(&db, "SELECT value FROM user_counters WHERE user_id = 5201 AND counter = 'story_endings'").await,
         1
     );
+    // An old scene's button, pressed late: a clear answer, nothing replayed.
+    let (_, old) = stale_button.expect("the third scene had another choice");
+    tg.press(&ana, &old);
+    tg.wait_for("the stale answer", Duration::from_secs(15), |s| {
+        s.replies_to(ana.id).last().is_some_and(|m| m.text().contains("Esa escena ya pasó")).then_some(())
+    })
+    .await;
+    assert_eq!(count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5201").await, decisions);
+    tg.send_text(&ana, "/perfil");
+    tg.wait_for("the profile", Duration::from_secs(15), |s| {
+        s.replies_to(ana.id).last().is_some_and(|m| m.text().contains("<b>Personajes</b>")).then_some(())
+    })
+    .await;
+
+    // The second player gets the same picture by its cached file_id, and refused gates change nothing.
+    tg.send_text(&bea, "/start");
+    tg.wait_replies(bea.id, 2).await;
+    tg.send_text(&bea, "/historia");
+    let photos = tg
+        .wait_for("two pictures", Duration::from_secs(15), |s| {
+            let p: Vec<Call> =
+                s.calls().into_iter().filter(|c| c.method == "sendPhoto" && c.refused.is_none()).collect();
+            (p.iter().any(|c| c.chat_id() == Some(bea.id))).then_some(p)
+        })
+        .await;
+    assert!(photos[0].params["_file_name"].is_string(), "the first send uploads");
+    let again = photos.iter().find(|c| c.chat_id() == Some(bea.id)).unwrap();
+    assert!(again.params["_file_name"].is_null() && again.params["photo"].as_str().unwrap().starts_with("photo-"));
+    assert!(count(&db, "SELECT count(*) FROM media_files").await >= 1);
     assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
     let _ = std::fs::remove_dir_all(cache);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gated_choices_point_to_the_shop_or_vip_and_a_new_story_loads_on_sighup() {
+    let tg = Standin::start().await;
+    let dir = std::env::temp_dir().join(crate::common::server::unique_name("diana_story_dir"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let story = |greeting: &str| {
+        format!(
+            "=== capitulo_1 ===\n# capitulo:1\n{greeting}\n* [Un poema #coste:20]\n    -> fin\n\
+             * [El diario #vip]\n    -> fin\n* [Nada]\n    # puntos:+5\n    -> fin\n=== fin ===\n# final:uno\nAdiós.\n-> END\n"
+        )
+    };
+    std::fs::write(dir.join("main.ink"), format!("-> capitulo_1\n{}", story("Hola."))).unwrap();
+    let cache = dir.join("cache");
+    let server = TestServer::start(story_server(&tg, dir.to_str().unwrap(), &cache)).await;
+    let db = server.db().await;
+    let bea = TgUser::new(5301, "Bea");
+    tg.send_text(&bea, "/start");
+    tg.wait_replies(bea.id, 2).await;
+    tg.send_text(&bea, "/historia");
+    let scene = tg.wait_replies(bea.id, 3).await.remove(2);
+    let labels: Vec<String> = scene.buttons().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels, ["Un poema · 💋 20", "🔒 El diario", "Nada"]);
+    let buttons = scene.buttons();
+    tg.press(&bea, &buttons[0].1);
+    tg.press(&bea, &buttons[1].1);
+    let refused = tg.wait_replies(bea.id, 5).await;
+    assert!(refused[3].text().contains("te faltan <b>20</b>"), "{}", refused[3].text());
+    assert!(refused[3].buttons().iter().any(|(_, d)| d == "1:t"), "a way to the shop");
+    assert!(refused[4].text().contains("solo para VIP"), "{}", refused[4].text());
+    assert!(refused[4].buttons().iter().any(|(_, d)| d == "1:vp"), "a way to /vip");
+    assert_eq!(count(&db, "SELECT count(*) FROM story_decisions WHERE user_id = 5301").await, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM points_transactions WHERE user_id = 5301").await, 0);
+
+    // A new version, loaded without a restart: the next visit plays it.
+    std::fs::write(dir.join("main.ink"), format!("-> capitulo_1\n{}", story("Hola otra vez."))).unwrap();
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    eventually("the reload", Duration::from_secs(15), || async {
+        !server.logged("story reloaded on SIGHUP").is_empty()
+    })
+    .await;
+    tg.press(&bea, &buttons[2].1);
+    let after = tg.wait_replies(bea.id, 6).await.remove(5);
+    assert!(after.text().contains("La historia ha cambiado"), "{}", after.text());
+    assert!(after.text().contains("Hola otra vez."), "{}", after.text());
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -331,8 +331,10 @@ fn story_check_accepts_the_shipped_story_and_names_file_and_line_of_an_error() {
             .unwrap()
     };
     let shipped = run(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story")));
-    assert!(shipped.status.success(), "{}", String::from_utf8_lossy(&shipped.stderr));
-    assert!(String::from_utf8_lossy(&shipped.stdout).starts_with("ok: "));
+    let stdout = String::from_utf8_lossy(&shipped.stdout);
+    assert!(shipped.status.success(), "{}{stdout}", String::from_utf8_lossy(&shipped.stderr));
+    assert!(stdout.lines().last() == Some("ok"), "{stdout}");
+    assert!(stdout.contains("5 chapters") && stdout.contains("5 endings"), "{stdout}");
 
     let dir = std::env::temp_dir().join(crate::common::server::unique_name("diana_story"));
     std::fs::create_dir_all(&dir).unwrap();

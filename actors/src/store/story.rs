@@ -10,13 +10,19 @@ use std::collections::BTreeSet;
 pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<(Saved, i64)>, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "SELECT state::TEXT, turn, version, open_choices, knot, chapter
+            "SELECT state::TEXT, turn, version, open_choices, knot, chapter, knot_print
              FROM user_story_state WHERE user_id = $1 FOR UPDATE",
         )
         .await?;
     Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| {
-        let saved =
-            Saved { state: r.get(0), version: r.get(2), open_choices: r.get(3), knot: r.get(4), chapter: r.get(5) };
+        let saved = Saved {
+            state: r.get(0),
+            version: r.get(2),
+            open_choices: r.get(3),
+            knot: r.get(4),
+            chapter: r.get(5),
+            knot_print: r.get(6),
+        };
         (saved, r.get(1))
     }))
 }
@@ -25,15 +31,18 @@ pub async fn save_state(tx: &Transaction<'_>, user_id: i64, saved: &Saved, turn:
     let state: serde_json::Value = serde_json::from_str(&saved.state)?;
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO user_story_state (user_id, state, turn, chapter, version, open_choices, knot)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO user_story_state (user_id, state, turn, chapter, version, open_choices, knot, knot_print)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
-                 chapter = EXCLUDED.chapter, version = EXCLUDED.version,
-                 open_choices = EXCLUDED.open_choices, knot = EXCLUDED.knot, updated_at = now()",
+                 chapter = EXCLUDED.chapter, version = EXCLUDED.version, open_choices = EXCLUDED.open_choices,
+                 knot = EXCLUDED.knot, knot_print = EXCLUDED.knot_print, updated_at = now()",
         )
         .await?;
-    tx.execute(&stmt, &[&user_id, &state, &turn, &saved.chapter, &saved.version, &saved.open_choices, &saved.knot])
-        .await?;
+    tx.execute(
+        &stmt,
+        &[&user_id, &state, &turn, &saved.chapter, &saved.version, &saved.open_choices, &saved.knot, &saved.knot_print],
+    )
+    .await?;
     Ok(())
 }
 

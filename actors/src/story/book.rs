@@ -6,7 +6,7 @@ use crate::domain::story_rules::Requirement;
 use crate::domain::story_tags::{self, StoryTag};
 use crate::domain::story_world::{CHARACTERS_FILE, CLUES_FILE, World};
 use bladeink::story::Story;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Chapters are knots named `capitulo_<n>`; the engine resumes a player there after a version
@@ -25,11 +25,18 @@ pub struct StoryBook {
     pub chapters: BTreeMap<u32, Vec<Requirement>>,
     /// Where `# imagen:<asset>` files are (`images/` in the story folder).
     pub images_dir: PathBuf,
+    /// A print of each knot's compiled content: a saved state still fits a new version when
+    /// the knot it stands in is unchanged.
+    pub knot_prints: HashMap<String, String>,
 }
 
 impl StoryBook {
     pub fn hash(&self) -> &str {
         &self.compiled.source_hash
+    }
+
+    pub fn knot_print(&self, knot: &str) -> Option<&str> {
+        self.knot_prints.get(knot).map(String::as_str)
     }
 
     pub fn requirements(&self, chapter: u32) -> &[Requirement] {
@@ -46,7 +53,8 @@ impl StoryBook {
         let world =
             World::parse(&read(CHARACTERS_FILE)?, &read(CLUES_FILE)?).map_err(|e| StoryError::World(e.to_string()))?;
         let chapters = chapter_requirements(&compiled.json)?;
-        Ok(StoryBook { compiled, world, chapters, images_dir: dir.join("images") })
+        let knot_prints = knot_prints(&compiled.json);
+        Ok(StoryBook { compiled, world, chapters, images_dir: dir.join("images"), knot_prints })
     }
 
     /// Compile the folder (or take it from the cache) and build the book.
@@ -72,6 +80,18 @@ impl StoryBook {
             Err(other) => Err(other),
         }
     }
+}
+
+/// The compiled JSON of each top-level knot, hashed. Knots are the named content of the root
+/// container (the last element of `root`).
+fn knot_prints(json: &str) -> HashMap<String, String> {
+    let Ok(story) = serde_json::from_str::<serde_json::Value>(json) else { return HashMap::new() };
+    let named = story.get("root").and_then(|r| r.as_array()).and_then(|r| r.last()).and_then(|n| n.as_object());
+    named
+        .into_iter()
+        .flatten()
+        .map(|(name, content)| (name.clone(), super::compile::fingerprint(content.to_string().as_bytes())))
+        .collect()
 }
 
 /// The `# requiere:` tags at the top of each `capitulo_<n>` knot.

@@ -45,6 +45,11 @@ fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
     hash
 }
 
+/// A short stable print of some bytes.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a(bytes, 0xcbf2_9ce4_8422_2325))
+}
+
 /// The hash of every `.ink` and `.toml` file in the folder, by name and content.
 fn hash_sources(dir: &Path) -> Result<String, StoryError> {
     let io = |source| StoryError::Io { path: dir.to_path_buf(), source };

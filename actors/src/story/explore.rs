@@ -154,13 +154,7 @@ impl Walk<'_> {
             found.truncated = true;
             return;
         }
-        let saved = Saved {
-            open_choices: scene.choices.iter().map(|c| c.text.clone()).collect(),
-            state: scene.state,
-            version: Some(self.book.hash().to_owned()),
-            knot: scene.knot,
-            chapter,
-        };
+        let saved = scene.saved(self.book, chapter);
         self.queue.push_back((Node { saved, facts, depth }, scene.choices));
     }
 }

@@ -25,8 +25,9 @@ pub struct Saved {
     pub version: Option<String>,
     /// The texts of the choices the player was shown.
     pub open_choices: Vec<String>,
-    /// The knot those choices belong to.
+    /// The knot those choices belong to, and the print of its content when saved.
     pub knot: Option<String>,
+    pub knot_print: Option<String>,
     pub chapter: Option<i32>,
 }
 
@@ -66,6 +67,18 @@ impl Scene {
             StoryTag::Chapter(n) => Some(*n),
             _ => None,
         })
+    }
+
+    /// Where the player stands after this step, to save.
+    pub fn saved(&self, book: &StoryBook, chapter: Option<i32>) -> Saved {
+        Saved {
+            state: self.state.clone(),
+            version: Some(book.hash().to_owned()),
+            open_choices: self.choices.iter().map(|c| c.text.clone()).collect(),
+            knot_print: self.knot.as_deref().and_then(|k| book.knot_print(k)).map(str::to_owned),
+            knot: self.knot.clone(),
+            chapter,
+        }
     }
 
     /// Every tag of the step, the choice's first.
@@ -154,17 +167,23 @@ fn with_engine<T>(
     })
 }
 
-/// Load a saved state; `false` when it does not fit this version (it cannot be loaded, or it
-/// shows other choices than the player was shown).
-fn load_fitting(story: &mut Story, saved: &Saved, same_version: bool) -> bool {
+/// Load a saved state; `false` when it does not fit this version: it cannot be loaded, or
+/// the knot it stands in was rewritten (the state keeps the old choices' texts and positions,
+/// which would point into changed content).
+fn load_fitting(story: &mut Story, book: &StoryBook, saved: &Saved) -> bool {
+    let same_version = saved.version.as_deref().is_none_or(|v| v == book.hash());
+    let same_knot = match (&saved.knot, &saved.knot_print) {
+        (Some(knot), Some(print)) => book.knot_print(knot) == Some(print.as_str()),
+        _ => false,
+    };
+    if !same_version && !same_knot {
+        return false;
+    }
     if story.load_state(&saved.state).is_err() {
         return false;
     }
-    if same_version {
-        return true;
-    }
     let open: Vec<String> = story.get_current_choices().iter().map(|c| c.text.trim().to_owned()).collect();
-    open == saved.open_choices
+    same_version || open == saved.open_choices
 }
 
 /// After a version swap that the state does not fit: keep what ink variables still exist and
@@ -272,8 +291,7 @@ pub fn step(
         let mut resumed_chapter = None;
         let mut chosen = None;
         if let Some(saved) = saved {
-            let same_version = saved.version.as_deref().is_none_or(|v| v == book.hash());
-            if !load_fitting(story, saved, same_version) {
+            if !load_fitting(story, book, saved) {
                 restart_chapter(story, saved)?;
                 resumed_chapter = Some(saved.chapter);
             }
@@ -413,13 +431,7 @@ mod tests {
     }
 
     fn saved(scene: &Scene, book: &StoryBook, chapter: Option<i32>) -> Saved {
-        Saved {
-            state: scene.state.clone(),
-            version: Some(book.hash().to_owned()),
-            open_choices: scene.choices.iter().map(|c| c.text.clone()).collect(),
-            knot: scene.knot.clone(),
-            chapter,
-        }
+        scene.saved(book, chapter)
     }
 
     #[test]

@@ -78,14 +78,7 @@ pub(super) async fn play(
     let found = commit_effects(tx, deps, &book.world, user_id, turn, saved.as_ref(), &scene).await?;
     let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok()).or(leaving);
     let next_turn = turn + 1;
-    let next = Saved {
-        open_choices: scene.choices.iter().map(|c| c.text.clone()).collect(),
-        state: scene.state.clone(),
-        version: Some(book.hash().to_owned()),
-        knot: scene.knot.clone(),
-        chapter,
-    };
-    store::story::save_state(tx, user_id, &next, next_turn).await?;
+    store::story::save_state(tx, user_id, &scene.saved(&book, chapter), next_turn).await?;
     Ok(replies(&book.world, scene, next_turn, facts.vip, found))
 }
 

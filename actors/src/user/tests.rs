@@ -28,7 +28,13 @@ impl TestDb {
     }
 }
 
+mod story;
+
 async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
+    directory_with_story(pool, shards, crate::story::StoryShelf::default()).await
+}
+
+async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::StoryShelf) -> UserDirectory {
     let prefix = format!("test_{:016x}", rand::random::<u64>());
     let redis = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
     let settings = UserSettings {
@@ -39,7 +45,7 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
         shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
         trivia: std::sync::Arc::new(crate::domain::trivia::Bank::embedded().unwrap()),
         missions: std::sync::Arc::new(crate::domain::missions::Missions::embedded().unwrap()),
-        story: crate::story::StoryShelf::default(),
+        story,
         achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
     UserDirectory::start(
