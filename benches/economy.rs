@@ -94,7 +94,7 @@ async fn main() {
             achievements: Arc::new(Achievements::embedded().unwrap()),
             trivia: Arc::new(Bank::embedded().unwrap()),
             missions: Arc::new(diana_actors::domain::missions::Missions::embedded().unwrap()),
-            story: None,
+            story: diana_actors::story::StoryShelf::default(),
         },
     };
     let users = UserDirectory::start(deps, 0);

@@ -1,12 +1,15 @@
 -- The story's world around the save-state: which version of the story a state belongs to, the
 -- choices it was showing and a print of their knot's compiled content (to tell whether it
--- still fits a new version), chapters started
+-- still fits a new version), the last scene's lines (shown again by /historia), which
+-- playthrough this is (replays after an ending pay nothing again), chapters started
 -- and finished (for unlocks and the funnel), relationship kinds, clues, and the Telegram
 -- file_ids of story images (uploaded once, then sent by id).
 ALTER TABLE user_story_state
     ADD COLUMN version TEXT,
     ADD COLUMN knot TEXT,
     ADD COLUMN knot_print TEXT,
+    ADD COLUMN scene JSONB NOT NULL DEFAULT '[]',
+    ADD COLUMN playthrough INTEGER NOT NULL DEFAULT 1,
     ADD COLUMN open_choices TEXT[] NOT NULL DEFAULT '{}';
 
 CREATE TABLE user_story_chapters (

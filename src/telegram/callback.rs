@@ -38,6 +38,7 @@ pub enum CallbackData {
     Story,
     Clues,
     Vip,
+    StoryAgain,
     /// Buy `item` from the shop view numbered `offer`.
     Buy {
         item: String,
@@ -62,7 +63,7 @@ pub enum CallbackData {
     },
 }
 
-const SIMPLE: [(CallbackData, &str); 18] = [
+const SIMPLE: [(CallbackData, &str); 19] = [
     (CallbackData::Menu, "m"),
     (CallbackData::Profile, "p"),
     (CallbackData::Help, "h"),
@@ -81,6 +82,7 @@ const SIMPLE: [(CallbackData, &str); 18] = [
     (CallbackData::Story, "st"),
     (CallbackData::Clues, "pi"),
     (CallbackData::Vip, "vp"),
+    (CallbackData::StoryAgain, "sa"),
 ];
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
@@ -158,6 +160,7 @@ impl CallbackData {
             CallbackData::Story => Action::PlayStory { choice: None },
             CallbackData::Clues => Action::ShowClues,
             CallbackData::Vip => Action::ShowVip,
+            CallbackData::StoryAgain => Action::StartStoryAgain,
             CallbackData::Choose { turn, index } => Action::PlayStory { choice: Some((turn, index.into())) },
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },

@@ -55,6 +55,7 @@ pub fn choices(lang: Lang, choices: &[StoryChoice], turn: i64, ended: bool, vip:
         })
         .collect();
     if ended || rows.is_empty() {
+        rows.push(vec![button(lang, "btn_story_again", CallbackData::StoryAgain)]);
         rows.push(vec![button(lang, "btn_clues", CallbackData::Clues), button(lang, "btn_menu", CallbackData::Menu)]);
     }
     InlineKeyboardMarkup::new(rows)

@@ -39,6 +39,8 @@ pub enum Action {
     PlayStory {
         choice: Option<(i64, usize)>,
     },
+    /// Start the story again after an ending.
+    StartStoryAgain,
     /// `/pistas`: the clues found.
     ShowClues,
     /// `/vip`: what VIP gives.
@@ -96,6 +98,7 @@ impl Action {
             Action::AskTrivia => "trivia",
             Action::PlayStory { .. } => "story",
             Action::ShowClues => "clues",
+            Action::StartStoryAgain => "story_again",
             Action::ShowVip => "vip",
             Action::ShowMissions => "missions",
             Action::AnswerTrivia { .. } => "trivia_answer",

@@ -2,48 +2,87 @@
 //! and `user_clues`.
 
 use super::{StoreError, Transaction};
-use crate::domain::story_rules::{RelationKind, RelationshipType, relationship_type};
+use crate::domain::story_rules::{RelationKind, RelationshipType, SceneLine, relationship_type};
 use crate::story::play::Saved;
 use std::collections::BTreeSet;
 
-/// The player's save-state and turn, locked.
-pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<(Saved, i64)>, StoreError> {
+/// A player's place in the story, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct StoryRow {
+    pub saved: Saved,
+    pub turn: i64,
+    /// The last scene's lines, shown again when the player comes back.
+    pub scene: Vec<SceneLine>,
+    /// 1 for the first time through; more after starting again from an ending.
+    pub playthrough: i32,
+}
+
+/// The player's place in the story, locked.
+pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryRow>, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "SELECT state::TEXT, turn, version, open_choices, knot, chapter, knot_print
+            "SELECT state::TEXT, turn, version, open_choices, knot, chapter, knot_print, scene, playthrough
              FROM user_story_state WHERE user_id = $1 FOR UPDATE",
         )
         .await?;
-    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| {
-        let saved = Saved {
-            state: r.get(0),
-            version: r.get(2),
-            open_choices: r.get(3),
-            knot: r.get(4),
-            chapter: r.get(5),
-            knot_print: r.get(6),
-        };
-        (saved, r.get(1))
-    }))
+    let Some(r) = tx.query_opt(&stmt, &[&user_id]).await? else { return Ok(None) };
+    let saved = Saved {
+        state: r.get(0),
+        version: r.get(2),
+        open_choices: r.get(3),
+        knot: r.get(4),
+        chapter: r.get(5),
+        knot_print: r.get(6),
+    };
+    let scene = serde_json::from_value(r.get(7)).unwrap_or_default();
+    Ok(Some(StoryRow { saved, turn: r.get(1), scene, playthrough: r.get(8) }))
 }
 
-pub async fn save_state(tx: &Transaction<'_>, user_id: i64, saved: &Saved, turn: i64) -> Result<(), StoreError> {
-    let state: serde_json::Value = serde_json::from_str(&saved.state)?;
+pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> Result<(), StoreError> {
+    let state: serde_json::Value = serde_json::from_str(&row.saved.state)?;
+    let scene = serde_json::to_value(&row.scene)?;
+    let saved = &row.saved;
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO user_story_state (user_id, state, turn, chapter, version, open_choices, knot, knot_print)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO user_story_state
+                 (user_id, state, turn, chapter, version, open_choices, knot, knot_print, scene, playthrough)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
                  chapter = EXCLUDED.chapter, version = EXCLUDED.version, open_choices = EXCLUDED.open_choices,
-                 knot = EXCLUDED.knot, knot_print = EXCLUDED.knot_print, updated_at = now()",
+                 knot = EXCLUDED.knot, knot_print = EXCLUDED.knot_print, scene = EXCLUDED.scene,
+                 playthrough = EXCLUDED.playthrough, updated_at = now()",
         )
         .await?;
-    tx.execute(
-        &stmt,
-        &[&user_id, &state, &turn, &saved.chapter, &saved.version, &saved.open_choices, &saved.knot, &saved.knot_print],
-    )
-    .await?;
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 10] = [
+        &user_id,
+        &state,
+        &row.turn,
+        &saved.chapter,
+        &saved.version,
+        &saved.open_choices,
+        &saved.knot,
+        &saved.knot_print,
+        &scene,
+        &row.playthrough,
+    ];
+    tx.execute(&stmt, &params).await?;
     Ok(())
+}
+
+/// Mark an ending reached; `true` the first time for this player.
+pub async fn first_time_ending(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    ending: &str,
+    today: chrono::NaiveDate,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO user_counters (user_id, counter, value, updated_on) VALUES ($1, $2, 1, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &format!("story_ending:{ending}"), &today]).await? == 1)
 }
 
 pub async fn record_decision(

@@ -290,11 +290,11 @@ pub fn step(
     with_engine(book, facts, |story| {
         let mut resumed_chapter = None;
         let mut chosen = None;
-        if let Some(saved) = saved {
-            if !load_fitting(story, book, saved) {
-                restart_chapter(story, saved)?;
-                resumed_chapter = Some(saved.chapter);
-            }
+        if let Some(saved) = saved
+            && !load_fitting(story, book, saved)
+        {
+            restart_chapter(story, saved)?;
+            resumed_chapter = Some(saved.chapter);
         }
         if let (Some(index), None) = (choice, &resumed_chapter) {
             let choices = story.get_current_choices();

@@ -14,6 +14,7 @@ use crate::domain::story_rules::{PlayerFacts, SceneLine, blocks_entry, split_sce
 use crate::domain::story_tags::StoryTag;
 use crate::domain::story_world::{ClueOrigin, World};
 use crate::metrics::count_error;
+use crate::store::story::StoryRow;
 use crate::store::{self, StoreError, Transaction};
 use crate::story::play::{self, Saved, Scene};
 use crate::story::{StoryBook, StoryError};
@@ -44,23 +45,23 @@ pub(super) async fn play(
     choice: Option<(i64, usize)>,
 ) -> Result<Vec<Reply>, StoreError> {
     let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
-    let saved = store::story::lock_state(tx, user_id).await?;
-    let turn = saved.as_ref().map_or(0, |(_, t)| *t);
+    let row = store::story::lock_state(tx, user_id).await?;
+    let turn = row.as_ref().map_or(0, |r| r.turn);
     if choice.is_some_and(|(pressed, _)| pressed != turn) {
         return Ok(vec![Reply::StaleScene]);
     }
     let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
-    let saved = saved.map(|(s, _)| s);
-    let scene = match play::step(&book, saved.as_ref(), choice.map(|c| c.1), &facts) {
+    let saved = row.as_ref().map(|r| &r.saved);
+    let scene = match step(&book, saved, choice.map(|c| c.1), &facts, user_id) {
         Ok(scene) => scene,
-        Err(StoryError::Runtime(message)) if message == "no such choice" => return Ok(vec![Reply::StaleScene]),
-        Err(error) => {
-            count_error("story_step");
-            tracing::error!(user_id, %error, "story step failed");
-            return Ok(vec![Reply::SomethingWentWrong]);
-        }
+        Err(reply) => return Ok(vec![reply]),
     };
-    let leaving = saved.as_ref().and_then(|s| s.chapter);
+    if let (None, Some(row), None) = (choice, &row, scene.resumed_chapter) {
+        // Coming back: the scene as it was left, with the same buttons. Nothing changes.
+        let shown = Shown { lines: row.scene.clone(), turn, vip: facts.vip, found: Vec::new() };
+        return Ok(replies(&book.world, scene, shown));
+    }
+    let leaving = saved.and_then(|s| s.chapter);
     if scene.resumed_chapter.is_none()
         && let Some(refusal) = refusal(&book, &scene, &facts, leaving)
     {
@@ -68,18 +69,81 @@ pub(super) async fn play(
     }
     if let Some(cost) = scene.chosen.as_ref().and_then(|c| cost_of(&c.tags)) {
         let key = format!("story_cost:{user_id}:{turn}");
-        let context = serde_json::json!({ "turn": turn, "knot": saved.as_ref().and_then(|s| s.knot.clone()) });
+        let context = serde_json::json!({ "turn": turn, "knot": saved.and_then(|s| s.knot.clone()) });
         match wallet::debit(tx, user_id, "story_cost", cost, &key, context).await? {
             wallet::Debited::Spent { .. } | wallet::Debited::AlreadyDone => {}
             wallet::Debited::Insufficient { missing, .. } => return Ok(vec![Reply::StoryNeedsBesitos { missing }]),
             wallet::Debited::NoWallet => return Ok(vec![Reply::PleaseStart]),
         }
     }
-    let found = commit_effects(tx, deps, &book.world, user_id, turn, saved.as_ref(), &scene).await?;
+    let playthrough = row.as_ref().map_or(1, |r| r.playthrough);
+    let step = Step { user_id, turn, saved, playthrough };
+    let found = commit_effects(tx, deps, &book.world, &step, &scene).await?;
     let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok()).or(leaving);
-    let next_turn = turn + 1;
-    store::story::save_state(tx, user_id, &scene.saved(&book, chapter), next_turn).await?;
-    Ok(replies(&book.world, scene, next_turn, facts.vip, found))
+    let next = StoryRow { saved: scene.saved(&book, chapter), turn: turn + 1, scene: scene.lines.clone(), playthrough };
+    store::story::save_state(tx, user_id, &next).await?;
+    Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip: facts.vip, found }))
+}
+
+/// Start the story again after an ending, to find the others. Replays pay no besitos and move
+/// no relationships: only new endings count.
+pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Vec<Reply>, StoreError> {
+    let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
+    let Some(row) = store::story::lock_state(tx, user_id).await? else {
+        return play(tx, deps, user_id, None).await;
+    };
+    if !row.saved.open_choices.is_empty() {
+        // Not at an ending: nothing to start again; the scene where the player is.
+        return play(tx, deps, user_id, None).await;
+    }
+    let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
+    let scene = match step(&book, None, None, &facts, user_id) {
+        Ok(scene) => scene,
+        Err(reply) => return Ok(vec![reply]),
+    };
+    let playthrough = row.playthrough + 1;
+    let step = Step { user_id, turn: row.turn, saved: None, playthrough };
+    let found = commit_effects(tx, deps, &book.world, &step, &scene).await?;
+    let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok());
+    let next =
+        StoryRow { saved: scene.saved(&book, chapter), turn: row.turn + 1, scene: scene.lines.clone(), playthrough };
+    store::story::save_state(tx, user_id, &next).await?;
+    Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip: facts.vip, found }))
+}
+
+/// Run the engine. A choice that is not open (a stale or forged button) is answered as stale;
+/// an engine failure is ours: logged, counted, and the player gets an apology.
+fn step(
+    book: &StoryBook,
+    saved: Option<&Saved>,
+    choice: Option<usize>,
+    facts: &PlayerFacts,
+    user_id: i64,
+) -> Result<Scene, Reply> {
+    play::step(book, saved, choice, facts).map_err(|error| match error {
+        StoryError::Runtime(message) if message == "no such choice" => Reply::StaleScene,
+        error => {
+            count_error("story_step");
+            tracing::error!(user_id, %error, "story step failed");
+            Reply::SomethingWentWrong
+        }
+    })
+}
+
+/// Who is stepping, from where.
+struct Step<'a> {
+    user_id: i64,
+    turn: i64,
+    saved: Option<&'a Saved>,
+    playthrough: i32,
+}
+
+/// What the player is shown after a step.
+struct Shown {
+    lines: Vec<SceneLine>,
+    turn: i64,
+    vip: bool,
+    found: Vec<String>,
 }
 
 /// Why a computed step may not be taken, if it may not.
@@ -106,11 +170,11 @@ async fn commit_effects(
     tx: &Transaction<'_>,
     deps: &UserDeps,
     world: &World,
-    user_id: i64,
-    turn: i64,
-    saved: Option<&Saved>,
+    step: &Step<'_>,
     scene: &Scene,
 ) -> Result<Vec<String>, StoreError> {
+    let Step { user_id, turn, saved, playthrough } = *step;
+    let first_time = playthrough <= 1;
     let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
     let mut chapter = saved.and_then(|s| s.chapter);
     if let Some(chosen) = &scene.chosen {
@@ -121,7 +185,7 @@ async fn commit_effects(
     let mut found = Vec::new();
     for (i, tag) in scene.all_tags().enumerate() {
         match tag {
-            StoryTag::Points(amount) if *amount > 0 => {
+            StoryTag::Points(amount) if *amount > 0 && first_time => {
                 let key = format!("story:{user_id}:{turn}:{i}");
                 let earning = Earning {
                     user_id,
@@ -133,7 +197,7 @@ async fn commit_effects(
                 };
                 wallet::credit(tx, &deps.settings.economy, deps.settings.timezone, earning).await?;
             }
-            StoryTag::Relationship { character, delta, kind } => {
+            StoryTag::Relationship { character, delta, kind } if first_time => {
                 store::story::change_relationship(tx, user_id, character, *delta, *kind).await?;
             }
             StoryTag::Clue(id) => found.extend(clues::give(tx, world, user_id, id, ClueOrigin::Historia).await?),
@@ -148,8 +212,11 @@ async fn commit_effects(
                 store::story::start_chapter(tx, user_id, n).await?;
                 chapter = Some(n);
             }
-            StoryTag::Ending(_) => {
-                store::achievements::bump(tx, user_id, "story_endings", 1, today, false).await?;
+            StoryTag::Ending(id) => {
+                // Endings count once each, however often they are reached again.
+                if store::story::first_time_ending(tx, user_id, id, today).await? {
+                    store::achievements::bump(tx, user_id, "story_endings", 1, today, false).await?;
+                }
                 if let Some(current) = chapter {
                     store::story::finish_chapter(tx, user_id, current).await?;
                 }
@@ -166,7 +233,7 @@ async fn commit_effects(
 
 /// The scene as messages: its pictures, then its text cut to Telegram's size, the choices
 /// under the last part.
-fn replies(world: &World, scene: Scene, turn: i64, vip: bool, found: Vec<String>) -> Vec<Reply> {
+fn replies(world: &World, scene: Scene, shown: Shown) -> Vec<Reply> {
     let mut out: Vec<Reply> = scene
         .tags
         .iter()
@@ -175,7 +242,7 @@ fn replies(world: &World, scene: Scene, turn: i64, vip: bool, found: Vec<String>
             _ => None,
         })
         .collect();
-    let lines = scene
+    let lines = shown
         .lines
         .into_iter()
         .map(|l| SceneLine {
@@ -190,6 +257,14 @@ fn replies(world: &World, scene: Scene, turn: i64, vip: bool, found: Vec<String>
     let last = parts.pop().unwrap_or_default();
     out.extend(parts.into_iter().map(|lines| Reply::StoryText { lines }));
     let note = scene.resumed_chapter.map(|chapter| StoryNote::Resumed { chapter });
-    out.push(Reply::StoryScene { lines: last, choices: scene.choices, turn, ended: scene.ended, vip, found, note });
+    out.push(Reply::StoryScene {
+        lines: last,
+        choices: scene.choices,
+        turn: shown.turn,
+        ended: scene.ended,
+        vip: shown.vip,
+        found: shown.found,
+        note,
+    });
     out
 }

@@ -184,6 +184,19 @@ async fn a_choice_commits_its_effects_with_the_state_and_refused_choices_change_
     let Reply::Profile { relationships, .. } = &profile[0] else { panic!("{profile:?}") };
     assert_eq!(relationships[0].character, "💋 Diana");
     assert_eq!(relationships[0].kind, crate::domain::story_rules::RelationshipType::Romantic);
+
+    // Again from the start: the same path pays nothing twice and the same ending counts once.
+    let paid = besitos(pool.clone()).await;
+    let again = scene(replies(users.deliver(update(11, u, Action::StartStoryAgain)).await.unwrap()));
+    assert_eq!((again.turn, again.text.as_str()), (5, "Hola.\n"));
+    scene(replies(users.deliver(play(12, u, Some((5, 0)))).await.unwrap()));
+    scene(replies(users.deliver(play(13, u, Some((6, 0)))).await.unwrap()));
+    assert!(scene(replies(users.deliver(play(14, u, Some((7, 0)))).await.unwrap())).ended);
+    assert_eq!(besitos(pool.clone()).await, paid);
+    assert_eq!(scalar(&pool, endings, u).await, 1);
+    let score = "SELECT score::BIGINT FROM user_character_relationships WHERE user_id = $1";
+    assert_eq!(scalar(&pool, score, u).await, 2);
+    assert_eq!(scalar(&pool, "SELECT playthrough::BIGINT FROM user_story_state WHERE user_id = $1", u).await, 2);
     drop(conn);
     users.passivate_all().await;
     users.stop();
@@ -292,10 +305,11 @@ async fn the_saved_place_survives_a_restart_of_actors_and_engines() {
     // New arbiters, new threads, new engines, a freshly loaded book.
     let users = directory_with_story(&pool, 2, shelf(&dir)).await;
     let again = scene(replies(users.deliver(play(4, u, None)).await.unwrap()));
-    assert_eq!(again.turn, 3, "showing the scene again is a step of its own");
+    assert_eq!(again.turn, 2, "coming back shows the same scene with the same buttons");
+    assert_eq!(again.text, "Diana espera.\n");
     assert_eq!(again.choices[0].text, "Seguir");
     grant(&pool, u, 150).await;
-    let two = scene(replies(users.deliver(play(5, u, Some((3, 0)))).await.unwrap()));
+    let two = scene(replies(users.deliver(play(5, u, Some((2, 0)))).await.unwrap()));
     assert_eq!(two.text, "Dos.\n");
     users.passivate_all().await;
     users.stop();
