@@ -312,26 +312,6 @@ mod tests {
         assert!(matches!(render(&out(photo, Lang::Es)), Rendered::Photo { asset } if asset == "salon"));
     }
 
-    #[test]
-    fn the_profile_lists_the_characters_with_their_relationship() {
-        let economy = Economy::embedded().unwrap();
-        let profile = Reply::Profile {
-            first_name: "Ana".into(),
-            besitos: 7,
-            current_streak: 1,
-            longest_streak: 2,
-            member_since: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
-            level: level::standing(&economy.levels, 150),
-            title: None,
-            relationships: vec![
-                RelationshipView { character: "💋 Diana".into(), score: 5, kind: RelationshipType::Romantic },
-                RelationshipView { character: "🎩 Lucien".into(), score: -2, kind: RelationshipType::Rival },
-            ],
-        };
-        let Rendered::Text { text, .. } = render(&out(profile, Lang::Es)) else { panic!() };
-        assert!(text.contains("<b>Personajes</b>\n💋 Diana: romance (+5)\n🎩 Lucien: rivalidad (-2)"), "{text}");
-    }
-
     /// Every shop screen, for every item and refusal.
     fn shop_replies() -> Vec<Reply> {
         use diana_actors::domain::ShopOffer;
@@ -529,7 +509,7 @@ mod tests {
     }
 
     #[test]
-    fn the_profile_shows_level_progress_and_title() {
+    fn the_profile_shows_level_progress_title_and_characters() {
         let economy = Economy::embedded().unwrap();
         let profile = Reply::Profile {
             first_name: "Ana".into(),
@@ -539,12 +519,16 @@ mod tests {
             member_since: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
             level: level::standing(&economy.levels, 150),
             title: Some("title_musa".into()),
-            relationships: vec![],
+            relationships: vec![
+                RelationshipView { character: "💋 Diana".into(), score: 5, kind: RelationshipType::Romantic },
+                RelationshipView { character: "🎩 Lucien".into(), score: -2, kind: RelationshipType::Rival },
+            ],
         };
         let Rendered::Text { text, .. } = render(&out(profile, Lang::Es)) else { panic!() };
         assert!(text.contains("Nivel 2: <b>Conocida</b>"), "{text}");
         assert!(text.contains("50/200"), "{text}");
         assert!(text.contains("Tu título: <b>Musa</b>"), "{text}");
+        assert!(text.contains("<b>Personajes</b>\n💋 Diana: romance (+5)\n🎩 Lucien: rivalidad (-2)"), "{text}");
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub(super) async fn play(
     let saved = row.as_ref().map(|r| &r.saved);
     let scene = match step(&book, saved, choice.map(|c| c.1), &facts, user_id) {
         Ok(scene) => scene,
-        Err(reply) => return Ok(vec![reply]),
+        Err(refused) => return Ok(vec![refused.reply()]),
     };
     if let (None, Some(row), None) = (choice, &row, scene.resumed_chapter) {
         // Coming back: the scene as it was left, with the same buttons. Nothing changes.
@@ -77,12 +77,29 @@ pub(super) async fn play(
         }
     }
     let playthrough = row.as_ref().map_or(1, |r| r.playthrough);
-    let step = Step { user_id, turn, saved, playthrough };
+    commit(tx, deps, &book, Step { user_id, turn, saved, playthrough }, scene, facts.vip).await
+}
+
+/// Commit a step that passed its gates: its effects, then the new place; then the replies.
+async fn commit(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    book: &StoryBook,
+    step: Step<'_>,
+    scene: Scene,
+    vip: bool,
+) -> Result<Vec<Reply>, StoreError> {
     let found = commit_effects(tx, deps, &book.world, &step, &scene).await?;
+    let leaving = step.saved.and_then(|s| s.chapter);
     let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok()).or(leaving);
-    let next = StoryRow { saved: scene.saved(&book, chapter), turn: turn + 1, scene: scene.lines.clone(), playthrough };
-    store::story::save_state(tx, user_id, &next).await?;
-    Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip: facts.vip, found }))
+    let next = StoryRow {
+        saved: scene.saved(book, chapter),
+        turn: step.turn + 1,
+        scene: scene.lines.clone(),
+        playthrough: step.playthrough,
+    };
+    store::story::save_state(tx, step.user_id, &next).await?;
+    Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip, found }))
 }
 
 /// Start the story again after an ending, to find the others. Replays pay no besitos and move
@@ -99,16 +116,10 @@ pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: 
     let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
     let scene = match step(&book, None, None, &facts, user_id) {
         Ok(scene) => scene,
-        Err(reply) => return Ok(vec![reply]),
+        Err(refused) => return Ok(vec![refused.reply()]),
     };
-    let playthrough = row.playthrough + 1;
-    let step = Step { user_id, turn: row.turn, saved: None, playthrough };
-    let found = commit_effects(tx, deps, &book.world, &step, &scene).await?;
-    let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok());
-    let next =
-        StoryRow { saved: scene.saved(&book, chapter), turn: row.turn + 1, scene: scene.lines.clone(), playthrough };
-    store::story::save_state(tx, user_id, &next).await?;
-    Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip: facts.vip, found }))
+    let step = Step { user_id, turn: row.turn, saved: None, playthrough: row.playthrough + 1 };
+    commit(tx, deps, &book, step, scene, facts.vip).await
 }
 
 /// Run the engine. A choice that is not open (a stale or forged button) is answered as stale;
@@ -119,15 +130,30 @@ fn step(
     choice: Option<usize>,
     facts: &PlayerFacts,
     user_id: i64,
-) -> Result<Scene, Reply> {
+) -> Result<Scene, Refused> {
     play::step(book, saved, choice, facts).map_err(|error| match error {
-        StoryError::Runtime(message) if message == "no such choice" => Reply::StaleScene,
+        StoryError::Runtime(message) if message == "no such choice" => Refused::Stale,
         error => {
             count_error("story_step");
             tracing::error!(user_id, %error, "story step failed");
-            Reply::SomethingWentWrong
+            Refused::Failed
         }
     })
+}
+
+/// Why the engine did not play a step.
+enum Refused {
+    Stale,
+    Failed,
+}
+
+impl Refused {
+    fn reply(self) -> Reply {
+        match self {
+            Refused::Stale => Reply::StaleScene,
+            Refused::Failed => Reply::SomethingWentWrong,
+        }
+    }
 }
 
 /// Who is stepping, from where.
