@@ -147,10 +147,11 @@ fn check_story(path: &std::path::Path) -> anyhow::Result<()> {
     let s = &report.stats;
     let e = &report.exploration;
     println!(
-        "{}: {} chapters, {} knots, {} choices, {} words, {} endings",
+        "{}: {} chapters, {} knots ({} stitches), {} choices, {} words, {} endings",
         path.display(),
         s.chapters,
         s.knots,
+        s.stitches,
         s.choices,
         s.words,
         s.endings

@@ -50,7 +50,7 @@ pub enum StartupError {
     Trivia(#[from] BankError),
     #[error(transparent)]
     Missions(#[from] MissionsError),
-    #[error("story: {0}")]
+    #[error("story")]
     Story(#[from] diana_actors::story::StoryError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {

@@ -101,8 +101,8 @@ pub fn render(out: &Outgoing) -> Rendered {
         }
         Reply::PurchaseRefused { item_id, refusal } => (shop::refused(lang, item_id, refusal), Some(shop::nav(lang))),
         Reply::AlreadyBought { item_id } => (shop::already_bought(lang, item_id), Some(shop::nav(lang))),
-        Reply::Backpack { items, title } => {
-            let (text, keyboard) = shop::backpack(lang, items, title.as_deref());
+        Reply::Backpack { items, title, clues } => {
+            let (text, keyboard) = shop::backpack(lang, items, title.as_deref(), *clues);
             (text, Some(keyboard))
         }
         Reply::ItemUsed { item_id, reward, paid } => {
@@ -333,10 +333,11 @@ mod tests {
             .collect();
         let mut replies = vec![
             Reply::Shop { balance: 100, offers, offer: u32::MAX },
-            Reply::Backpack { items: vec![], title: None },
+            Reply::Backpack { items: vec![], title: None, clues: 0 },
             Reply::Backpack {
                 items: catalogue.items.iter().map(|i| (i.id.clone(), 2)).collect(),
                 title: Some("title_musa".into()),
+                clues: 3,
             },
         ];
         for item in &catalogue.items {

@@ -102,16 +102,26 @@ pub fn already_bought(lang: Lang, item_id: &str) -> String {
     fill(lang, "shop_already_bought", &[("item", &item_name(lang, item_id))])
 }
 
-pub fn backpack(lang: Lang, items: &[(String, i32)], title: Option<&str>) -> (String, InlineKeyboardMarkup) {
+pub fn backpack(
+    lang: Lang,
+    items: &[(String, i32)],
+    title: Option<&str>,
+    clues: usize,
+) -> (String, InlineKeyboardMarkup) {
     let mut text = get(lang, "backpack_header").to_owned();
     if let Some(title) = title.and_then(|t| title_name(lang, t)) {
         text.push('\n');
         text.push_str(&fill(lang, "backpack_title", &[("title", &title)]));
     }
     let mut rows = Vec::new();
-    if items.is_empty() {
+    if items.is_empty() && clues == 0 {
         text.push_str("\n\n");
         text.push_str(get(lang, "backpack_empty"));
+    }
+    if clues > 0 {
+        text.push('\n');
+        text.push_str(&fill(lang, "backpack_clues", &[("count", &clues.to_string())]));
+        rows.push(vec![button(lang, "btn_clues", CallbackData::Clues)]);
     }
     for (id, quantity) in items {
         let name = item_name(lang, id);

@@ -253,6 +253,13 @@ async fn the_whole_story_plays_from_historia_to_an_ending_through_the_bot() {
         count(&db, "SELECT value FROM user_counters WHERE user_id = 5201 AND counter = 'story_endings'").await,
         1
     );
+    // `# logro:` tags reach the achievement evaluator: the first visit and El Diván's key.
+    eventually("the story's achievements", Duration::from_secs(15), || async {
+        let sql = "SELECT count(*) FROM user_achievements WHERE user_id = 5201
+                   AND achievement_id IN ('primera_visita', 'llave_del_divan')";
+        count(&db, sql).await == 2
+    })
+    .await;
     // An old scene's button, pressed late: a clear answer, nothing replayed.
     let (_, old) = stale_button.expect("the third scene had another choice");
     tg.press(&ana, &old);

@@ -98,6 +98,9 @@ pub enum Reply {
     Backpack {
         items: Vec<(String, i32)>,
         title: Option<String>,
+        /// How many story clues the player holds (listed by `/pistas`).
+        #[serde(default)]
+        clues: usize,
     },
     ItemUsed {
         item_id: String,

@@ -115,3 +115,26 @@ fn chapter_requirements(json: &str) -> Result<BTreeMap<u32, Vec<Requirement>>, S
     }
     Ok(chapters)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_edit_runs_the_last_good_version_and_without_one_it_stops() {
+        let dir = std::env::temp_dir().join(format!("diana-book-{:016x}", rand::random::<u64>()));
+        let cache = dir.join("cache");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.ink"), "=== capitulo_1 ===\n# capitulo:1\nHola.\n-> END\n").unwrap();
+        let (good, error) = StoryBook::load_or_last_good(&dir, &cache).unwrap();
+        assert!(error.is_none());
+        assert_eq!(good.chapters.len(), 1);
+        std::fs::write(dir.join("main.ink"), "Hola.\n-> a_ninguna_parte\n").unwrap();
+        let (running, error) = StoryBook::load_or_last_good(&dir, &cache).unwrap();
+        assert_eq!(running.hash(), good.hash(), "the last good version runs");
+        assert!(matches!(error, Some(StoryError::Compile { line: 2, .. })), "{error:?}");
+        std::fs::remove_dir_all(&cache).unwrap();
+        assert!(matches!(StoryBook::load_or_last_good(&dir, &cache), Err(StoryError::Compile { .. })));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

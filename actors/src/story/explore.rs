@@ -51,6 +51,7 @@ pub struct Exploration {
     pub endings: BTreeSet<String>,
     /// Endings reached by the free profile.
     pub free_endings: BTreeSet<String>,
+    /// Knots and stitches (`knot.stitch`) reached.
     pub knots: BTreeSet<String>,
     pub chapters: BTreeSet<u32>,
     pub tags: Vec<StoryTag>,
@@ -135,6 +136,7 @@ impl Walk<'_> {
     ) {
         commit(&mut facts, &scene, self.book, &mut chapter);
         found.knots.extend(scene.knots.iter().cloned());
+        found.knots.extend(play::visited(&scene.state));
         found.chapters.extend(scene.chapters_entered());
         found.tags.extend(scene.all_tags().cloned());
         found.deepest = found.deepest.max(depth);

@@ -17,6 +17,7 @@ pub const MAX_STATES: usize = 40_000;
 pub struct Stats {
     pub chapters: usize,
     pub knots: usize,
+    pub stitches: usize,
     pub choices: usize,
     pub words: usize,
     pub endings: usize,
@@ -107,6 +108,16 @@ fn after_brackets(line: &str) -> Option<String> {
     (!after.is_empty()).then(|| after.to_owned())
 }
 
+/// A stitch (`= name`) inside the knot above it.
+fn stitch_name(line: &str) -> Option<String> {
+    let rest = line.trim_start().strip_prefix('=')?;
+    if rest.starts_with('=') {
+        return None;
+    }
+    let name = rest.trim().split(['(', ' ']).next()?.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 fn is_choice(line: &str) -> bool {
     let t = line.trim_start();
     (t.starts_with('*') || t.starts_with('+')) && !t.starts_with("*/")
@@ -145,11 +156,16 @@ pub fn check(dir: &Path) -> Report {
     let achievements = Achievements::embedded().ok();
     let lines = sources(dir);
     let mut knots = BTreeSet::new();
+    let mut stitches = BTreeSet::new();
     let mut endings = BTreeSet::new();
+    let mut current_knot = String::new();
     for line in &lines {
         let at = format!("{}:{}", line.file, line.number);
         if let Some(knot) = knot_name(&line.text) {
+            current_knot.clone_from(&knot);
             knots.insert(knot);
+        } else if let Some(stitch) = stitch_name(&line.text) {
+            stitches.insert(format!("{current_knot}.{stitch}"));
         }
         if is_choice(&line.text) {
             report.stats.choices += 1;
@@ -179,8 +195,7 @@ pub fn check(dir: &Path) -> Report {
     if !endings.is_empty() && found.free_endings.is_empty() {
         report.errors.push("no ending can be reached without VIP".to_owned());
     }
-    let unreached: Vec<&String> = knots.iter().filter(|k| !found.knots.contains(*k)).collect();
-    for knot in unreached {
+    for knot in knots.iter().chain(&stitches).filter(|k| !found.knots.contains(*k)) {
         report.warnings.push(format!("knot '{knot}' is never reached"));
     }
     for chapter in book.chapters.keys().filter(|c| !found.chapters.contains(c)) {
@@ -193,6 +208,7 @@ pub fn check(dir: &Path) -> Report {
     }
     report.stats.chapters = book.chapters.len();
     report.stats.knots = knots.len();
+    report.stats.stitches = stitches.len();
     report.stats.endings = endings.len();
     report.exploration = found;
     report
@@ -233,6 +249,8 @@ mod tests {
         assert_eq!(tags_on("Nada aquí"), Vec::<String>::new());
         assert_eq!(knot_name("=== capitulo_1 ==="), Some("capitulo_1".into()));
         assert_eq!(knot_name("= despedida"), None, "stitches are part of their knot");
+        assert_eq!(stitch_name("= despedida"), Some("despedida".into()));
+        assert_eq!(stitch_name("=== capitulo_1 ==="), None);
         assert_eq!(knot_name("=== function tiene_dos(a) ==="), None);
         assert_eq!(knot_name("==="), None);
         assert!(is_choice("  * [A] -> b"));
@@ -275,7 +293,8 @@ mod tests {
         std::fs::write(
             dir.join("main.ink"),
             "-> inicio\n=== inicio ===\n# personaje:mateo\nHola. # brillo\n* [A] -> fin_a\n* [B #vip] -> fin_b\n\
-             === fin_a ===\n# final:a\n-> END\n=== fin_b ===\n# final:b\n-> END\n=== olvidado ===\n# final:c\n-> END\n",
+             === fin_a ===\n# final:a\n-> END\n= nunca\nNunca.\n-> END\n=== fin_b ===\n# final:b\n-> END\n\
+             === olvidado ===\n# final:c\n-> END\n",
         )
         .unwrap();
         let report = check(&dir);
@@ -285,6 +304,12 @@ mod tests {
         assert!(all.contains("ending 'c' cannot be reached"), "{all}");
         assert!(!all.contains("ending 'b'"), "the VIP explorer reaches b: {all}");
         assert!(report.warnings.iter().any(|w| w.contains("'olvidado'")), "{:?}", report.warnings);
+        assert!(report.warnings.iter().any(|w| w.contains("'fin_a.nunca'")), "{:?}", report.warnings);
+        assert!(
+            !report.warnings.iter().any(|w| w.contains("'fin_a'") || w.contains("'inicio'")),
+            "{:?}",
+            report.warnings
+        );
         assert_eq!(report.stats.endings, 3);
         assert_eq!(report.stats.choices, 2);
         let _ = std::fs::remove_dir_all(dir);

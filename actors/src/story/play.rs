@@ -252,6 +252,18 @@ fn saved_variables(state: &str) -> Vec<(String, ValueType)> {
         .collect()
 }
 
+/// The knots and stitches (`knot.stitch`) a save-state has visited, from its visit counts.
+pub fn visited(state: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct State {
+        #[serde(rename = "visitCounts", default)]
+        visits: std::collections::HashMap<String, serde_json::Value>,
+    }
+    let Ok(state) = serde_json::from_str::<State>(state) else { return Vec::new() };
+    let named = |part: &str| !part.is_empty() && !part.starts_with("c-") && !part.bytes().all(|b| b.is_ascii_digit());
+    state.visits.into_keys().filter(|path| path.split('.').all(named)).collect()
+}
+
 /// The knot the open choices were written in, from the save-state (the engine does not say).
 fn choice_knot(state: &str) -> Option<String> {
     #[derive(serde::Deserialize)]

@@ -82,7 +82,8 @@ pub(super) async fn buy(
 pub(super) async fn backpack(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
     let items = store::inventory::all(tx, user_id).await?;
     let title = store::profiles::title(tx, user_id).await?;
-    Ok(Reply::Backpack { items, title })
+    let clues = store::story::clues(tx, user_id).await?.len();
+    Ok(Reply::Backpack { items, title, clues })
 }
 
 /// Use a boost or open a mystery box from the backpack. `update_id` keys the effects, so a
