@@ -10,7 +10,18 @@ ALTER TABLE user_story_state
     ADD COLUMN knot_print TEXT,
     ADD COLUMN scene JSONB NOT NULL DEFAULT '[]',
     ADD COLUMN playthrough INTEGER NOT NULL DEFAULT 1,
+    ADD COLUMN run TEXT NOT NULL DEFAULT md5(random()::TEXT),
     ADD COLUMN open_choices TEXT[] NOT NULL DEFAULT '{}';
+
+-- Story effects (besitos, relationships, achievement events) already applied to a player, by
+-- where in the story they were met: a chapter started again after a new version, or a replay,
+-- never pays the same place twice.
+CREATE TABLE story_effects (
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    effect_key  TEXT NOT NULL,
+    applied_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, effect_key)
+);
 
 CREATE TABLE user_story_chapters (
     user_id     BIGINT NOT NULL REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,

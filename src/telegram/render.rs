@@ -139,7 +139,9 @@ pub fn render(out: &Outgoing) -> Rendered {
             let (text, keyboard) = story::locked(lang, *chapter, requirement);
             (text, Some(keyboard))
         }
-        Reply::Clues { entries, total } => (story::clues(lang, entries, *total), Some(story::resume(lang))),
+        Reply::Clues { entries, held, total, continued } => {
+            (story::clues(lang, entries, *held, *total, *continued), Some(story::resume(lang)))
+        }
         Reply::VipInfo { vip } => {
             (get(lang, if *vip { "vip_active" } else { "vip_info" }).to_owned(), Some(story::resume(lang)))
         }
@@ -424,14 +426,32 @@ mod tests {
                 note: Some(StoryNote::Resumed { chapter: None }),
             },
             Reply::StoryText { lines: story_lines() },
+            // A choice that leads straight to more choices: still a message Telegram accepts.
+            Reply::StoryScene {
+                lines: vec![],
+                choices: story_choices(),
+                turn: 5,
+                ended: false,
+                vip: false,
+                found: vec![],
+                note: None,
+            },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Level(2) },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Besitos(100) },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Vip },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Chapter(2) },
-            Reply::Clues { entries: vec![], total: 9 },
+            Reply::Clues { entries: vec![], held: 0, total: 9, continued: false },
             Reply::Clues {
-                entries: vec![ClueEntry { name: "<Carta>".into(), text: "Una & otra".into() }; 9],
+                entries: vec![ClueEntry { name: "<Carta>".into(), text: "Una & otra ".repeat(90) }; 3],
+                held: 9,
                 total: 9,
+                continued: false,
+            },
+            Reply::Clues {
+                entries: vec![ClueEntry { name: "<Carta>".into(), text: "Una & otra".into() }; 2],
+                held: 9,
+                total: 9,
+                continued: true,
             },
             Reply::VipInfo { vip: false },
             Reply::VipInfo { vip: true },

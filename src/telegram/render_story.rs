@@ -30,6 +30,10 @@ pub fn scene(lang: Lang, lines: &[SceneLine], ended: bool, found: &[String], not
     if ended {
         parts.push(get(lang, "story_end").to_owned());
     }
+    if parts.is_empty() {
+        // A choice that leads straight to more choices: Telegram refuses an empty message.
+        parts.push(get(lang, "story_go_on").to_owned());
+    }
     parts.join("\n\n")
 }
 
@@ -103,18 +107,18 @@ pub fn locked(lang: Lang, chapter: u32, requirement: &Requirement) -> (String, I
     (text, keyboard)
 }
 
-pub fn clues(lang: Lang, entries: &[ClueEntry], total: usize) -> String {
-    if entries.is_empty() {
+pub fn clues(lang: Lang, entries: &[ClueEntry], held: usize, total: usize, continued: bool) -> String {
+    if held == 0 {
         return get(lang, "clues_empty").to_owned();
     }
-    let count = entries.len().to_string();
-    let mut text = fill(lang, "clues_title", &[("count", &count), ("total", &total.to_string())]);
-    for clue in entries {
-        text.push_str(&format!("\n\n<b>{}</b>\n{}", escape(&clue.name), escape(&clue.text)));
+    let mut parts = Vec::new();
+    if !continued {
+        let (held, total) = (held.to_string(), total.to_string());
+        parts.push(fill(lang, "clues_title", &[("count", &held), ("total", &total)]));
+        parts.push(get(lang, "clues_hint").to_owned());
     }
-    text.push_str("\n\n");
-    text.push_str(get(lang, "clues_hint"));
-    text
+    parts.extend(entries.iter().map(|c| format!("<b>{}</b>\n{}", escape(&c.name), escape(&c.text))));
+    parts.join("\n\n")
 }
 
 /// The characters block of `/perfil` (empty before the player met anyone).

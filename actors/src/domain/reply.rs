@@ -186,10 +186,14 @@ pub enum Reply {
         chapter: u32,
         requirement: Requirement,
     },
-    /// `/pistas`: the clues the player holds, of `total` in the story.
+    /// `/pistas`: the clues the player holds (`held`, of `total` in the story); a long list
+    /// comes as several messages, the later ones `continued`.
     Clues {
         entries: Vec<ClueEntry>,
+        held: usize,
         total: usize,
+        #[serde(default)]
+        continued: bool,
     },
     /// What VIP gives, and whether the player has it.
     VipInfo {

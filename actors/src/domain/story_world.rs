@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 pub const CHARACTERS_FILE: &str = "personajes.toml";
 pub const CLUES_FILE: &str = "pistas.toml";
+pub const MAX_CLUE_TEXT: usize = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorldError {
@@ -125,6 +126,10 @@ impl World {
             }
             if clue.nombre.trim().is_empty() || clue.texto.trim().is_empty() {
                 return bad(CLUES_FILE, format!("clue '{}' needs a nombre and a texto", clue.id));
+            }
+            // One clue must fit a message with room to spare; lore longer than this is a chapter.
+            if clue.nombre.chars().count() > 80 || clue.texto.chars().count() > MAX_CLUE_TEXT {
+                return bad(CLUES_FILE, format!("clue '{}' is too long (nombre 80, texto {MAX_CLUE_TEXT})", clue.id));
             }
         }
         for combo in &self.combinations {

@@ -15,13 +15,16 @@ pub struct StoryRow {
     pub scene: Vec<SceneLine>,
     /// 1 for the first time through; more after starting again from an ending.
     pub playthrough: i32,
+    /// A random id for this player's story, in every idempotency key it makes: a player who
+    /// erased their data and came back starts a story whose keys are all new.
+    pub run: String,
 }
 
 /// The player's place in the story, locked.
 pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryRow>, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "SELECT state::TEXT, turn, version, open_choices, knot, chapter, knot_print, scene, playthrough
+            "SELECT state::TEXT, turn, version, open_choices, knot, chapter, knot_print, scene, playthrough, run
              FROM user_story_state WHERE user_id = $1 FOR UPDATE",
         )
         .await?;
@@ -35,7 +38,7 @@ pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Sto
         knot_print: r.get(6),
     };
     let scene = serde_json::from_value(r.get(7)).unwrap_or_default();
-    Ok(Some(StoryRow { saved, turn: r.get(1), scene, playthrough: r.get(8) }))
+    Ok(Some(StoryRow { saved, turn: r.get(1), scene, playthrough: r.get(8), run: r.get(9) }))
 }
 
 pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> Result<(), StoreError> {
@@ -45,15 +48,15 @@ pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> R
     let stmt = tx
         .prepare_cached(
             "INSERT INTO user_story_state
-                 (user_id, state, turn, chapter, version, open_choices, knot, knot_print, scene, playthrough)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 (user_id, state, turn, chapter, version, open_choices, knot, knot_print, scene, playthrough, run)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
                  chapter = EXCLUDED.chapter, version = EXCLUDED.version, open_choices = EXCLUDED.open_choices,
                  knot = EXCLUDED.knot, knot_print = EXCLUDED.knot_print, scene = EXCLUDED.scene,
-                 playthrough = EXCLUDED.playthrough, updated_at = now()",
+                 playthrough = EXCLUDED.playthrough, run = EXCLUDED.run, updated_at = now()",
         )
         .await?;
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 10] = [
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] = [
         &user_id,
         &state,
         &row.turn,
@@ -64,9 +67,18 @@ pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> R
         &saved.knot_print,
         &scene,
         &row.playthrough,
+        &row.run,
     ];
     tx.execute(&stmt, &params).await?;
     Ok(())
+}
+
+/// Record an effect as applied; `true` the first time for this player.
+pub async fn first_time_effect(tx: &Transaction<'_>, user_id: i64, key: &str) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached("INSERT INTO story_effects (user_id, effect_key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &key]).await? == 1)
 }
 
 /// Mark an ending reached; `true` the first time for this player.

@@ -163,11 +163,28 @@ pub async fn export(tx: &Transaction<'_>, user_id: i64) -> Result<Value, StoreEr
             &[&user_id],
         )
         .await?;
+    let story = tx
+        .query_one(
+            "SELECT json_build_object(
+                 'decisions', (SELECT COALESCE(json_agg(json_build_object('chapter', d.chapter, 'knot', d.knot,
+                     'choice', d.choice_text, 'at', d.created_at) ORDER BY d.id), '[]'::json)
+                     FROM story_decisions d WHERE d.user_id = $1),
+                 'chapters', (SELECT COALESCE(json_agg(row_to_json(c) ORDER BY c.chapter), '[]'::json)
+                     FROM user_story_chapters c WHERE c.user_id = $1),
+                 'relationships', (SELECT COALESCE(json_agg(json_build_object('character', r.character,
+                     'score', r.score, 'friendship', r.friendship, 'romance', r.romance, 'rivalry', r.rivalry)
+                     ORDER BY r.character), '[]'::json) FROM user_character_relationships r WHERE r.user_id = $1),
+                 'clues', (SELECT COALESCE(json_agg(json_build_object('clue', k.clue_id, 'source', k.source,
+                     'found_at', k.found_at) ORDER BY k.found_at), '[]'::json) FROM user_clues k WHERE k.user_id = $1))",
+            &[&user_id],
+        )
+        .await?;
     Ok(json!({
         "user": user.get::<_, Value>(0),
         "profile": profile.map(|r| r.get::<_, Value>(0)),
         "gamification": game.map(|r| r.get::<_, Value>(0)),
         "points_transactions": ledger.get::<_, Value>(0),
+        "story": story.get::<_, Value>(0),
     }))
 }
 

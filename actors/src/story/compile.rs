@@ -25,6 +25,9 @@ pub enum StoryError {
     /// `personajes.toml` or `pistas.toml` is wrong.
     #[error("{0}")]
     World(String),
+    /// The pressed choice is not open at this point of the story (a stale or forged button).
+    #[error("no such choice")]
+    NoSuchChoice,
     /// The engine failed while playing (a bug of ours or a broken save-state).
     #[error("story engine: {0}")]
     Runtime(String),
@@ -119,9 +122,12 @@ pub fn last_good(cache_dir: &Path) -> Option<CompiledStory> {
 /// INCLUDEs stay inside the story folder.
 fn read_include(dir: &Path, name: &str) -> Result<String, CompilerError> {
     let relative = Path::new(name.trim());
-    if relative.is_absolute() || relative.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+    // Only files directly in the folder: they are the ones hashed for the cache and checked.
+    if relative.components().count() != 1
+        || !matches!(relative.components().next(), Some(std::path::Component::Normal(_)))
+    {
         return Err(CompilerError::invalid_source(format!(
-            "INCLUDE '{name}' must name a file inside the story folder"
+            "INCLUDE '{name}' must name a file directly inside the story folder"
         )));
     }
     std::fs::read_to_string(dir.join(relative))

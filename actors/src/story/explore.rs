@@ -59,7 +59,12 @@ pub struct Exploration {
     pub failures: Vec<String>,
     /// Distinct choice texts offered.
     pub choices: BTreeSet<String>,
+    /// Choice points a player cannot use as written, by knot.
+    pub problems: BTreeSet<String>,
 }
+
+/// Telegram shows a keyboard of this many choices at most (and buttons carry one digit).
+pub const MAX_CHOICES: usize = 10;
 
 struct Node {
     saved: Saved,
@@ -149,6 +154,18 @@ impl Walk<'_> {
             }
         }
         found.choices.extend(scene.choices.iter().map(|c| c.text.clone()));
+        let at = scene.knot.as_deref().unwrap_or("the start");
+        if scene.choices.len() > MAX_CHOICES {
+            found
+                .problems
+                .insert(format!("{at}: {} choices at once; a keyboard shows {MAX_CHOICES}", scene.choices.len()));
+        }
+        if scene.choices.iter().any(|c| c.text.trim().is_empty()) {
+            found.problems.insert(format!("{at}: a choice without text (it would be an empty button)"));
+        }
+        if !scene.choices.is_empty() && scene.choices.iter().all(|c| c.vip || c.cost.is_some()) {
+            found.problems.insert(format!("{at}: every choice is VIP or costs besitos; add a free one"));
+        }
         if scene.ended || !self.seen.insert(signature(&scene, &facts)) {
             return;
         }

@@ -182,6 +182,9 @@ pub fn check(dir: &Path) -> Report {
             if let Some(problem) = problem(&book, achievements.as_ref(), &tag) {
                 report.errors.push(format!("{at}: {problem}"));
             }
+            if matches!(tag, StoryTag::VipOnly | StoryTag::Cost(_)) && !is_choice(&line.text) {
+                report.errors.push(format!("{at}: '#{raw}' gates a choice: put it inside the choice's brackets"));
+            }
             if let StoryTag::Ending(id) = tag {
                 endings.insert(id);
             }
@@ -189,6 +192,7 @@ pub fn check(dir: &Path) -> Report {
     }
     let found = explore::explore(&book, &[Profile::free(), Profile::vip(&book)], MAX_DEPTH, MAX_STATES);
     report.errors.extend(found.failures.iter().map(|f| format!("the engine failed while playing: {f}")));
+    report.errors.extend(found.problems.iter().cloned());
     for ending in endings.difference(&found.endings) {
         report.errors.push(format!("ending '{ending}' cannot be reached"));
     }
@@ -219,6 +223,9 @@ pub fn check(dir: &Path) -> Report {
 fn problem(book: &StoryBook, achievements: Option<&Achievements>, tag: &StoryTag) -> Option<String> {
     match tag {
         StoryTag::Unknown(raw) => Some(format!("unknown tag '#{raw}'")),
+        StoryTag::Points(n) if *n <= 0 => {
+            Some(format!("'#puntos:{n}' must be positive: a choice takes besitos with '#coste:'"))
+        }
         StoryTag::Speaker(id) | StoryTag::Relationship { character: id, .. } if book.world.character(id).is_none() => {
             Some(format!("unknown character '{id}' (add it to personajes.toml)"))
         }
@@ -286,13 +293,31 @@ mod tests {
     }
 
     #[test]
+    fn choice_points_players_cannot_use_are_errors() {
+        let dir = std::env::temp_dir().join(format!("diana-lint-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let many: String = (0..11).map(|i| format!("* [Opción {i}] -> fin\n")).collect();
+        std::fs::write(
+            dir.join("main.ink"),
+            format!("-> a\n=== a ===\nHola.\n{many}=== fin ===\nY ahora.\n* [Pagar #coste:5] -> b\n* [Entrar #vip] -> b\n=== b ===\n# final:b\n-> END\n"),
+        )
+        .unwrap();
+        let report = check(&dir);
+        let all = report.errors.join("\n");
+        assert!(all.contains("a: 11 choices at once"), "{all}");
+        assert!(all.contains("fin: every choice is VIP or costs besitos"), "{all}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn a_story_with_mistakes_gets_each_one_reported_with_its_place() {
         let dir = std::env::temp_dir().join(format!("diana-lint-{:016x}", rand::random::<u64>()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("personajes.toml"), "[[personaje]]\nid='diana'\nnombre='Diana'\nemoji='💋'\n").unwrap();
         std::fs::write(
             dir.join("main.ink"),
-            "-> inicio\n=== inicio ===\n# personaje:mateo\nHola. # brillo\n* [A] -> fin_a\n* [B #vip] -> fin_b\n\
+            "-> inicio\n=== inicio ===\n# personaje:mateo\nHola. # brillo\n# vip\n* [A] -> fin_a\n* [B #vip] -> fin_b\n\
+             * [C #puntos:-5] -> fin_a\n\
              === fin_a ===\n# final:a\n-> END\n= nunca\nNunca.\n-> END\n=== fin_b ===\n# final:b\n-> END\n\
              === olvidado ===\n# final:c\n-> END\n",
         )
@@ -301,6 +326,8 @@ mod tests {
         let all = report.errors.join("\n");
         assert!(all.contains("main.ink:3: unknown character 'mateo'"), "{all}");
         assert!(all.contains("main.ink:4: unknown tag '#brillo'"), "{all}");
+        assert!(all.contains("main.ink:5: '#vip' gates a choice"), "{all}");
+        assert!(all.contains("main.ink:8: '#puntos:-5' must be positive"), "{all}");
         assert!(all.contains("ending 'c' cannot be reached"), "{all}");
         assert!(!all.contains("ending 'b'"), "the VIP explorer reaches b: {all}");
         assert!(report.warnings.iter().any(|w| w.contains("'olvidado'")), "{:?}", report.warnings);
@@ -311,7 +338,7 @@ mod tests {
             report.warnings
         );
         assert_eq!(report.stats.endings, 3);
-        assert_eq!(report.stats.choices, 2);
+        assert_eq!(report.stats.choices, 3);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

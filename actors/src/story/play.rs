@@ -56,7 +56,7 @@ pub struct Scene {
     /// with the same signature play the same from here (visit counts aside).
     pub signature: u64,
     /// The saved state did not fit this story version: the player starts their chapter again
-    /// (this chapter, if known) and the pressed choice was not taken.
+    /// (this chapter; `None`: the story's beginning) and the pressed choice was not taken.
     pub resumed_chapter: Option<Option<i32>>,
 }
 
@@ -79,6 +79,26 @@ impl Scene {
             knot: self.knot.clone(),
             chapter,
         }
+    }
+
+    /// Every tag of the step with where it was met, the choice's first. A place is the choice
+    /// that led there (its knot and text), or the opening of a chapter for what follows a
+    /// `# capitulo` tag: the same content gets the same place on every pass, including a
+    /// chapter started again after a new version.
+    pub fn placed_tags(&self, choice_knot: Option<&str>) -> Vec<(String, &StoryTag)> {
+        let mut place = match &self.chosen {
+            Some(c) => format!("{}>{}", choice_knot.unwrap_or_default(), c.text),
+            None => "start".to_owned(),
+        };
+        let mut placed: Vec<(String, &StoryTag)> =
+            self.chosen.iter().flat_map(|c| c.tags.iter()).map(|t| (place.clone(), t)).collect();
+        for tag in &self.tags {
+            if let StoryTag::Chapter(n) = tag {
+                place = chapter_knot(*n);
+            }
+            placed.push((place.clone(), tag));
+        }
+        placed
     }
 
     /// Every tag of the step, the choice's first.
@@ -171,7 +191,8 @@ fn with_engine<T>(
 /// the knot it stands in was rewritten (the state keeps the old choices' texts and positions,
 /// which would point into changed content).
 fn load_fitting(story: &mut Story, book: &StoryBook, saved: &Saved) -> bool {
-    let same_version = saved.version.as_deref().is_none_or(|v| v == book.hash());
+    // A state saved before versions were recorded (no version) is treated as another version.
+    let same_version = saved.version.as_deref() == Some(book.hash());
     let same_knot = match (&saved.knot, &saved.knot_print) {
         (Some(knot), Some(print)) => book.knot_print(knot) == Some(print.as_str()),
         _ => false,
@@ -187,19 +208,21 @@ fn load_fitting(story: &mut Story, book: &StoryBook, saved: &Saved) -> bool {
 }
 
 /// After a version swap that the state does not fit: keep what ink variables still exist and
-/// start the player's chapter again.
-fn restart_chapter(story: &mut Story, saved: &Saved) -> Result<(), StoryError> {
+/// start the player's chapter again. Returns the chapter started, `None` when the story starts
+/// from its beginning (the chapter is unknown or no longer exists).
+fn restart_chapter(story: &mut Story, saved: &Saved) -> Result<Option<i32>, StoryError> {
     let variables = saved_variables(&saved.state);
     story.reset_state().map_err(runtime)?;
     for (name, value) in &variables {
         // A variable the new version renamed or retyped keeps its new default.
         let _ = story.set_variable(name, value);
     }
-    if let Some(knot) = saved.chapter.and_then(|c| u32::try_from(c).ok()).map(chapter_knot) {
-        // No such chapter any more: the story starts from its beginning.
-        let _ = story.choose_path_string(&knot, true, None);
+    let Some(chapter) = saved.chapter else { return Ok(None) };
+    let Some(knot) = u32::try_from(chapter).ok().map(chapter_knot) else { return Ok(None) };
+    if story.choose_path_string(&knot, true, None).is_err() {
+        return Ok(None);
     }
-    Ok(())
+    Ok(Some(chapter))
 }
 
 fn choice_view(tags: &[StoryTag], text: &str) -> StoryChoice {
@@ -301,48 +324,26 @@ pub fn step(
 ) -> Result<Scene, StoryError> {
     with_engine(book, facts, |story| {
         let mut resumed_chapter = None;
-        let mut chosen = None;
         if let Some(saved) = saved
             && !load_fitting(story, book, saved)
         {
-            restart_chapter(story, saved)?;
-            resumed_chapter = Some(saved.chapter);
+            resumed_chapter = Some(restart_chapter(story, saved)?);
         }
-        if let (Some(index), None) = (choice, &resumed_chapter) {
-            let choices = story.get_current_choices();
-            let Some(picked) = choices.get(index) else { return Err(StoryError::Runtime("no such choice".into())) };
-            let tags: Vec<StoryTag> = picked.tags.iter().map(|t| story_tags::parse(t)).collect();
-            chosen = Some(Chosen { text: picked.text.clone(), tags });
-            story.choose_choice_index(index).map_err(runtime)?;
-        }
-        let mut lines = Vec::new();
-        let mut tags = Vec::new();
-        let mut knot = saved.and_then(|s| s.knot.clone());
-        let mut knots: Vec<String> = Vec::new();
-        let mut passing = |story: &Story| {
-            if let Some(k) = story.get_current_path().as_deref().and_then(knot_of) {
-                if knots.last() != Some(&k) {
-                    knots.push(k.clone());
-                }
-                knot = Some(k);
+        let knot = saved.and_then(|s| s.knot.clone());
+        let played = match play_on(story, knot.clone(), choice.filter(|_| resumed_chapter.is_none())) {
+            Err(StoryError::NoSuchChoice) => return Err(StoryError::NoSuchChoice),
+            // A state that loaded but cannot be played on (a story edited under it): start its
+            // chapter again rather than leave the player stuck on an error.
+            Err(error) if resumed_chapter.is_none() && saved.is_some() => {
+                tracing::warn!(%error, "a saved state failed to play on; restarting its chapter");
+                let saved = saved.unwrap_or_else(|| unreachable!("checked above"));
+                story.reset_state().map_err(runtime)?;
+                resumed_chapter = Some(restart_chapter(story, saved)?);
+                play_on(story, knot, None)?
             }
+            other => other?,
         };
-        while story.can_continue() {
-            passing(story);
-            let text = story.cont().map_err(runtime)?;
-            passing(story);
-            let line_tags: Vec<StoryTag> =
-                story.get_current_tags().map_err(runtime)?.iter().map(|t| story_tags::parse(t)).collect();
-            let speaker = line_tags.iter().find_map(|t| match t {
-                StoryTag::Speaker(s) => Some(s.clone()),
-                _ => None,
-            });
-            tags.extend(line_tags);
-            let text = text.trim();
-            if !text.is_empty() {
-                lines.push(SceneLine { speaker, text: text.to_owned() });
-            }
-        }
+        let Played { chosen, lines, tags, knots, mut knot } = played;
         let choices: Vec<StoryChoice> = story
             .get_current_choices()
             .iter()
@@ -366,6 +367,54 @@ pub fn step(
             resumed_chapter,
         })
     })
+}
+
+/// What one step produced before its state is saved.
+struct Played {
+    chosen: Option<Chosen>,
+    lines: Vec<SceneLine>,
+    tags: Vec<StoryTag>,
+    knots: Vec<String>,
+    knot: Option<String>,
+}
+
+/// Take the choice (if any) and continue to the next choice point.
+fn play_on(story: &mut Story, mut knot: Option<String>, choice: Option<usize>) -> Result<Played, StoryError> {
+    let mut chosen = None;
+    if let Some(index) = choice {
+        let choices = story.get_current_choices();
+        let Some(picked) = choices.get(index) else { return Err(StoryError::NoSuchChoice) };
+        let tags: Vec<StoryTag> = picked.tags.iter().map(|t| story_tags::parse(t)).collect();
+        chosen = Some(Chosen { text: picked.text.trim().to_owned(), tags });
+        story.choose_choice_index(index).map_err(runtime)?;
+    }
+    let (mut lines, mut tags) = (Vec::new(), Vec::new());
+    let mut knots: Vec<String> = Vec::new();
+    let mut passing = |story: &Story| {
+        if let Some(k) = story.get_current_path().as_deref().and_then(knot_of) {
+            if knots.last() != Some(&k) {
+                knots.push(k.clone());
+            }
+            knot = Some(k);
+        }
+    };
+    while story.can_continue() {
+        passing(story);
+        let text = story.cont().map_err(runtime)?;
+        passing(story);
+        let line_tags: Vec<StoryTag> =
+            story.get_current_tags().map_err(runtime)?.iter().map(|t| story_tags::parse(t)).collect();
+        let speaker = line_tags.iter().find_map(|t| match t {
+            StoryTag::Speaker(s) => Some(s.clone()),
+            _ => None,
+        });
+        tags.extend(line_tags);
+        let text = text.trim();
+        if !text.is_empty() {
+            lines.push(SceneLine { speaker, text: text.to_owned() });
+        }
+    }
+    Ok(Played { chosen, lines, tags, knots, knot })
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ async fn apply_action(
         Action::ShowBackpack => replies.push(shop::backpack(tx, user_id).await?),
         Action::AskTrivia => replies.push(trivia::ask(tx, deps, user_id).await?),
         Action::PlayStory { choice } => replies.extend(super::story::play(tx, deps, user_id, *choice).await?),
-        Action::ShowClues => replies.push(super::clues::show(tx, deps, user_id).await?),
+        Action::ShowClues => replies.extend(super::clues::show(tx, deps, user_id).await?),
         Action::StartStoryAgain => replies.extend(super::story::start_again(tx, deps, user_id).await?),
         Action::ShowVip => {
             let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());

@@ -65,14 +65,33 @@ pub(super) async fn any_left(
     Ok(book.world.missing_from(origin, &held).next().is_some())
 }
 
-pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Reply, StoreError> {
+/// Clue text per message; Telegram allows 4096 UTF-16 units, the header needs some room.
+const PAGE_UNITS: usize = 3200;
+
+pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Vec<Reply>, StoreError> {
     let held = store::story::clues(tx, user_id).await?;
     let book = deps.settings.story.current();
-    let entries = held
+    let entries: Vec<ClueEntry> = held
         .iter()
         .filter_map(|id| book.as_ref()?.world.clue(id))
         .map(|c| ClueEntry { name: c.nombre.clone(), text: c.texto.clone() })
         .collect();
     let total = book.as_ref().map_or(0, |b| b.world.clues.len());
-    Ok(Reply::Clues { entries, total })
+    let held = entries.len();
+    let mut pages: Vec<Vec<ClueEntry>> = vec![Vec::new()];
+    let mut used = 0;
+    for entry in entries {
+        let size = entry.name.encode_utf16().count() + entry.text.encode_utf16().count() + 4;
+        if used + size > PAGE_UNITS && pages.last().is_some_and(|p| !p.is_empty()) {
+            pages.push(Vec::new());
+            used = 0;
+        }
+        used += size;
+        pages.last_mut().into_iter().for_each(|p| p.push(entry.clone()));
+    }
+    Ok(pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, entries)| Reply::Clues { entries, held, total, continued: i > 0 })
+        .collect())
 }

@@ -140,7 +140,13 @@ pub(super) async fn use_item(
                 paid = Some(amount);
             }
         }
-        GiftReward::Item { item } | GiftReward::Clue { item } => store::inventory::add(tx, user_id, item, 1).await?,
+        GiftReward::Item { item } => store::inventory::add(tx, user_id, item, 1).await?,
+        GiftReward::Clue { item } => {
+            // Drawn like the daily gift: a story clue the player lacks, or the keepsake item.
+            if super::clues::give_next(tx, deps, user_id, ClueOrigin::Regalo).await?.is_empty() {
+                store::inventory::add(tx, user_id, item, 1).await?;
+            }
+        }
     }
     Ok(Reply::ItemUsed { item_id: item.id.clone(), reward, paid })
 }

@@ -16,9 +16,11 @@ use crate::domain::story_world::{ClueOrigin, World};
 use crate::metrics::count_error;
 use crate::store::story::StoryRow;
 use crate::store::{self, StoreError, Transaction};
+use crate::story::compile::fingerprint;
 use crate::story::play::{self, Saved, Scene};
 use crate::story::{StoryBook, StoryError};
 use chrono::Utc;
+use std::collections::HashMap;
 
 /// Text per message for a scene; Telegram allows 4096 characters, names and notes need room.
 const SCENE_BUDGET: usize = 3000;
@@ -62,13 +64,15 @@ pub(super) async fn play(
         return Ok(replies(&book.world, scene, shown));
     }
     let leaving = saved.and_then(|s| s.chapter);
+    let cost = scene.chosen.as_ref().and_then(|c| cost_of(&c.tags));
     if scene.resumed_chapter.is_none()
-        && let Some(refusal) = refusal(&book, &scene, &facts, leaving)
+        && let Some(refusal) = refusal(&book, &scene, &facts, leaving, cost.unwrap_or(0))
     {
         return Ok(vec![refusal]);
     }
-    if let Some(cost) = scene.chosen.as_ref().and_then(|c| cost_of(&c.tags)) {
-        let key = format!("story_cost:{user_id}:{turn}");
+    let run = row.as_ref().map_or_else(|| format!("{:016x}", rand::random::<u64>()), |r| r.run.clone());
+    if let Some(cost) = cost {
+        let key = format!("story_cost:{user_id}:{run}:{turn}");
         let context = serde_json::json!({ "turn": turn, "knot": saved.and_then(|s| s.knot.clone()) });
         match wallet::debit(tx, user_id, "story_cost", cost, &key, context).await? {
             wallet::Debited::Spent { .. } | wallet::Debited::AlreadyDone => {}
@@ -77,7 +81,7 @@ pub(super) async fn play(
         }
     }
     let playthrough = row.as_ref().map_or(1, |r| r.playthrough);
-    commit(tx, deps, &book, Step { user_id, turn, saved, playthrough }, scene, facts.vip).await
+    commit(tx, deps, &book, Step { user_id, turn, saved, playthrough, run: &run }, scene, facts.vip).await
 }
 
 /// Commit a step that passed its gates: its effects, then the new place; then the replies.
@@ -97,19 +101,20 @@ async fn commit(
         turn: step.turn + 1,
         scene: scene.lines.clone(),
         playthrough: step.playthrough,
+        run: step.run.to_owned(),
     };
     store::story::save_state(tx, step.user_id, &next).await?;
     Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip, found }))
 }
 
-/// Start the story again after an ending, to find the others. Replays pay no besitos and move
-/// no relationships: only new endings count.
+/// Start the story again after an ending, to find the others. A place in the story pays its
+/// besitos and moves relationships once per player: a replay pays only for what is new.
 pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Vec<Reply>, StoreError> {
     let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
     let Some(row) = store::story::lock_state(tx, user_id).await? else {
         return play(tx, deps, user_id, None).await;
     };
-    if !row.saved.open_choices.is_empty() {
+    if !row.saved.open_choices.is_empty() || row.saved.version.is_none() {
         // Not at an ending: nothing to start again; the scene where the player is.
         return play(tx, deps, user_id, None).await;
     }
@@ -118,7 +123,7 @@ pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: 
         Ok(scene) => scene,
         Err(refused) => return Ok(vec![refused.reply()]),
     };
-    let step = Step { user_id, turn: row.turn, saved: None, playthrough: row.playthrough + 1 };
+    let step = Step { user_id, turn: row.turn, saved: None, playthrough: row.playthrough + 1, run: &row.run };
     commit(tx, deps, &book, step, scene, facts.vip).await
 }
 
@@ -132,7 +137,7 @@ fn step(
     user_id: i64,
 ) -> Result<Scene, Refused> {
     play::step(book, saved, choice, facts).map_err(|error| match error {
-        StoryError::Runtime(message) if message == "no such choice" => Refused::Stale,
+        StoryError::NoSuchChoice => Refused::Stale,
         error => {
             count_error("story_step");
             tracing::error!(user_id, %error, "story step failed");
@@ -162,6 +167,8 @@ struct Step<'a> {
     turn: i64,
     saved: Option<&'a Saved>,
     playthrough: i32,
+    /// The player's story id, in every key the step makes.
+    run: &'a str,
 }
 
 /// What the player is shown after a step.
@@ -173,13 +180,15 @@ struct Shown {
 }
 
 /// Why a computed step may not be taken, if it may not.
-fn refusal(book: &StoryBook, scene: &Scene, facts: &PlayerFacts, leaving: Option<i32>) -> Option<Reply> {
+fn refusal(book: &StoryBook, scene: &Scene, facts: &PlayerFacts, leaving: Option<i32>, cost: i64) -> Option<Reply> {
     if scene.chosen.as_ref().is_some_and(|c| c.tags.contains(&StoryTag::VipOnly)) && !facts.vip {
         return Some(Reply::StoryNeedsVip);
     }
     let leaving = leaving.and_then(|c| u32::try_from(c).ok());
+    // A chapter asking for besitos in hand counts them after the choice that leads there is paid.
+    let after = PlayerFacts { besitos: facts.besitos - cost, ..facts.clone() };
     scene.chapters_entered().find_map(|chapter| {
-        let requirement = blocks_entry(book.requirements(chapter), facts, leaving)?;
+        let requirement = blocks_entry(book.requirements(chapter), &after, leaving)?;
         Some(Reply::StoryChapterLocked { chapter, requirement: requirement.clone() })
     })
 }
@@ -199,36 +208,52 @@ async fn commit_effects(
     step: &Step<'_>,
     scene: &Scene,
 ) -> Result<Vec<String>, StoreError> {
-    let Step { user_id, turn, saved, playthrough } = *step;
-    let first_time = playthrough <= 1;
+    let Step { user_id, turn, saved, run, .. } = *step;
     let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
     let mut chapter = saved.and_then(|s| s.chapter);
+    let knot = saved.and_then(|s| s.knot.as_deref());
     if let Some(chosen) = &scene.chosen {
-        let knot = saved.and_then(|s| s.knot.as_deref());
         store::story::record_decision(tx, user_id, chapter, knot, turn, &chosen.text).await?;
-        store::achievements::bump(tx, user_id, "story_decisions", 1, today, false).await?;
+        // Each distinct choice counts once toward the decisions achievement, replays or not.
+        let key = format!("decision|{run}|{}|{}", knot.unwrap_or_default(), chosen.text);
+        if store::story::first_time_effect(tx, user_id, &fingerprint(key.as_bytes())).await? {
+            store::achievements::bump(tx, user_id, "story_decisions", 1, today, false).await?;
+        }
     }
     let mut found = Vec::new();
-    for (i, tag) in scene.all_tags().enumerate() {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for (place, tag) in scene.placed_tags(knot) {
+        // Where the tag was met names the effect: the same place never pays twice, whether
+        // the player replays the story or restarts a chapter after a new version.
+        let identity = format!("{run}|{place}|{tag:?}");
+        let occurrence = seen.entry(identity.clone()).and_modify(|n| *n += 1).or_insert(0);
+        let effect = fingerprint(format!("{identity}|{occurrence}").as_bytes());
         match tag {
-            StoryTag::Points(amount) if *amount > 0 && first_time => {
-                let key = format!("story:{user_id}:{turn}:{i}");
+            StoryTag::Points(amount) if *amount > 0 => {
+                let key = format!("story:{user_id}:{effect}");
                 let earning = Earning {
                     user_id,
                     action_type: "story",
                     base: *amount,
                     multiplied: true,
                     key: &key,
-                    context: serde_json::json!({ "turn": turn }),
+                    context: serde_json::json!({ "turn": turn, "place": place }),
                 };
                 wallet::credit(tx, &deps.settings.economy, deps.settings.timezone, earning).await?;
             }
-            StoryTag::Relationship { character, delta, kind } if first_time => {
-                store::story::change_relationship(tx, user_id, character, *delta, *kind).await?;
+            StoryTag::Relationship { character, delta, kind } => {
+                let new = store::story::first_time_effect(tx, user_id, &effect).await?;
+                if new {
+                    store::story::change_relationship(tx, user_id, character, *delta, *kind).await?;
+                }
             }
             StoryTag::Clue(id) => found.extend(clues::give(tx, world, user_id, id, ClueOrigin::Historia).await?),
             StoryTag::Achievement(id) => {
-                store::achievements::bump(tx, user_id, &format!("story:{id}"), 1, today, false).await?;
+                // Reached once per player, however often the scene is played.
+                let new = store::story::first_time_effect(tx, user_id, &format!("logro:{id}")).await?;
+                if new {
+                    store::achievements::bump(tx, user_id, &format!("story:{id}"), 1, today, false).await?;
+                }
             }
             StoryTag::Chapter(n) => {
                 let n = i32::try_from(*n).unwrap_or(i32::MAX);

@@ -39,7 +39,7 @@ revela = "secreto"
 
 fn chapter_two(text: &str) -> String {
     format!(
-        "=== capitulo_2 ===\n# capitulo:2\n# requiere:capitulo:1\n# requiere:nivel:2\n{text}\n\
+        "=== capitulo_2 ===\n# capitulo:2\n# requiere:capitulo:1\n# requiere:nivel:2\n# puntos:+5\n{text}\n\
          * [Buscar la llave]\n    # pista:llave\n    -> final\n\
          === final ===\n# final:uno\nFin.\n-> END\n"
     )
@@ -223,7 +223,7 @@ async fn a_paid_choice_spends_once_and_two_clues_reveal_a_third() {
     let end = scene(replies(users.deliver(play(5, u, Some((3, 0)))).await.unwrap()));
     assert_eq!(end.found, vec!["La llave".to_owned(), "El secreto".to_owned()]);
     let clues = replies(users.deliver(update(6, u, Action::ShowClues)).await.unwrap());
-    let Reply::Clues { entries, total } = &clues[0] else { panic!("{clues:?}") };
+    let Reply::Clues { entries, total, held: 3, continued: false } = &clues[0] else { panic!("{clues:?}") };
     assert_eq!(*total, 4);
     assert_eq!(entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["La carta", "La llave", "El secreto"]);
     // The ledger invariant holds after paying and earning through the story.
@@ -260,8 +260,12 @@ async fn a_new_version_mid_play_keeps_fitting_states_and_restarts_the_chapter_of
     assert_ne!(active.version, old_version);
     assert_eq!(shelf.current().unwrap().hash(), active.version);
 
+    let earned = "SELECT count(*) FROM points_transactions WHERE user_id = $1 AND action_type = 'story'";
+    let paid_before = scalar(&pool, earned, ahead).await;
+    assert_eq!(paid_before, 2, "the kiss and chapter 2's opening");
     let resumed = scene(replies(users.deliver(play(5, ahead, Some((3, 0)))).await.unwrap()));
     assert_eq!(resumed.note, Some(StoryNote::Resumed { chapter: Some(2) }));
+    assert_eq!(scalar(&pool, earned, ahead).await, paid_before, "starting the chapter again pays nothing twice");
     assert_eq!(resumed.text, "Dos, reescrito.\n");
     assert_eq!(resumed.choices[0].text, "Buscar otra llave");
     assert_eq!(scalar(&pool, "SELECT count(*) FROM story_decisions WHERE user_id = $1", ahead).await, 2);
