@@ -85,6 +85,7 @@ async fn main() {
         redis,
         leaderboard: None,
         achievements: None,
+        payments: None,
         settings: UserSettings {
             idle_timeout: Duration::from_secs(600),
             flood_per_minute: 0,
@@ -95,6 +96,7 @@ async fn main() {
             trivia: Arc::new(Bank::embedded().unwrap()),
             missions: Arc::new(diana_actors::domain::missions::Missions::embedded().unwrap()),
             story: diana_actors::story::StoryShelf::default(),
+            plans: Arc::new(diana_actors::domain::plans::Plans::embedded().unwrap()),
         },
     };
     let users = UserDirectory::start(deps, 0);

@@ -15,9 +15,11 @@ use diana_actors::achievements::{AchievementEvaluator, ReplySink};
 use diana_actors::domain::achievements::{Achievements, AchievementsError};
 use diana_actors::domain::economy::{Economy, EconomyError};
 use diana_actors::domain::missions::{Missions, MissionsError};
+use diana_actors::domain::plans::{Plans, PlansError};
 use diana_actors::domain::shop::{Catalogue, CatalogueError};
 use diana_actors::domain::trivia::{Bank, BankError};
 use diana_actors::leaderboard::Leaderboard;
+use diana_actors::payments::{PaymentReconciler, system_clock};
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
 use diana_actors::story::{LoadStoryVersion, StoryBook, StoryEngine, StoryShelf};
@@ -50,6 +52,8 @@ pub enum StartupError {
     Trivia(#[from] BankError),
     #[error(transparent)]
     Missions(#[from] MissionsError),
+    #[error(transparent)]
+    Plans(#[from] PlansError),
     #[error("story")]
     Story(#[from] diana_actors::story::StoryError),
     #[error("cannot listen on {addr}: {source}")]
@@ -141,11 +145,15 @@ impl Application {
             Arc::clone(&achievements),
             economy.clone(),
             settings.game_timezone,
-            Some(sink),
+            Some(sink.clone()),
             Some(leaderboard.clone()),
         )
         .with_missions(missions.clone())
         .start();
+        let plans = Arc::new(Plans::embedded()?);
+        let reconciler = PaymentReconciler::new(pool.clone(), plans.clone(), Some(sink.clone()), system_clock())
+            .sweeping_every(Duration::from_secs(60))
+            .start();
         let story_shelf = StoryShelf::new(load_story(&settings)?);
         let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
         reload_story_on_hangup(story_engine.clone(), settings.story_dir.clone());
@@ -154,6 +162,7 @@ impl Application {
             redis: redis.clone(),
             leaderboard: Some(leaderboard),
             achievements: Some(evaluator),
+            payments: Some(reconciler),
             settings: UserSettings {
                 idle_timeout: settings.actors.idle_timeout,
                 flood_per_minute: settings.flood_per_minute,
@@ -164,6 +173,7 @@ impl Application {
                 trivia: Arc::new(Bank::embedded()?),
                 missions: missions.clone(),
                 story: story_shelf.clone(),
+                plans,
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod domain;
 pub mod leaderboard;
 pub mod metrics;
+pub mod payments;
 pub mod redis;
 pub mod store;
 pub mod story;

@@ -47,6 +47,10 @@ pub enum CallbackData {
     Use {
         item: String,
     },
+    /// Buy a VIP plan (an invoice follows).
+    Plan {
+        plan: String,
+    },
     Ranking {
         board: Board,
         period: Period,
@@ -95,6 +99,7 @@ impl CallbackData {
         match self {
             CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
             CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
+            CallbackData::Plan { plan } => format!("{VERSION}:pl:{plan}"),
             CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
             CallbackData::Choose { turn, index } => format!("{VERSION}:c:{turn:x}:{index}"),
             CallbackData::Ranking { board, period } => {
@@ -122,6 +127,7 @@ impl CallbackData {
                 CallbackData::Buy { item: item.to_owned(), offer: u32::from_str_radix(offer, 16).ok()? }
             }
             ("u", Some(item), None) if valid_item(item) => CallbackData::Use { item: item.to_owned() },
+            ("pl", Some(plan), None) if valid_item(plan) => CallbackData::Plan { plan: plan.to_owned() },
             ("c", Some(turn), Some(index)) => CallbackData::Choose {
                 turn: i64::from_str_radix(turn, 16).ok().filter(|t| *t > 0)?,
                 index: index.parse().ok().filter(|i| *i < 10)?,
@@ -165,6 +171,7 @@ impl CallbackData {
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
+            CallbackData::Plan { plan } => Action::BuyPlan { plan },
             CallbackData::Ranking { board, period } => Action::ShowRanking { board, period },
         }
     }
@@ -180,6 +187,7 @@ mod tests {
         all.push(CallbackData::Buy { item: "x".repeat(24), offer: u32::MAX });
         all.push(CallbackData::Buy { item: "streak_freeze".into(), offer: 0 });
         all.push(CallbackData::Use { item: "mystery_box".into() });
+        all.push(CallbackData::Plan { plan: "premium".into() });
         all.push(CallbackData::Answer { round: i64::MAX, option: 3 });
         all.push(CallbackData::Choose { turn: i64::MAX, index: 9 });
         all.extend(RANKINGS.iter().map(|(board, period, _)| CallbackData::Ranking { board: *board, period: *period }));

@@ -20,7 +20,17 @@ pub fn translate(update: &Update) -> Option<Inbound> {
     match &update.kind {
         UpdateKind::Message(msg) if msg.chat.is_private() => {
             let from = msg.from.as_ref()?;
-            let action = msg.text().map_or(Action::Unrecognised, command_action);
+            let action = match msg.successful_payment() {
+                Some(p) => Action::PaymentReceived {
+                    charge_id: p.telegram_payment_charge_id.0.clone(),
+                    payload: p.invoice_payload.clone(),
+                    currency: p.currency.clone(),
+                    total: p.total_amount,
+                    recurring: p.is_recurring,
+                    raw: serde_json::to_value(p).unwrap_or_default(),
+                },
+                None => msg.text().map_or(Action::Unrecognised, command_action),
+            };
             let update = UserUpdate { update_id, identity: identity(from), chat_id: msg.chat.id.0, action };
             Some(Inbound { update, callback_id: None })
         }
@@ -30,6 +40,16 @@ pub fn translate(update: &Update) -> Option<Inbound> {
             let chat_id = q.message.as_ref().map_or(user_id(&q.from), |m| m.chat().id.0);
             let update = UserUpdate { update_id, identity: identity(&q.from), chat_id, action };
             Some(Inbound { update, callback_id: Some(q.id.0.clone()) })
+        }
+        UpdateKind::PreCheckoutQuery(q) => {
+            let action = Action::PreCheckout {
+                query_id: q.id.0.clone(),
+                payload: q.invoice_payload.clone(),
+                currency: q.currency.clone(),
+                total: q.total_amount,
+            };
+            let update = UserUpdate { update_id, identity: identity(&q.from), chat_id: user_id(&q.from), action };
+            Some(Inbound { update, callback_id: None })
         }
         UpdateKind::MyChatMember(change) if change.chat.is_private() => {
             let action = match change.new_chat_member.kind {

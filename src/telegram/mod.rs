@@ -18,11 +18,16 @@ pub mod render_ranking;
 pub mod render_shop;
 pub mod render_story;
 pub mod render_trivia;
+pub mod render_vip;
 pub mod router;
 pub mod texts;
 
 use teloxide::types::AllowedUpdate;
 
 /// The update kinds Diana asks Telegram for.
-pub const ALLOWED_UPDATES: &[AllowedUpdate] =
-    &[AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember];
+pub const ALLOWED_UPDATES: &[AllowedUpdate] = &[
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::MyChatMember,
+    AllowedUpdate::PreCheckoutQuery,
+];

@@ -9,6 +9,7 @@ use super::bucket::Bucket;
 use super::media::StoryMedia;
 use super::render::{Rendered, render};
 use crate::telemetry::OUTBOX_QUEUED;
+use diana_actors::domain::plans::STARS_SUBSCRIPTION_SECONDS;
 use diana_actors::domain::{Action, Identity, Outgoing, UserUpdate};
 use diana_actors::metrics::count_error;
 use diana_actors::store::{self, Pool};
@@ -17,9 +18,11 @@ use diana_actors::user::UserDirectory;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
-use teloxide::payloads::{SendDocumentSetters, SendMessageSetters};
+use teloxide::payloads::{
+    AnswerPreCheckoutQuerySetters, CreateInvoiceLinkSetters, SendDocumentSetters, SendMessageSetters,
+};
 use teloxide::prelude::Requester;
-use teloxide::types::{ChatId, InputFile, LinkPreviewOptions, ParseMode};
+use teloxide::types::{ChatId, InputFile, LabeledPrice, LinkPreviewOptions, ParseMode, PreCheckoutQueryId, Seconds};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -436,5 +439,31 @@ async fn send_one(api: &TelegramApi, media: &StoryMedia, out: &Outgoing) -> Resu
             api.call("sendDocument", request).await.map(drop)
         }
         Rendered::Photo { asset } => media.send_photo(api, chat, &asset).await,
+        Rendered::Invoice { plan, title, description, label, payload, stars, recurring } => {
+            let prices = [LabeledPrice::new(label, stars)];
+            if recurring {
+                // Stars subscriptions are sold by link; Telegram renews them every 30 days.
+                let request = api
+                    .bot
+                    .create_invoice_link(title, description, payload, "XTR", prices)
+                    .subscription_period(Seconds::from_seconds(STARS_SUBSCRIPTION_SECONDS));
+                let link: String = api.call("createInvoiceLink", request).await?;
+                let url = url::Url::parse(&link).map_err(|e| CallFailure::Rejected(format!("invoice link: {e}")))?;
+                let (text, keyboard) = super::render_vip::invoice_link(out.lang, &plan, stars, url);
+                let request = api.bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(keyboard);
+                api.call("sendMessage", request).await.map(drop)
+            } else {
+                // Stars invoices carry no provider token and exactly one price.
+                let request = api.bot.send_invoice(chat, title, description, payload, "XTR", prices);
+                api.call("sendInvoice", request).await.map(drop)
+            }
+        }
+        Rendered::PreCheckout { query_id, error } => {
+            let mut request = api.bot.answer_pre_checkout_query(PreCheckoutQueryId(query_id), error.is_none());
+            if let Some(message) = error {
+                request = request.error_message(message);
+            }
+            api.call("answerPreCheckoutQuery", request).await.map(drop)
+        }
     }
 }

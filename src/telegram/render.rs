@@ -8,6 +8,7 @@ use super::render_ranking as ranking;
 use super::render_shop as shop;
 use super::render_story as story;
 use super::render_trivia as trivia;
+use super::render_vip as vip;
 use super::texts::{fill, get};
 use diana_actors::domain::leaderboard::{Board, Period};
 use diana_actors::domain::{Lang, Outgoing, Reply};
@@ -30,6 +31,21 @@ pub enum Rendered {
     /// A story picture: `asset` names a file in the story's `images/` folder.
     Photo {
         asset: String,
+    },
+    /// An invoice in Telegram Stars; recurring plans go as a subscription link.
+    Invoice {
+        plan: String,
+        title: String,
+        description: String,
+        label: String,
+        payload: String,
+        stars: u32,
+        recurring: bool,
+    },
+    /// The answer to a pre-checkout query: `error` when the payment may not go ahead.
+    PreCheckout {
+        query_id: String,
+        error: Option<String>,
     },
 }
 
@@ -142,8 +158,32 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::Clues { entries, held, total, continued } => {
             (story::clues(lang, entries, *held, *total, *continued), Some(story::resume(lang)))
         }
-        Reply::VipInfo { vip } => {
-            (get(lang, if *vip { "vip_active" } else { "vip_info" }).to_owned(), Some(story::resume(lang)))
+        Reply::VipInfo { vip: _, plan, expires_at } => {
+            let (text, keyboard) = vip::info(lang, plan.as_deref().zip(expires_at.as_ref()));
+            (text, Some(keyboard))
+        }
+        Reply::Invoice { plan, payload, stars, recurring } => {
+            let (title, description, label) = vip::invoice_texts(lang, plan);
+            return Rendered::Invoice {
+                plan: plan.clone(),
+                title,
+                description,
+                label,
+                payload: payload.clone(),
+                stars: *stars,
+                recurring: *recurring,
+            };
+        }
+        Reply::PreCheckoutAnswer { query_id, refusal } => {
+            return Rendered::PreCheckout { query_id: query_id.clone(), error: refusal.map(|r| vip::refusal(lang, r)) };
+        }
+        Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
+        Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
+        Reply::VipEndingSoon { days, expires_at } => {
+            (vip::ending_soon(lang, *days, expires_at), Some(vip::renew(lang)))
+        }
+        Reply::VipEnded { refunded } => {
+            (get(lang, if *refunded { "vip_refunded" } else { "vip_ended" }).to_owned(), Some(vip::renew(lang)))
         }
         Reply::StaleScene => (get(lang, "story_stale").to_owned(), Some(story::resume(lang))),
         Reply::StoryUnavailable => (get(lang, "story_unavailable").to_owned(), Some(back_to_menu(lang))),

@@ -159,6 +159,43 @@ impl Standin {
         })
     }
 
+    /// The user is about to pay an invoice: Telegram asks the bot first.
+    pub fn pre_checkout(&self, user: &TgUser, payload: &str, currency: &str, total: u32) -> i64 {
+        self.push(|id, _| {
+            json!({"update_id": id, "pre_checkout_query": {
+                "id": format!("pcq{id}"), "from": user.json(), "currency": currency, "total_amount": total,
+                "invoice_payload": payload
+            }})
+        })
+    }
+
+    /// The payment went through: Telegram sends a service message with `successful_payment`.
+    pub fn successful_payment(
+        &self,
+        user: &TgUser,
+        payload: &str,
+        total: u32,
+        charge_id: &str,
+        recurring: bool,
+    ) -> i64 {
+        self.push(|id, inner| {
+            inner.next_message_id += 1;
+            let mut payment = json!({"currency": "XTR", "total_amount": total, "invoice_payload": payload,
+                "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": ""});
+            if recurring {
+                payment["is_recurring"] = json!(true);
+                payment["subscription_expiration_date"] = json!(now() + 2_592_000);
+            } else {
+                payment["is_first_recurring"] = json!(true);
+                payment["subscription_expiration_date"] = json!(now() + 2_592_000);
+            }
+            json!({"update_id": id, "message": {
+                "message_id": inner.next_message_id, "date": now(), "chat": user.chat(), "from": user.json(),
+                "successful_payment": payment
+            }})
+        })
+    }
+
     /// The user blocks (`kicked`) or unblocks (`member`) the bot.
     pub fn chat_member(&self, user: &TgUser, status: &str) -> i64 {
         self.push(|id, _| {
@@ -418,6 +455,24 @@ async fn handle(
     };
     let response = match method.as_str() {
         "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot"})),
+        "createInvoiceLink" => {
+            // Telegram's rules for Stars: XTR, no provider token, exactly one price, a payload of 1-128 bytes.
+            let prices: Value = match &params["prices"] {
+                Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                v => v.clone(),
+            };
+            let payload_len = params["payload"].as_str().map_or(0, str::len);
+            let valid = params["currency"] == "XTR"
+                && params["provider_token"].as_str().is_none_or(str::is_empty)
+                && prices.as_array().is_some_and(|p| p.len() == 1)
+                && (1..=128).contains(&payload_len);
+            if !valid {
+                record(&mut inner, Some(400), params, method);
+                return refuse(400, "Bad Request: invalid invoice", None);
+            }
+            ok(json!("https://t.me/$invoice-standin"))
+        }
+        "answerPreCheckoutQuery" | "refundStarPayment" => ok(json!(true)),
         "setMyCommands" | "deleteWebhook" | "setWebhook" | "answerCallbackQuery" => {
             if method == "answerCallbackQuery" && params["text"].as_str().is_some_and(|t| t.chars().count() > 200) {
                 record(&mut inner, Some(400), params, method);

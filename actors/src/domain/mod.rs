@@ -9,6 +9,7 @@ pub mod lang;
 pub mod leaderboard;
 pub mod level;
 pub mod missions;
+pub mod plans;
 pub mod player;
 pub mod points;
 pub mod referral;

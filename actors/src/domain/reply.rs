@@ -6,6 +6,7 @@ use super::economy::GiftReward;
 use super::gift::Gift;
 use super::leaderboard::Standings;
 use super::level::LevelStanding;
+use super::plans::CheckoutRefusal;
 use super::shop::Refusal;
 use super::story_rules::{RelationshipType, Requirement, SceneLine, StoryChoice};
 use chrono::{DateTime, Utc};
@@ -195,9 +196,41 @@ pub enum Reply {
         #[serde(default)]
         continued: bool,
     },
-    /// What VIP gives, and whether the player has it.
+    /// What VIP gives, the plans on sale, and the player's subscription if any.
     VipInfo {
         vip: bool,
+        #[serde(default)]
+        plan: Option<String>,
+        #[serde(default)]
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// An invoice in Telegram Stars for a plan (`payload` names our invoice).
+    Invoice {
+        plan: String,
+        payload: String,
+        stars: u32,
+        recurring: bool,
+    },
+    /// The answer to Telegram's pre-checkout question: go ahead, or why not.
+    PreCheckoutAnswer {
+        query_id: String,
+        refusal: Option<CheckoutRefusal>,
+    },
+    /// A payment turned into access until `expires_at`.
+    VipActivated {
+        plan: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// A payment we could not match to what we sold: no access yet, admins told.
+    PaymentProblem,
+    /// The subscription ends in `days` days.
+    VipEndingSoon {
+        days: u32,
+        expires_at: DateTime<Utc>,
+    },
+    /// The subscription ended (or was refunded): perks are off.
+    VipEnded {
+        refunded: bool,
     },
     /// A button from an earlier scene.
     StaleScene,
@@ -332,6 +365,12 @@ impl Reply {
             Reply::StoryChapterLocked { .. } => "story_chapter_locked",
             Reply::Clues { .. } => "clues",
             Reply::VipInfo { .. } => "vip_info",
+            Reply::Invoice { .. } => "invoice",
+            Reply::PreCheckoutAnswer { .. } => "pre_checkout_answer",
+            Reply::VipActivated { .. } => "vip_activated",
+            Reply::PaymentProblem => "payment_problem",
+            Reply::VipEndingSoon { .. } => "vip_ending_soon",
+            Reply::VipEnded { .. } => "vip_ended",
             Reply::StoryUnavailable => "story_unavailable",
             Reply::StoryNeedsVip => "story_needs_vip",
             Reply::StoryNeedsBesitos { .. } => "story_needs_besitos",

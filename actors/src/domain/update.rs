@@ -45,6 +45,26 @@ pub enum Action {
     ShowClues,
     /// `/vip`: what VIP gives.
     ShowVip,
+    /// Buy a plan: the bot answers with an invoice.
+    BuyPlan {
+        plan: String,
+    },
+    /// Telegram asks whether a payment may go ahead (answer within 10 s).
+    PreCheckout {
+        query_id: String,
+        payload: String,
+        currency: String,
+        total: u32,
+    },
+    /// Telegram says a payment went through.
+    PaymentReceived {
+        charge_id: String,
+        payload: String,
+        currency: String,
+        total: u32,
+        recurring: bool,
+        raw: serde_json::Value,
+    },
     ShowMissions,
     AnswerTrivia {
         round_id: i64,
@@ -78,6 +98,11 @@ pub enum Action {
 impl Action {
     /// Whether the user themself did this by writing or pressing something. Such an update
     /// proves the chat is open again, even if we had marked the user inactive.
+    /// Payment updates are never held back by the flood limit: money must always be handled.
+    pub fn is_payment(&self) -> bool {
+        matches!(self, Action::PreCheckout { .. } | Action::PaymentReceived { .. })
+    }
+
     pub fn is_user_initiated(&self) -> bool {
         !matches!(self, Action::BlockedBot | Action::UnblockedBot)
     }
@@ -100,6 +125,9 @@ impl Action {
             Action::ShowClues => "clues",
             Action::StartStoryAgain => "story_again",
             Action::ShowVip => "vip",
+            Action::BuyPlan { .. } => "buy_plan",
+            Action::PreCheckout { .. } => "pre_checkout",
+            Action::PaymentReceived { .. } => "payment",
             Action::ShowMissions => "missions",
             Action::AnswerTrivia { .. } => "trivia_answer",
             Action::ShowRanking { .. } => "ranking",

@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod media;
 pub mod missions;
 pub mod outbox;
+pub mod payments;
 pub mod profiles;
 pub mod schema;
 pub mod story;
@@ -36,6 +37,9 @@ pub enum StoreError {
     Migration(#[from] refinery::Error),
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
+    /// Something the update needs is not running (the payment reconciler, say): try again later.
+    #[error("unavailable: {0}")]
+    Unavailable(&'static str),
 }
 
 /// Build the one shared pool. Connections are made lazily; waiting for one is bounded so a

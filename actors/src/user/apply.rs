@@ -44,7 +44,7 @@ pub(super) async fn apply_update(
         }
     }
     // Counted only once the update is claimed: redeliveries must not eat the budget.
-    let verdict = if update.action.is_user_initiated() && update.update_id.is_some() {
+    let verdict = if update.action.is_user_initiated() && !update.action.is_payment() && update.update_id.is_some() {
         let minute = chrono::Utc::now().timestamp() / 60;
         let key = deps.redis.key(&["flood", &user_id.to_string(), &minute.to_string()]);
         match deps.redis.incr_with_ttl(&key, 120).await {
@@ -187,9 +187,14 @@ async fn apply_action(
         Action::PlayStory { choice } => replies.extend(super::story::play(tx, deps, user_id, *choice).await?),
         Action::ShowClues => replies.extend(super::clues::show(tx, deps, user_id).await?),
         Action::StartStoryAgain => replies.extend(super::story::start_again(tx, deps, user_id).await?),
-        Action::ShowVip => {
-            let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());
-            replies.push(Reply::VipInfo { vip });
+        Action::ShowVip => replies.push(super::vip::show(tx, user_id).await?),
+        Action::BuyPlan { plan } => replies.push(super::vip::buy(tx, deps, user_id, plan).await?),
+        Action::PreCheckout { query_id, payload, currency, total } => {
+            replies.push(super::vip::pre_checkout(tx, deps, user_id, query_id, payload, currency, *total).await?);
+        }
+        Action::PaymentReceived { charge_id, payload, currency, total, recurring, raw } => {
+            let reply = super::vip::paid(deps, user_id, charge_id, payload, currency, *total, *recurring, raw).await?;
+            replies.extend(reply);
         }
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();

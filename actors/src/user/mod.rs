@@ -12,6 +12,7 @@ mod shard;
 mod shop;
 mod story;
 mod trivia;
+mod vip;
 pub mod wallet;
 
 pub use actor::{HandleUpdate, Passivate, UserActor};
@@ -38,6 +39,8 @@ pub struct UserDeps {
     pub leaderboard: Option<actix::Addr<crate::leaderboard::Leaderboard>>,
     /// Checks achievements after events that may have moved a counter.
     pub achievements: Option<actix::Addr<crate::achievements::AchievementEvaluator>>,
+    /// Records payments and owns subscriptions.
+    pub payments: Option<actix::Addr<crate::payments::PaymentReconciler>>,
     pub settings: UserSettings,
 }
 
@@ -57,6 +60,8 @@ pub struct UserSettings {
     pub story: crate::story::StoryShelf,
     /// The trivia question bank.
     pub trivia: std::sync::Arc<crate::domain::trivia::Bank>,
+    /// The VIP plans on sale.
+    pub plans: std::sync::Arc<crate::domain::plans::Plans>,
     /// The shop's catalogue.
     pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.

@@ -46,10 +46,11 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         trivia: std::sync::Arc::new(crate::domain::trivia::Bank::embedded().unwrap()),
         missions: std::sync::Arc::new(crate::domain::missions::Missions::embedded().unwrap()),
         story,
+        plans: std::sync::Arc::new(crate::domain::plans::Plans::embedded().unwrap()),
         achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
     UserDirectory::start(
-        UserDeps { pool: pool.clone(), redis, leaderboard: None, achievements: None, settings },
+        UserDeps { pool: pool.clone(), redis, leaderboard: None, achievements: None, payments: None, settings },
         shards,
     )
 }

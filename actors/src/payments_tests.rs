@@ -1,0 +1,187 @@
+//! The reconciler against real Postgres, with a clock the test moves: payments recorded once,
+//! renewals extending, reminders sent once each, expiry turning perks off, refunds, and a
+//! payment without access repaired.
+
+use super::*;
+use crate::domain::{Identity, Outgoing};
+use crate::store::schema;
+use std::sync::Mutex;
+
+struct World {
+    reconciler: PaymentReconciler,
+    pool: Pool,
+    now: Arc<Mutex<DateTime<Utc>>>,
+    sent: Arc<Mutex<Vec<Outgoing>>>,
+    name: String,
+}
+
+async fn world() -> World {
+    let name = format!("diana_pay_{:016x}", rand::random::<u64>());
+    let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
+    schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
+    schema::migrate(&config).await.unwrap();
+    let pool = crate::store::pool(&config, 8).unwrap();
+    {
+        let mut conn = pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        for user_id in [1, 2] {
+            let identity =
+                Identity { user_id, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
+            db::users::register(&tx, &identity, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let now = Arc::new(Mutex::new(DateTime::from_timestamp(1_800_000_000, 0).unwrap()));
+    let clock: Clock = {
+        let now = Arc::clone(&now);
+        Arc::new(move || *now.lock().unwrap())
+    };
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let sink: ReplySink = {
+        let sent = Arc::clone(&sent);
+        Arc::new(move |out: Vec<Outgoing>| sent.lock().unwrap().extend(out))
+    };
+    let plans = Arc::new(Plans::embedded().unwrap());
+    World { reconciler: PaymentReconciler::new(pool.clone(), plans, Some(sink), clock), pool, now, sent, name }
+}
+
+impl World {
+    fn travel(&self, by: Duration) -> DateTime<Utc> {
+        let mut now = self.now.lock().unwrap();
+        *now += by;
+        *now
+    }
+
+    async fn invoice(&self, user_id: i64, nonce: &str) {
+        let mut conn = self.pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        store::create_invoice(&tx, nonce, user_id, "vip", "XTR", 250).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    async fn one(&self, sql: &str) -> i64 {
+        self.pool.get().await.unwrap().query_one(sql, &[]).await.unwrap().get(0)
+    }
+
+    async fn multiplier(&self, user_id: i64) -> f64 {
+        let sql = "SELECT vip_multiplier FROM user_gamification WHERE user_id = $1";
+        self.pool.get().await.unwrap().query_one(sql, &[&user_id]).await.unwrap().get(0)
+    }
+
+    fn sent_kinds(&self) -> Vec<&'static str> {
+        self.sent.lock().unwrap().iter().map(|o| o.reply.kind()).collect()
+    }
+
+    async fn drop_db(self) {
+        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
+        let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await.unwrap();
+    }
+}
+
+fn stars(user_id: i64, charge: &str, nonce: &str, recurring: bool) -> PaymentSucceeded {
+    PaymentSucceeded {
+        provider: "telegram_stars".into(),
+        external_id: charge.into(),
+        user_id,
+        plan: "vip".into(),
+        amount: 250,
+        currency: "XTR".into(),
+        recurring,
+        invoice: Some(nonce.into()),
+        raw: serde_json::json!({ "charge": charge }),
+    }
+}
+
+#[actix::test]
+async fn a_subscription_lives_pays_once_is_reminded_once_and_expires() {
+    let w = world().await;
+    let start = *w.now.lock().unwrap();
+    w.invoice(1, "aaaaaaaaaaaaaaaa").await;
+    let first = w.reconciler.record_payment(stars(1, "ch-1", "aaaaaaaaaaaaaaaa", false)).await.unwrap();
+    let PaymentOutcome::Activated { expires_at, .. } = first else { panic!("{first:?}") };
+    assert_eq!(expires_at, start + Duration::days(30));
+    assert_eq!(w.multiplier(1).await, 1.5);
+    // The same charge again (a redelivered update): nothing changes.
+    assert_eq!(
+        w.reconciler.record_payment(stars(1, "ch-1", "aaaaaaaaaaaaaaaa", false)).await.unwrap(),
+        PaymentOutcome::Duplicate
+    );
+    // Someone else's invoice, a wrong price, an unknown plan: no access, nothing recorded.
+    w.invoice(2, "bbbbbbbbbbbbbbbb").await;
+    let stolen = w.reconciler.record_payment(stars(1, "ch-x", "bbbbbbbbbbbbbbbb", false)).await.unwrap();
+    assert_eq!(stolen, PaymentOutcome::Refused(CheckoutRefusal::UnknownInvoice));
+    let cheap = PaymentSucceeded { amount: 1, ..stars(2, "ch-y", "bbbbbbbbbbbbbbbb", false) };
+    assert_eq!(w.reconciler.record_payment(cheap).await.unwrap(), PaymentOutcome::Refused(CheckoutRefusal::WrongPrice));
+    assert_eq!(w.multiplier(2).await, 1.0);
+    assert_eq!(w.one("SELECT count(*) FROM payments").await, 1);
+
+    // Ten days later Telegram renews: thirty more days from the current end.
+    w.travel(Duration::days(10));
+    let renewed = w.reconciler.record_payment(stars(1, "ch-2", "aaaaaaaaaaaaaaaa", true)).await.unwrap();
+    let PaymentOutcome::Activated { expires_at: end, .. } = renewed else { panic!("{renewed:?}") };
+    assert_eq!(end, start + Duration::days(60));
+
+    // Reminders: 3 days before, once; 1 day before, once; then expiry turns the perks off.
+    assert_eq!(w.reconciler.sweep(end - Duration::days(4)).await.unwrap(), SweepReport::default());
+    let three = w.reconciler.sweep(end - Duration::days(3)).await.unwrap();
+    assert_eq!(three.reminded, 1);
+    assert_eq!(w.reconciler.sweep(end - Duration::days(2)).await.unwrap().reminded, 0, "once");
+    assert_eq!(w.reconciler.sweep(end - Duration::hours(20)).await.unwrap().reminded, 1);
+    assert_eq!(w.reconciler.sweep(end - Duration::hours(2)).await.unwrap().reminded, 0, "once");
+    assert_eq!(w.multiplier(1).await, 1.5);
+    let gone = w.reconciler.sweep(end + Duration::seconds(1)).await.unwrap();
+    assert_eq!(gone.expired, 1);
+    assert_eq!(w.multiplier(1).await, 1.0);
+    assert_eq!(w.reconciler.sweep(end + Duration::days(1)).await.unwrap(), SweepReport::default());
+    assert_eq!(w.sent_kinds(), ["vip_ending_soon", "vip_ending_soon", "vip_ended"]);
+    let days: Vec<u32> = w
+        .sent
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|o| match o.reply {
+            Reply::VipEndingSoon { days, .. } => Some(days),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(days, [3, 1]);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'subscription.expire'").await, 1);
+    w.drop_db().await;
+}
+
+#[actix::test]
+async fn a_refund_ends_access_once_and_a_payment_without_access_is_repaired() {
+    let w = world().await;
+    w.invoice(1, "cccccccccccccccc").await;
+    let paid = w.reconciler.record_payment(stars(1, "ch-r", "cccccccccccccccc", false)).await.unwrap();
+    let PaymentOutcome::Activated { payment_id, .. } = paid else { panic!("{paid:?}") };
+    let refund = RefundPayment { payment_id, admin: "admin:9".into() };
+    assert_eq!(w.reconciler.refund(refund.clone()).await.unwrap(), RefundOutcome::Refunded { user_id: 1 });
+    assert_eq!(w.reconciler.refund(refund).await.unwrap(), RefundOutcome::AlreadyRefunded);
+    assert_eq!(w.multiplier(1).await, 1.0);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.refund'").await, 1);
+    assert_eq!(w.sent_kinds(), ["vip_ended"]);
+    // The refunded payment is not "repaired" back into access.
+    assert_eq!(w.reconciler.sweep(*w.now.lock().unwrap()).await.unwrap().repaired, 0);
+
+    // A paid payment with no subscription (written while the reconciler was down, say), today.
+    *w.now.lock().unwrap() = Utc::now();
+    w.pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO payments (provider, external_id, user_id, plan, amount, currency, status, raw_event)
+             VALUES ('telegram_stars', 'ch-lost', 2, 'vip', 250, 'XTR', 'paid', '{}')",
+            &[],
+        )
+        .await
+        .unwrap();
+    let report = w.reconciler.sweep(*w.now.lock().unwrap()).await.unwrap();
+    assert_eq!(report.repaired, 1);
+    assert_eq!(w.multiplier(2).await, 1.5);
+    assert_eq!(w.reconciler.sweep(*w.now.lock().unwrap()).await.unwrap().repaired, 0, "repaired once");
+    w.drop_db().await;
+}

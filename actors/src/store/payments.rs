@@ -1,0 +1,202 @@
+//! `invoices`, `payments` and `user_subscriptions`, and the VIP multiplier they control.
+
+use super::{StoreError, Transaction};
+use chrono::{DateTime, Utc};
+
+pub async fn create_invoice(
+    tx: &Transaction<'_>,
+    nonce: &str,
+    user_id: i64,
+    plan: &str,
+    currency: &str,
+    amount: i64,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached("INSERT INTO invoices (nonce, user_id, plan, currency, amount) VALUES ($1, $2, $3, $4, $5)")
+        .await?;
+    tx.execute(&stmt, &[&nonce, &user_id, &plan, &currency, &amount]).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub user_id: i64,
+    pub plan: String,
+    pub currency: String,
+    pub amount: i64,
+    pub paid: bool,
+}
+
+/// An invoice we made, locked.
+pub async fn lock_invoice(tx: &Transaction<'_>, nonce: &str) -> Result<Option<Invoice>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT user_id, plan, currency, amount, paid_at IS NOT NULL FROM invoices WHERE nonce = $1 FOR UPDATE",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&nonce]).await?.map(|r| Invoice {
+        user_id: r.get(0),
+        plan: r.get(1),
+        currency: r.get(2),
+        amount: r.get(3),
+        paid: r.get(4),
+    }))
+}
+
+pub async fn mark_invoice_paid(tx: &Transaction<'_>, nonce: &str) -> Result<(), StoreError> {
+    let stmt = tx.prepare_cached("UPDATE invoices SET paid_at = now() WHERE nonce = $1 AND paid_at IS NULL").await?;
+    tx.execute(&stmt, &[&nonce]).await?;
+    Ok(())
+}
+
+/// A payment to record.
+#[derive(Debug, Clone)]
+pub struct NewPayment<'a> {
+    pub provider: &'a str,
+    pub external_id: &'a str,
+    pub user_id: i64,
+    pub plan: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub recurring: bool,
+    pub raw: &'a serde_json::Value,
+}
+
+/// Record a payment; `None` when this provider's id was recorded already.
+pub async fn insert_payment(tx: &Transaction<'_>, p: &NewPayment<'_>) -> Result<Option<i64>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO payments (provider, external_id, user_id, plan, amount, currency, status, recurring, raw_event)
+             VALUES ($1, $2, $3, $4, $5, $6, 'paid', $7, $8)
+             ON CONFLICT (provider, external_id) DO NOTHING RETURNING id",
+        )
+        .await?;
+    let row = tx
+        .query_opt(
+            &stmt,
+            &[&p.provider, &p.external_id, &p.user_id, &p.plan, &p.amount, &p.currency, &p.recurring, p.raw],
+        )
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub id: i64,
+    pub provider: String,
+    pub external_id: String,
+    pub user_id: i64,
+    pub plan: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+}
+
+pub async fn lock_payment(tx: &Transaction<'_>, id: i64) -> Result<Option<Payment>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT id, provider, external_id, user_id, plan, amount, currency, status FROM payments
+             WHERE id = $1 FOR UPDATE",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&id]).await?.map(|r| Payment {
+        id: r.get(0),
+        provider: r.get(1),
+        external_id: r.get(2),
+        user_id: r.get(3),
+        plan: r.get(4),
+        amount: r.get(5),
+        currency: r.get(6),
+        status: r.get(7),
+    }))
+}
+
+pub async fn mark_refunded(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    let stmt = tx.prepare_cached("UPDATE payments SET status = 'refunded', refunded_at = now() WHERE id = $1").await?;
+    tx.execute(&stmt, &[&id]).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub plan: String,
+    pub provider: String,
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub reminded_3d: bool,
+    pub reminded_1d: bool,
+}
+
+pub async fn lock_subscription(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Subscription>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT plan, provider, status, started_at, expires_at, reminded_3d, reminded_1d
+             FROM user_subscriptions WHERE user_id = $1 FOR UPDATE",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| Subscription {
+        plan: r.get(0),
+        provider: r.get(1),
+        status: r.get(2),
+        started_at: r.get(3),
+        expires_at: r.get(4),
+        reminded_3d: r.get(5),
+        reminded_1d: r.get(6),
+    }))
+}
+
+/// Write the player's subscription; a new end date clears the reminders sent for the old one.
+pub async fn put_subscription(tx: &Transaction<'_>, user_id: i64, s: &Subscription) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO user_subscriptions
+                 (user_id, plan, provider, status, started_at, expires_at, reminded_3d, reminded_1d)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (user_id) DO UPDATE SET plan = EXCLUDED.plan, provider = EXCLUDED.provider,
+                 status = EXCLUDED.status, started_at = EXCLUDED.started_at, expires_at = EXCLUDED.expires_at,
+                 reminded_3d = EXCLUDED.reminded_3d, reminded_1d = EXCLUDED.reminded_1d, updated_at = now()",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[&user_id, &s.plan, &s.provider, &s.status, &s.started_at, &s.expires_at, &s.reminded_3d, &s.reminded_1d],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The VIP multiplier on earnings: above 1 while a subscription is active, 1 otherwise.
+pub async fn set_vip_multiplier(tx: &Transaction<'_>, user_id: i64, multiplier: f64) -> Result<(), StoreError> {
+    let stmt = tx.prepare_cached("UPDATE user_gamification SET vip_multiplier = $2 WHERE user_id = $1").await?;
+    tx.execute(&stmt, &[&user_id, &multiplier]).await?;
+    Ok(())
+}
+
+/// Active subscriptions that end by `horizon` (to expire or to remind), soonest first.
+pub async fn ending_by(
+    client: &deadpool_postgres::Client,
+    horizon: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT user_id FROM user_subscriptions WHERE status = 'active' AND expires_at <= $1
+             ORDER BY expires_at LIMIT $2",
+        )
+        .await?;
+    Ok(client.query(&stmt, &[&horizon, &limit]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// Paid payments whose player has no subscription reaching past the payment: disagreements.
+pub async fn unmatched_payments(client: &deadpool_postgres::Client, limit: i64) -> Result<Vec<i64>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT p.id FROM payments p
+             LEFT JOIN user_subscriptions s ON s.user_id = p.user_id
+             WHERE p.status = 'paid' AND (s.user_id IS NULL OR s.expires_at < p.created_at)
+             ORDER BY p.id LIMIT $1",
+        )
+        .await?;
+    Ok(client.query(&stmt, &[&limit]).await?.iter().map(|r| r.get(0)).collect())
+}

@@ -1,0 +1,102 @@
+//! `/vip` and paying for it with Telegram Stars: the plans, an invoice per purchase (its nonce
+//! kept, so a payload is ours and used once), the pre-checkout answer, and the payment handed
+//! to `PaymentReconciler`, the one writer of subscriptions.
+
+use super::UserDeps;
+use crate::domain::Reply;
+use crate::domain::plans::{CheckoutRefusal, InvoicePayload, check_price};
+use crate::metrics::count_error;
+use crate::payments::{PaymentOutcome, PaymentSucceeded};
+use crate::store::{self, StoreError, Transaction};
+
+pub(super) async fn show(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
+    let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());
+    let sub = store::payments::lock_subscription(tx, user_id).await?.filter(|s| s.status == "active");
+    Ok(Reply::VipInfo { vip, plan: sub.as_ref().map(|s| s.plan.clone()), expires_at: sub.map(|s| s.expires_at) })
+}
+
+pub(super) async fn buy(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, plan: &str) -> Result<Reply, StoreError> {
+    let Some(plan) = deps.settings.plans.get(plan) else { return show(tx, user_id).await };
+    let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
+    store::payments::create_invoice(tx, &nonce, user_id, &plan.id, "XTR", i64::from(plan.stars)).await?;
+    let payload = InvoicePayload { user_id, plan: plan.id.clone(), nonce }.encode();
+    Ok(Reply::Invoice { plan: plan.id.clone(), payload, stars: plan.stars, recurring: plan.recurring })
+}
+
+/// Whether a payment may go ahead: our invoice, for this player, unpaid, at the plan's price.
+pub(super) async fn pre_checkout(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    query_id: &str,
+    payload: &str,
+    currency: &str,
+    total: u32,
+) -> Result<Reply, StoreError> {
+    let refusal = check(tx, deps, user_id, payload, currency, total).await?.err();
+    if let Some(refusal) = refusal {
+        count_error("pre_checkout_refused");
+        tracing::warn!(user_id, ?refusal, "pre-checkout refused");
+    }
+    Ok(Reply::PreCheckoutAnswer { query_id: query_id.to_owned(), refusal })
+}
+
+async fn check(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    payload: &str,
+    currency: &str,
+    total: u32,
+) -> Result<Result<(), CheckoutRefusal>, StoreError> {
+    let Some(payload) = InvoicePayload::decode(payload).filter(|p| p.user_id == user_id) else {
+        return Ok(Err(CheckoutRefusal::UnknownInvoice));
+    };
+    let Some(invoice) = store::payments::lock_invoice(tx, &payload.nonce).await? else {
+        return Ok(Err(CheckoutRefusal::UnknownInvoice));
+    };
+    if invoice.user_id != user_id || invoice.plan != payload.plan {
+        return Ok(Err(CheckoutRefusal::UnknownInvoice));
+    }
+    if invoice.paid {
+        return Ok(Err(CheckoutRefusal::AlreadyPaid));
+    }
+    let Some(plan) = deps.settings.plans.get(&payload.plan) else { return Ok(Err(CheckoutRefusal::UnknownPlan)) };
+    Ok(check_price(plan, currency, total))
+}
+
+/// A Stars payment went through: the reconciler records it and extends access.
+pub(super) async fn paid(
+    deps: &UserDeps,
+    user_id: i64,
+    charge_id: &str,
+    payload: &str,
+    currency: &str,
+    total: u32,
+    recurring: bool,
+    raw: &serde_json::Value,
+) -> Result<Option<Reply>, StoreError> {
+    let decoded = InvoicePayload::decode(payload).filter(|p| p.user_id == user_id);
+    let Some(reconciler) = &deps.payments else {
+        count_error("payments_unavailable");
+        tracing::error!(user_id, charge_id, "a payment arrived with no reconciler running");
+        return Err(StoreError::Unavailable("payment reconciler"));
+    };
+    let message = PaymentSucceeded {
+        provider: "telegram_stars".into(),
+        external_id: charge_id.to_owned(),
+        user_id,
+        plan: decoded.as_ref().map_or_else(String::new, |p| p.plan.clone()),
+        amount: i64::from(total),
+        currency: currency.to_owned(),
+        recurring,
+        invoice: Some(decoded.map_or_else(String::new, |p| p.nonce)),
+        raw: raw.clone(),
+    };
+    let outcome = reconciler.send(message).await.map_err(|_| StoreError::Unavailable("payment reconciler"))??;
+    Ok(match outcome {
+        PaymentOutcome::Activated { plan, expires_at, .. } => Some(Reply::VipActivated { plan, expires_at }),
+        PaymentOutcome::Duplicate => None,
+        PaymentOutcome::Refused(_) => Some(Reply::PaymentProblem),
+    })
+}

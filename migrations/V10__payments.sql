@@ -1,0 +1,45 @@
+-- Payments and the subscriptions they buy. `PaymentReconciler` is the only writer of
+-- `user_subscriptions` and of the VIP multiplier in `user_gamification`.
+
+-- Invoices we sent: a payload is ours only if its nonce is here, and it is paid once.
+CREATE TABLE invoices (
+    nonce       TEXT PRIMARY KEY,
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    plan        TEXT NOT NULL,
+    currency    TEXT NOT NULL,
+    amount      BIGINT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    paid_at     TIMESTAMPTZ
+);
+
+CREATE TABLE payments (
+    id           BIGSERIAL PRIMARY KEY,
+    provider     TEXT NOT NULL CHECK (provider IN ('telegram_stars', 'stripe', 'paypal', 'admin_token')),
+    external_id  TEXT NOT NULL,
+    user_id      BIGINT NOT NULL REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    plan         TEXT NOT NULL,
+    amount       BIGINT NOT NULL,
+    currency     TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('paid', 'refunded')),
+    recurring    BOOLEAN NOT NULL DEFAULT FALSE,
+    raw_event    JSONB NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    refunded_at  TIMESTAMPTZ,
+    UNIQUE (provider, external_id)
+);
+CREATE INDEX payments_user_idx ON payments (user_id, id);
+CREATE INDEX payments_day_idx ON payments (created_at);
+
+-- One row per player: their current (or last) subscription.
+CREATE TABLE user_subscriptions (
+    user_id       BIGINT PRIMARY KEY REFERENCES users (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    plan          TEXT NOT NULL,
+    provider      TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('active', 'expired', 'refunded')),
+    started_at    TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL,
+    reminded_3d   BOOLEAN NOT NULL DEFAULT FALSE,
+    reminded_1d   BOOLEAN NOT NULL DEFAULT FALSE,
+    updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX user_subscriptions_expiry_idx ON user_subscriptions (expires_at) WHERE status = 'active';

@@ -1,0 +1,96 @@
+//! VIP in Telegram: the plans with a button each, the invoice in Stars (a subscription link for
+//! recurring plans), the pre-checkout answer, and the messages of a subscription's life.
+
+use super::callback::CallbackData;
+use super::render::button;
+use super::texts::{fill, get};
+use diana_actors::domain::Lang;
+use diana_actors::domain::plans::{CheckoutRefusal, Plan, Plans};
+use std::sync::LazyLock;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+static PLANS: LazyLock<Plans> = LazyLock::new(|| Plans::embedded().expect("plans.toml is checked at start-up"));
+
+fn name(lang: Lang, plan: &Plan) -> &str {
+    if lang == Lang::En { &plan.name_en } else { &plan.name_es }
+}
+
+fn perks(lang: Lang, plan: &Plan) -> &str {
+    if lang == Lang::En { &plan.perks_en } else { &plan.perks_es }
+}
+
+/// A plan's name by id (the id itself for a plan no longer on sale).
+pub fn plan_name(lang: Lang, id: &str) -> String {
+    PLANS.get(id).map_or_else(|| id.to_owned(), |p| name(lang, p).to_owned())
+}
+
+fn date(lang: Lang, at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format(get(lang, "date_format")).to_string()
+}
+
+pub fn info(lang: Lang, active: Option<(&str, &chrono::DateTime<chrono::Utc>)>) -> (String, InlineKeyboardMarkup) {
+    let mut parts = vec![match active {
+        Some((plan, until)) => {
+            fill(lang, "vip_active", &[("plan", &plan_name(lang, plan)), ("date", &date(lang, until))])
+        }
+        None => get(lang, "vip_info").to_owned(),
+    }];
+    let mut rows = Vec::new();
+    for plan in &PLANS.all {
+        let stars = plan.stars.to_string();
+        parts.push(fill(
+            lang,
+            "vip_plan_line",
+            &[("name", name(lang, plan)), ("stars", &stars), ("perks", perks(lang, plan))],
+        ));
+        let label = fill(lang, "btn_buy_plan", &[("name", name(lang, plan)), ("stars", &stars)]);
+        rows.push(vec![InlineKeyboardButton::callback(label, CallbackData::Plan { plan: plan.id.clone() }.encode())]);
+    }
+    rows.push(vec![button(lang, "btn_story", CallbackData::Story), button(lang, "btn_menu", CallbackData::Menu)]);
+    (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
+}
+
+/// What an invoice says: title, description, the price's label.
+pub fn invoice_texts(lang: Lang, plan_id: &str) -> (String, String, String) {
+    let Some(plan) = PLANS.get(plan_id) else { return (plan_id.to_owned(), plan_id.to_owned(), plan_id.to_owned()) };
+    let n = name(lang, plan);
+    let description: String =
+        fill(lang, "invoice_description", &[("name", n), ("perks", perks(lang, plan))]).chars().take(255).collect();
+    (fill(lang, "invoice_title", &[("name", n)]), description, fill(lang, "invoice_label", &[("name", n)]))
+}
+
+/// The message carrying a subscription link, with its pay button.
+pub fn invoice_link(lang: Lang, plan_id: &str, stars: u32, url: url::Url) -> (String, InlineKeyboardMarkup) {
+    let stars = stars.to_string();
+    let text = fill(lang, "invoice_link_text", &[("name", &plan_name(lang, plan_id)), ("stars", &stars)]);
+    let pay = InlineKeyboardButton::url(fill(lang, "btn_pay_stars", &[("stars", &stars)]), url);
+    (text, InlineKeyboardMarkup::new([vec![pay]]))
+}
+
+pub fn refusal(lang: Lang, refusal: CheckoutRefusal) -> String {
+    get(
+        lang,
+        match refusal {
+            CheckoutRefusal::UnknownInvoice => "checkout_unknown_invoice",
+            CheckoutRefusal::UnknownPlan => "checkout_unknown_plan",
+            CheckoutRefusal::WrongPrice => "checkout_wrong_price",
+            CheckoutRefusal::AlreadyPaid => "checkout_already_paid",
+        },
+    )
+    .to_owned()
+}
+
+pub fn activated(lang: Lang, plan: &str, until: &chrono::DateTime<chrono::Utc>) -> String {
+    fill(lang, "vip_activated", &[("plan", &plan_name(lang, plan)), ("date", &date(lang, until))])
+}
+
+pub fn ending_soon(lang: Lang, days: u32, until: &chrono::DateTime<chrono::Utc>) -> String {
+    fill(lang, "vip_ending_soon", &[("plan", "VIP"), ("date", &date(lang, until)), ("days", &days.to_string())])
+}
+
+pub fn renew(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(lang, "btn_renew", CallbackData::Vip),
+        button(lang, "btn_menu", CallbackData::Menu),
+    ]])
+}
