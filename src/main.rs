@@ -57,6 +57,12 @@ enum AdminCommand {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Refund a payment: the provider gives the money back (Telegram Stars today), the access
+    /// it bought ends, the player is told, and the audit log records it.
+    Refund {
+        #[arg(long)]
+        payment: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +86,7 @@ fn main() -> ExitCode {
             Command::Admin { command: AdminCommand::Grant { user_id, amount, reason, key } } => {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
+            Command::Admin { command: AdminCommand::Refund { payment } } => refund(settings, payment).await,
         }
     });
     match result {
@@ -133,6 +140,53 @@ async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key:
     }
     let balance = result?;
     println!("user {user_id} now has {balance} besitos");
+    Ok(())
+}
+
+async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {
+    use diana_actors::payments::{PaymentReconciler, RefundOutcome, RefundPayment, system_clock};
+    let (config, embedded) = startup::resolve_database(&settings).await?;
+    let result = async {
+        startup::prepare_database(&config).await?;
+        let pool = diana_actors::store::pool(&config, 2)?;
+        let row = pool
+            .get()
+            .await?
+            .query_opt("SELECT provider, external_id, user_id, status FROM payments WHERE id = $1", &[&payment_id])
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no payment {payment_id}"))?;
+        let (provider, charge, user_id, status): (String, String, i64, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        anyhow::ensure!(status == "paid", "payment {payment_id} is already {status}");
+        anyhow::ensure!(provider == "telegram_stars", "refunds for {provider} are not available yet");
+        // The money first: access ends only once Telegram has given the stars back.
+        let token = settings.telegram.token.as_ref().ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
+        let api = diana::telegram::api::TelegramApi::new(token.expose(), settings.telegram.api_url.clone());
+        let request = teloxide::prelude::Requester::refund_star_payment(
+            &api.bot,
+            teloxide::types::UserId(u64::try_from(user_id)?),
+            teloxide::types::TelegramTransactionId(charge),
+        );
+        match api.call("refundStarPayment", request).await {
+            Ok(_) => {}
+            // Refunded by an earlier run that stopped before recording it: record it now.
+            Err(diana::telegram::api::CallFailure::Rejected(reason)) if reason.contains("ALREADY_REFUNDED") => {}
+            Err(failure) => anyhow::bail!("Telegram did not refund payment {payment_id}: {failure:?}"),
+        }
+        let plans = std::sync::Arc::new(diana_actors::domain::plans::Plans::embedded()?);
+        let reconciler = PaymentReconciler::new(pool, plans, None, system_clock());
+        let outcome = reconciler.refund(RefundPayment { payment_id, admin: "cli".into() }).await?;
+        anyhow::Ok(outcome)
+    }
+    .await;
+    if let Some(pg) = embedded {
+        pg.stop();
+    }
+    match result? {
+        RefundOutcome::Refunded { user_id } => println!("payment {payment_id} refunded; user {user_id}'s VIP ended"),
+        RefundOutcome::AlreadyRefunded => println!("payment {payment_id} was already refunded"),
+        RefundOutcome::NoSuchPayment => anyhow::bail!("no payment {payment_id}"),
+    }
     Ok(())
 }
 

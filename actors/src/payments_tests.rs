@@ -46,6 +46,10 @@ async fn world() -> World {
 }
 
 impl World {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap()
+    }
+
     fn travel(&self, by: Duration) -> DateTime<Utc> {
         let mut now = self.now.lock().unwrap();
         *now += by;
@@ -97,7 +101,7 @@ fn stars(user_id: i64, charge: &str, nonce: &str, recurring: bool) -> PaymentSuc
 #[actix::test]
 async fn a_subscription_lives_pays_once_is_reminded_once_and_expires() {
     let w = world().await;
-    let start = *w.now.lock().unwrap();
+    let start = w.now();
     w.invoice(1, "aaaaaaaaaaaaaaaa").await;
     let first = w.reconciler.record_payment(stars(1, "ch-1", "aaaaaaaaaaaaaaaa", false)).await.unwrap();
     let PaymentOutcome::Activated { expires_at, .. } = first else { panic!("{first:?}") };
@@ -164,7 +168,7 @@ async fn a_refund_ends_access_once_and_a_payment_without_access_is_repaired() {
     assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.refund'").await, 1);
     assert_eq!(w.sent_kinds(), ["vip_ended"]);
     // The refunded payment is not "repaired" back into access.
-    assert_eq!(w.reconciler.sweep(*w.now.lock().unwrap()).await.unwrap().repaired, 0);
+    assert_eq!(w.reconciler.sweep(w.now()).await.unwrap().repaired, 0);
 
     // A paid payment with no subscription (written while the reconciler was down, say), today.
     *w.now.lock().unwrap() = Utc::now();
@@ -179,9 +183,9 @@ async fn a_refund_ends_access_once_and_a_payment_without_access_is_repaired() {
         )
         .await
         .unwrap();
-    let report = w.reconciler.sweep(*w.now.lock().unwrap()).await.unwrap();
+    let report = w.reconciler.sweep(w.now()).await.unwrap();
     assert_eq!(report.repaired, 1);
     assert_eq!(w.multiplier(2).await, 1.5);
-    assert_eq!(w.reconciler.sweep(*w.now.lock().unwrap()).await.unwrap().repaired, 0, "repaired once");
+    assert_eq!(w.reconciler.sweep(w.now()).await.unwrap().repaired, 0, "repaired once");
     w.drop_db().await;
 }

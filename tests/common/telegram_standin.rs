@@ -33,6 +33,7 @@ impl Call {
         self.params["text"].as_str().unwrap_or("")
     }
     /// The callback data of every inline button of the message.
+    /// Each inline button's text and callback data (a URL button gives its URL instead).
     pub fn buttons(&self) -> Vec<(String, String)> {
         let markup = match &self.params["reply_markup"] {
             Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
@@ -44,7 +45,8 @@ impl Call {
             .flatten()
             .flat_map(|row| row.as_array().into_iter().flatten())
             .map(|b| {
-                (b["text"].as_str().unwrap_or("").to_owned(), b["callback_data"].as_str().unwrap_or("").to_owned())
+                let data = b["callback_data"].as_str().or(b["url"].as_str()).unwrap_or("");
+                (b["text"].as_str().unwrap_or("").to_owned(), data.to_owned())
             })
             .collect()
     }
@@ -398,7 +400,7 @@ fn check_message(params: &Value) -> Result<(), (u16, String)> {
     }
     let call = Call { method: String::new(), params: params.clone(), refused: None, at: Instant::now() };
     for (_, data) in call.buttons() {
-        if data.is_empty() || data.len() > 64 {
+        if data.is_empty() || (data.len() > 64 && !data.starts_with("https://")) {
             return Err((400, "Bad Request: BUTTON_DATA_INVALID".into()));
         }
     }

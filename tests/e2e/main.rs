@@ -8,3 +8,4 @@ mod bot;
 mod delivery;
 mod economy;
 mod operations;
+mod payments;

@@ -192,10 +192,7 @@ async fn apply_action(
         Action::PreCheckout { query_id, payload, currency, total } => {
             replies.push(super::vip::pre_checkout(tx, deps, user_id, query_id, payload, currency, *total).await?);
         }
-        Action::PaymentReceived { charge_id, payload, currency, total, recurring, raw } => {
-            let reply = super::vip::paid(deps, user_id, charge_id, payload, currency, *total, *recurring, raw).await?;
-            replies.extend(reply);
-        }
+        Action::PaymentReceived { .. } => replies.extend(super::vip::paid(deps, user_id, &update.action).await?),
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
             replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);

@@ -3,8 +3,8 @@
 //! to `PaymentReconciler`, the one writer of subscriptions.
 
 use super::UserDeps;
-use crate::domain::Reply;
 use crate::domain::plans::{CheckoutRefusal, InvoicePayload, check_price};
+use crate::domain::{Action, Reply};
 use crate::metrics::count_error;
 use crate::payments::{PaymentOutcome, PaymentSucceeded};
 use crate::store::{self, StoreError, Transaction};
@@ -65,17 +65,12 @@ async fn check(
     Ok(check_price(plan, currency, total))
 }
 
-/// A Stars payment went through: the reconciler records it and extends access.
-pub(super) async fn paid(
-    deps: &UserDeps,
-    user_id: i64,
-    charge_id: &str,
-    payload: &str,
-    currency: &str,
-    total: u32,
-    recurring: bool,
-    raw: &serde_json::Value,
-) -> Result<Option<Reply>, StoreError> {
+/// A Stars payment went through (`Action::PaymentReceived`): the reconciler records it and
+/// extends access.
+pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Result<Option<Reply>, StoreError> {
+    let Action::PaymentReceived { charge_id, payload, currency, total, recurring, raw } = payment else {
+        return Ok(None);
+    };
     let decoded = InvoicePayload::decode(payload).filter(|p| p.user_id == user_id);
     let Some(reconciler) = &deps.payments else {
         count_error("payments_unavailable");
@@ -84,12 +79,12 @@ pub(super) async fn paid(
     };
     let message = PaymentSucceeded {
         provider: "telegram_stars".into(),
-        external_id: charge_id.to_owned(),
+        external_id: charge_id.clone(),
         user_id,
         plan: decoded.as_ref().map_or_else(String::new, |p| p.plan.clone()),
-        amount: i64::from(total),
-        currency: currency.to_owned(),
-        recurring,
+        amount: i64::from(*total),
+        currency: currency.clone(),
+        recurring: *recurring,
         invoice: Some(decoded.map_or_else(String::new, |p| p.nonce)),
         raw: raw.clone(),
     };
