@@ -71,6 +71,7 @@ pub fn render(out: &Outgoing) -> Rendered {
             level,
             title,
             relationships,
+            badge,
         } => {
             let since = member_since.format(get(lang, "date_format")).to_string();
             let [(k1, v1), (k2, v2), (k3, v3)] = economy::level_lines(lang, level);
@@ -93,6 +94,10 @@ pub fn render(out: &Outgoing) -> Rendered {
                 Some(title) => format!("{text}\n{}", fill(lang, "backpack_title", &[("title", &title)])),
                 None => text,
             };
+            if let Some(badge) = badge {
+                text.push('\n');
+                text.push_str(&fill(lang, "profile_badge", &[("badge", &vip::badge(lang, badge))]));
+            }
             text.push_str(&story::relationships(lang, relationships));
             (text, Some(back_to_menu(lang)))
         }
@@ -312,6 +317,7 @@ mod tests {
                     late_claim_forgiven: true,
                     streak_lost: true,
                     clues: vec!["La carta <de> Valeria".into()],
+                    vip_bonus: Some(10),
                 })
             })
             .collect()
@@ -589,12 +595,14 @@ mod tests {
                 RelationshipView { character: "💋 Diana".into(), score: 5, kind: RelationshipType::Romantic },
                 RelationshipView { character: "🎩 Lucien".into(), score: -2, kind: RelationshipType::Rival },
             ],
+            badge: Some("vip".into()),
         };
         let Rendered::Text { text, .. } = render(&out(profile, Lang::Es)) else { panic!() };
         assert!(text.contains("Nivel 2: <b>Conocida</b>"), "{text}");
         assert!(text.contains("50/200"), "{text}");
         assert!(text.contains("Tu título: <b>Musa</b>"), "{text}");
         assert!(text.contains("<b>Personajes</b>\n💋 Diana: romance (+5)\n🎩 Lucien: rivalidad (-2)"), "{text}");
+        assert!(text.contains("Suscripción: <b>💎 VIP</b>"), "{text}");
     }
 
     #[test]
@@ -642,6 +650,7 @@ mod tests {
                     };
                     3
                 ],
+                badge: Some("premium".into()),
             },
             Reply::Profile {
                 first_name: "top".into(),
@@ -652,6 +661,7 @@ mod tests {
                 level: level::standing(&economy.levels, 1_000_000),
                 title: None,
                 relationships: vec![],
+                badge: None,
             },
             Reply::DailyAlreadyClaimed { next_at: since, streak: 4 },
             Reply::Besitos { balance: 10, total: 20, entries: vec![] },

@@ -29,14 +29,27 @@ pub fn level_lines(lang: Lang, level: &LevelStanding) -> [(&'static str, String)
 
 /// `{placeholder}` values are escaped by `fill`; lines are joined after filling.
 pub fn daily_gift(lang: Lang, claimed: &DailyGift) -> String {
-    let DailyGift { gift, paid, capped, streak, milestone, freezes_used, late_claim_forgiven, streak_lost, clues } =
-        claimed;
+    let DailyGift {
+        gift,
+        paid,
+        capped,
+        streak,
+        milestone,
+        freezes_used,
+        late_claim_forgiven,
+        streak_lost,
+        clues,
+        vip_bonus,
+    } = claimed;
     let (paid, capped, streak, milestone) = (*paid, *capped, *streak, *milestone);
     let (freezes_used, late_claim_forgiven, streak_lost) = (*freezes_used, *late_claim_forgiven, *streak_lost);
     let rarity = get(lang, &format!("rarity_{}", gift.rarity));
     let mut lines = vec![fill(lang, "gift_header", &[("rarity", rarity)])];
     lines.push(if capped { get(lang, "gift_capped").to_owned() } else { reward_line(lang, &gift.reward, paid) });
     lines.extend(clues.iter().map(|name| fill(lang, "story_found", &[("name", name)])));
+    if let Some(bonus) = vip_bonus {
+        lines.push(fill(lang, "gift_vip_bonus", &[("amount", &bonus.to_string())]));
+    }
     lines.push(String::new());
     if streak_lost {
         lines.push(get(lang, "streak_lost").to_owned());

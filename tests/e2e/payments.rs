@@ -77,6 +77,14 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     tg.send_text(&ana, "/vip");
     let status = tg.wait_replies(ana.id, 7).await.remove(6);
     assert!(status.text().contains("Eres VIP</b> hasta el"), "{}", status.text());
+    // The perks: a bonus with the daily gift (paid through the ledger) and a badge on the profile.
+    tg.send_text(&ana, "/regalo");
+    let gift = tg.wait_replies(ana.id, 8).await.remove(7);
+    assert!(gift.text().contains("Extra VIP: <b>+10</b>"), "{}", gift.text());
+    assert_eq!(count(&db, "SELECT count(*) FROM points_transactions WHERE action_type = 'vip_daily_bonus'").await, 1);
+    tg.send_text(&ana, "/perfil");
+    let profile = tg.wait_replies(ana.id, 9).await.remove(8);
+    assert!(profile.text().contains("Suscripción: <b>💎 VIP</b>"), "{}", profile.text());
 
     // An admin refunds the first payment from the CLI: Telegram gives the stars back, access ends.
     let first: i64 =

@@ -22,6 +22,8 @@ pub struct Plan {
     pub vip_multiplier: f64,
     #[serde(default)]
     pub daily_bonus: i64,
+    /// Shown beside the player's name in /perfil.
+    pub badge: String,
     pub name_es: String,
     pub name_en: String,
     pub perks_es: String,

@@ -38,6 +38,9 @@ pub enum Reply {
         /// The story's characters as this player knows them.
         #[serde(default)]
         relationships: Vec<RelationshipView>,
+        /// The player's active VIP plan, shown as its badge.
+        #[serde(default)]
+        badge: Option<String>,
     },
     Help,
     PrivacyMenu,
@@ -296,6 +299,9 @@ pub struct DailyGift {
     /// Names of the story clues the gift gave.
     #[serde(default)]
     pub clues: Vec<String>,
+    /// Besitos added by the player's VIP plan.
+    #[serde(default)]
+    pub vip_bonus: Option<i64>,
 }
 
 /// A clue as `/pistas` shows it.

@@ -177,6 +177,7 @@ async fn apply_action(
                 level: level::standing(&deps.settings.economy.levels, p.total_points),
                 title: store::profiles::title(tx, user_id).await?,
                 relationships: relationships(tx, deps, user_id).await?,
+                badge: store::payments::active_plan(tx, user_id).await?,
             });
         }
         Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),

@@ -88,6 +88,23 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
             milestone = Some((granted.streak, amount));
         }
     }
+    // VIP perk: a bonus with the gift, paid once per day like the gift itself.
+    let mut vip_bonus = None;
+    let plan = store::payments::active_plan(tx, user_id).await?;
+    if let Some(plan) = plan.as_deref().and_then(|p| deps.settings.plans.get(p)).filter(|p| p.daily_bonus > 0) {
+        let key = format!("vip_daily:{day_key}");
+        let earning = Earning {
+            user_id,
+            action_type: "vip_daily_bonus",
+            base: plan.daily_bonus,
+            multiplied: false,
+            key: &key,
+            context: json!({ "plan": plan.id }),
+        };
+        if let Credited::Paid { amount, .. } = wallet::credit(tx, economy, tz, earning).await? {
+            vip_bonus = Some(amount);
+        }
+    }
     Ok(Reply::DailyGift(DailyGift {
         gift: drawn,
         paid,
@@ -98,5 +115,6 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
         late_claim_forgiven: granted.late_claim_forgiven,
         streak_lost: granted.streak_lost,
         clues,
+        vip_bonus,
     }))
 }
