@@ -43,3 +43,25 @@ CREATE TABLE user_subscriptions (
     updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX user_subscriptions_expiry_idx ON user_subscriptions (expires_at) WHERE status = 'active';
+
+-- Sales made outside Telegram's payments: an admin defines a tariff and hands a buyer a
+-- one-time token, redeemed as `/start tok_<token>`.
+CREATE TABLE tariffs (
+    name         TEXT PRIMARY KEY,
+    plan         TEXT NOT NULL,
+    days         INTEGER NOT NULL CHECK (days > 0),
+    price_cents  BIGINT NOT NULL CHECK (price_cents >= 0),
+    currency     TEXT NOT NULL DEFAULT 'EUR',
+    created_by   TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE subscription_tokens (
+    token       TEXT PRIMARY KEY,
+    tariff      TEXT NOT NULL REFERENCES tariffs (name) ON UPDATE CASCADE,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    expires_at  TIMESTAMPTZ NOT NULL,
+    used_by     BIGINT REFERENCES users (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    used_at     TIMESTAMPTZ
+);

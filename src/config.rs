@@ -76,6 +76,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub story_dir: PathBuf,
     pub story_cache_dir: PathBuf,
+    /// An admin's VIP token expires unused after this many days.
+    pub token_valid_days: u32,
     pub stripe: Option<StripeSettings>,
     pub paypal: Option<PaypalSettings>,
 }
@@ -149,6 +151,7 @@ struct Raw {
     game: RawGame,
     shutdown: RawShutdown,
     story: RawStory,
+    payments: RawPayments,
     stripe: Option<HashMap<String, String>>,
     paypal: Option<HashMap<String, String>>,
 }
@@ -203,6 +206,10 @@ struct RawLimits {
 #[derive(Deserialize)]
 struct RawGame {
     timezone: String,
+}
+#[derive(Deserialize)]
+struct RawPayments {
+    token_valid_days: u32,
 }
 #[derive(Deserialize)]
 struct RawStory {
@@ -341,6 +348,10 @@ impl Settings {
             shutdown_grace,
             story_dir: raw.story.dir,
             story_cache_dir: raw.story.cache_dir,
+            token_valid_days: (1..=365)
+                .contains(&raw.payments.token_valid_days)
+                .then_some(raw.payments.token_valid_days)
+                .ok_or_else(|| bad("payments.token_valid_days", "must be 1 to 365 days"))?,
             stripe: raw.stripe.map(stripe).transpose()?.flatten(),
             paypal: raw.paypal.map(paypal).transpose()?.flatten(),
         })

@@ -57,6 +57,27 @@ enum AdminCommand {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Define (or change) a tariff for sales made outside Telegram: some days of a plan at a price.
+    Tariff {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        days: i32,
+        #[arg(long)]
+        price_cents: i64,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+    },
+    /// Create a one-time VIP token for a tariff; prints the /start payload to hand to the buyer.
+    Token {
+        #[arg(long)]
+        tariff: String,
+        /// Days before an unused token expires (default: payments.token_valid_days).
+        #[arg(long)]
+        valid_days: Option<u32>,
+    },
     /// Refund a payment: the provider gives the money back (Telegram Stars today), the access
     /// it bought ends, the player is told, and the audit log records it.
     Refund {
@@ -87,6 +108,32 @@ fn main() -> ExitCode {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
             Command::Admin { command: AdminCommand::Refund { payment } } => refund(settings, payment).await,
+            Command::Admin { command: AdminCommand::Tariff { name, plan, days, price_cents, currency } } => {
+                with_pool(&settings, |pool| async move {
+                    let tariff = diana_actors::admin::Tariff {
+                        name: &name,
+                        plan: &plan,
+                        days,
+                        price_cents,
+                        currency: &currency,
+                    };
+                    let plans = diana_actors::domain::plans::Plans::embedded()?;
+                    diana_actors::admin::put_tariff(&pool, &plans, "cli", &tariff).await?;
+                    println!("tariff {name}: {days} days of {plan} for {price_cents} {currency} cents");
+                    anyhow::Ok(())
+                })
+                .await
+            }
+            Command::Admin { command: AdminCommand::Token { tariff, valid_days } } => {
+                let days = valid_days.unwrap_or(settings.token_valid_days);
+                with_pool(&settings, |pool| async move {
+                    let payload = diana_actors::admin::create_token(&pool, "cli", &tariff, days).await?;
+                    println!("{payload}");
+                    println!("hand it over as t.me/<bot>?start={payload} (or /start {payload}); valid for {days} days");
+                    anyhow::Ok(())
+                })
+                .await
+            }
         }
     });
     match result {
@@ -141,6 +188,24 @@ async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key:
     let balance = result?;
     println!("user {user_id} now has {balance} besitos");
     Ok(())
+}
+
+/// Run `f` with a pool on the configured database (migrated), stopping a private cluster after.
+async fn with_pool<F, Fut>(settings: &Settings, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(diana_actors::store::Pool) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let (config, embedded) = startup::resolve_database(settings).await?;
+    let result = async {
+        startup::prepare_database(&config).await?;
+        f(diana_actors::store::pool(&config, 2)?).await
+    }
+    .await;
+    if let Some(pg) = embedded {
+        pg.stop();
+    }
+    result
 }
 
 async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {

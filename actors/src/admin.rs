@@ -19,8 +19,68 @@ pub enum AdminError {
     Insufficient { user_id: i64, balance: i64, amount: i64 },
     #[error("an operation with this key was already applied; nothing changed")]
     AlreadyApplied,
+    #[error("no plan '{0}' in plans.toml")]
+    UnknownPlan(String),
+    #[error("no tariff '{0}'; define it first")]
+    UnknownTariff(String),
+    #[error("{0}")]
+    Invalid(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A sale made outside Telegram's payments, sold at a price for some days of a plan.
+#[derive(Debug, Clone)]
+pub struct Tariff<'a> {
+    pub name: &'a str,
+    pub plan: &'a str,
+    pub days: i32,
+    pub price_cents: i64,
+    pub currency: &'a str,
+}
+
+/// Define (or change) a tariff, audited.
+pub async fn put_tariff(
+    pool: &Pool,
+    plans: &crate::domain::plans::Plans,
+    admin: &str,
+    t: &Tariff<'_>,
+) -> Result<(), AdminError> {
+    if plans.get(t.plan).is_none() {
+        return Err(AdminError::UnknownPlan(t.plan.to_owned()));
+    }
+    let name_ok = (1..=32).contains(&t.name.len())
+        && t.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if !name_ok {
+        return Err(AdminError::Invalid("a tariff name is 1-32 characters of a-z, 0-9, _ and -"));
+    }
+    if !(1..=3660).contains(&t.days) || t.price_cents < 0 || t.currency.len() != 3 {
+        return Err(AdminError::Invalid("days 1-3660, a price not below zero, and a 3-letter currency"));
+    }
+    let mut conn = pool.get().await.map_err(StoreError::from)?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    store::payments::put_tariff(&tx, t.name, t.plan, t.days, t.price_cents, t.currency, admin).await?;
+    let after = json!({ "plan": t.plan, "days": t.days, "price_cents": t.price_cents, "currency": t.currency });
+    store::audit::append(&tx, admin, "tariff.put", &format!("tariff:{}", t.name), None, Some(&after)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Create a one-time token for a tariff, valid for `valid_days`; returns the `/start` payload
+/// (`tok_<token>`) to hand to the buyer. Audited.
+pub async fn create_token(pool: &Pool, admin: &str, tariff: &str, valid_days: u32) -> Result<String, AdminError> {
+    let token = format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>());
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(i64::from(valid_days));
+    let mut conn = pool.get().await.map_err(StoreError::from)?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    if !store::payments::create_token(&tx, &token, tariff, admin, expires_at).await? {
+        return Err(AdminError::UnknownTariff(tariff.to_owned()));
+    }
+    let after = json!({ "tariff": tariff, "expires_at": expires_at });
+    // The token itself is a bearer secret: the log keeps its start only.
+    store::audit::append(&tx, admin, "token.create", &format!("token:{}", &token[..8]), None, Some(&after)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(format!("tok_{token}"))
 }
 
 /// Give (positive `amount`) or take (negative) besitos, with a reason. Returns the new balance.

@@ -94,6 +94,22 @@ pub struct PaymentSucceeded {
     pub raw: serde_json::Value,
 }
 
+/// A player redeems an admin's token (`/start tok_<token>`): a sale made outside Telegram.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "Result<PaymentOutcome, StoreError>")]
+pub struct RedeemToken {
+    pub user_id: i64,
+    pub token: String,
+}
+
+/// Why a token gives nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TokenRefusal {
+    Unknown,
+    Used,
+    Expired,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum PaymentOutcome {
     /// Recorded; access runs until `expires_at`.
@@ -102,6 +118,8 @@ pub enum PaymentOutcome {
     Duplicate,
     /// It does not match what we sold: recorded nowhere, no access. Reported to admins.
     Refused(CheckoutRefusal),
+    /// A token that gives nothing (the player's mistake, not ours).
+    TokenRefused(TokenRefusal),
 }
 
 /// An admin refunded a payment (the provider was already told): access ends now.
@@ -139,6 +157,15 @@ impl Handler<PaymentSucceeded> for PaymentReconciler {
     fn handle(&mut self, msg: PaymentSucceeded, _: &mut Context<Self>) -> Self::Result {
         let me = self.clone();
         Box::pin(async move { me.record_payment(msg).await })
+    }
+}
+
+impl Handler<RedeemToken> for PaymentReconciler {
+    type Result = ResponseFuture<Result<PaymentOutcome, StoreError>>;
+
+    fn handle(&mut self, msg: RedeemToken, _: &mut Context<Self>) -> Self::Result {
+        let me = self.clone();
+        Box::pin(async move { me.redeem(msg).await })
     }
 }
 
@@ -200,27 +227,22 @@ impl PaymentReconciler {
         let Some(payment_id) = store::insert_payment(&tx, &new).await? else {
             return Ok(PaymentOutcome::Duplicate);
         };
-        let current = store::lock_subscription(&tx, msg.user_id).await?;
-        let active_end = current.as_ref().filter(|s| s.status == "active").map(|s| s.expires_at);
-        let expires_at = extended_until(active_end, now, plan.days);
-        let started_at = current.as_ref().filter(|s| s.status == "active").map_or(now, |s| s.started_at);
-        let subscription = Subscription {
-            plan: plan.id.clone(),
-            provider: msg.provider.clone(),
-            status: "active".into(),
-            started_at,
-            expires_at,
-            reminded_3d: false,
-            reminded_1d: false,
-        };
-        store::put_subscription(&tx, msg.user_id, &subscription).await?;
-        store::set_vip_multiplier(&tx, msg.user_id, plan.vip_multiplier).await?;
+        let expires_at = extend_subscription(&tx, msg.user_id, plan, &msg.provider, plan.days, now).await?;
         let after = serde_json::json!({ "plan": plan.id, "expires_at": expires_at, "payment": payment_id });
         let target = format!("user:{}", msg.user_id);
         db::audit::append(&tx, &msg.provider, "subscription.activate", &target, None, Some(&after)).await?;
         tx.commit().await?;
         tracing::info!(user_id = msg.user_id, plan = %plan.id, %expires_at, payment_id, "subscription extended");
         Ok(PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id })
+    }
+
+    /// Redeem a token in a transaction of the reconciler's own.
+    pub async fn redeem(&self, msg: RedeemToken) -> Result<PaymentOutcome, StoreError> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let outcome = redeem_token(&tx, &self.plans, (self.clock)(), &msg).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     fn refused(&self, msg: &PaymentSucceeded, refusal: CheckoutRefusal) -> PaymentOutcome {
@@ -364,6 +386,77 @@ impl PaymentReconciler {
         tracing::warn!(payment_id, user_id = payment.user_id, %expires_at, "repaired a payment without access");
         Ok(true)
     }
+}
+
+/// Redeem a token once, before it expires, inside `tx`: the tariff's days of its plan, recorded
+/// as a payment of the tariff's price, the token marked used. The user actor calls this within
+/// the update's transaction (a player redeeming on their first `/start` is registered in that
+/// same transaction); the reconciler, within its own.
+pub async fn redeem_token(
+    tx: &db::Transaction<'_>,
+    plans: &Plans,
+    now: DateTime<Utc>,
+    msg: &RedeemToken,
+) -> Result<PaymentOutcome, StoreError> {
+    let Some(token) = store::lock_token(tx, &msg.token).await? else {
+        return Ok(PaymentOutcome::TokenRefused(TokenRefusal::Unknown));
+    };
+    if token.used_by.is_some() {
+        // The same player's update delivered again gets the same answer, not a refusal.
+        let mine = token.used_by == Some(msg.user_id);
+        return Ok(if mine { PaymentOutcome::Duplicate } else { PaymentOutcome::TokenRefused(TokenRefusal::Used) });
+    }
+    if token.expires_at <= now {
+        return Ok(PaymentOutcome::TokenRefused(TokenRefusal::Expired));
+    }
+    let Some(plan) = plans.get(&token.plan) else {
+        return Ok(PaymentOutcome::TokenRefused(TokenRefusal::Unknown));
+    };
+    store::use_token(tx, &msg.token, msg.user_id).await?;
+    let raw = serde_json::json!({ "tariff": token.tariff });
+    let new = NewPayment {
+        provider: "admin_token",
+        external_id: &msg.token,
+        user_id: msg.user_id,
+        plan: &plan.id,
+        amount: token.price_cents,
+        currency: &token.currency,
+        recurring: false,
+        raw: &raw,
+    };
+    let Some(payment_id) = store::insert_payment(tx, &new).await? else { return Ok(PaymentOutcome::Duplicate) };
+    let days = u32::try_from(token.days).unwrap_or(plan.days);
+    let expires_at = extend_subscription(tx, msg.user_id, plan, "admin_token", days, now).await?;
+    let after = serde_json::json!({ "tariff": token.tariff, "expires_at": expires_at, "payment": payment_id });
+    let target = format!("user:{}", msg.user_id);
+    db::audit::append(tx, &target, "token.redeem", &target, None, Some(&after)).await?;
+    Ok(PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id })
+}
+
+/// Extend the player's subscription by `days` of `plan` and turn its perks on.
+async fn extend_subscription(
+    tx: &db::Transaction<'_>,
+    user_id: i64,
+    plan: &crate::domain::plans::Plan,
+    provider: &str,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, StoreError> {
+    let current = store::lock_subscription(tx, user_id).await?;
+    let active = current.as_ref().filter(|s| s.status == "active");
+    let expires_at = extended_until(active.map(|s| s.expires_at), now, days);
+    let subscription = Subscription {
+        plan: plan.id.clone(),
+        provider: provider.to_owned(),
+        status: "active".into(),
+        started_at: active.map_or(now, |s| s.started_at),
+        expires_at,
+        reminded_3d: false,
+        reminded_1d: false,
+    };
+    store::put_subscription(tx, user_id, &subscription).await?;
+    store::set_vip_multiplier(tx, user_id, plan.vip_multiplier).await?;
+    Ok(expires_at)
 }
 
 enum Swept {

@@ -189,3 +189,46 @@ async fn a_refund_ends_access_once_and_a_payment_without_access_is_repaired() {
     assert_eq!(w.reconciler.sweep(w.now()).await.unwrap().repaired, 0, "repaired once");
     w.drop_db().await;
 }
+
+#[actix::test]
+async fn an_admin_token_gives_its_days_once_and_not_after_it_expires() {
+    let w = world().await;
+    *w.now.lock().unwrap() = Utc::now();
+    let plans = Plans::embedded().unwrap();
+    let tariff =
+        crate::admin::Tariff { name: "venta-bizum", plan: "premium", days: 90, price_cents: 2500, currency: "EUR" };
+    crate::admin::put_tariff(&w.pool, &plans, "admin:1", &tariff).await.unwrap();
+    let bad = crate::admin::Tariff { plan: "gold", ..tariff.clone() };
+    assert!(matches!(
+        crate::admin::put_tariff(&w.pool, &plans, "admin:1", &bad).await,
+        Err(crate::admin::AdminError::UnknownPlan(_))
+    ));
+    let payload = crate::admin::create_token(&w.pool, "admin:1", "venta-bizum", 7).await.unwrap();
+    let token = payload.strip_prefix("tok_").unwrap().to_owned();
+    assert!(payload.len() <= 64);
+    assert!(crate::admin::create_token(&w.pool, "admin:1", "nope", 7).await.is_err());
+
+    let redeem = |user_id: i64, token: &str| RedeemToken { user_id, token: token.to_owned() };
+    let got = w.reconciler.redeem(redeem(1, &token)).await.unwrap();
+    let PaymentOutcome::Activated { plan, expires_at, .. } = got else { panic!("{got:?}") };
+    assert_eq!(plan, "premium");
+    assert_eq!(expires_at, w.now() + Duration::days(90));
+    assert_eq!(w.multiplier(1).await, 2.0);
+    assert_eq!(w.reconciler.redeem(redeem(1, &token)).await.unwrap(), PaymentOutcome::Duplicate, "a redelivery");
+    assert_eq!(w.reconciler.redeem(redeem(2, &token)).await.unwrap(), PaymentOutcome::TokenRefused(TokenRefusal::Used));
+    assert_eq!(
+        w.reconciler.redeem(redeem(2, "0000000000000000")).await.unwrap(),
+        PaymentOutcome::TokenRefused(TokenRefusal::Unknown)
+    );
+    let late = crate::admin::create_token(&w.pool, "admin:1", "venta-bizum", 7).await.unwrap();
+    w.travel(Duration::days(8));
+    assert_eq!(
+        w.reconciler.redeem(redeem(2, late.strip_prefix("tok_").unwrap())).await.unwrap(),
+        PaymentOutcome::TokenRefused(TokenRefusal::Expired)
+    );
+    assert_eq!(w.multiplier(2).await, 1.0);
+    assert_eq!(w.one("SELECT count(*) FROM payments WHERE provider = 'admin_token'").await, 1);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'token.redeem'").await, 1);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'token.create'").await, 2);
+    w.drop_db().await;
+}

@@ -184,6 +184,7 @@ pub fn render(out: &Outgoing) -> Rendered {
         }
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
+        Reply::TokenRefused { refusal } => (vip::token_refused(lang, *refusal), Some(vip::renew(lang))),
         Reply::VipEndingSoon { days, expires_at } => {
             (vip::ending_soon(lang, *days, expires_at), Some(vip::renew(lang)))
         }
@@ -503,6 +504,9 @@ mod tests {
             Reply::VipInfo { vip: true, plan: Some("premium".into()), expires_at: Some(chrono::Utc::now()) },
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,
+            Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
+            Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },
+            Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Unknown },
             Reply::VipEndingSoon { days: 3, expires_at: chrono::Utc::now() },
             Reply::VipEnded { refunded: false },
             Reply::VipEnded { refunded: true },

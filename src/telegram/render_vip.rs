@@ -85,6 +85,19 @@ pub fn refusal(lang: Lang, refusal: CheckoutRefusal) -> String {
     .to_owned()
 }
 
+pub fn token_refused(lang: Lang, refusal: diana_actors::payments::TokenRefusal) -> String {
+    use diana_actors::payments::TokenRefusal;
+    get(
+        lang,
+        match refusal {
+            TokenRefusal::Unknown => "token_unknown",
+            TokenRefusal::Used => "token_used",
+            TokenRefusal::Expired => "token_expired",
+        },
+    )
+    .to_owned()
+}
+
 pub fn activated(lang: Lang, plan: &str, until: &chrono::DateTime<chrono::Utc>) -> String {
     fill(lang, "vip_activated", &[("plan", &plan_name(lang, plan)), ("date", &date(lang, until))])
 }

@@ -110,3 +110,35 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     assert!(!refund().status.success(), "a second refund is refused");
     assert!(tg.bad_requests().is_empty(), "{:?}", tg.bad_requests());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_token_from_the_cli_makes_one_player_vip_through_a_start_link() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+            .arg("admin")
+            .args(args)
+            .env_clear()
+            .env("DATABASE_URL", server.options.database_url())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    cli(&["tariff", "--name", "bizum-90", "--plan", "vip", "--days", "90", "--price-cents", "1200"]);
+    let payload = cli(&["token", "--tariff", "bizum-90"]).lines().next().unwrap().to_owned();
+    assert!(payload.starts_with("tok_"), "{payload}");
+    let (bea, cris) = (TgUser::new(9201, "Bea"), TgUser::new(9202, "Cris"));
+    tg.send_text(&bea, &format!("/start {payload}"));
+    let welcome = tg.wait_replies(bea.id, 3).await;
+    assert!(welcome[2].text().contains("¡Bienvenida a VIP!"), "{}", welcome[2].text());
+    let db = server.db().await;
+    let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9201";
+    assert_eq!(count(&db, days).await, 89);
+    tg.send_text(&cris, &format!("/start {payload}"));
+    let refused = tg.wait_replies(cris.id, 3).await;
+    assert!(refused[2].text().contains("ya se ha usado"), "{}", refused[2].text());
+    assert_eq!(count(&db, "SELECT count(*) FROM user_subscriptions").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'token.redeem'").await, 1);
+}

@@ -226,6 +226,10 @@ pub enum Reply {
     },
     /// A payment we could not match to what we sold: no access yet, admins told.
     PaymentProblem,
+    /// An admin's VIP token that gives nothing: unknown, used, or expired.
+    TokenRefused {
+        refusal: crate::payments::TokenRefusal,
+    },
     /// The subscription ends in `days` days.
     VipEndingSoon {
         days: u32,
@@ -375,6 +379,7 @@ impl Reply {
             Reply::PreCheckoutAnswer { .. } => "pre_checkout_answer",
             Reply::VipActivated { .. } => "vip_activated",
             Reply::PaymentProblem => "payment_problem",
+            Reply::TokenRefused { .. } => "token_refused",
             Reply::VipEndingSoon { .. } => "vip_ending_soon",
             Reply::VipEnded { .. } => "vip_ended",
             Reply::StoryUnavailable => "story_unavailable",

@@ -210,3 +210,78 @@ pub async fn unmatched_payments(client: &deadpool_postgres::Client, limit: i64) 
         .await?;
     Ok(client.query(&stmt, &[&limit]).await?.iter().map(|r| r.get(0)).collect())
 }
+
+/// Create or change a tariff.
+pub async fn put_tariff(
+    tx: &Transaction<'_>,
+    name: &str,
+    plan: &str,
+    days: i32,
+    price_cents: i64,
+    currency: &str,
+    admin: &str,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO tariffs (name, plan, days, price_cents, currency, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (name) DO UPDATE SET plan = EXCLUDED.plan, days = EXCLUDED.days,
+                 price_cents = EXCLUDED.price_cents, currency = EXCLUDED.currency",
+        )
+        .await?;
+    tx.execute(&stmt, &[&name, &plan, &days, &price_cents, &currency, &admin]).await?;
+    Ok(())
+}
+
+pub async fn create_token(
+    tx: &Transaction<'_>,
+    token: &str,
+    tariff: &str,
+    admin: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO subscription_tokens (token, tariff, created_by, expires_at)
+             SELECT $1, name, $3, $4 FROM tariffs WHERE name = $2",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&token, &tariff, &admin, &expires_at]).await? == 1)
+}
+
+/// A token with its tariff, locked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub tariff: String,
+    pub plan: String,
+    pub days: i32,
+    pub price_cents: i64,
+    pub currency: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_by: Option<i64>,
+}
+
+pub async fn lock_token(tx: &Transaction<'_>, token: &str) -> Result<Option<Token>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT t.tariff, f.plan, f.days, f.price_cents, f.currency, t.expires_at, t.used_by
+             FROM subscription_tokens t JOIN tariffs f ON f.name = t.tariff
+             WHERE t.token = $1 FOR UPDATE OF t",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&token]).await?.map(|r| Token {
+        tariff: r.get(0),
+        plan: r.get(1),
+        days: r.get(2),
+        price_cents: r.get(3),
+        currency: r.get(4),
+        expires_at: r.get(5),
+        used_by: r.get(6),
+    }))
+}
+
+pub async fn use_token(tx: &Transaction<'_>, token: &str, user_id: i64) -> Result<(), StoreError> {
+    let stmt =
+        tx.prepare_cached("UPDATE subscription_tokens SET used_by = $2, used_at = now() WHERE token = $1").await?;
+    tx.execute(&stmt, &[&token, &user_id]).await?;
+    Ok(())
+}

@@ -148,6 +148,9 @@ async fn apply_action(
                     elsewhere.extend(notice);
                 }
                 replies.extend([Reply::Welcome { first_name, returning, referral_bonus }, Reply::MainMenu]);
+                if let StartPayload::Token { token } = &payload {
+                    replies.extend(super::vip::redeem(tx, deps, user_id, token).await?);
+                }
             }
             Action::BlockedBot | Action::UnblockedBot => {}
             Action::StaleButton => return Ok(Some(Notice::StaleButton)),
@@ -158,9 +161,12 @@ async fn apply_action(
         return Ok(None);
     };
     match &update.action {
-        Action::Start { .. } => {
+        Action::Start { payload } => {
             let first_name = p.first_name.clone();
             replies.extend([Reply::Welcome { first_name, returning: true, referral_bonus: None }, Reply::MainMenu]);
+            if let Some(StartPayload::Token { token }) = payload.as_deref().map(StartPayload::parse) {
+                replies.extend(super::vip::redeem(tx, deps, user_id, &token).await?);
+            }
         }
         Action::ShowMenu => replies.push(Reply::MainMenu),
         Action::ShowProfile => {

@@ -6,7 +6,7 @@ use super::UserDeps;
 use crate::domain::plans::{CheckoutRefusal, InvoicePayload, check_price};
 use crate::domain::{Action, Reply};
 use crate::metrics::count_error;
-use crate::payments::{PaymentOutcome, PaymentSucceeded};
+use crate::payments::{PaymentOutcome, PaymentSucceeded, RedeemToken, redeem_token};
 use crate::store::{self, StoreError, Transaction};
 
 pub(super) async fn show(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
@@ -91,6 +91,25 @@ pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Res
     let outcome = reconciler.send(message).await.map_err(|_| StoreError::Unavailable("payment reconciler"))??;
     Ok(match outcome {
         PaymentOutcome::Activated { plan, expires_at, .. } => Some(Reply::VipActivated { plan, expires_at }),
+        PaymentOutcome::Duplicate => None,
+        PaymentOutcome::Refused(_) => Some(Reply::PaymentProblem),
+        PaymentOutcome::TokenRefused(refusal) => Some(Reply::TokenRefused { refusal }),
+    })
+}
+
+/// `/start tok_<token>`: an admin's one-time VIP token, redeemed in the update's transaction
+/// (a new player is registered in it) by the reconciler's own rule.
+pub(super) async fn redeem(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    token: &str,
+) -> Result<Option<Reply>, StoreError> {
+    let message = RedeemToken { user_id, token: token.to_owned() };
+    let outcome = redeem_token(tx, &deps.settings.plans, chrono::Utc::now(), &message).await?;
+    Ok(match outcome {
+        PaymentOutcome::Activated { plan, expires_at, .. } => Some(Reply::VipActivated { plan, expires_at }),
+        PaymentOutcome::TokenRefused(refusal) => Some(Reply::TokenRefused { refusal }),
         PaymentOutcome::Duplicate => None,
         PaymentOutcome::Refused(_) => Some(Reply::PaymentProblem),
     })
