@@ -20,7 +20,8 @@ CREATE TABLE payments (
     plan         TEXT NOT NULL,
     amount       BIGINT NOT NULL,
     currency     TEXT NOT NULL,
-    status       TEXT NOT NULL CHECK (status IN ('paid', 'refunded')),
+    -- 'disputed': money arrived that does not match what we sold; no access, for an admin.
+    status       TEXT NOT NULL CHECK (status IN ('paid', 'refunded', 'disputed')),
     recurring    BOOLEAN NOT NULL DEFAULT FALSE,
     raw_event    JSONB NOT NULL,
     created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -65,3 +66,17 @@ CREATE TABLE subscription_tokens (
     used_by     BIGINT REFERENCES users (id) ON UPDATE CASCADE ON DELETE SET NULL,
     used_at     TIMESTAMPTZ
 );
+
+-- Webhook events from card providers, by their id: each is applied once, whatever order or
+-- how many times it arrives.
+CREATE TABLE provider_events (
+    provider     TEXT NOT NULL,
+    event_id     TEXT NOT NULL,
+    event_type   TEXT NOT NULL,
+    -- What the event is about (a Stripe payment_intent for refunds), to match events that
+    -- arrive before the payment they refer to.
+    ref          TEXT,
+    received_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (provider, event_id)
+);
+CREATE INDEX provider_events_ref_idx ON provider_events (provider, event_type, ref);

@@ -220,9 +220,9 @@ async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {
             .query_opt("SELECT provider, external_id, user_id, status FROM payments WHERE id = $1", &[&payment_id])
             .await?
             .ok_or_else(|| anyhow::anyhow!("no payment {payment_id}"))?;
-        let (provider, charge, user_id, status): (String, String, i64, String) =
+        let (provider, charge_id, user_id, status): (String, String, i64, String) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
-        anyhow::ensure!(status == "paid", "payment {payment_id} is already {status}");
+        anyhow::ensure!(status == "paid" || status == "disputed", "payment {payment_id} is already {status}");
         anyhow::ensure!(provider == "telegram_stars", "refunds for {provider} are not available yet");
         // The money first: access ends only once Telegram has given the stars back.
         let token = settings.telegram.token.as_ref().ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
@@ -230,13 +230,27 @@ async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {
         let request = teloxide::prelude::Requester::refund_star_payment(
             &api.bot,
             teloxide::types::UserId(u64::try_from(user_id)?),
-            teloxide::types::TelegramTransactionId(charge),
+            teloxide::types::TelegramTransactionId(charge_id.clone()),
         );
         match api.call("refundStarPayment", request).await {
             Ok(_) => {}
             // Refunded by an earlier run that stopped before recording it: record it now.
             Err(diana::telegram::api::CallFailure::Rejected(reason)) if reason.contains("ALREADY_REFUNDED") => {}
             Err(failure) => anyhow::bail!("Telegram did not refund payment {payment_id}: {failure:?}"),
+        }
+        // A refunded subscription must not charge again next month.
+        let recurring: bool =
+            pool.get().await?.query_one("SELECT recurring FROM payments WHERE id = $1", &[&payment_id]).await?.get(0);
+        if recurring {
+            let cancel = teloxide::prelude::Requester::edit_user_star_subscription(
+                &api.bot,
+                teloxide::types::UserId(u64::try_from(user_id)?),
+                teloxide::types::TelegramTransactionId(charge_id.clone()),
+                true,
+            );
+            if let Err(failure) = api.call("editUserStarSubscription", cancel).await {
+                eprintln!("warning: the Telegram subscription could not be cancelled: {failure:?}");
+            }
         }
         let plans = std::sync::Arc::new(diana_actors::domain::plans::Plans::embedded()?);
         let reconciler = PaymentReconciler::new(pool, plans, None, system_clock());

@@ -162,7 +162,7 @@ impl Application {
             redis: redis.clone(),
             leaderboard: Some(leaderboard),
             achievements: Some(evaluator),
-            payments: Some(reconciler),
+            payments: Some(reconciler.clone()),
             settings: UserSettings {
                 idle_timeout: settings.actors.idle_timeout,
                 flood_per_minute: settings.flood_per_minute,
@@ -221,6 +221,12 @@ impl Application {
         }
 
         let state = AppState { pool: pool.clone(), redis: redis.clone(), telegram: telegram_health };
+        let stripe = settings.stripe.as_ref().map(|s| {
+            web::Data::new(http::StripeState {
+                secret: s.webhook_secret.expose().to_owned(),
+                reconciler: reconciler.clone(),
+            })
+        });
         let listener = TcpListener::bind(settings.http.addr)
             .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
         let http_addr =
@@ -228,7 +234,8 @@ impl Application {
         let server = HttpServer::new(move || {
             let state = state.clone();
             let webhook = webhook.clone();
-            App::new().configure(move |cfg| http::routes(cfg, state, webhook))
+            let stripe = stripe.clone();
+            App::new().configure(move |cfg| http::routes(cfg, state, webhook, stripe))
         })
         .disable_signals()
         .shutdown_timeout(5)

@@ -6,7 +6,7 @@
 //! with the messages that announce it.
 
 use crate::achievements::ReplySink;
-use crate::domain::plans::{CheckoutRefusal, Plans, extended_until, reminder_due};
+use crate::domain::plans::{CheckoutRefusal, InvoicePayload, Plans, extended_until, reminder_due};
 use crate::domain::{Lang, Reply};
 use crate::metrics::count_error;
 use crate::store::payments::{self as store, NewPayment, Subscription};
@@ -89,6 +89,8 @@ pub struct PaymentSucceeded {
     pub currency: String,
     /// A renewal of a subscription (Telegram's `is_recurring`).
     pub recurring: bool,
+    /// The first payment of a subscription (Telegram's `is_first_recurring`): it pays the invoice.
+    pub first: bool,
     /// Our invoice's nonce, when the payment answers one of our invoices.
     pub invoice: Option<String>,
     pub raw: serde_json::Value,
@@ -160,6 +162,34 @@ impl Handler<PaymentSucceeded> for PaymentReconciler {
     }
 }
 
+/// A verified Stripe webhook event.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "Result<EventOutcome, StoreError>")]
+pub struct StripeEvent {
+    pub id: String,
+    pub event_type: String,
+    /// `data.object`.
+    pub object: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventOutcome {
+    Applied,
+    /// Seen before (Stripe retries): nothing changed.
+    Duplicate,
+    /// A type the game does not act on, or an event about nothing it sold: acknowledged.
+    Ignored,
+}
+
+impl Handler<StripeEvent> for PaymentReconciler {
+    type Result = ResponseFuture<Result<EventOutcome, StoreError>>;
+
+    fn handle(&mut self, msg: StripeEvent, _: &mut Context<Self>) -> Self::Result {
+        let me = self.clone();
+        Box::pin(async move { me.stripe_event(msg).await })
+    }
+}
+
 impl Handler<RedeemToken> for PaymentReconciler {
     type Result = ResponseFuture<Result<PaymentOutcome, StoreError>>;
 
@@ -194,25 +224,46 @@ async fn lang_of(tx: &db::Transaction<'_>, user_id: i64) -> Result<Lang, StoreEr
 impl PaymentReconciler {
     /// Record a payment and extend access, in one transaction; a repeated event changes nothing.
     pub async fn record_payment(&self, msg: PaymentSucceeded) -> Result<PaymentOutcome, StoreError> {
-        let now = (self.clock)();
-        let Some(plan) = self.plans.get(&msg.plan) else {
-            return Ok(self.refused(&msg, CheckoutRefusal::UnknownPlan));
-        };
-        if msg.currency == "XTR" && msg.amount != i64::from(plan.stars) {
-            return Ok(self.refused(&msg, CheckoutRefusal::WrongPrice));
-        }
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        if let Some(nonce) = &msg.invoice {
-            match store::lock_invoice(&tx, nonce).await? {
-                Some(invoice) if invoice.user_id == msg.user_id && invoice.plan == msg.plan => {
-                    // A renewal pays the same invoice again; a first payment marks it used.
-                    if !msg.recurring {
-                        store::mark_invoice_paid(&tx, nonce).await?;
-                    }
-                }
-                _ => return Ok(self.refused(&msg, CheckoutRefusal::UnknownInvoice)),
-            }
+        let (outcome, outgoing) = self.record_payment_in(&tx, &msg).await?;
+        tx.commit().await?;
+        self.send(outgoing);
+        Ok(outcome)
+    }
+
+    /// `record_payment` inside `tx`; returns the messages to send once it commits.
+    async fn record_payment_in(
+        &self,
+        tx: &db::Transaction<'_>,
+        msg: &PaymentSucceeded,
+    ) -> Result<(PaymentOutcome, Vec<crate::domain::Outgoing>), StoreError> {
+        let now = (self.clock)();
+        let invoice = match &msg.invoice {
+            Some(nonce) => store::lock_invoice(tx, nonce).await?,
+            None => None,
+        };
+        if msg.invoice.is_some() && invoice.as_ref().is_none_or(|i| i.user_id != msg.user_id || i.plan != msg.plan) {
+            return Ok((self.refused(tx, msg, CheckoutRefusal::UnknownInvoice).await?, Vec::new()));
+        }
+        let Some(plan) = self.plans.get(&msg.plan) else {
+            return Ok((self.refused(tx, msg, CheckoutRefusal::UnknownPlan).await?, Vec::new()));
+        };
+        // Only the price we asked buys the plan: the invoice's own (a renewal keeps the price it
+        // was sold at), or today's plan price in stars or euro cents.
+        let price_ok = match &invoice {
+            Some(i) => i.currency == msg.currency && i.amount == msg.amount,
+            None => match msg.currency.as_str() {
+                "XTR" => msg.amount == i64::from(plan.stars),
+                "EUR" => msg.amount == i64::from(plan.eur_cents),
+                _ => false,
+            },
+        };
+        if !price_ok {
+            return Ok((self.refused(tx, msg, CheckoutRefusal::WrongPrice).await?, Vec::new()));
+        }
+        if let (Some(nonce), true) = (&msg.invoice, !msg.recurring || msg.first) {
+            store::mark_invoice_paid(tx, nonce).await?;
         }
         let new = NewPayment {
             provider: &msg.provider,
@@ -224,16 +275,169 @@ impl PaymentReconciler {
             recurring: msg.recurring,
             raw: &msg.raw,
         };
-        let Some(payment_id) = store::insert_payment(&tx, &new).await? else {
-            return Ok(PaymentOutcome::Duplicate);
+        let Some(payment_id) = store::insert_payment(tx, &new).await? else {
+            return Ok((PaymentOutcome::Duplicate, Vec::new()));
         };
-        let expires_at = extend_subscription(&tx, msg.user_id, plan, &msg.provider, plan.days, now).await?;
+        let expires_at = extend_subscription(tx, msg.user_id, plan, &msg.provider, plan.days, now).await?;
         let after = serde_json::json!({ "plan": plan.id, "expires_at": expires_at, "payment": payment_id });
         let target = format!("user:{}", msg.user_id);
-        db::audit::append(&tx, &msg.provider, "subscription.activate", &target, None, Some(&after)).await?;
-        tx.commit().await?;
+        db::audit::append(tx, &msg.provider, "subscription.activate", &target, None, Some(&after)).await?;
         tracing::info!(user_id = msg.user_id, plan = %plan.id, %expires_at, payment_id, "subscription extended");
-        Ok(PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id })
+        // A refund that arrived before its payment (events out of order) applies now.
+        let intent = msg.raw.get("payment_intent").and_then(|v| v.as_str());
+        if let Some(intent) = intent
+            && store::refund_arrived(tx, &msg.provider, intent).await?
+        {
+            let admin = format!("{}:refund", msg.provider);
+            let (_, outgoing) = self.refund_in(tx, &RefundPayment { payment_id, admin }).await?;
+            return Ok((PaymentOutcome::Duplicate, outgoing));
+        }
+        Ok((PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id }, Vec::new()))
+    }
+
+    /// Apply a Stripe event once (by its id), whatever order events arrive in: a refund that
+    /// comes before its payment is kept and applied when the payment arrives.
+    pub async fn stripe_event(&self, msg: StripeEvent) -> Result<EventOutcome, StoreError> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let object = &msg.object;
+        let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_owned);
+        let intent = text(object, "payment_intent");
+        let reference = (msg.event_type == "charge.refunded").then_some(intent.as_deref()).flatten();
+        if !store::record_event(&tx, "stripe", &msg.id, &msg.event_type, reference).await? {
+            return Ok(EventOutcome::Duplicate);
+        }
+        let amount = |key: &str| object.get(key).and_then(|x| x.as_i64()).unwrap_or(-1);
+        let currency = text(object, "currency").unwrap_or_default().to_uppercase();
+        let (outcome, outgoing) = match msg.event_type.as_str() {
+            "checkout.session.completed" => {
+                let payload = text(object, "client_reference_id").and_then(|p| InvoicePayload::decode(&p));
+                match payload {
+                    Some(p) => {
+                        let paid = PaymentSucceeded {
+                            provider: "stripe".into(),
+                            external_id: text(object, "id").unwrap_or_else(|| msg.id.clone()),
+                            user_id: p.user_id,
+                            plan: p.plan,
+                            amount: amount("amount_total"),
+                            currency,
+                            recurring: false,
+                            first: false,
+                            invoice: Some(p.nonce),
+                            raw: object.clone(),
+                        };
+                        let (outcome, outgoing) = self.record_payment_in(&tx, &paid).await?;
+                        let outgoing = self.announce(&tx, paid.user_id, &outcome, outgoing).await?;
+                        (event_outcome(&outcome), outgoing)
+                    }
+                    None => (self.unmatched(&msg), Vec::new()),
+                }
+            }
+            // The first invoice of a subscription is the checkout itself; later ones are renewals.
+            "invoice.paid" if text(object, "billing_reason").as_deref() != Some("subscription_create") => {
+                let meta = object.pointer("/subscription_details/metadata").cloned().unwrap_or_default();
+                let user = text(&meta, "user_id").and_then(|u| u.parse::<i64>().ok());
+                match (user, text(&meta, "plan")) {
+                    (Some(user_id), Some(plan)) => {
+                        let paid = PaymentSucceeded {
+                            provider: "stripe".into(),
+                            external_id: text(object, "id").unwrap_or_else(|| msg.id.clone()),
+                            user_id,
+                            plan,
+                            amount: amount("amount_paid"),
+                            currency,
+                            recurring: true,
+                            first: false,
+                            invoice: None,
+                            raw: object.clone(),
+                        };
+                        let (outcome, outgoing) = self.record_payment_in(&tx, &paid).await?;
+                        let outgoing = self.announce(&tx, paid.user_id, &outcome, outgoing).await?;
+                        (event_outcome(&outcome), outgoing)
+                    }
+                    _ => (self.unmatched(&msg), Vec::new()),
+                }
+            }
+            "customer.subscription.deleted" | "customer.subscription.updated" => {
+                let ended = msg.event_type.ends_with("deleted")
+                    || matches!(text(object, "status").as_deref(), Some("canceled" | "unpaid" | "incomplete_expired"));
+                let user = object.pointer("/metadata/user_id").and_then(|u| u.as_str()).and_then(|u| u.parse().ok());
+                match (ended, user) {
+                    (true, Some(user_id)) => self.end_provider_subscription(&tx, user_id, "stripe").await?,
+                    _ => (EventOutcome::Ignored, Vec::new()),
+                }
+            }
+            "charge.refunded" => match intent.as_deref() {
+                Some(intent) => match store::payment_by_reference(&tx, "stripe", intent).await? {
+                    Some(payment_id) => {
+                        let refund = RefundPayment { payment_id, admin: "stripe:refund".into() };
+                        let (_, outgoing) = self.refund_in(&tx, &refund).await?;
+                        (EventOutcome::Applied, outgoing)
+                    }
+                    // Kept (with its reference) for the payment it belongs to.
+                    None => (EventOutcome::Applied, Vec::new()),
+                },
+                None => (EventOutcome::Ignored, Vec::new()),
+            },
+            _ => (EventOutcome::Ignored, Vec::new()),
+        };
+        tx.commit().await?;
+        self.send(outgoing);
+        Ok(outcome)
+    }
+
+    /// Tell the player their access started (payments made outside the chat).
+    async fn announce(
+        &self,
+        tx: &db::Transaction<'_>,
+        user_id: i64,
+        outcome: &PaymentOutcome,
+        mut outgoing: Vec<crate::domain::Outgoing>,
+    ) -> Result<Vec<crate::domain::Outgoing>, StoreError> {
+        if let PaymentOutcome::Activated { plan, expires_at, .. } = outcome {
+            let lang = lang_of(tx, user_id).await?;
+            let reply = Reply::VipActivated { plan: plan.clone(), expires_at: *expires_at };
+            outgoing.extend(
+                db::outbox::insert(tx, vec![Pending { chat_id: user_id, user_id: Some(user_id), lang, reply }]).await?,
+            );
+        }
+        Ok(outgoing)
+    }
+
+    /// An event about a payment we cannot place: kept (so Stripe stops retrying), reported.
+    fn unmatched(&self, msg: &StripeEvent) -> EventOutcome {
+        PAYMENT_DISAGREEMENTS.inc();
+        count_error("stripe_event_unmatched");
+        tracing::error!(event = %msg.id, event_type = %msg.event_type, "a Stripe event names no player or plan of ours");
+        EventOutcome::Ignored
+    }
+
+    /// The provider ended a subscription: its access ends now, unless it came from elsewhere.
+    async fn end_provider_subscription(
+        &self,
+        tx: &db::Transaction<'_>,
+        user_id: i64,
+        provider: &str,
+    ) -> Result<(EventOutcome, Vec<crate::domain::Outgoing>), StoreError> {
+        let now = (self.clock)();
+        let Some(mut sub) = store::lock_subscription(tx, user_id).await? else {
+            return Ok((EventOutcome::Ignored, Vec::new()));
+        };
+        if sub.provider != provider || sub.status != "active" {
+            return Ok((EventOutcome::Ignored, Vec::new()));
+        }
+        sub.status = "expired".into();
+        sub.expires_at = sub.expires_at.min(now);
+        store::put_subscription(tx, user_id, &sub).await?;
+        store::set_vip_multiplier(tx, user_id, 1.0).await?;
+        let target = format!("user:{user_id}");
+        let after = serde_json::json!({ "plan": sub.plan, "ended_by": provider });
+        db::audit::append(tx, provider, "subscription.end", &target, None, Some(&after)).await?;
+        let lang = lang_of(tx, user_id).await?;
+        let reply = Reply::VipEnded { refunded: false };
+        let outgoing =
+            db::outbox::insert(tx, vec![Pending { chat_id: user_id, user_id: Some(user_id), lang, reply }]).await?;
+        Ok((EventOutcome::Applied, outgoing))
     }
 
     /// Redeem a token in a transaction of the reconciler's own.
@@ -245,46 +449,94 @@ impl PaymentReconciler {
         Ok(outcome)
     }
 
-    fn refused(&self, msg: &PaymentSucceeded, refusal: CheckoutRefusal) -> PaymentOutcome {
+    /// Money that does not match what we sold: recorded as disputed (no access) and reported
+    /// in the audit log and on a metric, for an admin to settle or refund.
+    async fn refused(
+        &self,
+        tx: &db::Transaction<'_>,
+        msg: &PaymentSucceeded,
+        refusal: CheckoutRefusal,
+    ) -> Result<PaymentOutcome, StoreError> {
         PAYMENT_DISAGREEMENTS.inc();
         count_error("payment_refused");
         tracing::error!(
             user_id = msg.user_id, provider = %msg.provider, external_id = %msg.external_id, ?refusal,
             "a payment does not match what we sold; no access granted"
         );
-        PaymentOutcome::Refused(refusal)
+        let new = NewPayment {
+            provider: &msg.provider,
+            external_id: &msg.external_id,
+            user_id: msg.user_id,
+            plan: &msg.plan,
+            amount: msg.amount,
+            currency: &msg.currency,
+            recurring: msg.recurring,
+            raw: &msg.raw,
+        };
+        if let Some(id) = store::insert_disputed(tx, &new).await? {
+            let after = serde_json::json!({ "payment": id, "refusal": refusal, "amount": msg.amount,
+                "currency": msg.currency, "plan": msg.plan });
+            let target = format!("user:{}", msg.user_id);
+            db::audit::append(tx, &msg.provider, "payment.disputed", &target, None, Some(&after)).await?;
+        }
+        Ok(PaymentOutcome::Refused(refusal))
     }
 
     /// End access for a refunded payment and mark it, in one transaction.
     pub async fn refund(&self, msg: RefundPayment) -> Result<RefundOutcome, StoreError> {
-        let now = (self.clock)();
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        let Some(payment) = store::lock_payment(&tx, msg.payment_id).await? else {
-            return Ok(RefundOutcome::NoSuchPayment);
+        let (outcome, outgoing) = self.refund_in(&tx, &msg).await?;
+        tx.commit().await?;
+        self.send(outgoing);
+        Ok(outcome)
+    }
+
+    /// `refund` inside `tx`; returns the messages to send once it commits.
+    async fn refund_in(
+        &self,
+        tx: &db::Transaction<'_>,
+        msg: &RefundPayment,
+    ) -> Result<(RefundOutcome, Vec<crate::domain::Outgoing>), StoreError> {
+        let now = (self.clock)();
+        let Some(payment) = store::lock_payment(tx, msg.payment_id).await? else {
+            return Ok((RefundOutcome::NoSuchPayment, Vec::new()));
         };
         if payment.status == "refunded" {
-            return Ok(RefundOutcome::AlreadyRefunded);
+            return Ok((RefundOutcome::AlreadyRefunded, Vec::new()));
         }
-        store::mark_refunded(&tx, payment.id).await?;
-        if let Some(mut sub) = store::lock_subscription(&tx, payment.user_id).await? {
-            sub.status = "refunded".into();
-            sub.expires_at = sub.expires_at.min(now);
-            store::put_subscription(&tx, payment.user_id, &sub).await?;
+        store::mark_refunded(tx, payment.id).await?;
+        // Only the time this payment bought goes: other payments' days stay. A disputed payment
+        // bought nothing, so nothing goes.
+        let bought = payment.status == "paid";
+        let days = self.plans.get(&payment.plan).filter(|_| bought).map_or(0, |p| i64::from(p.days));
+        let mut ended = true;
+        if let Some(mut sub) = store::lock_subscription(tx, payment.user_id).await? {
+            let end = if bought { (sub.expires_at - Duration::days(days)).max(now) } else { sub.expires_at };
+            ended = end <= now || sub.status != "active";
+            sub.expires_at = end;
+            if ended {
+                sub.status = "refunded".into();
+            }
+            store::put_subscription(tx, payment.user_id, &sub).await?;
         }
-        store::set_vip_multiplier(&tx, payment.user_id, 1.0).await?;
+        if ended {
+            store::set_vip_multiplier(tx, payment.user_id, 1.0).await?;
+        }
         let before = serde_json::json!({ "payment": payment.id, "status": payment.status, "amount": payment.amount,
             "currency": payment.currency });
         let after = serde_json::json!({ "payment": payment.id, "status": "refunded" });
         let target = format!("user:{}", payment.user_id);
-        db::audit::append(&tx, &msg.admin, "payment.refund", &target, Some(&before), Some(&after)).await?;
-        let lang = lang_of(&tx, payment.user_id).await?;
-        let reply = Reply::VipEnded { refunded: true };
-        let pending = vec![Pending { chat_id: payment.user_id, user_id: Some(payment.user_id), lang, reply }];
-        let outgoing = db::outbox::insert(&tx, pending).await?;
-        tx.commit().await?;
-        self.send(outgoing);
-        Ok(RefundOutcome::Refunded { user_id: payment.user_id })
+        db::audit::append(tx, &msg.admin, "payment.refund", &target, Some(&before), Some(&after)).await?;
+        let outgoing = if ended {
+            let lang = lang_of(tx, payment.user_id).await?;
+            let reply = Reply::VipEnded { refunded: true };
+            let pending = vec![Pending { chat_id: payment.user_id, user_id: Some(payment.user_id), lang, reply }];
+            db::outbox::insert(tx, pending).await?
+        } else {
+            Vec::new()
+        };
+        Ok((RefundOutcome::Refunded { user_id: payment.user_id }, outgoing))
     }
 
     /// Expire, remind, and repair. Each player is handled in a transaction of their own.
@@ -295,10 +547,15 @@ impl PaymentReconciler {
             store::ending_by(&client, now + Duration::days(3), 10_000).await?
         };
         for user_id in due {
-            match self.sweep_one(user_id, now).await? {
-                Some(Swept::Expired) => report.expired += 1,
-                Some(Swept::Reminded) => report.reminded += 1,
-                None => {}
+            // One player's trouble (a lock timeout, say) never holds back everyone else's expiry.
+            match self.sweep_one(user_id, now).await {
+                Ok(Some(Swept::Expired)) => report.expired += 1,
+                Ok(Some(Swept::Reminded)) => report.reminded += 1,
+                Ok(None) => {}
+                Err(error) => {
+                    count_error("payment_sweep_player");
+                    tracing::error!(user_id, %error, "could not sweep a subscription; next sweep retries");
+                }
             }
         }
         let unmatched = {
@@ -327,13 +584,17 @@ impl PaymentReconciler {
             let after = serde_json::json!({ "plan": sub.plan, "expired_at": sub.expires_at });
             db::audit::append(&tx, "reconciler", "subscription.expire", &target, None, Some(&after)).await?;
             (Reply::VipEnded { refunded: false }, Swept::Expired)
+        } else if sub.provider == "telegram_stars" && self.plans.get(&sub.plan).is_some_and(|p| p.recurring) {
+            // Telegram renews these by itself: a "renew" reminder would sell a second one.
+            return Ok(None);
         } else {
             match reminder_due(sub.expires_at, now, sub.reminded_3d, sub.reminded_1d) {
                 Some(days) => {
                     // The 1-day reminder also settles the 3-day one: never two at once.
                     sub.reminded_1d |= days == 1;
                     sub.reminded_3d = true;
-                    (Reply::VipEndingSoon { days, expires_at: sub.expires_at }, Swept::Reminded)
+                    let plan = sub.plan.clone();
+                    (Reply::VipEndingSoon { days, expires_at: sub.expires_at, plan }, Swept::Reminded)
                 }
                 None => return Ok(None),
             }
@@ -433,6 +694,15 @@ pub async fn redeem_token(
     Ok(PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id })
 }
 
+/// The current plan, if it is better than the one being bought.
+fn plans_better(buying: &crate::domain::plans::Plan, current: &str) -> Option<crate::domain::plans::Plan> {
+    let current = PLANS.get(current)?;
+    (current.vip_multiplier > buying.vip_multiplier).then(|| current.clone())
+}
+
+static PLANS: std::sync::LazyLock<Plans> =
+    std::sync::LazyLock::new(|| Plans::embedded().expect("plans.toml is checked at start-up"));
+
 /// Extend the player's subscription by `days` of `plan` and turn its perks on.
 async fn extend_subscription(
     tx: &db::Transaction<'_>,
@@ -443,8 +713,12 @@ async fn extend_subscription(
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, StoreError> {
     let current = store::lock_subscription(tx, user_id).await?;
-    let active = current.as_ref().filter(|s| s.status == "active");
+    let active = current.as_ref().filter(|s| s.status == "active" && s.expires_at > now);
     let expires_at = extended_until(active.map(|s| s.expires_at), now, days);
+    // Paid time is never downgraded: a cheaper plan bought on top of a better one extends the
+    // better one.
+    let better = active.and_then(|s| plans_better(plan, &s.plan));
+    let plan = better.as_ref().unwrap_or(plan);
     let subscription = Subscription {
         plan: plan.id.clone(),
         provider: provider.to_owned(),
@@ -457,6 +731,14 @@ async fn extend_subscription(
     store::put_subscription(tx, user_id, &subscription).await?;
     store::set_vip_multiplier(tx, user_id, plan.vip_multiplier).await?;
     Ok(expires_at)
+}
+
+fn event_outcome(outcome: &PaymentOutcome) -> EventOutcome {
+    match outcome {
+        PaymentOutcome::Activated { .. } => EventOutcome::Applied,
+        PaymentOutcome::Duplicate => EventOutcome::Duplicate,
+        PaymentOutcome::Refused(_) | PaymentOutcome::TokenRefused(_) => EventOutcome::Ignored,
+    }
 }
 
 enum Swept {

@@ -93,6 +93,7 @@ fn stars(user_id: i64, charge: &str, nonce: &str, recurring: bool) -> PaymentSuc
         amount: 250,
         currency: "XTR".into(),
         recurring,
+        first: !recurring,
         invoice: Some(nonce.into()),
         raw: serde_json::json!({ "charge": charge }),
     }
@@ -119,7 +120,10 @@ async fn a_subscription_lives_pays_once_is_reminded_once_and_expires() {
     let cheap = PaymentSucceeded { amount: 1, ..stars(2, "ch-y", "bbbbbbbbbbbbbbbb", false) };
     assert_eq!(w.reconciler.record_payment(cheap).await.unwrap(), PaymentOutcome::Refused(CheckoutRefusal::WrongPrice));
     assert_eq!(w.multiplier(2).await, 1.0);
-    assert_eq!(w.one("SELECT count(*) FROM payments").await, 1);
+    assert_eq!(w.one("SELECT count(*) FROM payments WHERE status = 'paid'").await, 1);
+    // The money that did not match is kept for an admin, with the reason in the audit log.
+    assert_eq!(w.one("SELECT count(*) FROM payments WHERE status = 'disputed'").await, 2);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.disputed'").await, 2);
 
     // Ten days later Telegram renews: thirty more days from the current end.
     w.travel(Duration::days(10));
@@ -127,6 +131,10 @@ async fn a_subscription_lives_pays_once_is_reminded_once_and_expires() {
     let PaymentOutcome::Activated { expires_at: end, .. } = renewed else { panic!("{renewed:?}") };
     assert_eq!(end, start + Duration::days(60));
 
+    // Telegram renews a Stars subscription by itself: no "renew" reminder for it.
+    assert_eq!(w.reconciler.sweep(end - Duration::days(3)).await.unwrap(), SweepReport::default());
+    // A card subscription is not renewed by Telegram: it gets its reminders.
+    w.pool.get().await.unwrap().execute("UPDATE user_subscriptions SET provider = 'stripe'", &[]).await.unwrap();
     // Reminders: 3 days before, once; 1 day before, once; then expiry turns the perks off.
     assert_eq!(w.reconciler.sweep(end - Duration::days(4)).await.unwrap(), SweepReport::default());
     let three = w.reconciler.sweep(end - Duration::days(3)).await.unwrap();

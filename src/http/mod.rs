@@ -1,8 +1,10 @@
 //! The HTTP edge (actix-web): probes, metrics, and the Telegram webhook.
 
 mod probes;
+pub mod stripe;
 mod webhook;
 
+pub use stripe::StripeState;
 pub use webhook::WebhookState;
 
 use crate::telegram::api::TelegramHealth;
@@ -20,12 +22,20 @@ pub struct AppState {
     pub telegram: Option<Arc<TelegramHealth>>,
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig, state: AppState, webhook: Option<web::Data<WebhookState>>) {
+pub fn routes(
+    cfg: &mut web::ServiceConfig,
+    state: AppState,
+    webhook: Option<web::Data<WebhookState>>,
+    stripe: Option<web::Data<StripeState>>,
+) {
     cfg.app_data(web::Data::new(state))
         .route("/health", web::get().to(probes::health))
         .route("/ready", web::get().to(probes::ready))
         .route("/metrics", web::get().to(probes::metrics));
     if let Some(webhook) = webhook {
         cfg.app_data(webhook).route("/telegram/webhook", web::post().to(webhook::receive));
+    }
+    if let Some(stripe) = stripe {
+        cfg.app_data(stripe).route("/webhooks/stripe", web::post().to(stripe::receive));
     }
 }

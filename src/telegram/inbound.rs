@@ -27,6 +27,7 @@ pub fn translate(update: &Update) -> Option<Inbound> {
                     currency: p.currency.clone(),
                     total: p.total_amount,
                     recurring: p.is_recurring,
+                    first: p.is_first_recurring,
                     raw: serde_json::to_value(p).unwrap_or_default(),
                 },
                 None => msg.text().map_or(Action::Unrecognised, command_action),

@@ -185,8 +185,8 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
         Reply::TokenRefused { refusal } => (vip::token_refused(lang, *refusal), Some(vip::renew(lang))),
-        Reply::VipEndingSoon { days, expires_at } => {
-            (vip::ending_soon(lang, *days, expires_at), Some(vip::renew(lang)))
+        Reply::VipEndingSoon { days, expires_at, plan } => {
+            (vip::ending_soon(lang, plan, *days, expires_at), Some(vip::renew(lang)))
         }
         Reply::VipEnded { refunded } => {
             (get(lang, if *refunded { "vip_refunded" } else { "vip_ended" }).to_owned(), Some(vip::renew(lang)))
@@ -507,7 +507,7 @@ mod tests {
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Unknown },
-            Reply::VipEndingSoon { days: 3, expires_at: chrono::Utc::now() },
+            Reply::VipEndingSoon { days: 3, expires_at: chrono::Utc::now(), plan: "premium".into() },
             Reply::VipEnded { refunded: false },
             Reply::VipEnded { refunded: true },
             Reply::StaleScene,

@@ -102,8 +102,9 @@ pub fn activated(lang: Lang, plan: &str, until: &chrono::DateTime<chrono::Utc>) 
     fill(lang, "vip_activated", &[("plan", &plan_name(lang, plan)), ("date", &date(lang, until))])
 }
 
-pub fn ending_soon(lang: Lang, days: u32, until: &chrono::DateTime<chrono::Utc>) -> String {
-    fill(lang, "vip_ending_soon", &[("plan", "VIP"), ("date", &date(lang, until)), ("days", &days.to_string())])
+pub fn ending_soon(lang: Lang, plan: &str, days: u32, until: &chrono::DateTime<chrono::Utc>) -> String {
+    let name = plan_name(lang, plan);
+    fill(lang, "vip_ending_soon", &[("plan", &name), ("date", &date(lang, until)), ("days", &days.to_string())])
 }
 
 pub fn renew(lang: Lang) -> InlineKeyboardMarkup {

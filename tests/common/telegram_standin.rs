@@ -184,12 +184,11 @@ impl Standin {
             inner.next_message_id += 1;
             let mut payment = json!({"currency": "XTR", "total_amount": total, "invoice_payload": payload,
                 "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": ""});
-            if recurring {
-                payment["is_recurring"] = json!(true);
-                payment["subscription_expiration_date"] = json!(now() + 2_592_000);
-            } else {
+            // Every payment of a subscription is recurring; the first one says so too.
+            payment["is_recurring"] = json!(true);
+            payment["subscription_expiration_date"] = json!(now() + 2_592_000);
+            if !recurring {
                 payment["is_first_recurring"] = json!(true);
-                payment["subscription_expiration_date"] = json!(now() + 2_592_000);
             }
             json!({"update_id": id, "message": {
                 "message_id": inner.next_message_id, "date": now(), "chat": user.chat(), "from": user.json(),
@@ -474,7 +473,7 @@ async fn handle(
             }
             ok(json!("https://t.me/$invoice-standin"))
         }
-        "answerPreCheckoutQuery" | "refundStarPayment" => ok(json!(true)),
+        "answerPreCheckoutQuery" | "refundStarPayment" | "editUserStarSubscription" => ok(json!(true)),
         "setMyCommands" | "deleteWebhook" | "setWebhook" | "answerCallbackQuery" => {
             if method == "answerCallbackQuery" && params["text"].as_str().is_some_and(|t| t.chars().count() > 200) {
                 record(&mut inner, Some(400), params, method);

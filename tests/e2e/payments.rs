@@ -1,7 +1,7 @@
 //! VIP bought with Telegram Stars through the bot, against the Telegram stand-in: the plans, a
 //! valid Stars invoice, the pre-checkout answer, activation, a replayed payment, a renewal.
 
-use crate::common::server::{Options, TestServer, count, eventually};
+use crate::common::server::{Options, TestServer, count};
 use crate::common::telegram_standin::{Standin, TgUser};
 use std::time::Duration;
 
@@ -59,34 +59,35 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     assert!(activated.text().contains("¡Bienvenida a VIP!"), "{}", activated.text());
     let multiplier = "SELECT (vip_multiplier * 10)::BIGINT FROM user_gamification WHERE user_id = 9101";
     assert_eq!(count(&db, multiplier).await, 15);
-    // The same payment delivered again: no second row, no second message.
-    let replay = tg.successful_payment(&ana, &payload, 250, "stars-charge-1", false);
-    eventually("the replay to be confirmed", Duration::from_secs(10), || async { tg.confirmed_offset() > replay })
-        .await;
+    // The same payment delivered again: no second row; the player is told what they have.
+    tg.successful_payment(&ana, &payload, 250, "stars-charge-1", false);
+    let again = tg.wait_replies(ana.id, 6).await.remove(5);
+    assert!(again.text().contains("¡Bienvenida a VIP!"), "{}", again.text());
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE user_id = 9101").await, 1);
     let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9101";
     assert_eq!(count(&db, days).await, 29, "thirty days, less the seconds since");
     // A renewal from Telegram: thirty more days.
     tg.successful_payment(&ana, &payload, 250, "stars-charge-2", true);
-    tg.wait_replies(ana.id, 6).await;
+    tg.wait_replies(ana.id, 7).await;
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE user_id = 9101").await, 2);
     assert_eq!(count(&db, days).await, 59);
     // A paid invoice cannot be checked out again.
     tg.pre_checkout(&ana, &payload, "XTR", 250);
     assert_eq!(answers(4).await[3].params["ok"], false);
     tg.send_text(&ana, "/vip");
-    let status = tg.wait_replies(ana.id, 7).await.remove(6);
+    let status = tg.wait_replies(ana.id, 8).await.remove(7);
     assert!(status.text().contains("Eres VIP</b> hasta el"), "{}", status.text());
     // The perks: a bonus with the daily gift (paid through the ledger) and a badge on the profile.
     tg.send_text(&ana, "/regalo");
-    let gift = tg.wait_replies(ana.id, 8).await.remove(7);
+    let gift = tg.wait_replies(ana.id, 9).await.remove(8);
     assert!(gift.text().contains("Extra VIP: <b>+10</b>"), "{}", gift.text());
     assert_eq!(count(&db, "SELECT count(*) FROM points_transactions WHERE action_type = 'vip_daily_bonus'").await, 1);
     tg.send_text(&ana, "/perfil");
-    let profile = tg.wait_replies(ana.id, 9).await.remove(8);
+    let profile = tg.wait_replies(ana.id, 10).await.remove(9);
     assert!(profile.text().contains("Suscripción: <b>💎 VIP</b>"), "{}", profile.text());
 
-    // An admin refunds the first payment from the CLI: Telegram gives the stars back, access ends.
+    // An admin refunds the first payment from the CLI: Telegram gives the stars back and the
+    // Telegram subscription is cancelled; the thirty days the renewal paid for stay.
     let first: i64 =
         db.query_one("SELECT id FROM payments WHERE external_id = 'stars-charge-1'", &[]).await.unwrap().get(0);
     let refund = || {
@@ -104,7 +105,9 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     let call = tg.calls().into_iter().find(|c| c.method == "refundStarPayment").expect("Telegram asked to refund");
     assert_eq!(call.params["telegram_payment_charge_id"], "stars-charge-1");
     assert_eq!(call.params["user_id"].as_i64(), Some(9101));
-    assert_eq!(count(&db, multiplier).await, 10, "the perks are off");
+    assert!(tg.calls().iter().any(|c| c.method == "editUserStarSubscription" && c.params["is_canceled"] == true));
+    assert_eq!(count(&db, days).await, 29, "only the refunded payment's thirty days went");
+    assert_eq!(count(&db, multiplier).await, 15, "the renewal still pays for VIP");
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'payment.refund'").await, 1);
     assert!(!refund().status.success(), "a second refund is refused");
@@ -141,4 +144,105 @@ async fn an_admin_token_from_the_cli_makes_one_player_vip_through_a_start_link()
     assert!(refused[2].text().contains("ya se ha usado"), "{}", refused[2].text());
     assert_eq!(count(&db, "SELECT count(*) FROM user_subscriptions").await, 1);
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'token.redeem'").await, 1);
+}
+
+const STRIPE_SECRET: &str = "whsec_e2e_secret";
+
+/// POST an event to /webhooks/stripe, signed `at` (Unix seconds) with `secret`.
+async fn stripe_post(server: &TestServer, event: &serde_json::Value, secret: &str, at: i64) -> (u16, String) {
+    let body = serde_json::to_vec(event).unwrap();
+    let signature = format!("t={at},v1={}", diana_actors::domain::stripe::sign(&body, secret, at));
+    let response = reqwest::Client::new()
+        .post(format!("{}/webhooks/stripe", server.base_url))
+        .header("Stripe-Signature", signature)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn checkout(event_id: &str, user_id: i64, nonce: &str, intent: &str) -> serde_json::Value {
+    serde_json::json!({ "id": event_id, "type": "checkout.session.completed", "data": { "object": {
+        "id": format!("cs_{event_id}"), "client_reference_id": format!("v1:{user_id}:vip:{nonce}"),
+        "amount_total": 499, "currency": "eur", "payment_intent": intent, "mode": "subscription" } } })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
+    let tg = Standin::start().await;
+    let options = Options::new(Some(&tg.url))
+        .env("STRIPE_API_KEY", "sk_test_e2e")
+        .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
+        .env("STRIPE_API_URL", "http://127.0.0.1:9");
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let (ana, bea) = (TgUser::new(9301, "Ana"), TgUser::new(9302, "Bea"));
+    for u in [&ana, &bea] {
+        tg.send_text(u, "/start");
+        tg.wait_replies(u.id, 2).await;
+    }
+    // The invoices our checkout sessions carry (the session itself is made by Stripe's API).
+    for (user, nonce) in [(9301i64, "aaaaaaaaaaaaaaaa"), (9302, "bbbbbbbbbbbbbbbb")] {
+        db.execute(
+            "INSERT INTO invoices (nonce, user_id, plan, currency, amount) VALUES ($1, $2, 'vip', 'EUR', 499)",
+            &[&nonce, &user],
+        )
+        .await
+        .unwrap();
+    }
+    let now = chrono::Utc::now().timestamp();
+    let paid = checkout("evt_1", 9301, "aaaaaaaaaaaaaaaa", "pi_1");
+    // Forged, tampered, stale: 400, nothing changes, each counted.
+    assert_eq!(stripe_post(&server, &paid, "whsec_forged", now).await.0, 400);
+    assert_eq!(stripe_post(&server, &paid, STRIPE_SECRET, now - 400).await.0, 400);
+    let unsigned = reqwest::Client::new()
+        .post(format!("{}/webhooks/stripe", server.base_url))
+        .body(serde_json::to_vec(&paid).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 400);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 0);
+    let metrics = server.get_text("/metrics").await;
+    assert!(metrics.contains(r#"webhooks_rejected_total{provider="stripe",reason="mismatch"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"webhooks_rejected_total{provider="stripe",reason="stale"} 1"#));
+
+    // Genuine: VIP for thirty days, the player told in Telegram; the same event again changes nothing.
+    let (status, body) = stripe_post(&server, &paid, STRIPE_SECRET, now).await;
+    assert_eq!((status, body.contains("applied")), (200, true), "{body}");
+    let told = tg.wait_replies(ana.id, 3).await.remove(2);
+    assert!(told.text().contains("¡Bienvenida a VIP!"), "{}", told.text());
+    let (status, body) = stripe_post(&server, &paid, STRIPE_SECRET, now).await;
+    assert_eq!((status, body.contains("duplicate")), (200, true), "{body}");
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE provider = 'stripe'").await, 1);
+    let multiplier =
+        |u: i64| format!("SELECT (vip_multiplier * 10)::BIGINT FROM user_gamification WHERE user_id = {u}");
+    assert_eq!(count(&db, &multiplier(9301)).await, 15);
+    // A renewal invoice: thirty more days; a price that is not the plan's grants nothing.
+    let renewal = |id: &str, amount: i64| {
+        serde_json::json!({ "id": id, "type": "invoice.paid", "data": { "object": {
+            "id": format!("in_{id}"), "billing_reason": "subscription_cycle", "amount_paid": amount, "currency": "eur",
+            "subscription_details": { "metadata": { "user_id": "9301", "plan": "vip" } } } } })
+    };
+    assert_eq!(stripe_post(&server, &renewal("evt_2", 499), STRIPE_SECRET, now).await.0, 200);
+    assert_eq!(stripe_post(&server, &renewal("evt_3", 1), STRIPE_SECRET, now).await.0, 200);
+    let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9301";
+    assert_eq!(count(&db, days).await, 59);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'disputed'").await, 1);
+    // Cancelled at Stripe: access ends.
+    let deleted = serde_json::json!({ "id": "evt_4", "type": "customer.subscription.deleted", "data": { "object": {
+        "id": "sub_1", "status": "canceled", "metadata": { "user_id": "9301", "plan": "vip" } } } });
+    assert_eq!(stripe_post(&server, &deleted, STRIPE_SECRET, now).await.0, 200);
+    assert_eq!(count(&db, &multiplier(9301)).await, 10);
+
+    // Out of order: Bea's refund arrives before her payment; the payment then grants nothing.
+    let refund = serde_json::json!({ "id": "evt_5", "type": "charge.refunded", "data": { "object": {
+        "id": "ch_2", "payment_intent": "pi_2" } } });
+    assert_eq!(stripe_post(&server, &refund, STRIPE_SECRET, now).await.0, 200);
+    let late = checkout("evt_6", 9302, "bbbbbbbbbbbbbbbb", "pi_2");
+    assert_eq!(stripe_post(&server, &late, STRIPE_SECRET, now).await.0, 200);
+    assert_eq!(count(&db, &multiplier(9302)).await, 10);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE user_id = 9302 AND status = 'refunded'").await, 1);
 }

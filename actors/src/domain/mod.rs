@@ -19,6 +19,7 @@ pub mod story_rules;
 pub mod story_tags;
 pub mod story_world;
 pub mod streak;
+pub mod stripe;
 pub mod trivia;
 pub mod update;
 pub mod wording;

@@ -234,6 +234,8 @@ pub enum Reply {
     VipEndingSoon {
         days: u32,
         expires_at: DateTime<Utc>,
+        #[serde(default)]
+        plan: String,
     },
     /// The subscription ended (or was refunded): perks are off.
     VipEnded {

@@ -63,6 +63,8 @@ pub enum Action {
         currency: String,
         total: u32,
         recurring: bool,
+        /// The first payment of a subscription.
+        first: bool,
         raw: serde_json::Value,
     },
     ShowMissions,

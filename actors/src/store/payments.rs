@@ -64,17 +64,26 @@ pub struct NewPayment<'a> {
 
 /// Record a payment; `None` when this provider's id was recorded already.
 pub async fn insert_payment(tx: &Transaction<'_>, p: &NewPayment<'_>) -> Result<Option<i64>, StoreError> {
+    insert_with_status(tx, p, "paid").await
+}
+
+/// Record money that does not match what we sold, for an admin to look at.
+pub async fn insert_disputed(tx: &Transaction<'_>, p: &NewPayment<'_>) -> Result<Option<i64>, StoreError> {
+    insert_with_status(tx, p, "disputed").await
+}
+
+async fn insert_with_status(tx: &Transaction<'_>, p: &NewPayment<'_>, status: &str) -> Result<Option<i64>, StoreError> {
     let stmt = tx
         .prepare_cached(
             "INSERT INTO payments (provider, external_id, user_id, plan, amount, currency, status, recurring, raw_event)
-             VALUES ($1, $2, $3, $4, $5, $6, 'paid', $7, $8)
+             VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8)
              ON CONFLICT (provider, external_id) DO NOTHING RETURNING id",
         )
         .await?;
     let row = tx
         .query_opt(
             &stmt,
-            &[&p.provider, &p.external_id, &p.user_id, &p.plan, &p.amount, &p.currency, &p.recurring, p.raw],
+            &[&p.provider, &p.external_id, &p.user_id, &p.plan, &p.amount, &p.currency, &p.recurring, p.raw, &status],
         )
         .await?;
     Ok(row.map(|r| r.get(0)))
@@ -144,6 +153,20 @@ pub async fn lock_subscription(tx: &Transaction<'_>, user_id: i64) -> Result<Opt
         reminded_3d: r.get(5),
         reminded_1d: r.get(6),
     }))
+}
+
+/// The player's active subscription now, with its provider and end (no lock: a read).
+pub async fn active_subscription(
+    client: &impl deadpool_postgres::GenericClient,
+    user_id: i64,
+) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT plan, provider, expires_at FROM user_subscriptions
+             WHERE user_id = $1 AND status = 'active' AND expires_at > now()",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&user_id]).await?.map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
 /// The plan of the player's subscription, if it is active now (no lock: a read for perks).
@@ -284,4 +307,46 @@ pub async fn use_token(tx: &Transaction<'_>, token: &str, user_id: i64) -> Resul
         tx.prepare_cached("UPDATE subscription_tokens SET used_by = $2, used_at = now() WHERE token = $1").await?;
     tx.execute(&stmt, &[&token, &user_id]).await?;
     Ok(())
+}
+
+/// Record a provider's event; `false` if it was recorded before (a redelivery).
+pub async fn record_event(
+    tx: &Transaction<'_>,
+    provider: &str,
+    event_id: &str,
+    event_type: &str,
+    reference: Option<&str>,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO provider_events (provider, event_id, event_type, ref) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&provider, &event_id, &event_type, &reference]).await? == 1)
+}
+
+/// Whether a refund for this payment reference already arrived (out of order).
+pub async fn refund_arrived(tx: &Transaction<'_>, provider: &str, reference: &str) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM provider_events
+                            WHERE provider = $1 AND event_type = 'charge.refunded' AND ref = $2)",
+        )
+        .await?;
+    Ok(tx.query_one(&stmt, &[&provider, &reference]).await?.get(0))
+}
+
+/// The payment a provider reference (Stripe's payment_intent) belongs to.
+pub async fn payment_by_reference(
+    tx: &Transaction<'_>,
+    provider: &str,
+    reference: &str,
+) -> Result<Option<i64>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT id FROM payments WHERE provider = $1 AND raw_event->>'payment_intent' = $2 ORDER BY id LIMIT 1",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&provider, &reference]).await?.map(|r| r.get(0)))
 }

@@ -33,6 +33,9 @@ pub(super) async fn apply_update(
     // so a slow board can never hold the pool.
     let ranking = match &update.action {
         Action::ShowRanking { board, period } => Some(standings(deps, *board, *period, user_id).await?),
+        // The reconciler records the payment on a connection of its own: ask it before taking
+        // ours, so a payment never waits for a second connection while holding the first.
+        Action::PaymentReceived { .. } => super::vip::paid(deps, user_id, &update.action).await?,
         _ => None,
     };
     let mut conn = deps.pool.get().await?;
@@ -199,7 +202,7 @@ async fn apply_action(
         Action::PreCheckout { query_id, payload, currency, total } => {
             replies.push(super::vip::pre_checkout(tx, deps, user_id, query_id, payload, currency, *total).await?);
         }
-        Action::PaymentReceived { .. } => replies.extend(super::vip::paid(deps, user_id, &update.action).await?),
+        Action::PaymentReceived { .. } => replies.extend(ranking.take()),
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
             replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);

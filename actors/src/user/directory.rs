@@ -58,6 +58,7 @@ impl UserDirectory {
     pub async fn deliver(&self, update: UserUpdate) -> Result<UpdateOutcome, UserError> {
         let shard = self.shard(update.identity.user_id).clone();
         let update_id = update.update_id;
+        let is_payment = update.action.is_payment();
         let first = shard.send(Deliver { update: update.clone() }).await.map_err(|_| UserError::Unavailable)?;
         let result = match first {
             Err(UserError::Crashed) => shard.send(Deliver { update }).await.map_err(|_| UserError::Unavailable)?,
@@ -66,6 +67,14 @@ impl UserDirectory {
         let Some(update_id) = update_id else {
             return result;
         };
+        // A payment is never abandoned: the money was taken. It is redelivered until it applies
+        // (a database error is transient; the reconciler records a payment once).
+        if is_payment && !matches!(result, Err(UserError::Crashed)) {
+            if result.is_err() {
+                count_error("payment_update_retry");
+            }
+            return result;
+        }
         let failures = match &result {
             Err(UserError::Crashed) => MAX_STORE_FAILURES,
             Err(UserError::Store(_)) => self.note_failure(update_id),

@@ -9,14 +9,21 @@ use crate::metrics::count_error;
 use crate::payments::{PaymentOutcome, PaymentSucceeded, RedeemToken, redeem_token};
 use crate::store::{self, StoreError, Transaction};
 
+/// Plain reads only: the reconciler locks subscriptions and wallets, and must never wait on us.
 pub(super) async fn show(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
-    let vip = store::ledger::lock_wallet(tx, user_id).await?.is_some_and(|w| w.is_vip());
-    let sub = store::payments::lock_subscription(tx, user_id).await?.filter(|s| s.status == "active");
-    Ok(Reply::VipInfo { vip, plan: sub.as_ref().map(|s| s.plan.clone()), expires_at: sub.map(|s| s.expires_at) })
+    let sub = store::payments::active_subscription(tx, user_id).await?;
+    Ok(Reply::VipInfo { vip: sub.is_some(), plan: sub.as_ref().map(|s| s.0.clone()), expires_at: sub.map(|s| s.2) })
 }
 
 pub(super) async fn buy(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, plan: &str) -> Result<Reply, StoreError> {
     let Some(plan) = deps.settings.plans.get(plan) else { return show(tx, user_id).await };
+    // Telegram renews a Stars subscription by itself: a second one would charge twice a month.
+    let current = store::payments::active_subscription(tx, user_id).await?;
+    if current.as_ref().is_some_and(|(id, provider, _)| {
+        provider == "telegram_stars" && deps.settings.plans.get(id).is_some_and(|p| p.recurring)
+    }) {
+        return show(tx, user_id).await;
+    }
     let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
     store::payments::create_invoice(tx, &nonce, user_id, &plan.id, "XTR", i64::from(plan.stars)).await?;
     let payload = InvoicePayload { user_id, plan: plan.id.clone(), nonce }.encode();
@@ -68,7 +75,7 @@ async fn check(
 /// A Stars payment went through (`Action::PaymentReceived`): the reconciler records it and
 /// extends access.
 pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Result<Option<Reply>, StoreError> {
-    let Action::PaymentReceived { charge_id, payload, currency, total, recurring, raw } = payment else {
+    let Action::PaymentReceived { charge_id, payload, currency, total, recurring, first, raw } = payment else {
         return Ok(None);
     };
     let decoded = InvoicePayload::decode(payload).filter(|p| p.user_id == user_id);
@@ -85,13 +92,20 @@ pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Res
         amount: i64::from(*total),
         currency: currency.clone(),
         recurring: *recurring,
+        first: *first,
         invoice: Some(decoded.map_or_else(String::new, |p| p.nonce)),
         raw: raw.clone(),
     };
     let outcome = reconciler.send(message).await.map_err(|_| StoreError::Unavailable("payment reconciler"))??;
     Ok(match outcome {
         PaymentOutcome::Activated { plan, expires_at, .. } => Some(Reply::VipActivated { plan, expires_at }),
-        PaymentOutcome::Duplicate => None,
+        // Recorded by an earlier delivery whose answer was lost: confirm what the player has.
+        PaymentOutcome::Duplicate => {
+            let client = deps.pool.get().await?;
+            store::payments::active_subscription(&client, user_id)
+                .await?
+                .map(|(plan, _, expires_at)| Reply::VipActivated { plan, expires_at })
+        }
         PaymentOutcome::Refused(_) => Some(Reply::PaymentProblem),
         PaymentOutcome::TokenRefused(refusal) => Some(Reply::TokenRefused { refusal }),
     })
