@@ -106,6 +106,11 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     assert_eq!(call.params["telegram_payment_charge_id"], "stars-charge-1");
     assert_eq!(call.params["user_id"].as_i64(), Some(9101));
     assert!(tg.calls().iter().any(|c| c.method == "editUserStarSubscription" && c.params["is_canceled"] == true));
+    // The revenue the dashboard reads: today's stars, less the refund; one subscriber; one paid invoice.
+    assert_eq!(count(&db, "SELECT amount FROM revenue_daily WHERE provider = 'telegram_stars'").await, 250);
+    assert_eq!(count(&db, "SELECT subscribers FROM active_subscribers WHERE plan = 'vip'").await, 1);
+    assert_eq!(count(&db, "SELECT amount FROM mrr WHERE currency = 'XTR'").await, 250);
+    assert_eq!(count(&db, "SELECT paid FROM conversion_daily").await, 1);
     assert_eq!(count(&db, days).await, 29, "only the refunded payment's thirty days went");
     assert_eq!(count(&db, multiplier).await, 15, "the renewal still pays for VIP");
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
