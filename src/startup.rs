@@ -196,7 +196,7 @@ impl Application {
             // Unsent replies of an earlier run are queued before any new update is taken.
             let sender =
                 Outbox::start(api.clone(), pool.clone(), directory.clone(), story_shelf.clone(), limits).await?;
-            let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone());
+            let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone(), pool.clone());
             commands::register_in_background(api.clone());
             match &t.webhook_url {
                 Some(url) => {

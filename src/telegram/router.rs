@@ -11,14 +11,16 @@ use diana_actors::domain::{Action, Lang, Notice, Outgoing, Reply};
 use diana_actors::metrics::count_error;
 use diana_actors::user::{UpdateOutcome, UserDirectory, UserError};
 use std::time::{Duration, Instant};
-use teloxide::payloads::AnswerCallbackQuerySetters;
+use teloxide::payloads::{AnswerCallbackQuerySetters, AnswerPreCheckoutQuerySetters};
 use teloxide::prelude::Requester;
-use teloxide::types::{CallbackQueryId, Update};
+use teloxide::types::{CallbackQueryId, PreCheckoutQueryId, Update};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
 /// Telegram shows a spinner until the button is answered; answer well inside its patience.
 const CALLBACK_DEADLINE: Duration = Duration::from_millis(1500);
+/// Telegram waits 10 s for a pre-checkout answer; past this, the payment is declined politely.
+const PRE_CHECKOUT_DEADLINE: Duration = Duration::from_secs(8);
 
 #[derive(Debug, thiserror::Error)]
 #[error("update {update_id} was not applied; it must be delivered again")]
@@ -28,11 +30,12 @@ pub struct NotApplied {
     pub source: UserError,
 }
 
-/// An update taken in, its button's answer already on the clock.
+/// An update taken in, its button's (or pre-checkout's) answer already on the clock.
 pub struct Received {
     update_id: u32,
     inbound: Option<super::inbound::Inbound>,
     answer: Option<oneshot::Sender<Option<Notice>>>,
+    checkout: Option<oneshot::Sender<Option<String>>>,
     at: Instant,
 }
 
@@ -52,11 +55,12 @@ pub struct UpdateRouter {
     directory: UserDirectory,
     outbox: Outbox,
     api: TelegramApi,
+    pool: diana_actors::Pool,
 }
 
 impl UpdateRouter {
-    pub fn new(directory: UserDirectory, outbox: Outbox, api: TelegramApi) -> UpdateRouter {
-        UpdateRouter { directory, outbox, api }
+    pub fn new(directory: UserDirectory, outbox: Outbox, api: TelegramApi, pool: diana_actors::Pool) -> UpdateRouter {
+        UpdateRouter { directory, outbox, api, pool }
     }
 
     /// Receive an update: translate it and start the clock on answering its button, which
@@ -67,7 +71,14 @@ impl UpdateRouter {
             let lang = Lang::from_language_code(i.update.identity.language_code.as_deref());
             i.callback_id.clone().map(|id| self.answer_callback_soon(id, lang))
         });
-        Received { update_id: update.id.0, inbound, answer, at: Instant::now() }
+        let checkout = inbound.as_ref().and_then(|i| match &i.update.action {
+            Action::PreCheckout { query_id, .. } => {
+                let lang = Lang::from_language_code(i.update.identity.language_code.as_deref());
+                Some(self.answer_pre_checkout_soon(query_id.clone(), lang))
+            }
+            _ => None,
+        });
+        Received { update_id: update.id.0, inbound, answer, checkout, at: Instant::now() }
     }
 
     /// Receive and apply one update.
@@ -77,7 +88,7 @@ impl UpdateRouter {
 
     /// Apply a received update. `Ok` means it may be confirmed to Telegram.
     pub async fn apply(&self, received: Received) -> Result<(), NotApplied> {
-        let Received { update_id, inbound, answer, at: started } = received;
+        let Received { update_id, inbound, answer, checkout, at: started } = received;
         let Some(inbound) = inbound else {
             UPDATES.with_label_values(&["ignored"]).inc();
             return Ok(());
@@ -95,6 +106,19 @@ impl UpdateRouter {
             let (toast, outcome) = match result {
                 Ok(UpdateOutcome::Applied { outgoing, notice }) => {
                     UPDATES.with_label_values(&[kind]).inc();
+                    // The pre-checkout answer goes straight back, on its deadline, not through a chat's lane.
+                    let (answers, outgoing): (Vec<_>, Vec<_>) =
+                        outgoing.into_iter().partition(|o| matches!(o.reply, Reply::PreCheckoutAnswer { .. }));
+                    if let (Some(checkout), Some(first)) = (checkout, answers.first()) {
+                        let error = match &first.reply {
+                            Reply::PreCheckoutAnswer { refusal: Some(r), .. } => {
+                                Some(super::render_vip::refusal(first.lang, *r))
+                            }
+                            _ => None,
+                        };
+                        let _ = checkout.send(error);
+                        self.forget(answers.iter().map(|o| o.id).collect());
+                    }
                     self.outbox.send(outgoing);
                     (notice, Ok(()))
                 }
@@ -126,6 +150,41 @@ impl UpdateRouter {
         }
         .instrument(span)
         .await
+    }
+
+    /// The outbox rows of answers already given here.
+    fn forget(&self, ids: Vec<i64>) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let deleted = async { diana_actors::store::outbox::delete(&pool.get().await?, &ids).await };
+            if let Err(error) = deleted.await {
+                // The sweep would answer again; Telegram refuses a second answer, harmlessly.
+                tracing::warn!(%error, "could not forget an answered pre-checkout");
+            }
+        });
+    }
+
+    /// Answer a pre-checkout with the game's verdict, or decline it at the deadline: Telegram
+    /// gives up at 10 s and the player would be left wondering.
+    fn answer_pre_checkout_soon(&self, id: String, lang: Lang) -> oneshot::Sender<Option<String>> {
+        let (tx, rx) = oneshot::channel::<Option<String>>();
+        let api = self.api.clone();
+        tokio::spawn(async move {
+            let verdict = tokio::time::timeout(PRE_CHECKOUT_DEADLINE, rx).await.ok().and_then(Result::ok);
+            let error = match verdict {
+                Some(error) => error,
+                None => {
+                    count_error("pre_checkout_deadline");
+                    Some(texts::get(lang, "checkout_too_slow").to_owned())
+                }
+            };
+            let mut request = api.bot.answer_pre_checkout_query(PreCheckoutQueryId(id), error.is_none());
+            if let Some(message) = error {
+                request = request.error_message(message);
+            }
+            let _ = api.call("answerPreCheckoutQuery", request).await;
+        });
+        tx
     }
 
     /// Answer a button press with the outcome's notice, or with nothing once the deadline
