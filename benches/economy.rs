@@ -97,6 +97,7 @@ async fn main() {
             missions: Arc::new(diana_actors::domain::missions::Missions::embedded().unwrap()),
             story: diana_actors::story::StoryShelf::default(),
             plans: Arc::new(diana_actors::domain::plans::Plans::embedded().unwrap()),
+            card_payments: false,
         },
     };
     let users = UserDirectory::start(deps, 0);

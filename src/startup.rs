@@ -7,6 +7,7 @@ use crate::http::{self, AppState, WebhookState};
 use crate::telegram::api::TelegramApi;
 use crate::telegram::outbox::{Outbox, OutboxLimits};
 use crate::telegram::router::UpdateRouter;
+use crate::telegram::stripe_checkout::StripeCheckout;
 use crate::telegram::{ALLOWED_UPDATES, commands, polling};
 use actix::Actor;
 use actix_web::dev::ServerHandle;
@@ -174,6 +175,7 @@ impl Application {
                 missions: missions.clone(),
                 story: story_shelf.clone(),
                 plans,
+                card_payments: settings.stripe.is_some(),
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);
@@ -194,8 +196,14 @@ impl Application {
                 max_in_flight: t.max_in_flight,
             };
             // Unsent replies of an earlier run are queued before any new update is taken.
+            let stripe = settings.stripe.as_ref().map(|s| {
+                // Stripe sends the player back to the bot; the public URL is what we have for it.
+                let back = settings.http.public_url.to_string();
+                StripeCheckout::new(s.api_key.expose(), s.api_url.clone(), back)
+            });
             let sender =
-                Outbox::start(api.clone(), pool.clone(), directory.clone(), story_shelf.clone(), limits).await?;
+                Outbox::start(api.clone(), pool.clone(), directory.clone(), story_shelf.clone(), stripe, limits)
+                    .await?;
             let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone(), pool.clone());
             commands::register_in_background(api.clone());
             match &t.webhook_url {

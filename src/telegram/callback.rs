@@ -51,6 +51,10 @@ pub enum CallbackData {
     Plan {
         plan: String,
     },
+    /// Buy a VIP plan by card (a Stripe Checkout page follows).
+    PlanCard {
+        plan: String,
+    },
     Ranking {
         board: Board,
         period: Period,
@@ -100,6 +104,7 @@ impl CallbackData {
             CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
             CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
             CallbackData::Plan { plan } => format!("{VERSION}:pl:{plan}"),
+            CallbackData::PlanCard { plan } => format!("{VERSION}:pc:{plan}"),
             CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
             CallbackData::Choose { turn, index } => format!("{VERSION}:c:{turn:x}:{index}"),
             CallbackData::Ranking { board, period } => {
@@ -128,6 +133,7 @@ impl CallbackData {
             }
             ("u", Some(item), None) if valid_item(item) => CallbackData::Use { item: item.to_owned() },
             ("pl", Some(plan), None) if valid_item(plan) => CallbackData::Plan { plan: plan.to_owned() },
+            ("pc", Some(plan), None) if valid_item(plan) => CallbackData::PlanCard { plan: plan.to_owned() },
             ("c", Some(turn), Some(index)) => CallbackData::Choose {
                 turn: i64::from_str_radix(turn, 16).ok().filter(|t| *t > 0)?,
                 index: index.parse().ok().filter(|i| *i < 10)?,
@@ -172,6 +178,7 @@ impl CallbackData {
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
             CallbackData::Plan { plan } => Action::BuyPlan { plan },
+            CallbackData::PlanCard { plan } => Action::BuyPlanByCard { plan },
             CallbackData::Ranking { board, period } => Action::ShowRanking { board, period },
         }
     }
@@ -188,6 +195,7 @@ mod tests {
         all.push(CallbackData::Buy { item: "streak_freeze".into(), offer: 0 });
         all.push(CallbackData::Use { item: "mystery_box".into() });
         all.push(CallbackData::Plan { plan: "premium".into() });
+        all.push(CallbackData::PlanCard { plan: "vip".into() });
         all.push(CallbackData::Answer { round: i64::MAX, option: 3 });
         all.push(CallbackData::Choose { turn: i64::MAX, index: 9 });
         all.extend(RANKINGS.iter().map(|(board, period, _)| CallbackData::Ranking { board: *board, period: *period }));

@@ -20,6 +20,7 @@ pub mod render_story;
 pub mod render_trivia;
 pub mod render_vip;
 pub mod router;
+pub mod stripe_checkout;
 pub mod texts;
 
 use teloxide::types::AllowedUpdate;

@@ -8,6 +8,7 @@ use super::api::{CallFailure, TelegramApi};
 use super::bucket::Bucket;
 use super::media::StoryMedia;
 use super::render::{Rendered, render};
+use super::stripe_checkout::{SessionRequest, StripeCheckout};
 use crate::telemetry::OUTBOX_QUEUED;
 use diana_actors::domain::plans::STARS_SUBSCRIPTION_SECONDS;
 use diana_actors::domain::{Action, Identity, Outgoing, UserUpdate};
@@ -64,10 +65,11 @@ impl Outbox {
         pool: Pool,
         directory: UserDirectory,
         story: StoryShelf,
+        stripe: Option<StripeCheckout>,
         limits: OutboxLimits,
     ) -> Result<Outbox, store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let media = StoryMedia::new(pool.clone(), story);
+        let media = Senders { media: StoryMedia::new(pool.clone(), story), stripe };
         let mut sender = Sender::new(api, pool, directory, media, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
@@ -107,9 +109,16 @@ struct Lane {
     attempts: u32,
 }
 
+/// What some messages need besides the Bot API: story pictures, Stripe for card payment pages.
+#[derive(Clone)]
+struct Senders {
+    media: StoryMedia,
+    stripe: Option<StripeCheckout>,
+}
+
 struct Sender {
     api: TelegramApi,
-    media: StoryMedia,
+    media: Senders,
     pool: Pool,
     directory: UserDirectory,
     limits: OutboxLimits,
@@ -130,7 +139,7 @@ struct Sender {
 }
 
 impl Sender {
-    fn new(api: TelegramApi, pool: Pool, directory: UserDirectory, media: StoryMedia, limits: OutboxLimits) -> Sender {
+    fn new(api: TelegramApi, pool: Pool, directory: UserDirectory, media: Senders, limits: OutboxLimits) -> Sender {
         let now = Instant::now();
         // A small burst keeps the first second within the limit too.
         let global_burst = (limits.global_per_sec / 10.0).max(1.0);
@@ -413,7 +422,7 @@ fn mark_inactive(directory: UserDirectory, chat: i64) {
     });
 }
 
-async fn send_one(api: &TelegramApi, media: &StoryMedia, out: &Outgoing) -> Result<(), CallFailure> {
+async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Result<(), CallFailure> {
     let chat = ChatId(out.chat_id);
     match render(out) {
         Rendered::Text { text, keyboard } => {
@@ -438,7 +447,36 @@ async fn send_one(api: &TelegramApi, media: &StoryMedia, out: &Outgoing) -> Resu
                 .parse_mode(ParseMode::Html);
             api.call("sendDocument", request).await.map(drop)
         }
-        Rendered::Photo { asset } => media.send_photo(api, chat, &asset).await,
+        Rendered::Photo { asset } => senders.media.send_photo(api, chat, &asset).await,
+        Rendered::CardCheckout { plan, payload } => {
+            let terms = super::render_vip::card_terms(out.lang, &plan);
+            let page = match (&senders.stripe, terms) {
+                (Some(stripe), Some((name, eur_cents, recurring))) => {
+                    let user_id = out.user_id.unwrap_or(out.chat_id);
+                    let request =
+                        SessionRequest { user_id, plan: &plan, name: &name, eur_cents, recurring, payload: &payload };
+                    match stripe.create_session(&request).await {
+                        Ok(page) => Some(page),
+                        // Worth another try later: the outbox retries with backoff.
+                        Err(CallFailure::Transient(reason)) => return Err(CallFailure::Transient(reason)),
+                        Err(failure) => {
+                            count_error("stripe_checkout");
+                            tracing::error!(?failure, "Stripe refused to open a checkout session");
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let (text, keyboard) = match page {
+                Some(page) => super::render_vip::card_link(out.lang, &plan, page),
+                None => {
+                    (super::texts::get(out.lang, "card_unavailable").to_owned(), super::render_vip::renew(out.lang))
+                }
+            };
+            let request = api.bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(keyboard);
+            api.call("sendMessage", request).await.map(drop)
+        }
         Rendered::Invoice { plan, title, description, label, payload, stars, recurring } => {
             let prices = [LabeledPrice::new(label, stars)];
             if recurring {

@@ -42,6 +42,11 @@ pub enum Rendered {
         stars: u32,
         recurring: bool,
     },
+    /// A Stripe Checkout page to create and send as a button.
+    CardCheckout {
+        plan: String,
+        payload: String,
+    },
     /// The answer to a pre-checkout query: `error` when the payment may not go ahead.
     PreCheckout {
         query_id: String,
@@ -163,9 +168,12 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::Clues { entries, held, total, continued } => {
             (story::clues(lang, entries, *held, *total, *continued), Some(story::resume(lang)))
         }
-        Reply::VipInfo { vip: _, plan, expires_at } => {
-            let (text, keyboard) = vip::info(lang, plan.as_deref().zip(expires_at.as_ref()));
+        Reply::VipInfo { vip: _, plan, expires_at, card } => {
+            let (text, keyboard) = vip::info(lang, plan.as_deref().zip(expires_at.as_ref()), *card);
             (text, Some(keyboard))
+        }
+        Reply::CardCheckout { plan, payload } => {
+            return Rendered::CardCheckout { plan: plan.clone(), payload: payload.clone() };
         }
         Reply::Invoice { plan, payload, stars, recurring } => {
             let (title, description, label) = vip::invoice_texts(lang, plan);
@@ -500,8 +508,13 @@ mod tests {
                 total: 9,
                 continued: true,
             },
-            Reply::VipInfo { vip: false, plan: None, expires_at: None },
-            Reply::VipInfo { vip: true, plan: Some("premium".into()), expires_at: Some(chrono::Utc::now()) },
+            Reply::VipInfo { vip: false, plan: None, expires_at: None, card: true },
+            Reply::VipInfo {
+                vip: true,
+                plan: Some("premium".into()),
+                expires_at: Some(chrono::Utc::now()),
+                card: false,
+            },
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },

@@ -33,7 +33,11 @@ fn date(lang: Lang, at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format(get(lang, "date_format")).to_string()
 }
 
-pub fn info(lang: Lang, active: Option<(&str, &chrono::DateTime<chrono::Utc>)>) -> (String, InlineKeyboardMarkup) {
+pub fn info(
+    lang: Lang,
+    active: Option<(&str, &chrono::DateTime<chrono::Utc>)>,
+    card: bool,
+) -> (String, InlineKeyboardMarkup) {
     let mut parts = vec![match active {
         Some((plan, until)) => {
             fill(lang, "vip_active", &[("plan", &plan_name(lang, plan)), ("date", &date(lang, until))])
@@ -49,7 +53,14 @@ pub fn info(lang: Lang, active: Option<(&str, &chrono::DateTime<chrono::Utc>)>) 
             &[("name", name(lang, plan)), ("stars", &stars), ("perks", perks(lang, plan))],
         ));
         let label = fill(lang, "btn_buy_plan", &[("name", name(lang, plan)), ("stars", &stars)]);
-        rows.push(vec![InlineKeyboardButton::callback(label, CallbackData::Plan { plan: plan.id.clone() }.encode())]);
+        let mut row =
+            vec![InlineKeyboardButton::callback(label, CallbackData::Plan { plan: plan.id.clone() }.encode())];
+        if card {
+            let euros = format!("{},{:02} €", plan.eur_cents / 100, plan.eur_cents % 100);
+            let label = fill(lang, "btn_buy_card", &[("name", name(lang, plan)), ("price", &euros)]);
+            row.push(InlineKeyboardButton::callback(label, CallbackData::PlanCard { plan: plan.id.clone() }.encode()));
+        }
+        rows.push(row);
     }
     rows.push(vec![button(lang, "btn_story", CallbackData::Story), button(lang, "btn_menu", CallbackData::Menu)]);
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
@@ -62,6 +73,18 @@ pub fn invoice_texts(lang: Lang, plan_id: &str) -> (String, String, String) {
     let description: String =
         fill(lang, "invoice_description", &[("name", n), ("perks", perks(lang, plan))]).chars().take(255).collect();
     (fill(lang, "invoice_title", &[("name", n)]), description, fill(lang, "invoice_label", &[("name", n)]))
+}
+
+/// What a card session sells: the plan's name, price in euro cents, and whether it renews.
+pub fn card_terms(lang: Lang, plan_id: &str) -> Option<(String, u32, bool)> {
+    PLANS.get(plan_id).map(|p| (fill(lang, "invoice_title", &[("name", name(lang, p))]), p.eur_cents, p.recurring))
+}
+
+/// The message carrying a card payment page, with its button.
+pub fn card_link(lang: Lang, plan_id: &str, url: url::Url) -> (String, InlineKeyboardMarkup) {
+    let text = fill(lang, "card_link_text", &[("name", &plan_name(lang, plan_id))]);
+    let pay = InlineKeyboardButton::url(get(lang, "btn_pay_card"), url);
+    (text, InlineKeyboardMarkup::new([vec![pay]]))
 }
 
 /// The message carrying a subscription link, with its pay button.

@@ -153,6 +153,52 @@ async fn an_admin_token_from_the_cli_makes_one_player_vip_through_a_start_link()
 
 const STRIPE_SECRET: &str = "whsec_e2e_secret";
 
+/// A stand-in for Stripe's API: records each Checkout Session request (its form fields) and
+/// answers with a session page.
+struct StripeStandin {
+    url: String,
+    sessions: std::sync::Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>>,
+}
+
+impl StripeStandin {
+    async fn start() -> StripeStandin {
+        use actix_web::{App, HttpResponse, HttpServer, web};
+        let sessions: std::sync::Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>> =
+            std::sync::Arc::default();
+        let seen = sessions.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = HttpServer::new(move || {
+            let seen = seen.clone();
+            App::new().route(
+                "/v1/checkout/sessions",
+                web::post().to(move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
+                    let seen = seen.clone();
+                    async move {
+                        let authorised = req.headers().get("Authorization").and_then(|v| v.to_str().ok())
+                            == Some("Bearer sk_test_e2e");
+                        if !authorised {
+                            return HttpResponse::Unauthorized().json(serde_json::json!({"error": {"message": "key"}}));
+                        }
+                        let mut sessions = seen.lock().unwrap();
+                        sessions.push(form.into_inner().into_iter().collect());
+                        let id = format!("cs_test_{}", sessions.len());
+                        HttpResponse::Ok().json(
+                            serde_json::json!({ "id": id, "url": format!("https://checkout.stripe.com/c/pay/{id}") }),
+                        )
+                    }
+                }),
+            )
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+        StripeStandin { url, sessions }
+    }
+}
+
 /// POST an event to /webhooks/stripe, signed `at` (Unix seconds) with `secret`.
 async fn stripe_post(server: &TestServer, event: &serde_json::Value, secret: &str, at: i64) -> (u16, String) {
     let body = serde_json::to_vec(event).unwrap();
@@ -177,10 +223,11 @@ fn checkout(event_id: &str, user_id: i64, nonce: &str, intent: &str) -> serde_js
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
     let tg = Standin::start().await;
+    let stripe = StripeStandin::start().await;
     let options = Options::new(Some(&tg.url))
         .env("STRIPE_API_KEY", "sk_test_e2e")
         .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
-        .env("STRIPE_API_URL", "http://127.0.0.1:9");
+        .env("STRIPE_API_URL", &stripe.url);
     let server = TestServer::start(options).await;
     let db = server.db().await;
     let (ana, bea) = (TgUser::new(9301, "Ana"), TgUser::new(9302, "Bea"));
@@ -188,17 +235,27 @@ async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
         tg.send_text(u, "/start");
         tg.wait_replies(u.id, 2).await;
     }
-    // The invoices our checkout sessions carry (the session itself is made by Stripe's API).
-    for (user, nonce) in [(9301i64, "aaaaaaaaaaaaaaaa"), (9302, "bbbbbbbbbbbbbbbb")] {
-        db.execute(
-            "INSERT INTO invoices (nonce, user_id, plan, currency, amount) VALUES ($1, $2, 'vip', 'EUR', 499)",
-            &[&nonce, &user],
-        )
-        .await
-        .unwrap();
+    // Each player asks to pay by card from /vip: a Checkout Session page, made through Stripe's API.
+    let mut nonces = Vec::new();
+    for u in [&ana, &bea] {
+        tg.send_text(u, "/vip");
+        let plans = tg.wait_replies(u.id, 3).await.remove(2);
+        let (label, data) = plans.buttons().into_iter().find(|(_, d)| d == "1:pc:vip").expect("a card button");
+        assert_eq!(label, "💳 VIP · 4,99 €");
+        tg.press(u, &data);
+        let page = tg.wait_replies(u.id, 4).await.remove(3);
+        let (_, url) = page.buttons().remove(0);
+        assert!(url.starts_with("https://checkout.stripe.com/c/pay/cs_test_"), "{url}");
+        let session = stripe.sessions.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(session["mode"], "subscription");
+        assert_eq!(session["line_items[0][price_data][unit_amount]"], "499");
+        assert_eq!(session["subscription_data[metadata][user_id]"], u.id.to_string());
+        let reference = &session["client_reference_id"];
+        assert!(reference.starts_with(&format!("v1:{}:vip:", u.id)), "{reference}");
+        nonces.push(reference.rsplit(':').next().unwrap().to_owned());
     }
     let now = chrono::Utc::now().timestamp();
-    let paid = checkout("evt_1", 9301, "aaaaaaaaaaaaaaaa", "pi_1");
+    let paid = checkout("evt_1", 9301, &nonces[0], "pi_1");
     // Forged, tampered, stale: 400, nothing changes, each counted.
     assert_eq!(stripe_post(&server, &paid, "whsec_forged", now).await.0, 400);
     assert_eq!(stripe_post(&server, &paid, STRIPE_SECRET, now - 400).await.0, 400);
@@ -217,7 +274,7 @@ async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
     // Genuine: VIP for thirty days, the player told in Telegram; the same event again changes nothing.
     let (status, body) = stripe_post(&server, &paid, STRIPE_SECRET, now).await;
     assert_eq!((status, body.contains("applied")), (200, true), "{body}");
-    let told = tg.wait_replies(ana.id, 3).await.remove(2);
+    let told = tg.wait_replies(ana.id, 5).await.remove(4);
     assert!(told.text().contains("¡Bienvenida a VIP!"), "{}", told.text());
     let (status, body) = stripe_post(&server, &paid, STRIPE_SECRET, now).await;
     assert_eq!((status, body.contains("duplicate")), (200, true), "{body}");
@@ -246,7 +303,7 @@ async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
     let refund = serde_json::json!({ "id": "evt_5", "type": "charge.refunded", "data": { "object": {
         "id": "ch_2", "payment_intent": "pi_2" } } });
     assert_eq!(stripe_post(&server, &refund, STRIPE_SECRET, now).await.0, 200);
-    let late = checkout("evt_6", 9302, "bbbbbbbbbbbbbbbb", "pi_2");
+    let late = checkout("evt_6", 9302, &nonces[1], "pi_2");
     assert_eq!(stripe_post(&server, &late, STRIPE_SECRET, now).await.0, 200);
     assert_eq!(count(&db, &multiplier(9302)).await, 10);
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE user_id = 9302 AND status = 'refunded'").await, 1);

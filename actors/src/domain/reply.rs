@@ -206,6 +206,14 @@ pub enum Reply {
         plan: Option<String>,
         #[serde(default)]
         expires_at: Option<DateTime<Utc>>,
+        /// Card payments (Stripe) are on.
+        #[serde(default)]
+        card: bool,
+    },
+    /// A card payment page to open for a plan (`payload` names our invoice).
+    CardCheckout {
+        plan: String,
+        payload: String,
     },
     /// An invoice in Telegram Stars for a plan (`payload` names our invoice).
     Invoice {
@@ -378,6 +386,7 @@ impl Reply {
             Reply::Clues { .. } => "clues",
             Reply::VipInfo { .. } => "vip_info",
             Reply::Invoice { .. } => "invoice",
+            Reply::CardCheckout { .. } => "card_checkout",
             Reply::PreCheckoutAnswer { .. } => "pre_checkout_answer",
             Reply::VipActivated { .. } => "vip_activated",
             Reply::PaymentProblem => "payment_problem",

@@ -49,6 +49,10 @@ pub enum Action {
     BuyPlan {
         plan: String,
     },
+    /// Buy a plan by card: the bot answers with a Stripe Checkout page.
+    BuyPlanByCard {
+        plan: String,
+    },
     /// Telegram asks whether a payment may go ahead (answer within 10 s).
     PreCheckout {
         query_id: String,
@@ -128,6 +132,7 @@ impl Action {
             Action::StartStoryAgain => "story_again",
             Action::ShowVip => "vip",
             Action::BuyPlan { .. } => "buy_plan",
+            Action::BuyPlanByCard { .. } => "buy_plan_card",
             Action::PreCheckout { .. } => "pre_checkout",
             Action::PaymentReceived { .. } => "payment",
             Action::ShowMissions => "missions",

@@ -197,7 +197,8 @@ async fn apply_action(
         Action::PlayStory { choice } => replies.extend(super::story::play(tx, deps, user_id, *choice).await?),
         Action::ShowClues => replies.extend(super::clues::show(tx, deps, user_id).await?),
         Action::StartStoryAgain => replies.extend(super::story::start_again(tx, deps, user_id).await?),
-        Action::ShowVip => replies.push(super::vip::show(tx, user_id).await?),
+        Action::ShowVip => replies.push(super::vip::show(tx, deps, user_id).await?),
+        Action::BuyPlanByCard { plan } => replies.push(super::vip::buy_by_card(tx, deps, user_id, plan).await?),
         Action::BuyPlan { plan } => replies.push(super::vip::buy(tx, deps, user_id, plan).await?),
         Action::PreCheckout { query_id, payload, currency, total } => {
             replies.push(super::vip::pre_checkout(tx, deps, user_id, query_id, payload, currency, *total).await?);

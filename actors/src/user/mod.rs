@@ -62,6 +62,8 @@ pub struct UserSettings {
     pub trivia: std::sync::Arc<crate::domain::trivia::Bank>,
     /// The VIP plans on sale.
     pub plans: std::sync::Arc<crate::domain::plans::Plans>,
+    /// Whether plans can also be paid by card (Stripe is configured).
+    pub card_payments: bool,
     /// The shop's catalogue.
     pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.

@@ -47,6 +47,7 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         missions: std::sync::Arc::new(crate::domain::missions::Missions::embedded().unwrap()),
         story,
         plans: std::sync::Arc::new(crate::domain::plans::Plans::embedded().unwrap()),
+        card_payments: false,
         achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
     UserDirectory::start(

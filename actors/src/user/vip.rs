@@ -10,19 +10,40 @@ use crate::payments::{PaymentOutcome, PaymentSucceeded, RedeemToken, redeem_toke
 use crate::store::{self, StoreError, Transaction};
 
 /// Plain reads only: the reconciler locks subscriptions and wallets, and must never wait on us.
-pub(super) async fn show(tx: &Transaction<'_>, user_id: i64) -> Result<Reply, StoreError> {
+pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Reply, StoreError> {
     let sub = store::payments::active_subscription(tx, user_id).await?;
-    Ok(Reply::VipInfo { vip: sub.is_some(), plan: sub.as_ref().map(|s| s.0.clone()), expires_at: sub.map(|s| s.2) })
+    Ok(Reply::VipInfo {
+        vip: sub.is_some(),
+        plan: sub.as_ref().map(|s| s.0.clone()),
+        expires_at: sub.map(|s| s.2),
+        card: deps.settings.card_payments,
+    })
+}
+
+/// A card payment page for a plan: an invoice of ours in euro cents, paid through Stripe.
+pub(super) async fn buy_by_card(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    plan: &str,
+) -> Result<Reply, StoreError> {
+    let Some(plan) = deps.settings.plans.get(plan).filter(|_| deps.settings.card_payments) else {
+        return show(tx, deps, user_id).await;
+    };
+    let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
+    store::payments::create_invoice(tx, &nonce, user_id, &plan.id, "EUR", i64::from(plan.eur_cents)).await?;
+    let payload = InvoicePayload { user_id, plan: plan.id.clone(), nonce }.encode();
+    Ok(Reply::CardCheckout { plan: plan.id.clone(), payload })
 }
 
 pub(super) async fn buy(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, plan: &str) -> Result<Reply, StoreError> {
-    let Some(plan) = deps.settings.plans.get(plan) else { return show(tx, user_id).await };
+    let Some(plan) = deps.settings.plans.get(plan) else { return show(tx, deps, user_id).await };
     // Telegram renews a Stars subscription by itself: a second one would charge twice a month.
     let current = store::payments::active_subscription(tx, user_id).await?;
     if current.as_ref().is_some_and(|(id, provider, _)| {
         provider == "telegram_stars" && deps.settings.plans.get(id).is_some_and(|p| p.recurring)
     }) {
-        return show(tx, user_id).await;
+        return show(tx, deps, user_id).await;
     }
     let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
     store::payments::create_invoice(tx, &nonce, user_id, &plan.id, "XTR", i64::from(plan.stars)).await?;

@@ -1,0 +1,82 @@
+//! A small client for Stripe's Checkout Sessions: the card payment page for a plan. Its base
+//! URL is configurable, so tests point it at a local stand-in, never at the internet. The
+//! session carries our invoice payload as `client_reference_id`, and the player and plan as
+//! metadata on the session and on the subscription, so every webhook names them.
+
+use super::api::CallFailure;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct StripeCheckout {
+    http: reqwest::Client,
+    api_key: String,
+    api_url: url::Url,
+    /// Where Stripe sends the player after paying or giving up: back to the bot.
+    return_url: String,
+}
+
+/// What a session is for.
+pub struct SessionRequest<'a> {
+    pub user_id: i64,
+    pub plan: &'a str,
+    pub name: &'a str,
+    pub eur_cents: u32,
+    pub recurring: bool,
+    pub payload: &'a str,
+}
+
+impl StripeCheckout {
+    pub fn new(api_key: &str, api_url: url::Url, return_url: String) -> StripeCheckout {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default();
+        StripeCheckout { http, api_key: api_key.to_owned(), api_url, return_url }
+    }
+
+    /// Create a Checkout Session; returns the page to send the player to.
+    pub async fn create_session(&self, req: &SessionRequest<'_>) -> Result<url::Url, CallFailure> {
+        let user = req.user_id.to_string();
+        let amount = req.eur_cents.to_string();
+        let mode = if req.recurring { "subscription" } else { "payment" };
+        let mut form: Vec<(&str, &str)> = vec![
+            ("mode", mode),
+            ("client_reference_id", req.payload),
+            ("success_url", &self.return_url),
+            ("cancel_url", &self.return_url),
+            ("line_items[0][quantity]", "1"),
+            ("line_items[0][price_data][currency]", "eur"),
+            ("line_items[0][price_data][unit_amount]", &amount),
+            ("line_items[0][price_data][product_data][name]", req.name),
+            ("metadata[user_id]", &user),
+            ("metadata[plan]", req.plan),
+        ];
+        if req.recurring {
+            form.extend([
+                ("line_items[0][price_data][recurring][interval]", "month"),
+                ("subscription_data[metadata][user_id]", &user),
+                ("subscription_data[metadata][plan]", req.plan),
+            ]);
+        } else {
+            form.push(("payment_intent_data[metadata][user_id]", &user));
+        }
+        let url = self.api_url.join("v1/checkout/sessions").map_err(|e| CallFailure::Rejected(e.to_string()))?;
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(&self.api_key)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| CallFailure::Transient(format!("stripe: {}", e.without_url())))?;
+        let status = response.status();
+        let body: serde_json::Value =
+            response.json().await.map_err(|e| CallFailure::Transient(format!("stripe: {}", e.without_url())))?;
+        if status.is_server_error() || status.as_u16() == 429 {
+            return Err(CallFailure::Transient(format!("stripe answered {status}")));
+        }
+        let page = body.get("url").and_then(|u| u.as_str()).filter(|_| status.is_success());
+        let Some(page) = page else {
+            let message = body.pointer("/error/message").and_then(|m| m.as_str()).unwrap_or("no url");
+            return Err(CallFailure::Rejected(format!("stripe answered {status}: {message}")));
+        };
+        url::Url::parse(page).map_err(|e| CallFailure::Rejected(format!("stripe checkout url: {e}")))
+    }
+}
