@@ -235,6 +235,11 @@ impl Application {
                 reconciler: reconciler.clone(),
             })
         });
+        let paypal = settings.paypal.as_ref().map(|p| {
+            let api =
+                http::paypal::PaypalApi::new(p.api_url.clone(), p.client_id.expose(), p.secret.expose(), &p.webhook_id);
+            web::Data::new(http::PaypalState { verifier: Box::new(api), reconciler: reconciler.clone() })
+        });
         let listener = TcpListener::bind(settings.http.addr)
             .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
         let http_addr =
@@ -243,7 +248,8 @@ impl Application {
             let state = state.clone();
             let webhook = webhook.clone();
             let stripe = stripe.clone();
-            App::new().configure(move |cfg| http::routes(cfg, state, webhook, stripe))
+            let paypal = paypal.clone();
+            App::new().configure(move |cfg| http::routes(cfg, state, webhook, stripe, paypal))
         })
         .disable_signals()
         .shutdown_timeout(5)

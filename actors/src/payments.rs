@@ -181,6 +181,34 @@ pub enum EventOutcome {
     Ignored,
 }
 
+/// A verified PayPal webhook event.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "Result<EventOutcome, StoreError>")]
+pub struct PaypalEvent {
+    pub id: String,
+    pub event_type: String,
+    pub resource: serde_json::Value,
+}
+
+impl Handler<PaypalEvent> for PaymentReconciler {
+    type Result = ResponseFuture<Result<EventOutcome, StoreError>>;
+
+    fn handle(&mut self, msg: PaypalEvent, _: &mut Context<Self>) -> Self::Result {
+        let me = self.clone();
+        Box::pin(async move { me.paypal_event(msg).await })
+    }
+}
+
+/// PayPal amounts are decimal strings ("4.99"); the game counts cents.
+fn paypal_cents(amount: &str) -> Option<i64> {
+    let (units, cents) = amount.trim().split_once('.').unwrap_or((amount.trim(), "0"));
+    let cents = format!("{cents:0<2}");
+    if cents.len() != 2 {
+        return None;
+    }
+    Some(units.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?)
+}
+
 impl Handler<StripeEvent> for PaymentReconciler {
     type Result = ResponseFuture<Result<EventOutcome, StoreError>>;
 
@@ -283,11 +311,10 @@ impl PaymentReconciler {
         let target = format!("user:{}", msg.user_id);
         db::audit::append(tx, &msg.provider, "subscription.activate", &target, None, Some(&after)).await?;
         tracing::info!(user_id = msg.user_id, plan = %plan.id, %expires_at, payment_id, "subscription extended");
-        // A refund that arrived before its payment (events out of order) applies now.
-        let intent = msg.raw.get("payment_intent").and_then(|v| v.as_str());
-        if let Some(intent) = intent
-            && store::refund_arrived(tx, &msg.provider, intent).await?
-        {
+        // A refund that arrived before its payment (events out of order) applies now. Stripe
+        // refunds name the payment intent; PayPal's, the sale.
+        let reference = msg.raw.get("payment_intent").and_then(|v| v.as_str()).unwrap_or(&msg.external_id);
+        if store::refund_arrived(tx, &msg.provider, reference).await? {
             let admin = format!("{}:refund", msg.provider);
             let (_, outgoing) = self.refund_in(tx, &RefundPayment { payment_id, admin }).await?;
             return Ok((PaymentOutcome::Duplicate, outgoing));
@@ -330,7 +357,7 @@ impl PaymentReconciler {
                         let outgoing = self.announce(&tx, paid.user_id, &outcome, outgoing).await?;
                         (event_outcome(&outcome), outgoing)
                     }
-                    None => (self.unmatched(&msg), Vec::new()),
+                    None => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
                 }
             }
             // The first invoice of a subscription is the checkout itself; later ones are renewals.
@@ -355,7 +382,7 @@ impl PaymentReconciler {
                         let outgoing = self.announce(&tx, paid.user_id, &outcome, outgoing).await?;
                         (event_outcome(&outcome), outgoing)
                     }
-                    _ => (self.unmatched(&msg), Vec::new()),
+                    _ => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
                 }
             }
             "customer.subscription.deleted" | "customer.subscription.updated" => {
@@ -404,11 +431,74 @@ impl PaymentReconciler {
         Ok(outgoing)
     }
 
-    /// An event about a payment we cannot place: kept (so Stripe stops retrying), reported.
-    fn unmatched(&self, msg: &StripeEvent) -> EventOutcome {
+    /// Apply a PayPal event once (by its id). Sales pay (each one: PayPal subscriptions renew
+    /// with a new sale), refunds undo their sale, and a subscription cancelled or expired at
+    /// PayPal ends the access it gave.
+    pub async fn paypal_event(&self, msg: PaypalEvent) -> Result<EventOutcome, StoreError> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        let resource = &msg.resource;
+        let text = |key: &str| resource.get(key).and_then(|x| x.as_str()).map(str::to_owned);
+        let refunded_sale = (msg.event_type == "PAYMENT.SALE.REFUNDED").then(|| text("sale_id")).flatten();
+        if !store::record_event(&tx, "paypal", &msg.id, &msg.event_type, refunded_sale.as_deref()).await? {
+            return Ok(EventOutcome::Duplicate);
+        }
+        let payload = text("custom").or_else(|| text("custom_id")).and_then(|p| InvoicePayload::decode(&p));
+        let (outcome, outgoing) = match msg.event_type.as_str() {
+            "PAYMENT.SALE.COMPLETED" => {
+                let amount = resource.pointer("/amount/total").and_then(|a| a.as_str()).and_then(paypal_cents);
+                let currency = resource.pointer("/amount/currency").and_then(|c| c.as_str()).unwrap_or_default();
+                match (payload, amount, text("id")) {
+                    (Some(p), Some(amount), Some(sale)) => {
+                        let paid = PaymentSucceeded {
+                            provider: "paypal".into(),
+                            external_id: sale,
+                            user_id: p.user_id,
+                            plan: p.plan,
+                            amount,
+                            currency: currency.to_uppercase(),
+                            recurring: true,
+                            first: false,
+                            invoice: Some(p.nonce),
+                            raw: resource.clone(),
+                        };
+                        let (outcome, outgoing) = self.record_payment_in(&tx, &paid).await?;
+                        let outgoing = self.announce(&tx, paid.user_id, &outcome, outgoing).await?;
+                        (event_outcome(&outcome), outgoing)
+                    }
+                    _ => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
+                }
+            }
+            "PAYMENT.SALE.REFUNDED" => match refunded_sale.as_deref() {
+                Some(sale) => match store::payment_by_external(&tx, "paypal", sale).await? {
+                    Some(payment_id) => {
+                        let refund = RefundPayment { payment_id, admin: "paypal:refund".into() };
+                        let (_, outgoing) = self.refund_in(&tx, &refund).await?;
+                        (EventOutcome::Applied, outgoing)
+                    }
+                    // Kept (with the sale's id) for the sale, should it arrive later.
+                    None => (EventOutcome::Applied, Vec::new()),
+                },
+                None => (EventOutcome::Ignored, Vec::new()),
+            },
+            "BILLING.SUBSCRIPTION.CANCELLED" | "BILLING.SUBSCRIPTION.EXPIRED" | "BILLING.SUBSCRIPTION.SUSPENDED" => {
+                match payload {
+                    Some(p) => self.end_provider_subscription(&tx, p.user_id, "paypal").await?,
+                    None => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
+                }
+            }
+            _ => (EventOutcome::Ignored, Vec::new()),
+        };
+        tx.commit().await?;
+        self.send(outgoing);
+        Ok(outcome)
+    }
+
+    /// An event about a payment we cannot place: kept (so the provider stops retrying), reported.
+    fn unmatched(&self, id: &str, event_type: &str) -> EventOutcome {
         PAYMENT_DISAGREEMENTS.inc();
-        count_error("stripe_event_unmatched");
-        tracing::error!(event = %msg.id, event_type = %msg.event_type, "a Stripe event names no player or plan of ours");
+        count_error("provider_event_unmatched");
+        tracing::error!(event = %id, event_type, "a provider event names no player or plan of ours");
         EventOutcome::Ignored
     }
 
@@ -738,6 +828,18 @@ fn event_outcome(outcome: &PaymentOutcome) -> EventOutcome {
         PaymentOutcome::Activated { .. } => EventOutcome::Applied,
         PaymentOutcome::Duplicate => EventOutcome::Duplicate,
         PaymentOutcome::Refused(_) | PaymentOutcome::TokenRefused(_) => EventOutcome::Ignored,
+    }
+}
+
+#[cfg(test)]
+mod amounts {
+    #[test]
+    fn paypal_amounts_become_cents() {
+        assert_eq!(super::paypal_cents("4.99"), Some(499));
+        assert_eq!(super::paypal_cents("10"), Some(1000));
+        assert_eq!(super::paypal_cents("10.5"), Some(1050));
+        assert_eq!(super::paypal_cents("1.999"), None);
+        assert_eq!(super::paypal_cents("abc"), None);
     }
 }
 

@@ -1,9 +1,11 @@
 //! The HTTP edge (actix-web): probes, metrics, and the Telegram webhook.
 
+pub mod paypal;
 mod probes;
 pub mod stripe;
 mod webhook;
 
+pub use paypal::PaypalState;
 pub use stripe::StripeState;
 pub use webhook::WebhookState;
 
@@ -27,6 +29,7 @@ pub fn routes(
     state: AppState,
     webhook: Option<web::Data<WebhookState>>,
     stripe: Option<web::Data<StripeState>>,
+    paypal: Option<web::Data<PaypalState>>,
 ) {
     cfg.app_data(web::Data::new(state))
         .route("/health", web::get().to(probes::health))
@@ -37,5 +40,8 @@ pub fn routes(
     }
     if let Some(stripe) = stripe {
         cfg.app_data(stripe).route("/webhooks/stripe", web::post().to(stripe::receive));
+    }
+    if let Some(paypal) = paypal {
+        cfg.app_data(paypal).route("/webhooks/paypal", web::post().to(paypal::receive));
     }
 }

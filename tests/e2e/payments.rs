@@ -308,3 +308,103 @@ async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
     assert_eq!(count(&db, &multiplier(9302)).await, 10);
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE user_id = 9302 AND status = 'refunded'").await, 1);
 }
+
+/// A stand-in for PayPal's API: an OAuth token, and signature verification that accepts only
+/// the transmission signature "good-sig" (so the test decides what PayPal would say).
+async fn paypal_standin() -> String {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = HttpServer::new(|| {
+        App::new()
+            .route(
+                "/v1/oauth2/token",
+                web::post().to(|| async { HttpResponse::Ok().json(serde_json::json!({"access_token": "A21"})) }),
+            )
+            .route(
+                "/v1/notifications/verify-webhook-signature",
+                web::post().to(|req: actix_web::HttpRequest, body: web::Json<serde_json::Value>| async move {
+                    let bearer = req.headers().get("Authorization").and_then(|v| v.to_str().ok()) == Some("Bearer A21");
+                    let good = bearer && body["transmission_sig"] == "good-sig" && body["webhook_id"] == "WH-1";
+                    let status = if good { "SUCCESS" } else { "FAILURE" };
+                    HttpResponse::Ok().json(serde_json::json!({ "verification_status": status }))
+                }),
+            )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    url
+}
+
+async fn paypal_post(server: &TestServer, event: &serde_json::Value, signature: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}/webhooks/paypal", server.base_url))
+        .header("paypal-transmission-id", "t-1")
+        .header("paypal-transmission-time", "2026-11-29T10:00:00Z")
+        .header("paypal-transmission-sig", signature)
+        .header("paypal-cert-url", "https://api.paypal.com/cert")
+        .header("paypal-auth-algo", "SHA256withRSA")
+        .json(event)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
+    let tg = Standin::start().await;
+    let paypal = paypal_standin().await;
+    let options = Options::new(Some(&tg.url))
+        .env("PAYPAL_CLIENT_ID", "client")
+        .env("PAYPAL_SECRET", "secret")
+        .env("PAYPAL_WEBHOOK_ID", "WH-1")
+        .env("PAYPAL_API_URL", &paypal);
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let carla = TgUser::new(9401, "Carla");
+    tg.send_text(&carla, "/start");
+    tg.wait_replies(carla.id, 2).await;
+    // The invoice a PayPal subscription would carry as its custom id (made by the PayPal button flow).
+    db.execute(
+        "INSERT INTO invoices (nonce, user_id, plan, currency, amount) VALUES ('cccccccccccccccc', 9401, 'vip', 'EUR', 499)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let sale = |id: &str, sale: &str| {
+        serde_json::json!({ "id": id, "event_type": "PAYMENT.SALE.COMPLETED", "resource": {
+            "id": sale, "amount": { "total": "4.99", "currency": "EUR" }, "custom": "v1:9401:vip:cccccccccccccccc" } })
+    };
+    // Not from PayPal (its verification says no), or unsigned: 400, nothing changes.
+    assert_eq!(paypal_post(&server, &sale("WH-E1", "S-1"), "forged").await, 400);
+    let unsigned =
+        reqwest::Client::new().post(format!("{}/webhooks/paypal", server.base_url)).json(&sale("WH-E1", "S-1"));
+    assert_eq!(unsigned.send().await.unwrap().status().as_u16(), 400);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 0);
+    // Verified: VIP; the same event again changes nothing; a second sale (a renewal) extends.
+    assert_eq!(paypal_post(&server, &sale("WH-E1", "S-1"), "good-sig").await, 200);
+    let told = tg.wait_replies(carla.id, 3).await.remove(2);
+    assert!(told.text().contains("¡Bienvenida a VIP!"), "{}", told.text());
+    assert_eq!(paypal_post(&server, &sale("WH-E1", "S-1"), "good-sig").await, 200);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE provider = 'paypal'").await, 1);
+    assert_eq!(paypal_post(&server, &sale("WH-E2", "S-2"), "good-sig").await, 200);
+    let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9401";
+    assert_eq!(count(&db, days).await, 59);
+    // A refund of the second sale takes its thirty days; a cancellation ends the rest.
+    let refund = serde_json::json!({ "id": "WH-E3", "event_type": "PAYMENT.SALE.REFUNDED", "resource": {
+        "id": "R-1", "sale_id": "S-2" } });
+    assert_eq!(paypal_post(&server, &refund, "good-sig").await, 200);
+    assert_eq!(count(&db, days).await, 29);
+    let cancelled = serde_json::json!({ "id": "WH-E4", "event_type": "BILLING.SUBSCRIPTION.CANCELLED", "resource": {
+        "id": "I-1", "custom_id": "v1:9401:vip:cccccccccccccccc" } });
+    assert_eq!(paypal_post(&server, &cancelled, "good-sig").await, 200);
+    let multiplier = "SELECT (vip_multiplier * 10)::BIGINT FROM user_gamification WHERE user_id = 9401";
+    assert_eq!(count(&db, multiplier).await, 10);
+    let metrics = server.get_text("/metrics").await;
+    assert!(metrics.contains(r#"webhooks_rejected_total{provider="paypal",reason="mismatch"} 1"#), "{metrics}");
+}

@@ -350,3 +350,13 @@ pub async fn payment_by_reference(
         .await?;
     Ok(tx.query_opt(&stmt, &[&provider, &reference]).await?.map(|r| r.get(0)))
 }
+
+/// A provider's payment by its own id.
+pub async fn payment_by_external(
+    tx: &Transaction<'_>,
+    provider: &str,
+    external_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    let stmt = tx.prepare_cached("SELECT id FROM payments WHERE provider = $1 AND external_id = $2").await?;
+    Ok(tx.query_opt(&stmt, &[&provider, &external_id]).await?.map(|r| r.get(0)))
+}
