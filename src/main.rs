@@ -57,6 +57,17 @@ enum AdminCommand {
         #[arg(long)]
         key: Option<String>,
     },
+    /// List payments, newest first: id, time, provider, player, plan, amount, status.
+    Payments {
+        /// Only this player's.
+        #[arg(long)]
+        user_id: Option<i64>,
+        /// Only payments with this status (paid, refunded, disputed).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Define (or change) a tariff for sales made outside Telegram: some days of a plan at a price.
     Tariff {
         #[arg(long)]
@@ -108,6 +119,38 @@ fn main() -> ExitCode {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
             Command::Admin { command: AdminCommand::Refund { payment } } => refund(settings, payment).await,
+            Command::Admin { command: AdminCommand::Payments { user_id, status, limit } } => {
+                with_pool(&settings, |pool| async move {
+                    let rows = pool
+                        .get()
+                        .await?
+                        .query(
+                            "SELECT id, created_at, provider, user_id, plan, amount, currency, status, external_id
+                             FROM payments
+                             WHERE ($1::BIGINT IS NULL OR user_id = $1) AND ($2::TEXT IS NULL OR status = $2)
+                             ORDER BY id DESC LIMIT $3",
+                            &[&user_id, &status, &limit.clamp(1, 1000)],
+                        )
+                        .await?;
+                    println!("id\ttime\tprovider\tuser\tplan\tamount\tstatus\texternal id");
+                    for r in rows {
+                        let at: chrono::DateTime<chrono::Utc> = r.get(1);
+                        let (amount, currency): (i64, String) = (r.get(5), r.get(6));
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{amount} {currency}\t{}\t{}",
+                            r.get::<_, i64>(0),
+                            at.format("%Y-%m-%d %H:%M"),
+                            r.get::<_, String>(2),
+                            r.get::<_, i64>(3),
+                            r.get::<_, String>(4),
+                            r.get::<_, String>(7),
+                            r.get::<_, String>(8)
+                        );
+                    }
+                    anyhow::Ok(())
+                })
+                .await
+            }
             Command::Admin { command: AdminCommand::Tariff { name, plan, days, price_cents, currency } } => {
                 with_pool(&settings, |pool| async move {
                     let tariff = diana_actors::admin::Tariff {

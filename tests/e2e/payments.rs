@@ -86,7 +86,17 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     let profile = tg.wait_replies(ana.id, 10).await.remove(9);
     assert!(profile.text().contains("Suscripción: <b>💎 VIP</b>"), "{}", profile.text());
 
-    // An admin refunds the first payment from the CLI: Telegram gives the stars back and the
+    // An admin finds the payments from the CLI…
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+        .args(["admin", "payments", "--user-id", "9101"])
+        .env_clear()
+        .env("DATABASE_URL", server.options.database_url())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.contains("telegram_stars\t9101\tvip\t250 XTR\tpaid\tstars-charge-1"), "{listed}");
+    assert_eq!(listed.lines().count(), 3, "a header and two payments: {listed}");
+    // …and refunds the first one: Telegram gives the stars back and the
     // Telegram subscription is cancelled; the thirty days the renewal paid for stay.
     let first: i64 =
         db.query_one("SELECT id FROM payments WHERE external_id = 'stars-charge-1'", &[]).await.unwrap().get(0);
