@@ -704,17 +704,24 @@ impl PaymentReconciler {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         let Some(payment) = store::lock_payment(&tx, payment_id).await? else { return Ok(false) };
+        let paid_at: DateTime<Utc> =
+            tx.query_one("SELECT created_at FROM payments WHERE id = $1", &[&payment_id]).await?.get(0);
+        // Checked again under the locks: a payment applied meanwhile is no disagreement.
+        let current = store::lock_subscription(&tx, payment.user_id).await?;
+        if payment.status != "paid" || current.as_ref().is_some_and(|s| s.expires_at >= paid_at) {
+            return Ok(false);
+        }
         PAYMENT_DISAGREEMENTS.inc();
         let Some(plan) = self.plans.get(&payment.plan) else {
+            // Reported once, then set aside as disputed so the sweep does not report it forever.
             let target = format!("payment:{payment_id}");
             let after = serde_json::json!({ "problem": "unknown plan", "plan": payment.plan });
             db::audit::append(&tx, "reconciler", "payment.disagreement", &target, None, Some(&after)).await?;
+            tx.execute("UPDATE payments SET status = 'disputed' WHERE id = $1", &[&payment_id]).await?;
             tx.commit().await?;
             tracing::error!(payment_id, plan = %payment.plan, "a paid payment names an unknown plan; reported");
             return Ok(false);
         };
-        let paid_at: DateTime<Utc> =
-            tx.query_one("SELECT created_at FROM payments WHERE id = $1", &[&payment_id]).await?.get(0);
         let expires_at = paid_at + Duration::days(i64::from(plan.days));
         let status = if expires_at > now { "active" } else { "expired" };
         let sub = Subscription {
@@ -749,19 +756,27 @@ pub async fn redeem_token(
     now: DateTime<Utc>,
     msg: &RedeemToken,
 ) -> Result<PaymentOutcome, StoreError> {
-    let Some(token) = store::lock_token(tx, &msg.token).await? else {
-        return Ok(PaymentOutcome::TokenRefused(TokenRefusal::Unknown));
-    };
-    if token.used_by.is_some() {
+    let refusal = match store::lock_token(tx, &msg.token).await? {
+        None => Err(TokenRefusal::Unknown),
         // The same player's update delivered again gets the same answer, not a refusal.
-        let mine = token.used_by == Some(msg.user_id);
-        return Ok(if mine { PaymentOutcome::Duplicate } else { PaymentOutcome::TokenRefused(TokenRefusal::Used) });
-    }
-    if token.expires_at <= now {
-        return Ok(PaymentOutcome::TokenRefused(TokenRefusal::Expired));
-    }
-    let Some(plan) = plans.get(&token.plan) else {
-        return Ok(PaymentOutcome::TokenRefused(TokenRefusal::Unknown));
+        Some(t) if t.used_by == Some(msg.user_id) => return Ok(PaymentOutcome::Duplicate),
+        Some(t) if t.used_by.is_some() => Err(TokenRefusal::Used),
+        Some(t) if t.expires_at <= now => Err(TokenRefusal::Expired),
+        Some(t) => match plans.get(&t.plan) {
+            Some(plan) => Ok((t.clone(), plan)),
+            None => Err(TokenRefusal::Unknown),
+        },
+    };
+    let (token, plan) = match refusal {
+        Ok(found) => found,
+        Err(refusal) => {
+            // Every use is audited, the refused ones too (only the token's start: it is a secret).
+            let target = format!("user:{}", msg.user_id);
+            let start: String = msg.token.chars().take(8).collect();
+            let after = serde_json::json!({ "token": start, "refusal": refusal });
+            db::audit::append(tx, &target, "token.refused", &target, None, Some(&after)).await?;
+            return Ok(PaymentOutcome::TokenRefused(refusal));
+        }
     };
     store::use_token(tx, &msg.token, msg.user_id).await?;
     let raw = serde_json::json!({ "tariff": token.tariff });

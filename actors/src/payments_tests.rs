@@ -238,5 +238,10 @@ async fn an_admin_token_gives_its_days_once_and_not_after_it_expires() {
     assert_eq!(w.one("SELECT count(*) FROM payments WHERE provider = 'admin_token'").await, 1);
     assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'token.redeem'").await, 1);
     assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'token.create'").await, 2);
+    assert_eq!(
+        w.one("SELECT count(*) FROM audit_log WHERE action = 'token.refused'").await,
+        3,
+        "used, unknown, expired"
+    );
     w.drop_db().await;
 }
