@@ -78,6 +78,7 @@ pub struct Settings {
     pub story_cache_dir: PathBuf,
     /// An admin's VIP token expires unused after this many days.
     pub token_valid_days: u32,
+    pub channels: diana_actors::user::ChannelRules,
     pub stripe: Option<StripeSettings>,
     pub paypal: Option<PaypalSettings>,
 }
@@ -152,6 +153,7 @@ struct Raw {
     shutdown: RawShutdown,
     story: RawStory,
     payments: RawPayments,
+    channels: RawChannels,
     stripe: Option<HashMap<String, String>>,
     paypal: Option<HashMap<String, String>>,
 }
@@ -206,6 +208,14 @@ struct RawLimits {
 #[derive(Deserialize)]
 struct RawGame {
     timezone: String,
+}
+#[derive(Deserialize)]
+struct RawChannels {
+    free_id: i64,
+    vip_id: i64,
+    approve_after: String,
+    reaction_cooldown: String,
+    reactions: HashMap<String, i64>,
 }
 #[derive(Deserialize)]
 struct RawPayments {
@@ -348,6 +358,15 @@ impl Settings {
             shutdown_grace,
             story_dir: raw.story.dir,
             story_cache_dir: raw.story.cache_dir,
+            channels: diana_actors::user::ChannelRules {
+                free_id: (raw.channels.free_id != 0).then_some(raw.channels.free_id),
+                vip_id: (raw.channels.vip_id != 0).then_some(raw.channels.vip_id),
+                approve_after: parse_duration(&raw.channels.approve_after)
+                    .ok_or_else(|| bad("channels.approve_after", "must be a duration such as 5m"))?,
+                reaction_cooldown: parse_duration(&raw.channels.reaction_cooldown)
+                    .ok_or_else(|| bad("channels.reaction_cooldown", "must be a duration such as 30s"))?,
+                reactions: raw.channels.reactions,
+            },
             token_valid_days: (1..=365)
                 .contains(&raw.payments.token_valid_days)
                 .then_some(raw.payments.token_valid_days)

@@ -176,6 +176,7 @@ impl Application {
                 story: story_shelf.clone(),
                 plans,
                 card_payments: settings.stripe.is_some(),
+                channels: settings.channels.clone(),
             },
         };
         let directory = UserDirectory::start(deps, settings.actors.shards);
@@ -206,6 +207,9 @@ impl Application {
                     .await?;
             let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone(), pool.clone());
             commands::register_in_background(api.clone());
+            if settings.channels.free_id.is_some() {
+                crate::telegram::channels::spawn_approver(api.clone(), pool.clone());
+            }
             match &t.webhook_url {
                 Some(url) => {
                     set_webhook_in_background(api.clone(), url.clone(), t.webhook_secret.expose().to_owned());

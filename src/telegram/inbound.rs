@@ -42,6 +42,23 @@ pub fn translate(update: &Update) -> Option<Inbound> {
             let update = UserUpdate { update_id, identity: identity(&q.from), chat_id, action };
             Some(Inbound { update, callback_id: Some(q.id.0.clone()) })
         }
+        UpdateKind::ChatJoinRequest(r) => {
+            let action = Action::JoinRequest { channel_id: r.chat.id.0 };
+            // The bot may write to whoever asked, in private, through `user_chat_id`.
+            let update = UserUpdate { update_id, identity: identity(&r.from), chat_id: r.user_chat_id.0, action };
+            Some(Inbound { update, callback_id: None })
+        }
+        UpdateKind::MessageReaction(r) => {
+            // Anonymous reactions (a channel's default) name nobody to pay.
+            let from = r.user()?;
+            let emoji = r.new_reaction.iter().find_map(|t| match t {
+                teloxide::types::ReactionType::Emoji { emoji } => Some(emoji.clone()),
+                _ => None,
+            });
+            let action = Action::Reacted { channel_id: r.chat.id.0, message_id: i64::from(r.message_id.0), emoji };
+            let update = UserUpdate { update_id, identity: identity(from), chat_id: user_id(from), action };
+            Some(Inbound { update, callback_id: None })
+        }
         UpdateKind::PreCheckoutQuery(q) => {
             let action = Action::PreCheckout {
                 query_id: q.id.0.clone(),

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod bucket;
 pub mod callback;
+pub mod channels;
 pub mod commands;
 pub mod html;
 pub mod inbound;
@@ -31,4 +32,6 @@ pub const ALLOWED_UPDATES: &[AllowedUpdate] = &[
     AllowedUpdate::CallbackQuery,
     AllowedUpdate::MyChatMember,
     AllowedUpdate::PreCheckoutQuery,
+    AllowedUpdate::ChatJoinRequest,
+    AllowedUpdate::MessageReaction,
 ];

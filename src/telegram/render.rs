@@ -192,6 +192,9 @@ pub fn render(out: &Outgoing) -> Rendered {
         }
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
+        Reply::ChannelWelcome { minutes } => {
+            (fill(lang, "channel_welcome", &[("minutes", &minutes.to_string())]), Some(main_menu(lang)))
+        }
         Reply::TokenRefused { refusal } => (vip::token_refused(lang, *refusal), Some(vip::renew(lang))),
         Reply::VipEndingSoon { days, expires_at, plan } => {
             (vip::ending_soon(lang, plan, *days, expires_at), Some(vip::renew(lang)))
@@ -517,6 +520,7 @@ mod tests {
             },
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,
+            Reply::ChannelWelcome { minutes: 5 },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Unknown },

@@ -161,6 +161,27 @@ impl Standin {
         })
     }
 
+    /// The user asks to join a channel.
+    pub fn join_request(&self, user: &TgUser, channel_id: i64) -> i64 {
+        self.push(|id, _| {
+            json!({"update_id": id, "chat_join_request": {
+                "chat": {"id": channel_id, "type": "channel", "title": "Los Kinkys"},
+                "from": user.json(), "user_chat_id": user.id, "date": now()
+            }})
+        })
+    }
+
+    /// The user reacts to a channel post with `emoji`.
+    pub fn react(&self, user: &TgUser, channel_id: i64, message_id: i64, emoji: &str) -> i64 {
+        self.push(|id, _| {
+            json!({"update_id": id, "message_reaction": {
+                "chat": {"id": channel_id, "type": "channel", "title": "Los Kinkys"},
+                "message_id": message_id, "user": user.json(), "date": now(),
+                "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": emoji}]
+            }})
+        })
+    }
+
     /// The user is about to pay an invoice: Telegram asks the bot first.
     pub fn pre_checkout(&self, user: &TgUser, payload: &str, currency: &str, total: u32) -> i64 {
         self.push(|id, _| {
@@ -473,7 +494,9 @@ async fn handle(
             }
             ok(json!("https://t.me/$invoice-standin"))
         }
-        "answerPreCheckoutQuery" | "refundStarPayment" | "editUserStarSubscription" => ok(json!(true)),
+        "answerPreCheckoutQuery" | "refundStarPayment" | "editUserStarSubscription" | "approveChatJoinRequest" => {
+            ok(json!(true))
+        }
         "setMyCommands" | "deleteWebhook" | "setWebhook" | "answerCallbackQuery" => {
             if method == "answerCallbackQuery" && params["text"].as_str().is_some_and(|t| t.chars().count() > 200) {
                 record(&mut inner, Some(400), params, method);

@@ -5,6 +5,7 @@
 mod common;
 
 mod bot;
+mod channels;
 mod delivery;
 mod economy;
 mod operations;

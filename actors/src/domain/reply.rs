@@ -232,6 +232,10 @@ pub enum Reply {
         plan: String,
         expires_at: DateTime<Utc>,
     },
+    /// Right after asking to join the free channel: a welcome in private, and when to expect entry.
+    ChannelWelcome {
+        minutes: u32,
+    },
     /// A payment we could not match to what we sold: no access yet, admins told.
     PaymentProblem,
     /// An admin's VIP token that gives nothing: unknown, used, or expired.
@@ -390,6 +394,7 @@ impl Reply {
             Reply::PreCheckoutAnswer { .. } => "pre_checkout_answer",
             Reply::VipActivated { .. } => "vip_activated",
             Reply::PaymentProblem => "payment_problem",
+            Reply::ChannelWelcome { .. } => "channel_welcome",
             Reply::TokenRefused { .. } => "token_refused",
             Reply::VipEndingSoon { .. } => "vip_ending_soon",
             Reply::VipEnded { .. } => "vip_ended",

@@ -53,6 +53,16 @@ pub enum Action {
     BuyPlanByCard {
         plan: String,
     },
+    /// The user asked to join a channel (`chat_join_request`).
+    JoinRequest {
+        channel_id: i64,
+    },
+    /// The user reacted to a channel post (`message_reaction`): the first new emoji, if any.
+    Reacted {
+        channel_id: i64,
+        message_id: i64,
+        emoji: Option<String>,
+    },
     /// Telegram asks whether a payment may go ahead (answer within 10 s).
     PreCheckout {
         query_id: String,
@@ -132,6 +142,8 @@ impl Action {
             Action::StartStoryAgain => "story_again",
             Action::ShowVip => "vip",
             Action::BuyPlan { .. } => "buy_plan",
+            Action::JoinRequest { .. } => "join_request",
+            Action::Reacted { .. } => "reaction",
             Action::BuyPlanByCard { .. } => "buy_plan_card",
             Action::PreCheckout { .. } => "pre_checkout",
             Action::PaymentReceived { .. } => "payment",

@@ -3,6 +3,7 @@
 
 pub mod achievements;
 pub mod audit;
+pub mod channels;
 pub mod inventory;
 pub mod leaderboards;
 pub mod ledger;

@@ -155,6 +155,15 @@ async fn apply_action(
                     replies.extend(super::vip::redeem(tx, deps, user_id, token).await?);
                 }
             }
+            // Someone from the channels who never opened the bot becomes a player on the way.
+            Action::JoinRequest { channel_id } => {
+                *player = register_quietly(tx, update).await?;
+                replies.extend(super::channels::join_request(tx, deps, user_id, *channel_id).await?);
+            }
+            Action::Reacted { channel_id, message_id, emoji } => {
+                *player = register_quietly(tx, update).await?;
+                super::channels::reacted(tx, deps, user_id, *channel_id, *message_id, emoji.as_deref()).await?;
+            }
             Action::BlockedBot | Action::UnblockedBot => {}
             Action::StaleButton => return Ok(Some(Notice::StaleButton)),
             #[cfg(test)]
@@ -199,6 +208,12 @@ async fn apply_action(
         Action::StartStoryAgain => replies.extend(super::story::start_again(tx, deps, user_id).await?),
         Action::ShowVip => replies.push(super::vip::show(tx, deps, user_id).await?),
         Action::BuyPlanByCard { plan } => replies.push(super::vip::buy_by_card(tx, deps, user_id, plan).await?),
+        Action::JoinRequest { channel_id } => {
+            replies.extend(super::channels::join_request(tx, deps, user_id, *channel_id).await?);
+        }
+        Action::Reacted { channel_id, message_id, emoji } => {
+            super::channels::reacted(tx, deps, user_id, *channel_id, *message_id, emoji.as_deref()).await?;
+        }
         Action::BuyPlan { plan } => replies.push(super::vip::buy(tx, deps, user_id, plan).await?),
         Action::PreCheckout { query_id, payload, currency, total } => {
             replies.push(super::vip::pre_checkout(tx, deps, user_id, query_id, payload, currency, *total).await?);
@@ -327,6 +342,14 @@ fn pending_scored(update: &UserUpdate, pending: &[Pending]) -> Vec<i64> {
         scored.push(update.identity.user_id);
     }
     scored
+}
+
+/// Register a player without a welcome (they came from a channel, not from /start).
+async fn register_quietly(tx: &store::Transaction<'_>, update: &UserUpdate) -> Result<Option<Player>, StoreError> {
+    match store::users::register(tx, &update.identity, None).await? {
+        Some(p) => Ok(Some(p)),
+        None => load_in_tx(tx, update.identity.user_id).await,
+    }
 }
 
 async fn load_in_tx(tx: &store::Transaction<'_>, user_id: i64) -> Result<Option<Player>, StoreError> {

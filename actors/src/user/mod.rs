@@ -2,6 +2,7 @@
 
 mod actor;
 mod apply;
+mod channels;
 mod clues;
 mod daily;
 mod directory;
@@ -64,10 +65,25 @@ pub struct UserSettings {
     pub plans: std::sync::Arc<crate::domain::plans::Plans>,
     /// Whether plans can also be paid by card (Stripe is configured).
     pub card_payments: bool,
+    /// The free and VIP channels around the game.
+    pub channels: ChannelRules,
     /// The shop's catalogue.
     pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.
     pub timezone: chrono_tz::Tz,
+}
+
+/// The channels the game lives around, and what they pay.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelRules {
+    pub free_id: Option<i64>,
+    pub vip_id: Option<i64>,
+    /// Join requests to the free channel are approved after this wait.
+    pub approve_after: Duration,
+    /// Besitos per reaction emoji on a channel post (one award per player per post).
+    pub reactions: std::collections::HashMap<String, i64>,
+    /// At most one paid reaction per player in this long.
+    pub reaction_cooldown: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,83 @@
+//! `channel_join_requests` and `channel_reactions`.
+
+use super::{StoreError, Transaction};
+use chrono::{DateTime, Utc};
+
+/// Keep a join request for approval at `approve_at`; `false` if it was already kept.
+pub async fn request_join(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    chat_id: i64,
+    approve_at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO channel_join_requests (user_id, chat_id, approve_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, chat_id) DO UPDATE SET approve_at = EXCLUDED.approve_at, approved_at = NULL,
+                 requested_at = now()
+             WHERE channel_join_requests.approved_at IS NOT NULL",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &chat_id, &approve_at]).await? == 1)
+}
+
+/// Join requests whose wait is over: (user, chat).
+pub async fn due_requests(
+    client: &deadpool_postgres::Client,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT user_id, chat_id FROM channel_join_requests
+             WHERE approved_at IS NULL AND approve_at <= $1 ORDER BY approve_at LIMIT $2",
+        )
+        .await?;
+    Ok(client.query(&stmt, &[&now, &limit]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+pub async fn approved(client: &deadpool_postgres::Client, user_id: i64, chat_id: i64) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached("UPDATE channel_join_requests SET approved_at = now() WHERE user_id = $1 AND chat_id = $2")
+        .await?;
+    client.execute(&stmt, &[&user_id, &chat_id]).await?;
+    Ok(())
+}
+
+/// Record a reaction to a post; `false` if this player reacted to it before (paid once).
+pub async fn first_reaction(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    chat_id: i64,
+    message_id: i64,
+) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO channel_reactions (user_id, chat_id, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &chat_id, &message_id]).await? == 1)
+}
+
+/// When this player was last paid for a reaction.
+pub async fn last_paid(tx: &Transaction<'_>, user_id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let stmt =
+        tx.prepare_cached("SELECT max(reacted_at) FROM channel_reactions WHERE user_id = $1 AND paid > 0").await?;
+    Ok(tx.query_one(&stmt, &[&user_id]).await?.get(0))
+}
+
+pub async fn mark_paid(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    chat_id: i64,
+    message_id: i64,
+    paid: i64,
+) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE channel_reactions SET paid = $4 WHERE user_id = $1 AND chat_id = $2 AND message_id = $3",
+        )
+        .await?;
+    tx.execute(&stmt, &[&user_id, &chat_id, &message_id, &paid]).await?;
+    Ok(())
+}
