@@ -202,9 +202,16 @@ impl Application {
                 let back = settings.http.public_url.to_string();
                 StripeCheckout::new(s.api_key.expose(), s.api_url.clone(), back)
             });
-            let sender =
-                Outbox::start(api.clone(), pool.clone(), directory.clone(), story_shelf.clone(), stripe, limits)
-                    .await?;
+            let sender = Outbox::start(
+                api.clone(),
+                pool.clone(),
+                directory.clone(),
+                story_shelf.clone(),
+                stripe,
+                settings.channels.vip_id,
+                limits,
+            )
+            .await?;
             let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone(), pool.clone());
             commands::register_in_background(api.clone());
             if settings.channels.free_id.is_some() {

@@ -114,8 +114,8 @@ pub enum TokenRefusal {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PaymentOutcome {
-    /// Recorded; access runs until `expires_at`.
-    Activated { plan: String, expires_at: DateTime<Utc>, payment_id: i64 },
+    /// Recorded; access runs until `expires_at`. `started`: the player had no access before.
+    Activated { plan: String, expires_at: DateTime<Utc>, payment_id: i64, started: bool },
     /// Already recorded: nothing changed.
     Duplicate,
     /// It does not match what we sold: recorded nowhere, no access. Reported to admins.
@@ -249,6 +249,22 @@ async fn lang_of(tx: &db::Transaction<'_>, user_id: i64) -> Result<Lang, StoreEr
     Ok(Lang::from_language_code(db::users::language_of(tx, user_id).await?.as_deref()))
 }
 
+/// Commit replies to a player with the change they announce.
+async fn tell(
+    tx: &db::Transaction<'_>,
+    user_id: i64,
+    replies: Vec<Reply>,
+) -> Result<Vec<crate::domain::Outgoing>, StoreError> {
+    let lang = lang_of(tx, user_id).await?;
+    let pending = replies.into_iter().map(|reply| Pending { chat_id: user_id, user_id: Some(user_id), lang, reply });
+    db::outbox::insert(tx, pending.collect()).await
+}
+
+/// When access ends: out of the VIP channel, and a farewell with a way back.
+fn ended(refunded: bool) -> Vec<Reply> {
+    vec![Reply::VipRemove, Reply::VipEnded { refunded }]
+}
+
 impl PaymentReconciler {
     /// Record a payment and extend access, in one transaction; a repeated event changes nothing.
     pub async fn record_payment(&self, msg: PaymentSucceeded) -> Result<PaymentOutcome, StoreError> {
@@ -306,7 +322,7 @@ impl PaymentReconciler {
         let Some(payment_id) = store::insert_payment(tx, &new).await? else {
             return Ok((PaymentOutcome::Duplicate, Vec::new()));
         };
-        let expires_at = extend_subscription(tx, msg.user_id, plan, &msg.provider, plan.days, now).await?;
+        let (expires_at, started) = extend_subscription(tx, msg.user_id, plan, &msg.provider, plan.days, now).await?;
         let after = serde_json::json!({ "plan": plan.id, "expires_at": expires_at, "payment": payment_id });
         let target = format!("user:{}", msg.user_id);
         db::audit::append(tx, &msg.provider, "subscription.activate", &target, None, Some(&after)).await?;
@@ -319,7 +335,7 @@ impl PaymentReconciler {
             let (_, outgoing) = self.refund_in(tx, &RefundPayment { payment_id, admin }).await?;
             return Ok((PaymentOutcome::Duplicate, outgoing));
         }
-        Ok((PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id }, Vec::new()))
+        Ok((PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id, started }, Vec::new()))
     }
 
     /// Apply a Stripe event once (by its id), whatever order events arrive in: a refund that
@@ -523,10 +539,7 @@ impl PaymentReconciler {
         let target = format!("user:{user_id}");
         let after = serde_json::json!({ "plan": sub.plan, "ended_by": provider });
         db::audit::append(tx, provider, "subscription.end", &target, None, Some(&after)).await?;
-        let lang = lang_of(tx, user_id).await?;
-        let reply = Reply::VipEnded { refunded: false };
-        let outgoing =
-            db::outbox::insert(tx, vec![Pending { chat_id: user_id, user_id: Some(user_id), lang, reply }]).await?;
+        let outgoing = tell(tx, user_id, ended(false)).await?;
         Ok((EventOutcome::Applied, outgoing))
     }
 
@@ -618,14 +631,7 @@ impl PaymentReconciler {
         let after = serde_json::json!({ "payment": payment.id, "status": "refunded" });
         let target = format!("user:{}", payment.user_id);
         db::audit::append(tx, &msg.admin, "payment.refund", &target, Some(&before), Some(&after)).await?;
-        let outgoing = if ended {
-            let lang = lang_of(tx, payment.user_id).await?;
-            let reply = Reply::VipEnded { refunded: true };
-            let pending = vec![Pending { chat_id: payment.user_id, user_id: Some(payment.user_id), lang, reply }];
-            db::outbox::insert(tx, pending).await?
-        } else {
-            Vec::new()
-        };
+        let outgoing = if ended { tell(tx, payment.user_id, self::ended(true)).await? } else { Vec::new() };
         Ok((RefundOutcome::Refunded { user_id: payment.user_id }, outgoing))
     }
 
@@ -667,13 +673,13 @@ impl PaymentReconciler {
         if sub.status != "active" {
             return Ok(None);
         }
-        let (reply, swept) = if sub.expires_at <= now {
+        let (replies, swept) = if sub.expires_at <= now {
             sub.status = "expired".into();
             store::set_vip_multiplier(&tx, user_id, 1.0).await?;
             let target = format!("user:{user_id}");
             let after = serde_json::json!({ "plan": sub.plan, "expired_at": sub.expires_at });
             db::audit::append(&tx, "reconciler", "subscription.expire", &target, None, Some(&after)).await?;
-            (Reply::VipEnded { refunded: false }, Swept::Expired)
+            (ended(false), Swept::Expired)
         } else if sub.provider == "telegram_stars" && self.plans.get(&sub.plan).is_some_and(|p| p.recurring) {
             // Telegram renews these by itself: a "renew" reminder would sell a second one.
             return Ok(None);
@@ -684,15 +690,13 @@ impl PaymentReconciler {
                     sub.reminded_1d |= days == 1;
                     sub.reminded_3d = true;
                     let plan = sub.plan.clone();
-                    (Reply::VipEndingSoon { days, expires_at: sub.expires_at, plan }, Swept::Reminded)
+                    (vec![Reply::VipEndingSoon { days, expires_at: sub.expires_at, plan }], Swept::Reminded)
                 }
                 None => return Ok(None),
             }
         };
         store::put_subscription(&tx, user_id, &sub).await?;
-        let lang = lang_of(&tx, user_id).await?;
-        let outgoing =
-            db::outbox::insert(&tx, vec![Pending { chat_id: user_id, user_id: Some(user_id), lang, reply }]).await?;
+        let outgoing = tell(&tx, user_id, replies).await?;
         tx.commit().await?;
         self.send(outgoing);
         Ok(Some(swept))
@@ -792,11 +796,11 @@ pub async fn redeem_token(
     };
     let Some(payment_id) = store::insert_payment(tx, &new).await? else { return Ok(PaymentOutcome::Duplicate) };
     let days = u32::try_from(token.days).unwrap_or(plan.days);
-    let expires_at = extend_subscription(tx, msg.user_id, plan, "admin_token", days, now).await?;
+    let (expires_at, started) = extend_subscription(tx, msg.user_id, plan, "admin_token", days, now).await?;
     let after = serde_json::json!({ "tariff": token.tariff, "expires_at": expires_at, "payment": payment_id });
     let target = format!("user:{}", msg.user_id);
     db::audit::append(tx, &target, "token.redeem", &target, None, Some(&after)).await?;
-    Ok(PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id })
+    Ok(PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id, started })
 }
 
 /// The current plan, if it is better than the one being bought.
@@ -808,7 +812,8 @@ fn plans_better(buying: &crate::domain::plans::Plan, current: &str) -> Option<cr
 static PLANS: std::sync::LazyLock<Plans> =
     std::sync::LazyLock::new(|| Plans::embedded().expect("plans.toml is checked at start-up"));
 
-/// Extend the player's subscription by `days` of `plan` and turn its perks on.
+/// Extend the player's subscription by `days` of `plan` and turn its perks on. Returns the new
+/// end, and whether access starts now (it was not active).
 async fn extend_subscription(
     tx: &db::Transaction<'_>,
     user_id: i64,
@@ -816,7 +821,7 @@ async fn extend_subscription(
     provider: &str,
     days: u32,
     now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, StoreError> {
+) -> Result<(DateTime<Utc>, bool), StoreError> {
     let current = store::lock_subscription(tx, user_id).await?;
     let active = current.as_ref().filter(|s| s.status == "active" && s.expires_at > now);
     let expires_at = extended_until(active.map(|s| s.expires_at), now, days);
@@ -835,7 +840,7 @@ async fn extend_subscription(
     };
     store::put_subscription(tx, user_id, &subscription).await?;
     store::set_vip_multiplier(tx, user_id, plan.vip_multiplier).await?;
-    Ok(expires_at)
+    Ok((expires_at, active.is_none()))
 }
 
 fn event_outcome(outcome: &PaymentOutcome) -> EventOutcome {

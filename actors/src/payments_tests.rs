@@ -147,7 +147,7 @@ async fn a_subscription_lives_pays_once_is_reminded_once_and_expires() {
     assert_eq!(gone.expired, 1);
     assert_eq!(w.multiplier(1).await, 1.0);
     assert_eq!(w.reconciler.sweep(end + Duration::days(1)).await.unwrap(), SweepReport::default());
-    assert_eq!(w.sent_kinds(), ["vip_ending_soon", "vip_ending_soon", "vip_ended"]);
+    assert_eq!(w.sent_kinds(), ["vip_ending_soon", "vip_ending_soon", "vip_remove", "vip_ended"]);
     let days: Vec<u32> = w
         .sent
         .lock()
@@ -174,7 +174,7 @@ async fn a_refund_ends_access_once_and_a_payment_without_access_is_repaired() {
     assert_eq!(w.reconciler.refund(refund).await.unwrap(), RefundOutcome::AlreadyRefunded);
     assert_eq!(w.multiplier(1).await, 1.0);
     assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.refund'").await, 1);
-    assert_eq!(w.sent_kinds(), ["vip_ended"]);
+    assert_eq!(w.sent_kinds(), ["vip_remove", "vip_ended"]);
     // The refunded payment is not "repaired" back into access.
     assert_eq!(w.reconciler.sweep(w.now()).await.unwrap().repaired, 0);
 

@@ -48,6 +48,19 @@ pub fn translate(update: &Update) -> Option<Inbound> {
             let update = UserUpdate { update_id, identity: identity(&r.from), chat_id: r.user_chat_id.0, action };
             Some(Inbound { update, callback_id: None })
         }
+        // Someone joined a channel (not the bot's own membership, which is `my_chat_member`).
+        UpdateKind::ChatMember(change) if !change.chat.is_private() => {
+            let joined =
+                matches!(change.new_chat_member.kind, ChatMemberKind::Member(_) | ChatMemberKind::Restricted(_))
+                    && !matches!(change.old_chat_member.kind, ChatMemberKind::Member(_));
+            if !joined {
+                return None;
+            }
+            let who = &change.new_chat_member.user;
+            let action = Action::JoinedChannel { channel_id: change.chat.id.0 };
+            let update = UserUpdate { update_id, identity: identity(who), chat_id: user_id(who), action };
+            Some(Inbound { update, callback_id: None })
+        }
         UpdateKind::MessageReaction(r) => {
             // Anonymous reactions (a channel's default) name nobody to pay.
             let from = r.user()?;

@@ -34,4 +34,5 @@ pub const ALLOWED_UPDATES: &[AllowedUpdate] = &[
     AllowedUpdate::PreCheckoutQuery,
     AllowedUpdate::ChatJoinRequest,
     AllowedUpdate::MessageReaction,
+    AllowedUpdate::ChatMember,
 ];

@@ -20,10 +20,13 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 use teloxide::payloads::{
-    AnswerPreCheckoutQuerySetters, CreateInvoiceLinkSetters, SendDocumentSetters, SendMessageSetters,
+    AnswerPreCheckoutQuerySetters, CreateChatInviteLinkSetters, CreateInvoiceLinkSetters, SendDocumentSetters,
+    SendMessageSetters, UnbanChatMemberSetters,
 };
 use teloxide::prelude::Requester;
-use teloxide::types::{ChatId, InputFile, LabeledPrice, LinkPreviewOptions, ParseMode, PreCheckoutQueryId, Seconds};
+use teloxide::types::{
+    ChatId, InputFile, LabeledPrice, LinkPreviewOptions, ParseMode, PreCheckoutQueryId, Seconds, UserId,
+};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -66,10 +69,11 @@ impl Outbox {
         directory: UserDirectory,
         story: StoryShelf,
         stripe: Option<StripeCheckout>,
+        vip_channel: Option<i64>,
         limits: OutboxLimits,
     ) -> Result<Outbox, store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let media = Senders { media: StoryMedia::new(pool.clone(), story), stripe };
+        let media = Senders { media: StoryMedia::new(pool.clone(), story), stripe, vip_channel };
         let mut sender = Sender::new(api, pool, directory, media, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
@@ -114,7 +118,11 @@ struct Lane {
 struct Senders {
     media: StoryMedia,
     stripe: Option<StripeCheckout>,
+    vip_channel: Option<i64>,
 }
+
+/// How long a VIP channel invite stays usable.
+const INVITE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 struct Sender {
     api: TelegramApi,
@@ -494,6 +502,39 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
                 // Stars invoices carry no provider token and exactly one price.
                 let request = api.bot.send_invoice(chat, title, description, payload, "XTR", prices);
                 api.call("sendInvoice", request).await.map(drop)
+            }
+        }
+        Rendered::VipInvite => {
+            let Some(channel) = senders.vip_channel else { return Ok(()) };
+            // One person, one hour: a link passed on is worth nothing.
+            let request = api
+                .bot
+                .create_chat_invite_link(ChatId(channel))
+                .member_limit(1)
+                .expire_date(chrono::Utc::now() + INVITE_LIFETIME)
+                .name(format!("VIP {}", out.user_id.unwrap_or(out.chat_id)));
+            let link = api.call("createChatInviteLink", request).await?;
+            let url =
+                url::Url::parse(&link.invite_link).map_err(|e| CallFailure::Rejected(format!("invite link: {e}")))?;
+            let (text, keyboard) = super::render_vip::vip_invite(out.lang, url);
+            let request = api.bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(keyboard);
+            api.call("sendMessage", request).await.map(drop)
+        }
+        Rendered::VipRemove => {
+            let (Some(channel), Some(user)) = (senders.vip_channel, out.user_id.and_then(|u| u64::try_from(u).ok()))
+            else {
+                return Ok(());
+            };
+            let ban = api.bot.ban_chat_member(ChatId(channel), UserId(user));
+            match api.call("banChatMember", ban).await {
+                // Not a member (never joined, or left): nothing to remove.
+                Ok(_) | Err(CallFailure::Rejected(_)) => {}
+                Err(other) => return Err(other),
+            }
+            let unban = api.bot.unban_chat_member(ChatId(channel), UserId(user)).only_if_banned(true);
+            match api.call("unbanChatMember", unban).await {
+                Ok(_) | Err(CallFailure::Rejected(_)) => Ok(()),
+                Err(other) => Err(other),
             }
         }
         Rendered::PreCheckout { query_id, error } => {

@@ -42,6 +42,10 @@ pub enum Rendered {
         stars: u32,
         recurring: bool,
     },
+    /// A one-time invite link to the VIP channel, made and sent as a button.
+    VipInvite,
+    /// Out of the VIP channel (ban, then unban: they may come back when they pay again).
+    VipRemove,
     /// A Stripe Checkout page to create and send as a button.
     CardCheckout {
         plan: String,
@@ -192,6 +196,8 @@ pub fn render(out: &Outgoing) -> Rendered {
         }
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
+        Reply::VipInvite => return Rendered::VipInvite,
+        Reply::VipRemove => return Rendered::VipRemove,
         Reply::ChannelWelcome { minutes } => {
             (fill(lang, "channel_welcome", &[("minutes", &minutes.to_string())]), Some(main_menu(lang)))
         }

@@ -80,6 +80,12 @@ pub fn card_terms(lang: Lang, plan_id: &str) -> Option<(String, u32, bool)> {
     PLANS.get(plan_id).map(|p| (fill(lang, "invoice_title", &[("name", name(lang, p))]), p.eur_cents, p.recurring))
 }
 
+/// The VIP channel's invite, as a button.
+pub fn vip_invite(lang: Lang, url: url::Url) -> (String, InlineKeyboardMarkup) {
+    let open = InlineKeyboardButton::url(get(lang, "btn_vip_channel"), url);
+    (get(lang, "vip_invite_text").to_owned(), InlineKeyboardMarkup::new([vec![open]]))
+}
+
 /// The message carrying a card payment page, with its button.
 pub fn card_link(lang: Lang, plan_id: &str, url: url::Url) -> (String, InlineKeyboardMarkup) {
     let text = fill(lang, "card_link_text", &[("name", &plan_name(lang, plan_id))]);

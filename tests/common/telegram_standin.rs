@@ -171,6 +171,18 @@ impl Standin {
         })
     }
 
+    /// The user joins a channel.
+    pub fn joins(&self, user: &TgUser, channel_id: i64) -> i64 {
+        self.push(|id, _| {
+            json!({"update_id": id, "chat_member": {
+                "chat": {"id": channel_id, "type": "channel", "title": "El Diván"},
+                "from": user.json(), "date": now(),
+                "old_chat_member": {"user": user.json(), "status": "left"},
+                "new_chat_member": {"user": user.json(), "status": "member"}
+            }})
+        })
+    }
+
     /// The user reacts to a channel post with `emoji`.
     pub fn react(&self, user: &TgUser, channel_id: i64, message_id: i64, emoji: &str) -> i64 {
         self.push(|id, _| {
@@ -494,9 +506,18 @@ async fn handle(
             }
             ok(json!("https://t.me/$invoice-standin"))
         }
-        "answerPreCheckoutQuery" | "refundStarPayment" | "editUserStarSubscription" | "approveChatJoinRequest" => {
-            ok(json!(true))
-        }
+        "answerPreCheckoutQuery"
+        | "refundStarPayment"
+        | "editUserStarSubscription"
+        | "approveChatJoinRequest"
+        | "banChatMember"
+        | "unbanChatMember" => ok(json!(true)),
+        "createChatInviteLink" => ok(json!({
+            "invite_link": format!("https://t.me/+standin{}", inner.calls.len()),
+            "creator": {"id": 1, "is_bot": true, "first_name": "Diana"},
+            "creates_join_request": false, "is_primary": false, "is_revoked": false,
+            "member_limit": params["member_limit"], "expire_date": params["expire_date"]
+        })),
         "setMyCommands" | "deleteWebhook" | "setWebhook" | "answerCallbackQuery" => {
             if method == "answerCallbackQuery" && params["text"].as_str().is_some_and(|t| t.chars().count() > 200) {
                 record(&mut inner, Some(400), params, method);

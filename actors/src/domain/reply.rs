@@ -236,6 +236,10 @@ pub enum Reply {
     ChannelWelcome {
         minutes: u32,
     },
+    /// A one-time invite link to the VIP channel (made when sent).
+    VipInvite,
+    /// Take the player out of the VIP channel (their access ended). Sends no message.
+    VipRemove,
     /// A payment we could not match to what we sold: no access yet, admins told.
     PaymentProblem,
     /// An admin's VIP token that gives nothing: unknown, used, or expired.
@@ -395,6 +399,8 @@ impl Reply {
             Reply::VipActivated { .. } => "vip_activated",
             Reply::PaymentProblem => "payment_problem",
             Reply::ChannelWelcome { .. } => "channel_welcome",
+            Reply::VipInvite => "vip_invite",
+            Reply::VipRemove => "vip_remove",
             Reply::TokenRefused { .. } => "token_refused",
             Reply::VipEndingSoon { .. } => "vip_ending_soon",
             Reply::VipEnded { .. } => "vip_ended",

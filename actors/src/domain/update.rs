@@ -57,6 +57,10 @@ pub enum Action {
     JoinRequest {
         channel_id: i64,
     },
+    /// The user joined a channel (`chat_member`).
+    JoinedChannel {
+        channel_id: i64,
+    },
     /// The user reacted to a channel post (`message_reaction`): the first new emoji, if any.
     Reacted {
         channel_id: i64,
@@ -143,6 +147,7 @@ impl Action {
             Action::ShowVip => "vip",
             Action::BuyPlan { .. } => "buy_plan",
             Action::JoinRequest { .. } => "join_request",
+            Action::JoinedChannel { .. } => "joined_channel",
             Action::Reacted { .. } => "reaction",
             Action::BuyPlanByCard { .. } => "buy_plan_card",
             Action::PreCheckout { .. } => "pre_checkout",

@@ -31,12 +31,12 @@ pub(super) async fn apply_update(
     let user_id = update.identity.user_id;
     // Standings come from another actor that needs its own connection: ask before taking ours,
     // so a slow board can never hold the pool.
-    let ranking = match &update.action {
-        Action::ShowRanking { board, period } => Some(standings(deps, *board, *period, user_id).await?),
+    let asked = match &update.action {
+        Action::ShowRanking { board, period } => vec![standings(deps, *board, *period, user_id).await?],
         // The reconciler records the payment on a connection of its own: ask it before taking
         // ours, so a payment never waits for a second connection while holding the first.
         Action::PaymentReceived { .. } => super::vip::paid(deps, user_id, &update.action).await?,
-        _ => None,
+        _ => Vec::new(),
     };
     let mut conn = deps.pool.get().await?;
     let tx = conn.transaction().await?;
@@ -94,7 +94,7 @@ pub(super) async fn apply_update(
                     p.is_active = true;
                 }
             }
-            apply_action(&tx, deps, &mut player, &update, &mut replies, &mut elsewhere, ranking).await?
+            apply_action(&tx, deps, &mut player, &update, &mut replies, &mut elsewhere, asked).await?
         }
     };
 
@@ -128,7 +128,8 @@ async fn apply_action(
     update: &UserUpdate,
     replies: &mut Vec<Reply>,
     elsewhere: &mut Vec<Pending>,
-    mut ranking: Option<Reply>,
+    // Replies computed before the transaction (standings, a payment's outcome).
+    mut asked: Vec<Reply>,
 ) -> Result<Option<Notice>, StoreError> {
     let user_id = update.identity.user_id;
     let Some(p) = player.as_mut() else {
@@ -159,6 +160,10 @@ async fn apply_action(
             Action::JoinRequest { channel_id } => {
                 *player = register_quietly(tx, update).await?;
                 replies.extend(super::channels::join_request(tx, deps, user_id, *channel_id).await?);
+            }
+            Action::JoinedChannel { channel_id } => {
+                *player = register_quietly(tx, update).await?;
+                replies.extend(super::channels::joined(tx, deps, user_id, *channel_id).await?);
             }
             Action::Reacted { channel_id, message_id, emoji } => {
                 *player = register_quietly(tx, update).await?;
@@ -211,6 +216,9 @@ async fn apply_action(
         Action::JoinRequest { channel_id } => {
             replies.extend(super::channels::join_request(tx, deps, user_id, *channel_id).await?);
         }
+        Action::JoinedChannel { channel_id } => {
+            replies.extend(super::channels::joined(tx, deps, user_id, *channel_id).await?);
+        }
         Action::Reacted { channel_id, message_id, emoji } => {
             super::channels::reacted(tx, deps, user_id, *channel_id, *message_id, emoji.as_deref()).await?;
         }
@@ -218,7 +226,7 @@ async fn apply_action(
         Action::PreCheckout { query_id, payload, currency, total } => {
             replies.push(super::vip::pre_checkout(tx, deps, user_id, query_id, payload, currency, *total).await?);
         }
-        Action::PaymentReceived { .. } => replies.extend(ranking.take()),
+        Action::PaymentReceived { .. } => replies.append(&mut asked),
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
             replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);
@@ -232,7 +240,7 @@ async fn apply_action(
             let entries = achievements::progress_view(&deps.settings.achievements, &counters, &unlocked);
             replies.push(Reply::Achievements { entries });
         }
-        Action::ShowRanking { .. } => replies.push(ranking.take().unwrap_or(Reply::SomethingWentWrong)),
+        Action::ShowRanking { .. } => replies.push(asked.pop().unwrap_or(Reply::SomethingWentWrong)),
         Action::UseItem { item_id } => {
             let key = update.update_id.unwrap_or_default();
             replies.push(shop::use_item(tx, deps, user_id, item_id, key).await?);

@@ -27,6 +27,20 @@ pub(super) async fn join_request(
     Ok(Some(Reply::ChannelWelcome { minutes }))
 }
 
+/// Someone joined a channel: in the VIP channel, only with an active subscription.
+pub(super) async fn joined(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+    channel_id: i64,
+) -> Result<Option<Reply>, StoreError> {
+    if deps.settings.channels.vip_id != Some(channel_id) {
+        return Ok(None);
+    }
+    let active = store::payments::active_subscription(tx, user_id).await?.is_some();
+    Ok((!active).then_some(Reply::VipRemove))
+}
+
 pub(super) async fn reacted(
     tx: &Transaction<'_>,
     deps: &UserDeps,

@@ -95,9 +95,9 @@ async fn check(
 
 /// A Stars payment went through (`Action::PaymentReceived`): the reconciler records it and
 /// extends access.
-pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Result<Option<Reply>, StoreError> {
+pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Result<Vec<Reply>, StoreError> {
     let Action::PaymentReceived { charge_id, payload, currency, total, recurring, first, raw } = payment else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let decoded = InvoicePayload::decode(payload).filter(|p| p.user_id == user_id);
     let Some(reconciler) = &deps.payments else {
@@ -119,17 +119,30 @@ pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Res
     };
     let outcome = reconciler.send(message).await.map_err(|_| StoreError::Unavailable("payment reconciler"))??;
     Ok(match outcome {
-        PaymentOutcome::Activated { plan, expires_at, .. } => Some(Reply::VipActivated { plan, expires_at }),
         // Recorded by an earlier delivery whose answer was lost: confirm what the player has.
         PaymentOutcome::Duplicate => {
             let client = deps.pool.get().await?;
             store::payments::active_subscription(&client, user_id)
                 .await?
                 .map(|(plan, _, expires_at)| Reply::VipActivated { plan, expires_at })
+                .into_iter()
+                .collect()
         }
-        PaymentOutcome::Refused(_) => Some(Reply::PaymentProblem),
-        PaymentOutcome::TokenRefused(refusal) => Some(Reply::TokenRefused { refusal }),
+        other => replies(other),
     })
+}
+
+/// What the player is told of a payment's outcome; access that starts brings the VIP channel's invite.
+fn replies(outcome: PaymentOutcome) -> Vec<Reply> {
+    match outcome {
+        PaymentOutcome::Activated { plan, expires_at, started, .. } => {
+            let invite = started.then_some(Reply::VipInvite);
+            std::iter::once(Reply::VipActivated { plan, expires_at }).chain(invite).collect()
+        }
+        PaymentOutcome::Duplicate => Vec::new(),
+        PaymentOutcome::Refused(_) => vec![Reply::PaymentProblem],
+        PaymentOutcome::TokenRefused(refusal) => vec![Reply::TokenRefused { refusal }],
+    }
 }
 
 /// `/start tok_<token>`: an admin's one-time VIP token, redeemed in the update's transaction
@@ -139,13 +152,7 @@ pub(super) async fn redeem(
     deps: &UserDeps,
     user_id: i64,
     token: &str,
-) -> Result<Option<Reply>, StoreError> {
+) -> Result<Vec<Reply>, StoreError> {
     let message = RedeemToken { user_id, token: token.to_owned() };
-    let outcome = redeem_token(tx, &deps.settings.plans, chrono::Utc::now(), &message).await?;
-    Ok(match outcome {
-        PaymentOutcome::Activated { plan, expires_at, .. } => Some(Reply::VipActivated { plan, expires_at }),
-        PaymentOutcome::TokenRefused(refusal) => Some(Reply::TokenRefused { refusal }),
-        PaymentOutcome::Duplicate => None,
-        PaymentOutcome::Refused(_) => Some(Reply::PaymentProblem),
-    })
+    Ok(replies(redeem_token(tx, &deps.settings.plans, chrono::Utc::now(), &message).await?))
 }
