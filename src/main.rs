@@ -57,6 +57,12 @@ enum AdminCommand {
         #[arg(long)]
         key: Option<String>,
     },
+    /// List the free channel's join requests still waiting; `--approve-now` lets them all in
+    /// at once (the running server sends the approvals within seconds).
+    JoinRequests {
+        #[arg(long)]
+        approve_now: bool,
+    },
     /// List payments, newest first: id, time, provider, player, plan, amount, status.
     Payments {
         /// Only this player's.
@@ -119,6 +125,37 @@ fn main() -> ExitCode {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
             Command::Admin { command: AdminCommand::Refund { payment } } => refund(settings, payment).await,
+            Command::Admin { command: AdminCommand::JoinRequests { approve_now } } => {
+                with_pool(&settings, |pool| async move {
+                    let client = pool.get().await?;
+                    let rows = client
+                        .query(
+                            "SELECT r.user_id, u.first_name, r.requested_at, r.approve_at
+                             FROM channel_join_requests r JOIN users u ON u.id = r.user_id
+                             WHERE r.approved_at IS NULL ORDER BY r.approve_at",
+                            &[],
+                        )
+                        .await?;
+                    println!("user\tname\trequested\tapproved at");
+                    for r in &rows {
+                        let (asked, due): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
+                            (r.get(2), r.get(3));
+                        let name: String = r.get(1);
+                        println!(
+                            "{}\t{name}\t{}\t{}",
+                            r.get::<_, i64>(0),
+                            asked.format("%H:%M:%S"),
+                            due.format("%H:%M:%S")
+                        );
+                    }
+                    if approve_now {
+                        let n = diana_actors::store::channels::approve_all_now(&client).await?;
+                        println!("{n} request(s) will be approved within seconds");
+                    }
+                    anyhow::Ok(())
+                })
+                .await
+            }
             Command::Admin { command: AdminCommand::Payments { user_id, status, limit } } => {
                 with_pool(&settings, |pool| async move {
                     let rows = pool

@@ -215,7 +215,7 @@ impl Application {
             let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone(), pool.clone());
             commands::register_in_background(api.clone());
             if settings.channels.free_id.is_some() {
-                crate::telegram::channels::spawn_approver(api.clone(), pool.clone());
+                crate::telegram::channels::spawn_approver(sender.clone(), pool.clone());
             }
             match &t.webhook_url {
                 Some(url) => {

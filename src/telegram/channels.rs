@@ -1,52 +1,47 @@
 //! Approving join requests to the free channel once their wait is over. The requests are rows
 //! in `channel_join_requests`, so a restart loses none: whatever came due while the server was
-//! down is approved at the next start.
+//! down is approved at the next start. Approvals go out through the outbox like every other
+//! call, within Telegram's limits: a due request is marked and its approval committed to the
+//! outbox in one transaction.
 
-use super::api::{CallFailure, TelegramApi};
+use super::outbox::Outbox;
+use diana_actors::domain::{Lang, Reply};
 use diana_actors::metrics::count_error;
-use diana_actors::store::{self, Pool};
+use diana_actors::store::{self, Pool, outbox::Pending};
 use std::time::Duration;
-use teloxide::prelude::Requester;
-use teloxide::types::{ChatId, UserId};
 
 const EVERY: Duration = Duration::from_secs(2);
 
-pub fn spawn_approver(api: TelegramApi, pool: Pool) {
+pub fn spawn_approver(outbox: Outbox, pool: Pool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
-            if let Err(error) = approve_due(&api, &pool).await {
-                count_error("join_approvals");
-                tracing::warn!(%error, "could not approve join requests; retrying");
+            match approve_due(&pool).await {
+                Ok(outgoing) => outbox.send(outgoing),
+                Err(error) => {
+                    count_error("join_approvals");
+                    tracing::warn!(%error, "could not approve join requests; retrying");
+                }
             }
         }
     });
 }
 
-async fn approve_due(api: &TelegramApi, pool: &Pool) -> Result<(), store::StoreError> {
-    let client = pool.get().await?;
-    for (user_id, chat_id) in store::channels::due_requests(&client, chrono::Utc::now(), 100).await? {
-        let Ok(user) = u64::try_from(user_id) else { continue };
-        let request = api.bot.approve_chat_join_request(ChatId(chat_id), UserId(user));
-        match api.call("approveChatJoinRequest", request).await {
-            Ok(_) => store::channels::approved(&client, user_id, chat_id).await?,
-            // Gone (withdrawn, already a member, the bot lost its rights): nothing to retry.
-            Err(CallFailure::Rejected(reason) | CallFailure::Transient(reason))
-                if reason.contains("HIDE_REQUESTER_MISSING") || reason.contains("USER_ALREADY_PARTICIPANT") =>
-            {
-                store::channels::approved(&client, user_id, chat_id).await?;
-            }
-            Err(CallFailure::Rejected(reason)) => {
-                count_error("join_approval_refused");
-                tracing::warn!(user_id, chat_id, %reason, "Telegram refused a join approval; giving it up");
-                store::channels::approved(&client, user_id, chat_id).await?;
-            }
-            Err(other) => {
-                tracing::info!(user_id, ?other, "join approval postponed");
-                return Ok(());
-            }
-        }
-    }
-    Ok(())
+async fn approve_due(pool: &Pool) -> Result<Vec<diana_actors::domain::Outgoing>, store::StoreError> {
+    let mut conn = pool.get().await?;
+    let tx = conn.transaction().await?;
+    let due = store::channels::take_due(&tx, chrono::Utc::now(), 100).await?;
+    let pending = due
+        .into_iter()
+        .map(|(user_id, channel_id)| Pending {
+            chat_id: user_id,
+            user_id: Some(user_id),
+            lang: Lang::Es,
+            reply: Reply::ApproveJoin { channel_id },
+        })
+        .collect();
+    let outgoing = store::outbox::insert(&tx, pending).await?;
+    tx.commit().await?;
+    Ok(outgoing)
 }

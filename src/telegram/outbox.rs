@@ -520,6 +520,15 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
             let request = api.bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(keyboard);
             api.call("sendMessage", request).await.map(drop)
         }
+        Rendered::ApproveJoin { channel_id } => {
+            let Some(user) = out.user_id.and_then(|u| u64::try_from(u).ok()) else { return Ok(()) };
+            let request = api.bot.approve_chat_join_request(ChatId(channel_id), UserId(user));
+            match api.call("approveChatJoinRequest", request).await {
+                // Withdrawn, already a member, or the bot lost its rights: nothing to retry.
+                Ok(_) | Err(CallFailure::Rejected(_)) => Ok(()),
+                Err(other) => Err(other),
+            }
+        }
         Rendered::VipRemove => {
             let (Some(channel), Some(user)) = (senders.vip_channel, out.user_id.and_then(|u| u64::try_from(u).ok()))
             else {

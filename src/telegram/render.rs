@@ -44,6 +44,10 @@ pub enum Rendered {
     },
     /// A one-time invite link to the VIP channel, made and sent as a button.
     VipInvite,
+    /// Approve the player's request to join a channel.
+    ApproveJoin {
+        channel_id: i64,
+    },
     /// Out of the VIP channel (ban, then unban: they may come back when they pay again).
     VipRemove,
     /// A Stripe Checkout page to create and send as a button.
@@ -197,6 +201,7 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
         Reply::VipInvite => return Rendered::VipInvite,
+        Reply::ApproveJoin { channel_id } => return Rendered::ApproveJoin { channel_id: *channel_id },
         Reply::VipRemove => return Rendered::VipRemove,
         Reply::ChannelWelcome { minutes } => {
             (fill(lang, "channel_welcome", &[("minutes", &minutes.to_string())]), Some(main_menu(lang)))

@@ -21,6 +21,7 @@ async fn join_requests_are_approved_after_the_wait_even_across_a_restart() {
     let options = Options::new(Some(&tg.url))
         .env("DIANA__CHANNELS__FREE_ID", &FREE.to_string())
         .env("DIANA__CHANNELS__APPROVE_AFTER", "4s");
+    // (Iván's request below would wait four seconds; the admin's command lets him in sooner.)
     let server = TestServer::start(options).await;
     let (dora, eva) = (TgUser::new(9501, "Dora"), TgUser::new(9502, "Eva"));
     // Dora never opened the bot: she asks to join and is welcomed in private at once.
@@ -29,6 +30,12 @@ async fn join_requests_are_approved_after_the_wait_even_across_a_restart() {
     assert!(welcome.text().contains("Los Kinkys") && welcome.text().contains("1 minutos"), "{}", welcome.text());
     assert_eq!(approvals(&tg, dora.id), 0, "not before the wait");
     tg.wait_for("Dora's approval", Duration::from_secs(15), |s| (approvals(s, dora.id) == 1).then_some(())).await;
+    // The outbox forgets what Telegram accepted (a crash before that would send it once more).
+    let early = server.db().await;
+    eventually("the outbox to settle", Duration::from_secs(10), || async {
+        count(&early, "SELECT count(*) FROM outbox").await == 0
+    })
+    .await;
     // Eva asks, and the server stops before her wait is over: the next start approves her.
     tg.join_request(&eva, FREE);
     tg.wait_replies(eva.id, 1).await;
@@ -39,6 +46,19 @@ async fn join_requests_are_approved_after_the_wait_even_across_a_restart() {
         (approvals(s, eva.id) == 1).then_some(())
     })
     .await;
+    // An admin lets a waiting request in at once.
+    let ivan = TgUser::new(9503, "Iván");
+    tg.join_request(&ivan, FREE);
+    tg.wait_replies(ivan.id, 1).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+        .args(["admin", "join-requests", "--approve-now"])
+        .env_clear()
+        .env("DATABASE_URL", server.options.database_url())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("9503\tIván") && listed.contains("1 request(s)"), "{listed}");
+    tg.wait_for("Iván's approval", Duration::from_secs(10), |s| (approvals(s, ivan.id) == 1).then_some(())).await;
     let db = server.db().await;
     let pending = "SELECT count(*) FROM channel_join_requests WHERE approved_at IS NULL";
     // Marked right after Telegram accepts the approval.

@@ -236,6 +236,10 @@ pub enum Reply {
     ChannelWelcome {
         minutes: u32,
     },
+    /// Let the player into a channel they asked to join (sends no message).
+    ApproveJoin {
+        channel_id: i64,
+    },
     /// A one-time invite link to the VIP channel (made when sent).
     VipInvite,
     /// Take the player out of the VIP channel (their access ended). Sends no message.
@@ -400,6 +404,7 @@ impl Reply {
             Reply::PaymentProblem => "payment_problem",
             Reply::ChannelWelcome { .. } => "channel_welcome",
             Reply::VipInvite => "vip_invite",
+            Reply::ApproveJoin { .. } => "approve_join",
             Reply::VipRemove => "vip_remove",
             Reply::TokenRefused { .. } => "token_refused",
             Reply::VipEndingSoon { .. } => "vip_ending_soon",

@@ -21,29 +21,6 @@ pub async fn request_join(
     Ok(tx.execute(&stmt, &[&user_id, &chat_id, &approve_at]).await? == 1)
 }
 
-/// Join requests whose wait is over: (user, chat).
-pub async fn due_requests(
-    client: &deadpool_postgres::Client,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<(i64, i64)>, StoreError> {
-    let stmt = client
-        .prepare_cached(
-            "SELECT user_id, chat_id FROM channel_join_requests
-             WHERE approved_at IS NULL AND approve_at <= $1 ORDER BY approve_at LIMIT $2",
-        )
-        .await?;
-    Ok(client.query(&stmt, &[&now, &limit]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
-}
-
-pub async fn approved(client: &deadpool_postgres::Client, user_id: i64, chat_id: i64) -> Result<(), StoreError> {
-    let stmt = client
-        .prepare_cached("UPDATE channel_join_requests SET approved_at = now() WHERE user_id = $1 AND chat_id = $2")
-        .await?;
-    client.execute(&stmt, &[&user_id, &chat_id]).await?;
-    Ok(())
-}
-
 /// Record a reaction to a post; `false` if this player reacted to it before (paid once).
 pub async fn first_reaction(
     tx: &Transaction<'_>,
@@ -80,4 +57,25 @@ pub async fn mark_paid(
         .await?;
     tx.execute(&stmt, &[&user_id, &chat_id, &message_id, &paid]).await?;
     Ok(())
+}
+
+/// Join requests whose wait is over, locked and marked approved in `tx`: their approval is
+/// committed to the outbox in the same transaction, so each is sent once, after any restart.
+pub async fn take_due(tx: &Transaction<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE channel_join_requests SET approved_at = now()
+             WHERE (user_id, chat_id) IN (
+                 SELECT user_id, chat_id FROM channel_join_requests
+                 WHERE approved_at IS NULL AND approve_at <= $1
+                 ORDER BY approve_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+             RETURNING user_id, chat_id",
+        )
+        .await?;
+    Ok(tx.query(&stmt, &[&now, &limit]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Approve every pending request now (an admin's shortcut): the approver picks them up.
+pub async fn approve_all_now(client: &deadpool_postgres::Client) -> Result<u64, StoreError> {
+    Ok(client.execute("UPDATE channel_join_requests SET approve_at = now() WHERE approved_at IS NULL", &[]).await?)
 }
