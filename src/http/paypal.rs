@@ -3,13 +3,10 @@
 //! for it, with a configurable base URL). A refused or unverifiable request gets a 4xx and
 //! changes nothing; a verified event goes to `PaymentReconciler`, applied once by its id.
 
-use super::stripe::WEBHOOKS_REJECTED;
+use super::stripe::{answer, raw_body, refused};
 use actix_web::{HttpRequest, HttpResponse, web};
-use diana_actors::payments::{EventOutcome, PaymentReconciler, PaypalEvent};
-use futures::StreamExt;
+use diana_actors::payments::{PaymentReconciler, PaypalEvent};
 use std::time::Duration;
-
-const MAX_BODY_BYTES: usize = 512 * 1024;
 
 /// The transmission headers PayPal signs with.
 const HEADERS: [(&str, &str); 5] = [
@@ -98,19 +95,14 @@ pub struct PaypalState {
 }
 
 fn rejected(reason: &'static str) -> HttpResponse {
-    WEBHOOKS_REJECTED.with_label_values(&["paypal", reason]).inc();
-    HttpResponse::BadRequest().body(reason)
+    refused("paypal", reason)
 }
 
-pub async fn receive(req: HttpRequest, mut payload: web::Payload, state: web::Data<PaypalState>) -> HttpResponse {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else { return rejected("body") };
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return rejected("too_large");
-        }
-        body.extend_from_slice(&chunk);
-    }
+pub async fn receive(req: HttpRequest, payload: web::Payload, state: web::Data<PaypalState>) -> HttpResponse {
+    let body = match raw_body(payload, "paypal").await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let mut headers = Vec::new();
     for (header, field) in HEADERS {
         let Some(value) = req.headers().get(header).and_then(|v| v.to_str().ok()) else { return rejected("unsigned") };
@@ -130,20 +122,5 @@ pub async fn receive(req: HttpRequest, mut payload: web::Payload, state: web::Da
     let text = |key: &str| event.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let (Some(id), Some(event_type)) = (text("id"), text("event_type")) else { return rejected("not_an_event") };
     let resource = event.get("resource").cloned().unwrap_or_default();
-    match state.reconciler.send(PaypalEvent { id, event_type, resource }).await {
-        Ok(Ok(outcome)) => {
-            let label = match outcome {
-                EventOutcome::Applied => "applied",
-                EventOutcome::Duplicate => "duplicate",
-                EventOutcome::Ignored => "ignored",
-            };
-            HttpResponse::Ok().json(serde_json::json!({ "received": true, "outcome": label }))
-        }
-        Ok(Err(error)) => {
-            diana_actors::metrics::count_error("paypal_event");
-            tracing::error!(%error, "a PayPal event could not be applied; PayPal will retry");
-            HttpResponse::ServiceUnavailable().finish()
-        }
-        Err(_) => HttpResponse::ServiceUnavailable().finish(),
-    }
+    answer("paypal", state.reconciler.send(PaypalEvent { id, event_type, resource }).await)
 }

@@ -6,6 +6,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use diana_actors::domain::stripe;
 use diana_actors::payments::{EventOutcome, PaymentReconciler, StripeEvent};
+use diana_actors::store::StoreError;
 use futures::StreamExt;
 use prometheus::{IntCounterVec, register_int_counter_vec};
 use std::sync::LazyLock;
@@ -24,20 +25,58 @@ pub struct StripeState {
     pub reconciler: actix::Addr<PaymentReconciler>,
 }
 
-fn rejected(reason: &'static str) -> HttpResponse {
-    WEBHOOKS_REJECTED.with_label_values(&["stripe", reason]).inc();
+/// A refused webhook: 400, counted by provider and reason.
+pub(super) fn refused(provider: &str, reason: &'static str) -> HttpResponse {
+    WEBHOOKS_REJECTED.with_label_values(&[provider, reason]).inc();
     HttpResponse::BadRequest().body(reason)
 }
 
-pub async fn receive(req: HttpRequest, mut payload: web::Payload, state: web::Data<StripeState>) -> HttpResponse {
+fn rejected(reason: &'static str) -> HttpResponse {
+    refused("stripe", reason)
+}
+
+/// The raw body, up to the limit: signatures are checked over exactly these bytes.
+pub(super) async fn raw_body(mut payload: web::Payload, provider: &str) -> Result<web::BytesMut, HttpResponse> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else { return rejected("body") };
+        let Ok(chunk) = chunk else { return Err(refused(provider, "body")) };
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return rejected("too_large");
+            return Err(refused(provider, "too_large"));
         }
         body.extend_from_slice(&chunk);
     }
+    Ok(body)
+}
+
+/// The answer to the provider once the reconciler has the event: 200 when applied (or seen
+/// before, or of no interest), 503 so the provider retries when it could not be applied.
+pub(super) fn answer(
+    provider: &str,
+    result: Result<Result<EventOutcome, StoreError>, actix::MailboxError>,
+) -> HttpResponse {
+    match result {
+        Ok(Ok(outcome)) => {
+            let label = match outcome {
+                EventOutcome::Applied => "applied",
+                EventOutcome::Duplicate => "duplicate",
+                EventOutcome::Ignored => "ignored",
+            };
+            HttpResponse::Ok().json(serde_json::json!({ "received": true, "outcome": label }))
+        }
+        Ok(Err(error)) => {
+            diana_actors::metrics::count_error("provider_event");
+            tracing::error!(provider, %error, "a provider event could not be applied; it will be retried");
+            HttpResponse::ServiceUnavailable().finish()
+        }
+        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+pub async fn receive(req: HttpRequest, payload: web::Payload, state: web::Data<StripeState>) -> HttpResponse {
+    let body = match raw_body(payload, "stripe").await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let header = req.headers().get("Stripe-Signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if let Err(error) = stripe::verify(header, &body, &state.secret, chrono::Utc::now().timestamp()) {
         tracing::warn!(%error, "Stripe webhook refused");
@@ -50,20 +89,5 @@ pub async fn receive(req: HttpRequest, mut payload: web::Payload, state: web::Da
     let text = |key: &str| event.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let (Some(id), Some(event_type)) = (text("id"), text("type")) else { return rejected("not_an_event") };
     let object = event.pointer("/data/object").cloned().unwrap_or_default();
-    match state.reconciler.send(StripeEvent { id, event_type, object }).await {
-        Ok(Ok(outcome)) => {
-            let label = match outcome {
-                EventOutcome::Applied => "applied",
-                EventOutcome::Duplicate => "duplicate",
-                EventOutcome::Ignored => "ignored",
-            };
-            HttpResponse::Ok().json(serde_json::json!({ "received": true, "outcome": label }))
-        }
-        Ok(Err(error)) => {
-            diana_actors::metrics::count_error("stripe_event");
-            tracing::error!(%error, "a Stripe event could not be applied; Stripe will retry");
-            HttpResponse::ServiceUnavailable().finish()
-        }
-        Err(_) => HttpResponse::ServiceUnavailable().finish(),
-    }
+    answer("stripe", state.reconciler.send(StripeEvent { id, event_type, object }).await)
 }
