@@ -373,8 +373,8 @@ impl BoardCtx {
         let ids: Vec<i64> = rows.iter().map(|(_, s)| s.user_id).filter(|id| *id != 0).collect();
         let names = store_lb::names(&self.pool.get().await?, &ids).await?;
         let row = |rank: i64, s: &Standing| {
-            let (name, title) = names.get(&s.user_id).cloned().unwrap_or_default();
-            Row { rank, user_id: s.user_id, name, title, score: s.score }
+            let (name, title, badge) = names.get(&s.user_id).cloned().unwrap_or_default();
+            Row { rank, user_id: s.user_id, name, title, badge, score: s.score }
         };
         let mut out = Standings { board: asked.board, period, top: vec![], around: vec![], me: None, players: 0 };
         for (slot, s) in &rows {

@@ -435,6 +435,7 @@ mod tests {
             user_id,
             name: if user_id == 3 { String::new() } else { format!("<P{user_id}>") },
             title: (rank == 1).then(|| "title_musa".to_owned()),
+            badge: (rank == 2).then(|| "premium".to_owned()),
             score: 1000 - rank,
         };
         let top: Vec<Row> = (1..=10).map(|r| row(r, r)).collect();
@@ -608,6 +609,7 @@ mod tests {
         assert!(text.contains("<b>42. &lt;P42&gt; — 958</b> 👈"), "{text}");
         assert!(text.contains("puesto <b>42</b> de 99"), "{text}");
         assert!(text.contains("🥉 Alguien"), "an erased player shows as someone: {text}");
+        assert!(text.contains("👑 &lt;P2&gt;"), "a Premium player wears the badge: {text}");
         assert_eq!(k.inline_keyboard[0].len(), 3, "week, month, all time");
         assert_eq!(k.inline_keyboard[1].len(), 3, "streaks, trivia, menu");
     }

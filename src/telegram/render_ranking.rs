@@ -20,7 +20,10 @@ fn medal(rank: i64) -> String {
 
 fn line(lang: Lang, row: &Row, me: Option<i64>) -> String {
     let title = row.title.as_deref().and_then(|t| title_name(lang, t)).map(|t| format!(" · {t}")).unwrap_or_default();
-    let name = if row.name.is_empty() { get(lang, "ranking_anonymous").to_owned() } else { row.name.clone() };
+    let mut name = if row.name.is_empty() { get(lang, "ranking_anonymous").to_owned() } else { row.name.clone() };
+    if let Some(badge) = row.badge.as_deref().and_then(super::render_vip::badge_emoji) {
+        name = format!("{badge} {name}");
+    }
     let key = if Some(row.user_id) == me { "ranking_line_me" } else { "ranking_line" };
     fill(
         lang,

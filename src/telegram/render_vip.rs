@@ -24,6 +24,11 @@ pub fn plan_name(lang: Lang, id: &str) -> String {
     PLANS.get(id).map_or_else(|| id.to_owned(), |p| name(lang, p).to_owned())
 }
 
+/// A plan's badge alone ("💎"), for the leaderboard.
+pub fn badge_emoji(id: &str) -> Option<&'static str> {
+    PLANS.get(id).map(|p| p.badge.as_str())
+}
+
 /// A plan's badge and name ("💎 VIP").
 pub fn badge(lang: Lang, id: &str) -> String {
     PLANS.get(id).map_or_else(|| id.to_owned(), |p| format!("{} {}", p.badge, name(lang, p)))

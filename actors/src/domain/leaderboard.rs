@@ -117,6 +117,9 @@ pub struct Row {
     pub user_id: i64,
     pub name: String,
     pub title: Option<String>,
+    /// The player's active VIP plan, shown as its badge.
+    #[serde(default)]
+    pub badge: Option<String>,
     pub score: i64,
 }
 

@@ -114,18 +114,20 @@ pub async fn rank_of(
     }
 }
 
-/// Display names and titles of some players.
-pub async fn names(
-    client: &deadpool_postgres::Client,
-    user_ids: &[i64],
-) -> Result<HashMap<i64, (String, Option<String>)>, StoreError> {
+/// How a player appears on a board: name, title item, active VIP plan.
+pub type Shown = (String, Option<String>, Option<String>);
+
+/// Display names, titles and VIP badges of some players.
+pub async fn names(client: &deadpool_postgres::Client, user_ids: &[i64]) -> Result<HashMap<i64, Shown>, StoreError> {
     let stmt = client
         .prepare_cached(
-            "SELECT u.id, u.first_name, p.title_item FROM users u
-             LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = ANY($1)",
+            "SELECT u.id, u.first_name, p.title_item, s.plan FROM users u
+             LEFT JOIN user_profiles p ON p.user_id = u.id
+             LEFT JOIN user_subscriptions s ON s.user_id = u.id AND s.status = 'active' AND s.expires_at > now()
+             WHERE u.id = ANY($1)",
         )
         .await?;
-    Ok(client.query(&stmt, &[&user_ids]).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect())
+    Ok(client.query(&stmt, &[&user_ids]).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3)))).collect())
 }
 
 /// Whether a closed period's standings were archived already.
