@@ -9,7 +9,10 @@ CREATE TABLE invoices (
     currency    TEXT NOT NULL,
     amount      BIGINT NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-    paid_at     TIMESTAMPTZ
+    paid_at     TIMESTAMPTZ,
+    -- The provider's id for it (a Stripe Checkout Session), to ask about it if no webhook comes.
+    provider_ref TEXT,
+    checked_at   TIMESTAMPTZ
 );
 
 CREATE TABLE payments (

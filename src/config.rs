@@ -78,6 +78,8 @@ pub struct Settings {
     pub story_cache_dir: PathBuf,
     /// An admin's VIP token expires unused after this many days.
     pub token_valid_days: u32,
+    /// How often the payment reconciler expires, reminds, repairs and asks about pending payments.
+    pub payment_sweep_every: Duration,
     pub channels: diana_actors::user::ChannelRules,
     pub stripe: Option<StripeSettings>,
     pub paypal: Option<PaypalSettings>,
@@ -220,6 +222,7 @@ struct RawChannels {
 #[derive(Deserialize)]
 struct RawPayments {
     token_valid_days: u32,
+    sweep_every: String,
 }
 #[derive(Deserialize)]
 struct RawStory {
@@ -367,6 +370,9 @@ impl Settings {
                     .ok_or_else(|| bad("channels.reaction_cooldown", "must be a duration such as 30s"))?,
                 reactions: raw.channels.reactions,
             },
+            payment_sweep_every: parse_duration(&raw.payments.sweep_every)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| bad("payments.sweep_every", "must be a duration such as 60s"))?,
             token_valid_days: (1..=365)
                 .contains(&raw.payments.token_valid_days)
                 .then_some(raw.payments.token_valid_days)

@@ -152,9 +152,17 @@ impl Application {
         .with_missions(missions.clone())
         .start();
         let plans = Arc::new(Plans::embedded()?);
-        let reconciler = PaymentReconciler::new(pool.clone(), plans.clone(), Some(sink.clone()), system_clock())
-            .sweeping_every(Duration::from_secs(60))
-            .start();
+        // Stripe sends the player back to the bot; the public URL is what we have for it.
+        let stripe_client = settings
+            .stripe
+            .as_ref()
+            .map(|s| StripeCheckout::new(s.api_key.expose(), s.api_url.clone(), settings.http.public_url.to_string()));
+        let mut reconciler = PaymentReconciler::new(pool.clone(), plans.clone(), Some(sink.clone()), system_clock())
+            .sweeping_every(settings.payment_sweep_every);
+        if let Some(client) = &stripe_client {
+            reconciler = reconciler.checking_pending(Arc::new(client.clone()));
+        }
+        let reconciler = reconciler.start();
         let story_shelf = StoryShelf::new(load_story(&settings)?);
         let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
         reload_story_on_hangup(story_engine.clone(), settings.story_dir.clone());
@@ -197,11 +205,7 @@ impl Application {
                 max_in_flight: t.max_in_flight,
             };
             // Unsent replies of an earlier run are queued before any new update is taken.
-            let stripe = settings.stripe.as_ref().map(|s| {
-                // Stripe sends the player back to the bot; the public URL is what we have for it.
-                let back = settings.http.public_url.to_string();
-                StripeCheckout::new(s.api_key.expose(), s.api_url.clone(), back)
-            });
+            let stripe = stripe_client.clone();
             let sender = Outbox::start(
                 api.clone(),
                 pool.clone(),

@@ -30,6 +30,15 @@ pub static PAYMENT_DISAGREEMENTS: std::sync::LazyLock<prometheus::IntCounter> = 
     .expect("metric registers once")
 });
 
+/// Asks a card provider about a payment page whose webhook never came. `Some(object)`: it was
+/// paid, and this is the provider's object for it (a completed Checkout Session).
+pub trait PendingCheck: Send + Sync {
+    fn paid<'a>(
+        &'a self,
+        reference: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<serde_json::Value>, String>>;
+}
+
 #[derive(Clone)]
 pub struct PaymentReconciler {
     pool: Pool,
@@ -37,11 +46,18 @@ pub struct PaymentReconciler {
     sink: Option<ReplySink>,
     clock: Clock,
     sweep_every: Option<std::time::Duration>,
+    pending: Option<Arc<dyn PendingCheck>>,
 }
 
 impl PaymentReconciler {
     pub fn new(pool: Pool, plans: Arc<Plans>, sink: Option<ReplySink>, clock: Clock) -> PaymentReconciler {
-        PaymentReconciler { pool, plans, sink, clock, sweep_every: None }
+        PaymentReconciler { pool, plans, sink, clock, sweep_every: None, pending: None }
+    }
+
+    /// Ask this provider about card payments left pending, on each sweep.
+    pub fn checking_pending(mut self, check: Arc<dyn PendingCheck>) -> PaymentReconciler {
+        self.pending = Some(check);
+        self
     }
 
     /// Sweep on this interval once started.
@@ -151,6 +167,8 @@ pub struct SweepReport {
     pub expired: usize,
     pub reminded: usize,
     pub repaired: usize,
+    /// Card payments found paid by asking the provider (their webhook was lost).
+    pub recovered: usize,
 }
 
 impl Handler<PaymentSucceeded> for PaymentReconciler {
@@ -663,7 +681,40 @@ impl PaymentReconciler {
                 report.repaired += 1;
             }
         }
+        if let Some(check) = &self.pending {
+            report.recovered = self.recover_pending(check.as_ref()).await?;
+        }
         Ok(report)
+    }
+
+    /// Ask the provider about card payment pages paid but never announced by a webhook, and
+    /// apply each as the webhook would have (applied once: a late webhook is a duplicate).
+    async fn recover_pending(&self, check: &dyn PendingCheck) -> Result<usize, StoreError> {
+        let pending = store::pending_invoices(&self.pool.get().await?, 100).await?;
+        let mut recovered = 0;
+        for (nonce, reference) in pending {
+            match check.paid(&reference).await {
+                Ok(Some(object)) => {
+                    let event = StripeEvent {
+                        id: format!("poll:{reference}"),
+                        event_type: "checkout.session.completed".into(),
+                        object,
+                    };
+                    if self.stripe_event(event).await? == EventOutcome::Applied {
+                        recovered += 1;
+                        PAYMENT_DISAGREEMENTS.inc();
+                        tracing::warn!(reference, "a paid card payment had no webhook; applied it");
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(reference, %error, "could not ask about a pending payment; next sweep retries");
+                    continue;
+                }
+            }
+            store::mark_checked(&self.pool.get().await?, &nonce).await?;
+        }
+        Ok(recovered)
     }
 
     async fn sweep_one(&self, user_id: i64, now: DateTime<Utc>) -> Result<Option<Swept>, StoreError> {

@@ -73,7 +73,7 @@ impl Outbox {
         limits: OutboxLimits,
     ) -> Result<Outbox, store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let media = Senders { media: StoryMedia::new(pool.clone(), story), stripe, vip_channel };
+        let media = Senders { media: StoryMedia::new(pool.clone(), story), stripe, vip_channel, pool: pool.clone() };
         let mut sender = Sender::new(api, pool, directory, media, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
@@ -119,6 +119,7 @@ struct Senders {
     media: StoryMedia,
     stripe: Option<StripeCheckout>,
     vip_channel: Option<i64>,
+    pool: Pool,
 }
 
 /// How long a VIP channel invite stays usable.
@@ -464,7 +465,17 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
                     let request =
                         SessionRequest { user_id, plan: &plan, name: &name, eur_cents, recurring, payload: &payload };
                     match stripe.create_session(&request).await {
-                        Ok(page) => Some(page),
+                        Ok((page, session)) => {
+                            // Kept so the reconciler can ask Stripe about it if no webhook comes.
+                            let nonce = payload.rsplit(':').next().unwrap_or_default();
+                            let kept = async {
+                                store::payments::set_provider_ref(&senders.pool.get().await?, nonce, &session).await
+                            };
+                            if let Err(error) = kept.await {
+                                tracing::warn!(%error, "could not keep the checkout session's id");
+                            }
+                            Some(page)
+                        }
                         // Worth another try later: the outbox retries with backoff.
                         Err(CallFailure::Transient(reason)) => return Err(CallFailure::Transient(reason)),
                         Err(failure) => {

@@ -31,8 +31,8 @@ impl StripeCheckout {
         StripeCheckout { http, api_key: api_key.to_owned(), api_url, return_url }
     }
 
-    /// Create a Checkout Session; returns the page to send the player to.
-    pub async fn create_session(&self, req: &SessionRequest<'_>) -> Result<url::Url, CallFailure> {
+    /// Create a Checkout Session; returns the page to send the player to, and the session's id.
+    pub async fn create_session(&self, req: &SessionRequest<'_>) -> Result<(url::Url, String), CallFailure> {
         let user = req.user_id.to_string();
         let amount = req.eur_cents.to_string();
         let mode = if req.recurring { "subscription" } else { "payment" };
@@ -73,10 +73,36 @@ impl StripeCheckout {
             return Err(CallFailure::Transient(format!("stripe answered {status}")));
         }
         let page = body.get("url").and_then(|u| u.as_str()).filter(|_| status.is_success());
-        let Some(page) = page else {
+        let (Some(page), Some(id)) = (page, body.get("id").and_then(|i| i.as_str())) else {
             let message = body.pointer("/error/message").and_then(|m| m.as_str()).unwrap_or("no url");
             return Err(CallFailure::Rejected(format!("stripe answered {status}: {message}")));
         };
-        url::Url::parse(page).map_err(|e| CallFailure::Rejected(format!("stripe checkout url: {e}")))
+        let page = url::Url::parse(page).map_err(|e| CallFailure::Rejected(format!("stripe checkout url: {e}")))?;
+        Ok((page, id.to_owned()))
+    }
+
+    /// A Checkout Session as Stripe has it now.
+    pub async fn session(&self, id: &str) -> Result<serde_json::Value, String> {
+        let url = self.api_url.join(&format!("v1/checkout/sessions/{id}")).map_err(|e| e.to_string())?;
+        let response =
+            self.http.get(url).bearer_auth(&self.api_key).send().await.map_err(|e| e.without_url().to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("stripe answered {}", response.status()));
+        }
+        response.json().await.map_err(|e| e.without_url().to_string())
+    }
+}
+
+impl diana_actors::payments::PendingCheck for StripeCheckout {
+    fn paid<'a>(
+        &'a self,
+        reference: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<serde_json::Value>, String>> {
+        Box::pin(async move {
+            let session = self.session(reference).await?;
+            let paid = session.get("status").and_then(|s| s.as_str()) == Some("complete")
+                && session.get("payment_status").and_then(|s| s.as_str()) == Some("paid");
+            Ok(paid.then_some(session))
+        })
     }
 }

@@ -180,25 +180,46 @@ impl StripeStandin {
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let server = HttpServer::new(move || {
             let seen = seen.clone();
-            App::new().route(
-                "/v1/checkout/sessions",
-                web::post().to(move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
-                    let seen = seen.clone();
-                    async move {
-                        let authorised = req.headers().get("Authorization").and_then(|v| v.to_str().ok())
-                            == Some("Bearer sk_test_e2e");
-                        if !authorised {
-                            return HttpResponse::Unauthorized().json(serde_json::json!({"error": {"message": "key"}}));
+            let asked = seen.clone();
+            App::new()
+                // Every session the stand-in made has been paid, as far as Stripe's API is concerned.
+                .route(
+                    "/v1/checkout/sessions/{id}",
+                    web::get().to(move |id: web::Path<String>| {
+                        let asked = asked.clone();
+                        async move {
+                            let n: usize = id.trim_start_matches("cs_test_").parse().unwrap_or(0);
+                            let form = asked.lock().unwrap().get(n.wrapping_sub(1)).cloned();
+                            match form {
+                                Some(form) => HttpResponse::Ok().json(serde_json::json!({
+                                    "id": id.as_str(), "status": "complete", "payment_status": "paid",
+                                    "client_reference_id": form["client_reference_id"], "amount_total": 499,
+                                    "currency": "eur", "payment_intent": format!("pi_{n}") })),
+                                None => HttpResponse::NotFound().finish(),
+                            }
                         }
-                        let mut sessions = seen.lock().unwrap();
-                        sessions.push(form.into_inner().into_iter().collect());
-                        let id = format!("cs_test_{}", sessions.len());
-                        HttpResponse::Ok().json(
+                    }),
+                )
+                .route(
+                    "/v1/checkout/sessions",
+                    web::post().to(move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
+                        let seen = seen.clone();
+                        async move {
+                            let authorised = req.headers().get("Authorization").and_then(|v| v.to_str().ok())
+                                == Some("Bearer sk_test_e2e");
+                            if !authorised {
+                                return HttpResponse::Unauthorized()
+                                    .json(serde_json::json!({"error": {"message": "key"}}));
+                            }
+                            let mut sessions = seen.lock().unwrap();
+                            sessions.push(form.into_inner().into_iter().collect());
+                            let id = format!("cs_test_{}", sessions.len());
+                            HttpResponse::Ok().json(
                             serde_json::json!({ "id": id, "url": format!("https://checkout.stripe.com/c/pay/{id}") }),
                         )
-                    }
-                }),
-            )
+                        }
+                    }),
+                )
         })
         .workers(1)
         .listen(listener)
@@ -417,4 +438,39 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     assert_eq!(count(&db, multiplier).await, 10);
     let metrics = server.get_text("/metrics").await;
     assert!(metrics.contains(r#"webhooks_rejected_total{provider="paypal",reason="mismatch"} 1"#), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_payment_whose_webhook_was_lost_is_found_by_asking_stripe() {
+    let tg = Standin::start().await;
+    let stripe = StripeStandin::start().await;
+    let options = Options::new(Some(&tg.url))
+        .env("STRIPE_API_KEY", "sk_test_e2e")
+        .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
+        .env("STRIPE_API_URL", &stripe.url)
+        .env("DIANA__PAYMENTS__SWEEP_EVERY", "1s");
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let ines = TgUser::new(9801, "Inés");
+    tg.send_text(&ines, "/start");
+    tg.wait_replies(ines.id, 2).await;
+    tg.send_text(&ines, "/vip");
+    let plans = tg.wait_replies(ines.id, 3).await.remove(2);
+    tg.press(&ines, &plans.buttons().into_iter().find(|(_, d)| d == "1:pc:vip").unwrap().1);
+    tg.wait_replies(ines.id, 4).await;
+    // Stripe's webhook never comes. A fresh page is left alone; one unpaid for a while is asked about.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 0, "too early to ask");
+    db.execute("UPDATE invoices SET created_at = now() - INTERVAL '1 hour'", &[]).await.unwrap();
+    let told = tg.wait_replies(ines.id, 5).await.remove(4);
+    assert!(told.text().contains("¡Bienvenida a VIP!"), "{}", told.text());
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE external_id = 'cs_test_1'").await, 1);
+    // The webhook, late after all: a duplicate.
+    let reference = stripe.sessions.lock().unwrap()[0]["client_reference_id"].clone();
+    let late = serde_json::json!({ "id": "evt_late", "type": "checkout.session.completed", "data": { "object": {
+        "id": "cs_test_1", "client_reference_id": reference, "amount_total": 499, "currency": "eur",
+        "payment_intent": "pi_1" } } });
+    let (status, body) = stripe_post(&server, &late, STRIPE_SECRET, chrono::Utc::now().timestamp()).await;
+    assert_eq!((status, body.contains("duplicate")), (200, true), "{body}");
+    assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 1);
 }

@@ -360,3 +360,38 @@ pub async fn payment_by_external(
     let stmt = tx.prepare_cached("SELECT id FROM payments WHERE provider = $1 AND external_id = $2").await?;
     Ok(tx.query_opt(&stmt, &[&provider, &external_id]).await?.map(|r| r.get(0)))
 }
+
+/// Remember the provider's id for an invoice (a Checkout Session), to ask about it later.
+pub async fn set_provider_ref(
+    client: &deadpool_postgres::Client,
+    nonce: &str,
+    reference: &str,
+) -> Result<(), StoreError> {
+    let stmt = client.prepare_cached("UPDATE invoices SET provider_ref = $2 WHERE nonce = $1").await?;
+    client.execute(&stmt, &[&nonce, &reference]).await?;
+    Ok(())
+}
+
+/// Card invoices unpaid for longer than a webhook should take (but not abandoned for days),
+/// not asked about in the last half hour: (nonce, provider reference).
+pub async fn pending_invoices(
+    client: &deadpool_postgres::Client,
+    limit: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT nonce, provider_ref FROM invoices
+             WHERE paid_at IS NULL AND provider_ref IS NOT NULL
+               AND created_at < now() - INTERVAL '15 minutes' AND created_at > now() - INTERVAL '3 days'
+               AND (checked_at IS NULL OR checked_at < now() - INTERVAL '30 minutes')
+             ORDER BY created_at LIMIT $1",
+        )
+        .await?;
+    Ok(client.query(&stmt, &[&limit]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+pub async fn mark_checked(client: &deadpool_postgres::Client, nonce: &str) -> Result<(), StoreError> {
+    let stmt = client.prepare_cached("UPDATE invoices SET checked_at = now() WHERE nonce = $1").await?;
+    client.execute(&stmt, &[&nonce]).await?;
+    Ok(())
+}
