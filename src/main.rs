@@ -57,6 +57,15 @@ enum AdminCommand {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Ban a player (one polite message, then silence), or lift the ban with `--lift`.
+    Ban {
+        #[arg(long)]
+        user_id: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        lift: bool,
+    },
     /// List the free channel's join requests still waiting; `--approve-now` lets them all in
     /// at once (the running server sends the approvals within seconds).
     JoinRequests {
@@ -125,6 +134,14 @@ fn main() -> ExitCode {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
             Command::Admin { command: AdminCommand::Refund { payment } } => refund(settings, payment).await,
+            Command::Admin { command: AdminCommand::Ban { user_id, reason, lift } } => {
+                with_pool(&settings, |pool| async move {
+                    diana_actors::admin::set_ban(&pool, "cli", user_id, !lift, &reason).await?;
+                    println!("user {user_id} is {}", if lift { "no longer banned" } else { "banned" });
+                    anyhow::Ok(())
+                })
+                .await
+            }
             Command::Admin { command: AdminCommand::JoinRequests { approve_now } } => {
                 with_pool(&settings, |pool| async move {
                     let client = pool.get().await?;

@@ -29,6 +29,25 @@ pub enum AdminError {
     Store(#[from] StoreError),
 }
 
+/// Ban a player (or lift the ban), with a reason, audited. A banned player gets one polite
+/// message and nothing else.
+pub async fn set_ban(pool: &Pool, admin: &str, user_id: i64, banned: bool, reason: &str) -> Result<(), AdminError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AdminError::NoReason);
+    }
+    let mut conn = pool.get().await.map_err(StoreError::from)?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    if !store::users::set_banned(&tx, user_id, banned).await? {
+        return Err(AdminError::UnknownUser(user_id));
+    }
+    let action = if banned { "user.ban" } else { "user.unban" };
+    let after = json!({ "banned": banned, "reason": reason });
+    store::audit::append(&tx, admin, action, &format!("user:{user_id}"), None, Some(&after)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// A sale made outside Telegram's payments, sold at a price for some days of a plan.
 #[derive(Debug, Clone)]
 pub struct Tariff<'a> {

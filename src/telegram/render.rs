@@ -200,6 +200,7 @@ pub fn render(out: &Outgoing) -> Rendered {
         }
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
+        Reply::Banned => (get(lang, "banned").to_owned(), None),
         Reply::VipInvite => return Rendered::VipInvite,
         Reply::ApproveJoin { channel_id } => return Rendered::ApproveJoin { channel_id: *channel_id },
         Reply::VipRemove => return Rendered::VipRemove,
@@ -532,6 +533,7 @@ mod tests {
             },
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,
+            Reply::Banned,
             Reply::ChannelWelcome { minutes: 5 },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },

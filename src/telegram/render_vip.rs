@@ -114,6 +114,7 @@ pub fn refusal(lang: Lang, refusal: CheckoutRefusal) -> String {
             CheckoutRefusal::UnknownPlan => "checkout_unknown_plan",
             CheckoutRefusal::WrongPrice => "checkout_wrong_price",
             CheckoutRefusal::AlreadyPaid => "checkout_already_paid",
+            CheckoutRefusal::Banned => "checkout_banned",
         },
     )
     .to_owned()

@@ -474,3 +474,48 @@ async fn a_card_payment_whose_webhook_was_lost_is_found_by_asking_stripe() {
     assert_eq!((status, body.contains("duplicate")), (200, true), "{body}");
     assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_banned_player_hears_it_once_and_cannot_pay() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(Options::new(Some(&tg.url))).await;
+    let juan = TgUser::new(9901, "Juan");
+    tg.send_text(&juan, "/start");
+    tg.wait_replies(juan.id, 2).await;
+    tg.send_text(&juan, "/vip");
+    let plans = tg.wait_replies(juan.id, 3).await.remove(2);
+    tg.press(&juan, &plans.buttons().into_iter().find(|(_, d)| d == "1:pl:vip").unwrap().1);
+    let link = tg
+        .wait_for("the invoice link", Duration::from_secs(15), |s| {
+            s.calls().into_iter().find(|c| c.method == "createInvoiceLink")
+        })
+        .await;
+    let payload = link.params["payload"].as_str().unwrap().to_owned();
+    tg.wait_replies(juan.id, 4).await;
+    let ban = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
+        .args(["admin", "ban", "--user-id", "9901", "--reason", "fraude"])
+        .env_clear()
+        .env("DATABASE_URL", server.options.database_url())
+        .output()
+        .unwrap();
+    assert!(ban.status.success(), "{}", String::from_utf8_lossy(&ban.stderr));
+    tg.send_text(&juan, "/menu");
+    let told = tg.wait_replies(juan.id, 5).await.remove(4);
+    assert!(told.text().contains("suspendida"), "{}", told.text());
+    let last = tg.send_text(&juan, "/regalo");
+    tg.pre_checkout(&juan, &payload, "XTR", 250);
+    let answer = tg
+        .wait_for("the pre-checkout answer", Duration::from_secs(15), |s| {
+            s.calls().into_iter().find(|c| c.method == "answerPreCheckoutQuery")
+        })
+        .await;
+    assert_eq!(answer.params["ok"], false);
+    assert!(answer.params["error_message"].as_str().unwrap().contains("suspendida"));
+    tg.wait_for("the updates to be confirmed", Duration::from_secs(10), |s| {
+        (s.confirmed_offset() > last).then_some(())
+    })
+    .await;
+    assert_eq!(tg.replies_to(juan.id).len(), 5, "one message about it, then silence");
+    let db = server.db().await;
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'user.ban'").await, 1);
+}

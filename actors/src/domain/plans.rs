@@ -122,6 +122,8 @@ pub enum CheckoutRefusal {
     WrongPrice,
     /// This invoice was already paid.
     AlreadyPaid,
+    /// The player is banned.
+    Banned,
 }
 
 /// Check a pre-checkout or payment against the plan: the currency is Stars and the amount is

@@ -244,6 +244,8 @@ pub enum Reply {
     VipInvite,
     /// Take the player out of the VIP channel (their access ended). Sends no message.
     VipRemove,
+    /// The one message a banned player gets.
+    Banned,
     /// A payment we could not match to what we sold: no access yet, admins told.
     PaymentProblem,
     /// An admin's VIP token that gives nothing: unknown, used, or expired.
@@ -402,6 +404,7 @@ impl Reply {
             Reply::PreCheckoutAnswer { .. } => "pre_checkout_answer",
             Reply::VipActivated { .. } => "vip_activated",
             Reply::PaymentProblem => "payment_problem",
+            Reply::Banned => "banned",
             Reply::ChannelWelcome { .. } => "channel_welcome",
             Reply::VipInvite => "vip_invite",
             Reply::ApproveJoin { .. } => "approve_join",

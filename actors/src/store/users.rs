@@ -217,3 +217,26 @@ pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreE
     tx.execute("DELETE FROM outbox WHERE user_id = $1", &[&user_id]).await?;
     Ok(anonymous_id)
 }
+
+/// `Some(told)` if the player is banned (`told`: they already got the one message about it).
+pub async fn ban_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<bool>, StoreError> {
+    let stmt = tx.prepare_cached("SELECT ban_notified FROM users WHERE id = $1 AND banned_at IS NOT NULL").await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0)))
+}
+
+pub async fn ban_told(tx: &Transaction<'_>, user_id: i64) -> Result<(), StoreError> {
+    let stmt = tx.prepare_cached("UPDATE users SET ban_notified = TRUE WHERE id = $1").await?;
+    tx.execute(&stmt, &[&user_id]).await?;
+    Ok(())
+}
+
+/// Ban (or lift the ban on) a player; `false` if there is no such player.
+pub async fn set_banned(tx: &Transaction<'_>, user_id: i64, banned: bool) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE users SET banned_at = CASE WHEN $2 THEN COALESCE(banned_at, now()) END, ban_notified = FALSE
+             WHERE id = $1",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&user_id, &banned]).await? == 1)
+}

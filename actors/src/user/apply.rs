@@ -177,6 +177,23 @@ async fn apply_action(
         }
         return Ok(None);
     };
+    // A banned player hears about it once; then nothing, except that payments are answered.
+    if let Some(told) = store::users::ban_state(tx, user_id).await? {
+        match &update.action {
+            Action::PreCheckout { query_id, .. } => {
+                let refusal = Some(crate::domain::plans::CheckoutRefusal::Banned);
+                replies.push(Reply::PreCheckoutAnswer { query_id: query_id.clone(), refusal });
+            }
+            Action::PaymentReceived { .. } => replies.append(&mut asked),
+            Action::BlockedBot | Action::UnblockedBot => {}
+            _ if !told => {
+                store::users::ban_told(tx, user_id).await?;
+                replies.push(Reply::Banned);
+            }
+            _ => {}
+        }
+        return Ok(None);
+    }
     match &update.action {
         Action::Start { payload } => {
             let first_name = p.first_name.clone();
