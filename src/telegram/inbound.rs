@@ -50,13 +50,16 @@ pub fn translate(update: &Update) -> Option<Inbound> {
         }
         // Someone joined a channel (not the bot's own membership, which is `my_chat_member`).
         UpdateKind::ChatMember(change) if !change.chat.is_private() => {
-            let joined =
-                matches!(change.new_chat_member.kind, ChatMemberKind::Member(_) | ChatMemberKind::Restricted(_))
-                    && !matches!(change.old_chat_member.kind, ChatMemberKind::Member(_));
-            if !joined {
+            let inside = |kind: &ChatMemberKind| match kind {
+                ChatMemberKind::Member(_) | ChatMemberKind::Administrator(_) | ChatMemberKind::Owner(_) => true,
+                ChatMemberKind::Restricted(r) => r.is_member,
+                _ => false,
+            };
+            let who = &change.new_chat_member.user;
+            let joined = inside(&change.new_chat_member.kind) && !inside(&change.old_chat_member.kind);
+            if !joined || who.is_bot {
                 return None;
             }
-            let who = &change.new_chat_member.user;
             let action = Action::JoinedChannel { channel_id: change.chat.id.0 };
             let update = UserUpdate { update_id, identity: identity(who), chat_id: user_id(who), action };
             Some(Inbound { update, callback_id: None })

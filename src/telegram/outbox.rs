@@ -11,7 +11,7 @@ use super::render::{Rendered, render};
 use super::stripe_checkout::{SessionRequest, StripeCheckout};
 use crate::telemetry::OUTBOX_QUEUED;
 use diana_actors::domain::plans::STARS_SUBSCRIPTION_SECONDS;
-use diana_actors::domain::{Action, Identity, Outgoing, UserUpdate};
+use diana_actors::domain::{Action, Identity, Outgoing, Reply, UserUpdate};
 use diana_actors::metrics::count_error;
 use diana_actors::store::{self, Pool};
 use diana_actors::story::StoryShelf;
@@ -269,7 +269,9 @@ impl Sender {
             if !self.held.insert(out.id) && out.id != 0 {
                 continue; // already queued (the sweep met a row we hold)
             }
-            if self.blocked.contains(&out.chat_id) {
+            // Channel calls (approvals, removals) are about the channel, not the private chat.
+            let channel_call = matches!(out.reply, Reply::ApproveJoin { .. } | Reply::VipRemove);
+            if self.blocked.contains(&out.chat_id) && !channel_call {
                 self.done_ids.push(out.id);
                 continue;
             }
@@ -524,7 +526,11 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
                 .member_limit(1)
                 .expire_date(chrono::Utc::now() + INVITE_LIFETIME)
                 .name(format!("VIP {}", out.user_id.unwrap_or(out.chat_id)));
-            let link = api.call("createChatInviteLink", request).await?;
+            // A 403 here means the bot may not invite to the channel, not that the player blocked us.
+            let link = api.call("createChatInviteLink", request).await.map_err(|failure| match failure {
+                CallFailure::Blocked => CallFailure::Rejected("the bot may not invite to the VIP channel".into()),
+                other => other,
+            })?;
             let url =
                 url::Url::parse(&link.invite_link).map_err(|e| CallFailure::Rejected(format!("invite link: {e}")))?;
             let (text, keyboard) = super::render_vip::vip_invite(out.lang, url);
@@ -535,8 +541,9 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
             let Some(user) = out.user_id.and_then(|u| u64::try_from(u).ok()) else { return Ok(()) };
             let request = api.bot.approve_chat_join_request(ChatId(channel_id), UserId(user));
             match api.call("approveChatJoinRequest", request).await {
-                // Withdrawn, already a member, or the bot lost its rights: nothing to retry.
-                Ok(_) | Err(CallFailure::Rejected(_)) => Ok(()),
+                // Withdrawn, already a member, or the bot lost its rights (a 403 here is about the
+                // channel, not the user blocking us): nothing to retry.
+                Ok(_) | Err(CallFailure::Rejected(_) | CallFailure::Blocked) => Ok(()),
                 Err(other) => Err(other),
             }
         }
@@ -547,13 +554,13 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
             };
             let ban = api.bot.ban_chat_member(ChatId(channel), UserId(user));
             match api.call("banChatMember", ban).await {
-                // Not a member (never joined, or left): nothing to remove.
-                Ok(_) | Err(CallFailure::Rejected(_)) => {}
+                // Not a member (never joined, or left), or the bot lost its rights: nothing to do.
+                Ok(_) | Err(CallFailure::Rejected(_) | CallFailure::Blocked) => {}
                 Err(other) => return Err(other),
             }
             let unban = api.bot.unban_chat_member(ChatId(channel), UserId(user)).only_if_banned(true);
             match api.call("unbanChatMember", unban).await {
-                Ok(_) | Err(CallFailure::Rejected(_)) => Ok(()),
+                Ok(_) | Err(CallFailure::Rejected(_) | CallFailure::Blocked) => Ok(()),
                 Err(other) => Err(other),
             }
         }

@@ -123,8 +123,17 @@ impl Action {
         matches!(self, Action::PreCheckout { .. } | Action::PaymentReceived { .. })
     }
 
+    /// The player wrote to the bot (or pressed its button, or paid). Channel events (joining,
+    /// reacting) are not: they neither reopen a blocked chat nor count toward the flood limit.
     pub fn is_user_initiated(&self) -> bool {
-        !matches!(self, Action::BlockedBot | Action::UnblockedBot)
+        !matches!(
+            self,
+            Action::BlockedBot
+                | Action::UnblockedBot
+                | Action::JoinRequest { .. }
+                | Action::JoinedChannel { .. }
+                | Action::Reacted { .. }
+        )
     }
 
     /// A short stable name, used as a metrics label and in logs.

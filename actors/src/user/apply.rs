@@ -46,8 +46,18 @@ pub(super) async fn apply_update(
             return Ok((player, UpdateOutcome::Duplicate));
         }
     }
+    // A banned player is neither flood-counted nor moved on (days, missions): only the ban answers.
+    let banned = match &player {
+        Some(_) => store::users::ban_state(&tx, user_id).await?,
+        None => None,
+    };
+    let asked = Asked { replies: asked, banned };
     // Counted only once the update is claimed: redeliveries must not eat the budget.
-    let verdict = if update.action.is_user_initiated() && !update.action.is_payment() && update.update_id.is_some() {
+    let verdict = if update.action.is_user_initiated()
+        && !update.action.is_payment()
+        && update.update_id.is_some()
+        && banned.is_none()
+    {
         let minute = chrono::Utc::now().timestamp() / 60;
         let key = deps.redis.key(&["flood", &user_id.to_string(), &minute.to_string()]);
         match deps.redis.incr_with_ttl(&key, 120).await {
@@ -77,7 +87,7 @@ pub(super) async fn apply_update(
             Some(Notice::SlowDown)
         }
         FloodVerdict::Allowed => {
-            if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated()) {
+            if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated() && banned.is_none()) {
                 let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
                 new_day = store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
                 if p.missions_assigned_on != Some(today) {
@@ -128,8 +138,7 @@ async fn apply_action(
     update: &UserUpdate,
     replies: &mut Vec<Reply>,
     elsewhere: &mut Vec<Pending>,
-    // Replies computed before the transaction (standings, a payment's outcome).
-    mut asked: Vec<Reply>,
+    asked: Asked,
 ) -> Result<Option<Notice>, StoreError> {
     let user_id = update.identity.user_id;
     let Some(p) = player.as_mut() else {
@@ -177,15 +186,20 @@ async fn apply_action(
         }
         return Ok(None);
     };
-    // A banned player hears about it once; then nothing, except that payments are answered.
-    if let Some(told) = store::users::ban_state(tx, user_id).await? {
+    let Asked { replies: mut asked, banned } = asked;
+    // A banned player hears about it once; then nothing, except that payments are answered and
+    // the VIP channel still keeps them out.
+    if let Some(told) = banned {
         match &update.action {
             Action::PreCheckout { query_id, .. } => {
                 let refusal = Some(crate::domain::plans::CheckoutRefusal::Banned);
                 replies.push(Reply::PreCheckoutAnswer { query_id: query_id.clone(), refusal });
             }
             Action::PaymentReceived { .. } => replies.append(&mut asked),
-            Action::BlockedBot | Action::UnblockedBot => {}
+            Action::JoinedChannel { channel_id } => {
+                replies.extend(super::channels::joined(tx, deps, user_id, *channel_id).await?);
+            }
+            Action::BlockedBot | Action::UnblockedBot | Action::JoinRequest { .. } | Action::Reacted { .. } => {}
             _ if !told => {
                 store::users::ban_told(tx, user_id).await?;
                 replies.push(Reply::Banned);
@@ -367,6 +381,13 @@ fn pending_scored(update: &UserUpdate, pending: &[Pending]) -> Vec<i64> {
         scored.push(update.identity.user_id);
     }
     scored
+}
+
+/// What was worked out before the action: replies computed outside the transaction
+/// (standings, a payment's outcome), and whether the player is banned (`Some(told)`).
+struct Asked {
+    replies: Vec<Reply>,
+    banned: Option<bool>,
 }
 
 /// Register a player without a welcome (they came from a channel, not from /start).
