@@ -10,8 +10,9 @@ CREATE TABLE invoices (
     amount      BIGINT NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     paid_at     TIMESTAMPTZ,
-    -- The provider's id for it (a Stripe Checkout Session), to ask about it if no webhook comes.
-    provider_ref TEXT,
+    -- The provider's ids for it (Stripe Checkout Sessions; a retried send makes another), to ask
+    -- about them if no webhook comes.
+    provider_refs TEXT[] NOT NULL DEFAULT '{}',
     checked_at   TIMESTAMPTZ
 );
 

@@ -471,7 +471,7 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
                             // Kept so the reconciler can ask Stripe about it if no webhook comes.
                             let nonce = payload.rsplit(':').next().unwrap_or_default();
                             let kept = async {
-                                store::payments::set_provider_ref(&senders.pool.get().await?, nonce, &session).await
+                                store::payments::add_provider_ref(&senders.pool.get().await?, nonce, &session).await
                             };
                             if let Err(error) = kept.await {
                                 tracing::warn!(%error, "could not keep the checkout session's id");

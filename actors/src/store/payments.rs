@@ -361,13 +361,19 @@ pub async fn payment_by_external(
     Ok(tx.query_opt(&stmt, &[&provider, &external_id]).await?.map(|r| r.get(0)))
 }
 
-/// Remember the provider's id for an invoice (a Checkout Session), to ask about it later.
-pub async fn set_provider_ref(
+/// Remember a provider's id for an invoice (a Checkout Session), to ask about it later. Every
+/// one is kept: a retried send opens another session, and the player may pay either.
+pub async fn add_provider_ref(
     client: &deadpool_postgres::Client,
     nonce: &str,
     reference: &str,
 ) -> Result<(), StoreError> {
-    let stmt = client.prepare_cached("UPDATE invoices SET provider_ref = $2 WHERE nonce = $1").await?;
+    let stmt = client
+        .prepare_cached(
+            "UPDATE invoices SET provider_refs = array_append(provider_refs, $2)
+             WHERE nonce = $1 AND NOT ($2 = ANY(provider_refs))",
+        )
+        .await?;
     client.execute(&stmt, &[&nonce, &reference]).await?;
     Ok(())
 }
@@ -380,8 +386,8 @@ pub async fn pending_invoices(
 ) -> Result<Vec<(String, String)>, StoreError> {
     let stmt = client
         .prepare_cached(
-            "SELECT nonce, provider_ref FROM invoices
-             WHERE paid_at IS NULL AND provider_ref IS NOT NULL
+            "SELECT nonce, unnest(provider_refs) FROM invoices
+             WHERE paid_at IS NULL AND cardinality(provider_refs) > 0
                AND created_at < now() - INTERVAL '15 minutes' AND created_at > now() - INTERVAL '3 days'
                AND (checked_at IS NULL OR checked_at < now() - INTERVAL '30 minutes')
              ORDER BY created_at LIMIT $1",
