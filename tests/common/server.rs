@@ -151,6 +151,25 @@ impl TestServer {
         connect(&self.options.database_url()).await
     }
 
+    /// Run `diana admin <args>` on this server's database, with `env` besides.
+    pub fn admin_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_diana"))
+            .arg("admin")
+            .args(args)
+            .env_clear()
+            .env("DATABASE_URL", self.options.database_url())
+            .envs(env.iter().copied())
+            .output()
+            .expect("the diana binary runs")
+    }
+
+    /// Run `diana admin <args>`, which must succeed; returns what it printed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = self.admin_with(args, &[]);
+        assert!(out.status.success(), "diana admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// `kill -9`: no chance to clean up. The database is kept for a restart.
     pub fn kill9(mut self) -> Options {
         self.child.kill().expect("kill");

@@ -169,14 +169,8 @@ async fn start_with_a_referral_link_stores_the_referrer_once() {
 
 /// Give a player besitos the way an admin does, through the CLI and the ledger.
 fn grant(server: &TestServer, user_id: i64, amount: i64) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-        .args(["admin", "grant", "--user-id", &user_id.to_string(), "--amount", &amount.to_string()])
-        .args(["--reason", "prueba de historia"])
-        .env_clear()
-        .env("DATABASE_URL", server.options.database_url())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (user, amount) = (user_id.to_string(), amount.to_string());
+    server.admin(&["grant", "--user-id", &user, "--amount", &amount, "--reason", "prueba de historia"]);
 }
 
 fn story_server(tg: &Standin, dir: &str, cache: &std::path::Path) -> Options {

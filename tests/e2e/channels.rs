@@ -50,13 +50,7 @@ async fn join_requests_are_approved_after_the_wait_even_across_a_restart() {
     let ivan = TgUser::new(9503, "Iván");
     tg.join_request(&ivan, FREE);
     tg.wait_replies(ivan.id, 1).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-        .args(["admin", "join-requests", "--approve-now"])
-        .env_clear()
-        .env("DATABASE_URL", server.options.database_url())
-        .output()
-        .unwrap();
-    let listed = String::from_utf8_lossy(&out.stdout);
+    let listed = server.admin(&["join-requests", "--approve-now"]);
     assert!(listed.contains("9503\tIván") && listed.contains("1 request(s)"), "{listed}");
     tg.wait_for("Iván's approval", Duration::from_secs(10), |s| (approvals(s, ivan.id) == 1).then_some(())).await;
     let db = server.db().await;
@@ -102,17 +96,7 @@ async fn a_new_vip_gets_a_one_person_invite_and_a_stranger_in_the_vip_channel_is
     let tg = Standin::start().await;
     let options = Options::new(Some(&tg.url)).env("DIANA__CHANNELS__VIP_ID", &VIP.to_string());
     let server = TestServer::start(options).await;
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-            .arg("admin")
-            .args(args)
-            .env_clear()
-            .env("DATABASE_URL", server.options.database_url())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let cli = |args: &[&str]| server.admin(args);
     cli(&["tariff", "--name", "regalo-30", "--plan", "vip", "--days", "30", "--price-cents", "0"]);
     let payload = cli(&["token", "--tariff", "regalo-30"]).lines().next().unwrap().to_owned();
     let gala = TgUser::new(9701, "Gala");

@@ -87,29 +87,15 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
     assert!(profile.text().contains("Suscripción: <b>💎 VIP</b>"), "{}", profile.text());
 
     // An admin finds the payments from the CLI…
-    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-        .args(["admin", "payments", "--user-id", "9101"])
-        .env_clear()
-        .env("DATABASE_URL", server.options.database_url())
-        .output()
-        .unwrap();
-    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let listed = server.admin(&["payments", "--user-id", "9101"]);
     assert!(listed.contains("telegram_stars\t9101\tvip\t250 XTR\tpaid\tstars-charge-1"), "{listed}");
     assert_eq!(listed.lines().count(), 3, "a header and two payments: {listed}");
     // …and refunds the first one: Telegram gives the stars back and the
     // Telegram subscription is cancelled; the thirty days the renewal paid for stay.
     let first: i64 =
         db.query_one("SELECT id FROM payments WHERE external_id = 'stars-charge-1'", &[]).await.unwrap().get(0);
-    let refund = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-            .args(["admin", "refund", "--payment", &first.to_string()])
-            .env_clear()
-            .env("DATABASE_URL", server.options.database_url())
-            .env("TELEGRAM_BOT_TOKEN", "123456:TEST-token_abc")
-            .env("TELEGRAM_API_URL", &tg.url)
-            .output()
-            .unwrap()
-    };
+    let telegram = [("TELEGRAM_BOT_TOKEN", "123456:TEST-token_abc"), ("TELEGRAM_API_URL", tg.url.as_str())];
+    let refund = || server.admin_with(&["refund", "--payment", &first.to_string()], &telegram);
     let done = refund();
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
     let call = tg.calls().into_iter().find(|c| c.method == "refundStarPayment").expect("Telegram asked to refund");
@@ -133,17 +119,7 @@ async fn vip_is_bought_with_stars_once_renewed_and_never_granted_twice() {
 async fn an_admin_token_from_the_cli_makes_one_player_vip_through_a_start_link() {
     let tg = Standin::start().await;
     let server = TestServer::start(Options::new(Some(&tg.url))).await;
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-            .arg("admin")
-            .args(args)
-            .env_clear()
-            .env("DATABASE_URL", server.options.database_url())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let cli = |args: &[&str]| server.admin(args);
     cli(&["tariff", "--name", "bizum-90", "--plan", "vip", "--days", "90", "--price-cents", "1200"]);
     let payload = cli(&["token", "--tariff", "bizum-90"]).lines().next().unwrap().to_owned();
     assert!(payload.starts_with("tok_"), "{payload}");
@@ -492,13 +468,7 @@ async fn a_banned_player_hears_it_once_and_cannot_pay() {
         .await;
     let payload = link.params["payload"].as_str().unwrap().to_owned();
     tg.wait_replies(juan.id, 4).await;
-    let ban = std::process::Command::new(env!("CARGO_BIN_EXE_diana"))
-        .args(["admin", "ban", "--user-id", "9901", "--reason", "fraude"])
-        .env_clear()
-        .env("DATABASE_URL", server.options.database_url())
-        .output()
-        .unwrap();
-    assert!(ban.status.success(), "{}", String::from_utf8_lossy(&ban.stderr));
+    server.admin(&["ban", "--user-id", "9901", "--reason", "fraude"]);
     tg.send_text(&juan, "/menu");
     let told = tg.wait_replies(juan.id, 5).await.remove(4);
     assert!(told.text().contains("suspendida"), "{}", told.text());

@@ -123,17 +123,15 @@ impl Action {
         matches!(self, Action::PreCheckout { .. } | Action::PaymentReceived { .. })
     }
 
+    /// An event from the channels around the game (joining, reacting).
+    pub fn is_channel_event(&self) -> bool {
+        matches!(self, Action::JoinRequest { .. } | Action::JoinedChannel { .. } | Action::Reacted { .. })
+    }
+
     /// The player wrote to the bot (or pressed its button, or paid). Channel events (joining,
     /// reacting) are not: they neither reopen a blocked chat nor count toward the flood limit.
     pub fn is_user_initiated(&self) -> bool {
-        !matches!(
-            self,
-            Action::BlockedBot
-                | Action::UnblockedBot
-                | Action::JoinRequest { .. }
-                | Action::JoinedChannel { .. }
-                | Action::Reacted { .. }
-        )
+        !matches!(self, Action::BlockedBot | Action::UnblockedBot) && !self.is_channel_event()
     }
 
     /// A short stable name, used as a metrics label and in logs.

@@ -169,16 +169,6 @@ pub async fn active_subscription(
     Ok(client.query_opt(&stmt, &[&user_id]).await?.map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
-/// The plan of the player's subscription, if it is active now (no lock: a read for perks).
-pub async fn active_plan(tx: &Transaction<'_>, user_id: i64) -> Result<Option<String>, StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT plan FROM user_subscriptions WHERE user_id = $1 AND status = 'active' AND expires_at > now()",
-        )
-        .await?;
-    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0)))
-}
-
 /// Write the player's subscription; a new end date clears the reminders sent for the old one.
 pub async fn put_subscription(tx: &Transaction<'_>, user_id: i64, s: &Subscription) -> Result<(), StoreError> {
     let stmt = tx

@@ -141,6 +141,11 @@ async fn apply_action(
     asked: Asked,
 ) -> Result<Option<Notice>, StoreError> {
     let user_id = update.identity.user_id;
+    // Someone from the channels who never opened the bot becomes a player on the way, and the
+    // event is handled as any player's.
+    if player.is_none() && update.action.is_channel_event() {
+        *player = register_quietly(tx, update).await?;
+    }
     let Some(p) = player.as_mut() else {
         match &update.action {
             Action::Start { payload } => {
@@ -164,19 +169,6 @@ async fn apply_action(
                 if let StartPayload::Token { token } = &payload {
                     replies.extend(super::vip::redeem(tx, deps, user_id, token).await?);
                 }
-            }
-            // Someone from the channels who never opened the bot becomes a player on the way.
-            Action::JoinRequest { channel_id } => {
-                *player = register_quietly(tx, update).await?;
-                replies.extend(super::channels::join_request(tx, deps, user_id, *channel_id).await?);
-            }
-            Action::JoinedChannel { channel_id } => {
-                *player = register_quietly(tx, update).await?;
-                replies.extend(super::channels::joined(tx, deps, user_id, *channel_id).await?);
-            }
-            Action::Reacted { channel_id, message_id, emoji } => {
-                *player = register_quietly(tx, update).await?;
-                super::channels::reacted(tx, deps, user_id, *channel_id, *message_id, emoji.as_deref()).await?;
             }
             Action::BlockedBot | Action::UnblockedBot => {}
             Action::StaleButton => return Ok(Some(Notice::StaleButton)),
@@ -231,7 +223,7 @@ async fn apply_action(
                 level: level::standing(&deps.settings.economy.levels, p.total_points),
                 title: store::profiles::title(tx, user_id).await?,
                 relationships: relationships(tx, deps, user_id).await?,
-                badge: store::payments::active_plan(tx, user_id).await?,
+                badge: store::payments::active_subscription(tx, user_id).await?.map(|(plan, _, _)| plan),
             });
         }
         Action::ClaimDaily => replies.push(daily::claim(tx, deps, user_id).await?),
