@@ -98,6 +98,7 @@ async fn main() {
             story: diana_actors::story::StoryShelf::default(),
             plans: Arc::new(diana_actors::domain::plans::Plans::embedded().unwrap()),
             card_payments: false,
+            paypal_payments: false,
             channels: Default::default(),
         },
     };

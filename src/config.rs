@@ -30,6 +30,7 @@ const CONVENTIONAL_VARS: &[(&str, &str)] = &[
     ("PAYPAL_SECRET", "paypal.secret"),
     ("PAYPAL_WEBHOOK_ID", "paypal.webhook_id"),
     ("PAYPAL_API_URL", "paypal.api_url"),
+    ("PAYPAL_PLANS", "paypal.plans"),
 ];
 
 /// A value that must never reach a log line.
@@ -139,6 +140,8 @@ pub struct PaypalSettings {
     pub secret: Secret,
     pub webhook_id: String,
     pub api_url: Url,
+    /// Our plan id → PayPal's billing plan id. Empty: PayPal's webhooks only, no PayPal button.
+    pub plans: HashMap<String, String>,
 }
 
 // The shape of the layered sources before validation.
@@ -407,7 +410,35 @@ fn paypal(map: HashMap<String, String>) -> Result<Option<PaypalSettings>, Config
         secret: Secret::new(required("secret")?),
         webhook_id: required("webhook_id")?.clone(),
         api_url: parse_url("paypal.api_url", map.get("api_url").map_or("https://api-m.paypal.com", String::as_str))?,
+        plans: paypal_plans(map.get("plans").map_or("", String::as_str))?,
     }))
+}
+
+/// `vip=P-1AB,premium=P-2CD`: a PayPal billing plan for every plan on sale, or none at all.
+fn paypal_plans(text: &str) -> Result<HashMap<String, String>, ConfigError> {
+    let key = "paypal.plans";
+    let mut plans = HashMap::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((ours, theirs)) = pair.split_once('=') else {
+            return Err(bad(key, format!("{pair:?} is not plan=PAYPAL_PLAN_ID")));
+        };
+        let theirs = theirs.trim();
+        if theirs.is_empty() || !theirs.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(bad(key, format!("{theirs:?} is not a PayPal plan id")));
+        }
+        plans.insert(ours.trim().to_owned(), theirs.to_owned());
+    }
+    if plans.is_empty() {
+        return Ok(plans);
+    }
+    let on_sale = diana_actors::domain::plans::Plans::embedded().map_err(|e| bad(key, e.to_string()))?;
+    if let Some(unknown) = plans.keys().find(|id| on_sale.get(id).is_none()) {
+        return Err(bad(key, format!("{unknown:?} is not a plan in plans.toml")));
+    }
+    if let Some(missing) = on_sale.all.iter().find(|p| !plans.contains_key(&p.id)) {
+        return Err(bad(key, format!("has no PayPal plan for {:?}", missing.id)));
+    }
+    Ok(plans)
 }
 
 /// TOML errors quote the offending line, which may hold a secret: keep the position and the
@@ -556,6 +587,32 @@ mod tests {
         assert!(!text.contains('\n'), "{text}");
         assert_eq!(err.key, "config");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn paypal_plans_cover_every_plan_or_none() {
+        let paypal = |plans: &str| {
+            let vars = [
+                ("PAYPAL_CLIENT_ID", "c"),
+                ("PAYPAL_SECRET", "s"),
+                ("PAYPAL_WEBHOOK_ID", "WH"),
+                ("PAYPAL_PLANS", plans),
+            ];
+            load(&vars).map(|s| s.paypal.expect("paypal is on").plans)
+        };
+        assert!(paypal("").unwrap().is_empty());
+        let plans = paypal("vip=P-1AB, premium = P-2CD").unwrap();
+        assert_eq!((plans["vip"].as_str(), plans["premium"].as_str()), ("P-1AB", "P-2CD"));
+        for (bad, why) in [
+            ("vip=P-1", "no PayPal plan for \"premium\""),
+            ("vip=P-1,premium=P-2,gold=P-3", "\"gold\" is not a plan"),
+            ("vip", "not plan=PAYPAL_PLAN_ID"),
+            ("vip=P 1,premium=P-2", "not a PayPal plan id"),
+        ] {
+            let err = paypal(bad).expect_err(bad);
+            assert_eq!(err.key, "paypal.plans");
+            assert!(err.to_string().contains(why), "{bad}: {err}");
+        }
     }
 
     #[test]

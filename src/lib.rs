@@ -4,6 +4,7 @@
 pub mod config;
 pub mod embedded_postgres;
 pub mod http;
+pub mod paypal_api;
 pub mod startup;
 pub mod telegram;
 pub mod telemetry;

@@ -4,8 +4,9 @@
 use crate::config::Settings;
 use crate::embedded_postgres::{EmbeddedError, EmbeddedPostgres};
 use crate::http::{self, AppState, WebhookState};
+use crate::paypal_api::PaypalApi;
 use crate::telegram::api::TelegramApi;
-use crate::telegram::outbox::{Outbox, OutboxLimits};
+use crate::telegram::outbox::{Checkouts, Outbox, OutboxLimits};
 use crate::telegram::router::UpdateRouter;
 use crate::telegram::stripe_checkout::StripeCheckout;
 use crate::telegram::{ALLOWED_UPDATES, commands, polling};
@@ -162,6 +163,11 @@ impl Application {
         if let Some(client) = &stripe_client {
             reconciler = reconciler.checking_pending(Arc::new(client.clone()));
         }
+        let paypal_api =
+            settings.paypal.as_ref().map(|p| Arc::new(PaypalApi::new(p, settings.http.public_url.to_string())));
+        if let Some(api) = &paypal_api {
+            reconciler = reconciler.checking_pending(api.clone());
+        }
         let reconciler = reconciler.start();
         let story_shelf = StoryShelf::new(load_story(&settings)?);
         let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
@@ -184,6 +190,7 @@ impl Application {
                 story: story_shelf.clone(),
                 plans,
                 card_payments: settings.stripe.is_some(),
+                paypal_payments: settings.paypal.as_ref().is_some_and(|p| !p.plans.is_empty()),
                 channels: settings.channels.clone(),
             },
         };
@@ -205,13 +212,13 @@ impl Application {
                 max_in_flight: t.max_in_flight,
             };
             // Unsent replies of an earlier run are queued before any new update is taken.
-            let stripe = stripe_client.clone();
+            let checkouts = Checkouts { stripe: stripe_client.clone(), paypal: paypal_api.clone() };
             let sender = Outbox::start(
                 api.clone(),
                 pool.clone(),
                 directory.clone(),
                 story_shelf.clone(),
-                stripe,
+                checkouts,
                 settings.channels.vip_id,
                 limits,
             )
@@ -250,11 +257,8 @@ impl Application {
                 reconciler: reconciler.clone(),
             })
         });
-        let paypal = settings.paypal.as_ref().map(|p| {
-            let api =
-                http::paypal::PaypalApi::new(p.api_url.clone(), p.client_id.expose(), p.secret.expose(), &p.webhook_id);
-            web::Data::new(http::PaypalState { verifier: Box::new(api), reconciler: reconciler.clone() })
-        });
+        let paypal =
+            paypal_api.map(|api| web::Data::new(http::PaypalState { verifier: api, reconciler: reconciler.clone() }));
         let listener = TcpListener::bind(settings.http.addr)
             .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
         let http_addr =

@@ -1,9 +1,9 @@
 //! `PaymentReconciler`: the single writer of subscription state. Every payment path (Telegram
-//! Stars today; card providers and admin tokens later) sends it `PaymentSucceeded`; refunds
-//! come as `RefundPayment`. On a timer, with an injectable clock, it expires ended
-//! subscriptions and turns their perks off, sends renewal reminders 3 days and 1 day before
-//! the end (each once), and repairs payments that never became access. Each change commits
-//! with the messages that announce it.
+//! Stars, Stripe and PayPal webhooks, admin tokens) goes through it; refunds come as
+//! `RefundPayment`. On a timer, with an injectable clock, it expires ended subscriptions and
+//! turns their perks off, sends renewal reminders 3 days and 1 day before the end (each once),
+//! repairs payments that never became access, and asks Stripe and PayPal about payment pages
+//! whose webhook never came. Each change commits with the messages that announce it.
 
 use crate::achievements::ReplySink;
 use crate::domain::plans::{CheckoutRefusal, InvoicePayload, Plans, extended_until, reminder_due};
@@ -30,13 +30,20 @@ pub static PAYMENT_DISAGREEMENTS: std::sync::LazyLock<prometheus::IntCounter> = 
     .expect("metric registers once")
 });
 
-/// Asks a card provider about a payment page whose webhook never came. `Some(object)`: it was
-/// paid, and this is the provider's object for it (a completed Checkout Session).
+/// A payment a provider has, whose webhook never came: what the webhook would have carried.
+#[derive(Debug, Clone)]
+pub enum Recovered {
+    /// A completed Stripe Checkout Session.
+    StripeSession(serde_json::Value),
+    /// A completed PayPal sale, shaped as `PAYMENT.SALE.COMPLETED`'s resource.
+    PaypalSale(serde_json::Value),
+}
+
+/// Asks a provider about a payment page whose webhook never came. `Some`: it was paid.
 pub trait PendingCheck: Send + Sync {
-    fn paid<'a>(
-        &'a self,
-        reference: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<Option<serde_json::Value>, String>>;
+    /// Whether a kept reference is this provider's (each keeps its own kind of id).
+    fn owns(&self, reference: &str) -> bool;
+    fn paid<'a>(&'a self, reference: &'a str) -> futures::future::BoxFuture<'a, Result<Option<Recovered>, String>>;
 }
 
 #[derive(Clone)]
@@ -46,17 +53,17 @@ pub struct PaymentReconciler {
     sink: Option<ReplySink>,
     clock: Clock,
     sweep_every: Option<std::time::Duration>,
-    pending: Option<Arc<dyn PendingCheck>>,
+    pending: Vec<Arc<dyn PendingCheck>>,
 }
 
 impl PaymentReconciler {
     pub fn new(pool: Pool, plans: Arc<Plans>, sink: Option<ReplySink>, clock: Clock) -> PaymentReconciler {
-        PaymentReconciler { pool, plans, sink, clock, sweep_every: None, pending: None }
+        PaymentReconciler { pool, plans, sink, clock, sweep_every: None, pending: Vec::new() }
     }
 
-    /// Ask this provider about card payments left pending, on each sweep.
+    /// Ask this provider about its payments left pending, on each sweep.
     pub fn checking_pending(mut self, check: Arc<dyn PendingCheck>) -> PaymentReconciler {
-        self.pending = Some(check);
+        self.pending.push(check);
         self
     }
 
@@ -218,6 +225,12 @@ impl Handler<PaypalEvent> for PaymentReconciler {
 }
 
 /// PayPal amounts are decimal strings ("4.99"); the game counts cents.
+/// How a PayPal subscription's id is kept among an invoice's provider references (Stripe's
+/// Checkout Session ids are kept bare).
+pub fn paypal_reference(subscription_id: &str) -> String {
+    format!("paypal:{subscription_id}")
+}
+
 fn paypal_cents(amount: &str) -> Option<i64> {
     let (units, cents) = amount.trim().split_once('.').unwrap_or((amount.trim(), "0"));
     let cents = format!("{cents:0<2}");
@@ -492,7 +505,9 @@ impl PaymentReconciler {
                             amount,
                             currency: currency.to_uppercase(),
                             recurring: true,
-                            first: false,
+                            // Every sale names the invoice; the first one pays it (later
+                            // ones find it paid), so it is no longer asked about.
+                            first: true,
                             invoice: Some(p.nonce),
                             raw: resource.clone(),
                         };
@@ -514,6 +529,15 @@ impl PaymentReconciler {
                     None => (EventOutcome::Applied, Vec::new()),
                 },
                 None => (EventOutcome::Ignored, Vec::new()),
+            },
+            // Approved by the player; access waits for its first sale. The subscription's id is
+            // kept on our invoice, so a sale whose webhook is lost is still asked about.
+            "BILLING.SUBSCRIPTION.ACTIVATED" => match (payload, text("id")) {
+                (Some(p), Some(subscription)) => {
+                    store::add_provider_ref(&tx, &p.nonce, &paypal_reference(&subscription)).await?;
+                    (EventOutcome::Applied, Vec::new())
+                }
+                _ => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
             },
             "BILLING.SUBSCRIPTION.CANCELLED" | "BILLING.SUBSCRIPTION.EXPIRED" | "BILLING.SUBSCRIPTION.SUSPENDED" => {
                 match payload {
@@ -681,26 +705,33 @@ impl PaymentReconciler {
                 report.repaired += 1;
             }
         }
-        if let Some(check) = &self.pending {
-            report.recovered = self.recover_pending(check.as_ref()).await?;
+        if !self.pending.is_empty() {
+            report.recovered = self.recover_pending().await?;
         }
         Ok(report)
     }
 
     /// Ask the provider about card payment pages paid but never announced by a webhook, and
     /// apply each as the webhook would have (applied once: a late webhook is a duplicate).
-    async fn recover_pending(&self, check: &dyn PendingCheck) -> Result<usize, StoreError> {
+    async fn recover_pending(&self) -> Result<usize, StoreError> {
         let pending = store::pending_invoices(&self.pool.get().await?, 100).await?;
         let mut recovered = 0;
         for (nonce, reference) in pending {
+            let Some(check) = self.pending.iter().find(|c| c.owns(&reference)) else { continue };
             match check.paid(&reference).await {
-                Ok(Some(object)) => {
-                    let event = StripeEvent {
-                        id: format!("poll:{reference}"),
-                        event_type: "checkout.session.completed".into(),
-                        object,
+                Ok(Some(found)) => {
+                    let id = format!("poll:{reference}");
+                    let outcome = match found {
+                        Recovered::StripeSession(object) => {
+                            let event_type = "checkout.session.completed".into();
+                            self.stripe_event(StripeEvent { id, event_type, object }).await?
+                        }
+                        Recovered::PaypalSale(resource) => {
+                            let event_type = "PAYMENT.SALE.COMPLETED".into();
+                            self.paypal_event(PaypalEvent { id, event_type, resource }).await?
+                        }
                     };
-                    if self.stripe_event(event).await? == EventOutcome::Applied {
+                    if outcome == EventOutcome::Applied {
                         recovered += 1;
                         PAYMENT_DISAGREEMENTS.inc();
                         tracing::warn!(reference, "a paid card payment had no webhook; applied it");

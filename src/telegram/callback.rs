@@ -3,6 +3,7 @@
 
 use diana_actors::domain::Action;
 use diana_actors::domain::leaderboard::{Board, Period};
+use diana_actors::domain::plans::CardProvider;
 
 /// Ranking buttons: board and period in two letters.
 const RANKINGS: [(Board, Period, &str); 5] = [
@@ -51,9 +52,10 @@ pub enum CallbackData {
     Plan {
         plan: String,
     },
-    /// Buy a VIP plan by card (a Stripe Checkout page follows).
+    /// Buy a VIP plan outside Telegram (a Stripe Checkout page or a PayPal approval follows).
     PlanCard {
         plan: String,
+        provider: CardProvider,
     },
     Ranking {
         board: Board,
@@ -104,7 +106,8 @@ impl CallbackData {
             CallbackData::Buy { item, offer } => format!("{VERSION}:k:{item}:{offer:x}"),
             CallbackData::Use { item } => format!("{VERSION}:u:{item}"),
             CallbackData::Plan { plan } => format!("{VERSION}:pl:{plan}"),
-            CallbackData::PlanCard { plan } => format!("{VERSION}:pc:{plan}"),
+            CallbackData::PlanCard { plan, provider: CardProvider::Stripe } => format!("{VERSION}:pc:{plan}"),
+            CallbackData::PlanCard { plan, provider: CardProvider::Paypal } => format!("{VERSION}:pp:{plan}"),
             CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
             CallbackData::Choose { turn, index } => format!("{VERSION}:c:{turn:x}:{index}"),
             CallbackData::Ranking { board, period } => {
@@ -133,7 +136,12 @@ impl CallbackData {
             }
             ("u", Some(item), None) if valid_item(item) => CallbackData::Use { item: item.to_owned() },
             ("pl", Some(plan), None) if valid_item(plan) => CallbackData::Plan { plan: plan.to_owned() },
-            ("pc", Some(plan), None) if valid_item(plan) => CallbackData::PlanCard { plan: plan.to_owned() },
+            ("pc", Some(plan), None) if valid_item(plan) => {
+                CallbackData::PlanCard { plan: plan.to_owned(), provider: CardProvider::Stripe }
+            }
+            ("pp", Some(plan), None) if valid_item(plan) => {
+                CallbackData::PlanCard { plan: plan.to_owned(), provider: CardProvider::Paypal }
+            }
             ("c", Some(turn), Some(index)) => CallbackData::Choose {
                 turn: i64::from_str_radix(turn, 16).ok().filter(|t| *t > 0)?,
                 index: index.parse().ok().filter(|i| *i < 10)?,
@@ -178,7 +186,7 @@ impl CallbackData {
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
             CallbackData::Plan { plan } => Action::BuyPlan { plan },
-            CallbackData::PlanCard { plan } => Action::BuyPlanByCard { plan },
+            CallbackData::PlanCard { plan, provider } => Action::BuyPlanByCard { plan, provider },
             CallbackData::Ranking { board, period } => Action::ShowRanking { board, period },
         }
     }
@@ -195,7 +203,8 @@ mod tests {
         all.push(CallbackData::Buy { item: "streak_freeze".into(), offer: 0 });
         all.push(CallbackData::Use { item: "mystery_box".into() });
         all.push(CallbackData::Plan { plan: "premium".into() });
-        all.push(CallbackData::PlanCard { plan: "vip".into() });
+        all.push(CallbackData::PlanCard { plan: "vip".into(), provider: CardProvider::Stripe });
+        all.push(CallbackData::PlanCard { plan: "premium".into(), provider: CardProvider::Paypal });
         all.push(CallbackData::Answer { round: i64::MAX, option: 3 });
         all.push(CallbackData::Choose { turn: i64::MAX, index: 9 });
         all.extend(RANKINGS.iter().map(|(board, period, _)| CallbackData::Ranking { board: *board, period: *period }));

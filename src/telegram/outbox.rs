@@ -9,10 +9,13 @@ use super::bucket::Bucket;
 use super::media::StoryMedia;
 use super::render::{Rendered, render};
 use super::stripe_checkout::{SessionRequest, StripeCheckout};
+use crate::paypal_api::PaypalApi;
 use crate::telemetry::OUTBOX_QUEUED;
+use diana_actors::domain::plans::CardProvider;
 use diana_actors::domain::plans::STARS_SUBSCRIPTION_SECONDS;
 use diana_actors::domain::{Action, Identity, Outgoing, Reply, UserUpdate};
 use diana_actors::metrics::count_error;
+use diana_actors::payments::paypal_reference;
 use diana_actors::store::{self, Pool};
 use diana_actors::story::StoryShelf;
 use diana_actors::user::UserDirectory;
@@ -68,12 +71,12 @@ impl Outbox {
         pool: Pool,
         directory: UserDirectory,
         story: StoryShelf,
-        stripe: Option<StripeCheckout>,
+        checkouts: Checkouts,
         vip_channel: Option<i64>,
         limits: OutboxLimits,
     ) -> Result<Outbox, store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let media = Senders { media: StoryMedia::new(pool.clone(), story), stripe, vip_channel, pool: pool.clone() };
+        let media = Senders { media: StoryMedia::new(pool.clone(), story), checkouts, vip_channel, pool: pool.clone() };
         let mut sender = Sender::new(api, pool, directory, media, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
@@ -113,11 +116,38 @@ struct Lane {
     attempts: u32,
 }
 
-/// What some messages need besides the Bot API: story pictures, Stripe for card payment pages.
+/// The providers that open payment pages outside Telegram, each when configured.
+#[derive(Clone, Default)]
+pub struct Checkouts {
+    pub stripe: Option<StripeCheckout>,
+    pub paypal: Option<std::sync::Arc<PaypalApi>>,
+}
+
+impl Checkouts {
+    /// A page where the player pays for our invoice, and the provider's id to ask about it later.
+    async fn open(
+        &self,
+        provider: CardProvider,
+        request: &SessionRequest<'_>,
+    ) -> Option<Result<(url::Url, String), CallFailure>> {
+        match provider {
+            CardProvider::Stripe => Some(self.stripe.as_ref()?.create_session(request).await),
+            CardProvider::Paypal => Some(
+                self.paypal
+                    .as_ref()?
+                    .create_subscription(request.plan, request.payload)
+                    .await
+                    .map(|(page, id)| (page, paypal_reference(&id))),
+            ),
+        }
+    }
+}
+
+/// What some messages need besides the Bot API: story pictures, payment pages, the VIP channel.
 #[derive(Clone)]
 struct Senders {
     media: StoryMedia,
-    stripe: Option<StripeCheckout>,
+    checkouts: Checkouts,
     vip_channel: Option<i64>,
     pool: Pool,
 }
@@ -459,38 +489,48 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
             api.call("sendDocument", request).await.map(drop)
         }
         Rendered::Photo { asset } => senders.media.send_photo(api, chat, &asset).await,
-        Rendered::CardCheckout { plan, payload } => {
+        Rendered::CardCheckout { plan, payload, provider } => {
             let terms = super::render_vip::card_terms(out.lang, &plan);
-            let page = match (&senders.stripe, terms) {
-                (Some(stripe), Some((name, eur_cents, recurring))) => {
+            let opened = match &terms {
+                Some((name, eur_cents, recurring)) => {
                     let user_id = out.user_id.unwrap_or(out.chat_id);
+                    let (eur_cents, recurring) = (*eur_cents, *recurring);
                     let request =
-                        SessionRequest { user_id, plan: &plan, name: &name, eur_cents, recurring, payload: &payload };
-                    match stripe.create_session(&request).await {
-                        Ok((page, session)) => {
-                            // Kept so the reconciler can ask Stripe about it if no webhook comes.
-                            let nonce = payload.rsplit(':').next().unwrap_or_default();
-                            let kept = async {
-                                store::payments::add_provider_ref(&senders.pool.get().await?, nonce, &session).await
-                            };
-                            if let Err(error) = kept.await {
-                                tracing::warn!(%error, "could not keep the checkout session's id");
-                            }
-                            Some(page)
-                        }
-                        // Worth another try later: the outbox retries with backoff.
-                        Err(CallFailure::Transient(reason)) => return Err(CallFailure::Transient(reason)),
-                        Err(failure) => {
-                            count_error("stripe_checkout");
-                            tracing::error!(?failure, "Stripe refused to open a checkout session");
-                            None
-                        }
-                    }
+                        SessionRequest { user_id, plan: &plan, name, eur_cents, recurring, payload: &payload };
+                    senders.checkouts.open(provider, &request).await
                 }
-                _ => None,
+                None => None,
+            };
+            let page = match opened {
+                Some(Ok((page, reference))) => {
+                    // Kept so the reconciler can ask the provider about it if no webhook comes.
+                    let nonce = payload.rsplit(':').next().unwrap_or_default();
+                    let kept = async {
+                        store::payments::add_provider_ref(&senders.pool.get().await?, nonce, &reference).await
+                    };
+                    if let Err(error) = kept.await {
+                        tracing::warn!(%error, "could not keep the payment page's id");
+                    }
+                    Some(page)
+                }
+                // Worth another try later: the outbox retries with backoff.
+                Some(Err(CallFailure::Transient(reason))) => return Err(CallFailure::Transient(reason)),
+                Some(Err(failure)) => {
+                    count_error(match provider {
+                        CardProvider::Stripe => "stripe_checkout",
+                        CardProvider::Paypal => "paypal_checkout",
+                    });
+                    tracing::error!(
+                        ?failure,
+                        provider = provider.as_str(),
+                        "a provider refused to open a payment page"
+                    );
+                    None
+                }
+                None => None,
             };
             let (text, keyboard) = match page {
-                Some(page) => super::render_vip::card_link(out.lang, &plan, page),
+                Some(page) => super::render_vip::card_link(out.lang, &plan, provider, page),
                 None => {
                     (super::texts::get(out.lang, "card_unavailable").to_owned(), super::render_vip::renew(out.lang))
                 }

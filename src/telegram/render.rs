@@ -50,10 +50,11 @@ pub enum Rendered {
     },
     /// Out of the VIP channel (ban, then unban: they may come back when they pay again).
     VipRemove,
-    /// A Stripe Checkout page to create and send as a button.
+    /// A Stripe Checkout page or a PayPal subscription to create and send as a button.
     CardCheckout {
         plan: String,
         payload: String,
+        provider: diana_actors::domain::plans::CardProvider,
     },
     /// The answer to a pre-checkout query: `error` when the payment may not go ahead.
     PreCheckout {
@@ -176,12 +177,12 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::Clues { entries, held, total, continued } => {
             (story::clues(lang, entries, *held, *total, *continued), Some(story::resume(lang)))
         }
-        Reply::VipInfo { vip: _, plan, expires_at, card } => {
-            let (text, keyboard) = vip::info(lang, plan.as_deref().zip(expires_at.as_ref()), *card);
+        Reply::VipInfo { vip: _, plan, expires_at, card, paypal } => {
+            let (text, keyboard) = vip::info(lang, plan.as_deref().zip(expires_at.as_ref()), *card, *paypal);
             (text, Some(keyboard))
         }
-        Reply::CardCheckout { plan, payload } => {
-            return Rendered::CardCheckout { plan: plan.clone(), payload: payload.clone() };
+        Reply::CardCheckout { plan, payload, provider } => {
+            return Rendered::CardCheckout { plan: plan.clone(), payload: payload.clone(), provider: *provider };
         }
         Reply::Invoice { plan, payload, stars, recurring } => {
             let (title, description, label) = vip::invoice_texts(lang, plan);
@@ -524,12 +525,13 @@ mod tests {
                 total: 9,
                 continued: true,
             },
-            Reply::VipInfo { vip: false, plan: None, expires_at: None, card: true },
+            Reply::VipInfo { vip: false, plan: None, expires_at: None, card: true, paypal: true },
             Reply::VipInfo {
                 vip: true,
                 plan: Some("premium".into()),
                 expires_at: Some(chrono::Utc::now()),
                 card: false,
+                paypal: false,
             },
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,

@@ -5,7 +5,7 @@ use super::callback::CallbackData;
 use super::render::button;
 use super::texts::{fill, get};
 use diana_actors::domain::Lang;
-use diana_actors::domain::plans::{CheckoutRefusal, Plan, Plans};
+use diana_actors::domain::plans::{CardProvider, CheckoutRefusal, Plan, Plans};
 use std::sync::LazyLock;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -42,6 +42,7 @@ pub fn info(
     lang: Lang,
     active: Option<(&str, &chrono::DateTime<chrono::Utc>)>,
     card: bool,
+    paypal: bool,
 ) -> (String, InlineKeyboardMarkup) {
     let mut parts = vec![match active {
         Some((plan, until)) => {
@@ -60,12 +61,26 @@ pub fn info(
         let label = fill(lang, "btn_buy_plan", &[("name", name(lang, plan)), ("stars", &stars)]);
         let mut row =
             vec![InlineKeyboardButton::callback(label, CallbackData::Plan { plan: plan.id.clone() }.encode())];
+        let euros = format!("{},{:02} €", plan.eur_cents / 100, plan.eur_cents % 100);
+        let mut outside = Vec::new();
         if card {
-            let euros = format!("{},{:02} €", plan.eur_cents / 100, plan.eur_cents % 100);
             let label = fill(lang, "btn_buy_card", &[("name", name(lang, plan)), ("price", &euros)]);
-            row.push(InlineKeyboardButton::callback(label, CallbackData::PlanCard { plan: plan.id.clone() }.encode()));
+            let data = CallbackData::PlanCard { plan: plan.id.clone(), provider: CardProvider::Stripe };
+            outside.push(InlineKeyboardButton::callback(label, data.encode()));
         }
-        rows.push(row);
+        if paypal {
+            let label = fill(lang, "btn_buy_paypal", &[("price", &euros)]);
+            let data = CallbackData::PlanCard { plan: plan.id.clone(), provider: CardProvider::Paypal };
+            outside.push(InlineKeyboardButton::callback(label, data.encode()));
+        }
+        // Three buttons do not fit a phone's row: the outside payments get their own.
+        if outside.len() > 1 {
+            rows.push(row);
+            rows.push(outside);
+        } else {
+            row.extend(outside);
+            rows.push(row);
+        }
     }
     rows.push(vec![button(lang, "btn_story", CallbackData::Story), button(lang, "btn_menu", CallbackData::Menu)]);
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
@@ -91,10 +106,14 @@ pub fn vip_invite(lang: Lang, url: url::Url) -> (String, InlineKeyboardMarkup) {
     (get(lang, "vip_invite_text").to_owned(), InlineKeyboardMarkup::new([vec![open]]))
 }
 
-/// The message carrying a card payment page, with its button.
-pub fn card_link(lang: Lang, plan_id: &str, url: url::Url) -> (String, InlineKeyboardMarkup) {
-    let text = fill(lang, "card_link_text", &[("name", &plan_name(lang, plan_id))]);
-    let pay = InlineKeyboardButton::url(get(lang, "btn_pay_card"), url);
+/// The message carrying a payment page (Stripe's card page, PayPal's approval), with its button.
+pub fn card_link(lang: Lang, plan_id: &str, provider: CardProvider, url: url::Url) -> (String, InlineKeyboardMarkup) {
+    let (text, button) = match provider {
+        CardProvider::Stripe => ("card_link_text", "btn_pay_card"),
+        CardProvider::Paypal => ("paypal_link_text", "btn_pay_paypal"),
+    };
+    let text = fill(lang, text, &[("name", &plan_name(lang, plan_id))]);
+    let pay = InlineKeyboardButton::url(get(lang, button), url);
     (text, InlineKeyboardMarkup::new([vec![pay]]))
 }
 
@@ -147,4 +166,39 @@ pub fn renew(lang: Lang) -> InlineKeyboardMarkup {
         button(lang, "btn_renew", CallbackData::Vip),
         button(lang, "btn_menu", CallbackData::Menu),
     ]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(keyboard: &InlineKeyboardMarkup) -> Vec<Vec<String>> {
+        let data = |b: &InlineKeyboardButton| match &b.kind {
+            teloxide::types::InlineKeyboardButtonKind::CallbackData(d) => d.clone(),
+            other => format!("{other:?}"),
+        };
+        keyboard.inline_keyboard.iter().map(|row| row.iter().map(data).collect()).collect()
+    }
+
+    #[test]
+    fn each_plan_is_sold_by_every_provider_configured_and_no_other() {
+        let (_, stars_only) = info(Lang::Es, None, false, false);
+        assert_eq!(data(&stars_only)[..2], [vec!["1:pl:vip"], vec!["1:pl:premium"]]);
+        let (_, with_card) = info(Lang::Es, None, true, false);
+        assert_eq!(data(&with_card)[0], ["1:pl:vip", "1:pc:vip"]);
+        // Three buttons do not fit a row on a phone: card and PayPal get a row of their own.
+        let (_, all) = info(Lang::En, None, true, true);
+        let rows = data(&all);
+        assert_eq!(
+            rows[..4],
+            [
+                vec!["1:pl:vip"],
+                vec!["1:pc:vip", "1:pp:vip"],
+                vec!["1:pl:premium"],
+                vec!["1:pc:premium", "1:pp:premium"]
+            ]
+        );
+        let paypal = &all.inline_keyboard[1][1].text;
+        assert!(paypal.contains("PayPal") && paypal.contains("4,99 €"), "{paypal}");
+    }
 }

@@ -4,6 +4,7 @@
 //! metadata on the session and on the subscription, so every webhook names them.
 
 use super::api::CallFailure;
+use diana_actors::payments::{PendingCheck, Recovered};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -93,16 +94,18 @@ impl StripeCheckout {
     }
 }
 
-impl diana_actors::payments::PendingCheck for StripeCheckout {
-    fn paid<'a>(
-        &'a self,
-        reference: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<Option<serde_json::Value>, String>> {
+impl PendingCheck for StripeCheckout {
+    /// Checkout Session ids: `cs_live_…`, `cs_test_…`.
+    fn owns(&self, reference: &str) -> bool {
+        reference.starts_with("cs_")
+    }
+
+    fn paid<'a>(&'a self, reference: &'a str) -> futures::future::BoxFuture<'a, Result<Option<Recovered>, String>> {
         Box::pin(async move {
             let session = self.session(reference).await?;
             let paid = session.get("status").and_then(|s| s.as_str()) == Some("complete")
                 && session.get("payment_status").and_then(|s| s.as_str()) == Some("paid");
-            Ok(paid.then_some(session))
+            Ok(paid.then_some(Recovered::StripeSession(session)))
         })
     }
 }

@@ -1,5 +1,6 @@
 //! The channels through the Telegram stand-in: join requests approved after the wait, even
-//! across a restart, with a welcome in private; reactions to posts paid once each.
+//! across a restart, with a welcome in private; reactions to posts paid once each; the VIP
+//! channel's one-person invites, and removal of strangers and of subscriptions that ended.
 
 use crate::common::server::{Options, TestServer, count, eventually};
 use crate::common::telegram_standin::{Standin, TgUser};
@@ -124,4 +125,44 @@ async fn a_new_vip_gets_a_one_person_invite_and_a_stranger_in_the_vip_channel_is
     assert!(!removed(&tg, "banChatMember", gala.id), "a subscriber stays");
     let unban = tg.calls().into_iter().find(|c| c.method == "unbanChatMember").unwrap();
     assert_eq!(unban.params["only_if_banned"], true, "so they can come back when they pay");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vip_whose_subscription_ends_leaves_the_vip_channel_with_a_farewell() {
+    let tg = Standin::start().await;
+    let options = Options::new(Some(&tg.url))
+        .env("DIANA__CHANNELS__VIP_ID", &VIP.to_string())
+        .env("DIANA__PAYMENTS__SWEEP_EVERY", "1s");
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let cli = |args: &[&str]| server.admin(args);
+    cli(&["tariff", "--name", "prueba-7", "--plan", "vip", "--days", "7", "--price-cents", "0"]);
+    let payload = cli(&["token", "--tariff", "prueba-7"]).lines().next().unwrap().to_owned();
+    let iris = TgUser::new(9711, "Iris");
+    tg.send_text(&iris, &format!("/start {payload}"));
+    tg.wait_replies(iris.id, 4).await;
+    tg.joins(&iris, VIP);
+    // A few sweeps while the subscription runs: Iris stays.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let removed = |s: &Standin, method: &str| {
+        s.calls().iter().any(|c| c.method == method && c.params["user_id"].as_i64() == Some(iris.id))
+    };
+    assert!(!removed(&tg, "banChatMember"), "a subscriber stays");
+    // Her seven days are over (the binary's clock cannot be moved; her subscription's end can).
+    let ended = "UPDATE user_subscriptions SET expires_at = now() - INTERVAL '1 second' WHERE user_id = $1";
+    db.execute(ended, &[&iris.id]).await.unwrap();
+    tg.wait_for("Iris's removal", Duration::from_secs(15), |s| {
+        (removed(s, "banChatMember") && removed(s, "unbanChatMember")).then_some(())
+    })
+    .await;
+    let ban = tg.calls().into_iter().find(|c| c.method == "banChatMember").unwrap();
+    assert_eq!(ban.params["chat_id"].as_i64(), Some(VIP));
+    let farewell = tg.wait_replies(iris.id, 5).await.remove(4);
+    assert!(farewell.text().contains("Tu VIP ha terminado"), "{}", farewell.text());
+    assert!(farewell.buttons().iter().any(|(_, data)| data == "1:vp"), "{:?}", farewell.buttons());
+    assert_eq!(count(&db, "SELECT count(*) FROM user_subscriptions WHERE status = 'expired'").await, 1);
+    // Told once, removed once, however many sweeps follow.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(tg.calls().iter().filter(|c| c.method == "banChatMember").count(), 1);
+    assert_eq!(tg.replies_to(iris.id).len(), 5);
 }

@@ -316,34 +316,132 @@ async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE user_id = 9302 AND status = 'refunded'").await, 1);
 }
 
-/// A stand-in for PayPal's API: an OAuth token, and signature verification that accepts only
-/// the transmission signature "good-sig" (so the test decides what PayPal would say).
-async fn paypal_standin() -> String {
-    use actix_web::{App, HttpResponse, HttpServer, web};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    let server = HttpServer::new(|| {
-        App::new()
-            .route(
-                "/v1/oauth2/token",
-                web::post().to(|| async { HttpResponse::Ok().json(serde_json::json!({"access_token": "A21"})) }),
-            )
-            .route(
-                "/v1/notifications/verify-webhook-signature",
-                web::post().to(|req: actix_web::HttpRequest, body: web::Json<serde_json::Value>| async move {
-                    let bearer = req.headers().get("Authorization").and_then(|v| v.to_str().ok()) == Some("Bearer A21");
-                    let good = bearer && body["transmission_sig"] == "good-sig" && body["webhook_id"] == "WH-1";
-                    let status = if good { "SUCCESS" } else { "FAILURE" };
-                    HttpResponse::Ok().json(serde_json::json!({ "verification_status": status }))
-                }),
-            )
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    tokio::spawn(server);
-    url
+/// A stand-in for PayPal's API: an OAuth token; signature verification that accepts only the
+/// transmission signature "good-sig" (so the test decides what PayPal would say); subscriptions
+/// (one per request id, as PayPal does), each paid at once with one sale of 4.99 EUR.
+struct PaypalStandin {
+    url: String,
+    /// Each subscription asked for: its request id, and the body.
+    subscriptions: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+}
+
+impl PaypalStandin {
+    async fn start() -> PaypalStandin {
+        use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+        type Made = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+        let subscriptions: Made = std::sync::Arc::default();
+        let made = subscriptions.clone();
+        let bearer =
+            |req: &HttpRequest| req.headers().get("Authorization").and_then(|v| v.to_str().ok()) == Some("Bearer A21");
+        // "I-3" → the third subscription's body.
+        let find = |made: &Made, id: &str| {
+            let n: usize = id.trim_start_matches("I-").parse().unwrap_or(0);
+            made.lock().unwrap().get(n.wrapping_sub(1)).map(|(_, body)| body.clone())
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = HttpServer::new(move || {
+            let (created, asked, listed) = (made.clone(), made.clone(), made.clone());
+            App::new()
+                .route(
+                    "/v1/oauth2/token",
+                    web::post().to(|| async {
+                        HttpResponse::Ok().json(serde_json::json!({"access_token": "A21", "expires_in": 32400}))
+                    }),
+                )
+                .route(
+                    "/v1/notifications/verify-webhook-signature",
+                    web::post().to(move |req: HttpRequest, body: web::Json<serde_json::Value>| async move {
+                        let good = bearer(&req) && body["transmission_sig"] == "good-sig" && body["webhook_id"] == "WH-1";
+                        let status = if good { "SUCCESS" } else { "FAILURE" };
+                        HttpResponse::Ok().json(serde_json::json!({ "verification_status": status }))
+                    }),
+                )
+                .route(
+                    "/v1/billing/subscriptions",
+                    web::post().to(move |req: HttpRequest, body: web::Json<serde_json::Value>| {
+                        let created = created.clone();
+                        async move {
+                            if !bearer(&req) {
+                                return HttpResponse::Unauthorized().finish();
+                            }
+                            let request_id = req.headers().get("PayPal-Request-Id").and_then(|v| v.to_str().ok());
+                            let request_id = request_id.unwrap_or_default().to_owned();
+                            let mut made = created.lock().unwrap();
+                            let n = match made.iter().position(|(id, _)| *id == request_id) {
+                                Some(i) => i + 1,
+                                None => {
+                                    made.push((request_id, body.into_inner()));
+                                    made.len()
+                                }
+                            };
+                            HttpResponse::Created().json(serde_json::json!({ "id": format!("I-{n}"),
+                                "status": "APPROVAL_PENDING", "links": [
+                                    { "rel": "self", "href": format!("https://api.paypal.com/v1/billing/subscriptions/I-{n}") },
+                                    { "rel": "approve", "href": format!("https://www.paypal.com/webapps/billing/subscriptions?ba_token=BA-{n}") } ] }))
+                        }
+                    }),
+                )
+                .route(
+                    "/v1/billing/subscriptions/{id}",
+                    web::get().to(move |id: web::Path<String>| {
+                        let body = find(&asked, &id);
+                        async move {
+                            match body {
+                                Some(body) => HttpResponse::Ok().json(serde_json::json!({
+                                    "id": id.as_str(), "status": "ACTIVE", "plan_id": body["plan_id"],
+                                    "custom_id": body["custom_id"] })),
+                                None => HttpResponse::NotFound().finish(),
+                            }
+                        }
+                    }),
+                )
+                .route(
+                    "/v1/billing/subscriptions/{id}/transactions",
+                    web::get().to(move |id: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>| {
+                        let known = find(&listed, &id).is_some() && query.contains_key("start_time");
+                        async move {
+                            let n = id.trim_start_matches("I-");
+                            match known {
+                                true => HttpResponse::Ok().json(serde_json::json!({ "transactions": [
+                                    { "id": format!("SALE-{n}"), "status": "COMPLETED", "amount_with_breakdown": {
+                                        "gross_amount": { "currency_code": "EUR", "value": "4.99" } } } ] })),
+                                false => HttpResponse::NotFound().finish(),
+                            }
+                        }
+                    }),
+                )
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+        PaypalStandin { url, subscriptions }
+    }
+
+    fn options(&self, tg: &Standin) -> Options {
+        Options::new(Some(&tg.url))
+            .env("PAYPAL_CLIENT_ID", "client")
+            .env("PAYPAL_SECRET", "secret")
+            .env("PAYPAL_WEBHOOK_ID", "WH-1")
+            .env("PAYPAL_API_URL", &self.url)
+            .env("PAYPAL_PLANS", "vip=P-VIP,premium=P-PREMIUM")
+    }
+}
+
+/// `/vip`, then the PayPal button of the VIP plan: the message with PayPal's approval page.
+async fn subscribe_with_paypal(
+    tg: &Standin,
+    user: &TgUser,
+    replies_before: usize,
+) -> crate::common::telegram_standin::Call {
+    tg.send_text(user, "/vip");
+    let plans = tg.wait_replies(user.id, replies_before + 1).await.remove(replies_before);
+    let paypal = plans.buttons().into_iter().find(|(_, d)| d == "1:pp:vip").expect("a PayPal button");
+    assert!(paypal.0.contains("PayPal") && paypal.0.contains("4,99 €"), "{paypal:?}");
+    tg.press(user, &paypal.1);
+    tg.wait_replies(user.id, replies_before + 2).await.remove(replies_before + 1)
 }
 
 async fn paypal_post(server: &TestServer, event: &serde_json::Value, signature: &str) -> u16 {
@@ -365,28 +463,32 @@ async fn paypal_post(server: &TestServer, event: &serde_json::Value, signature: 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     let tg = Standin::start().await;
-    let paypal = paypal_standin().await;
-    let options = Options::new(Some(&tg.url))
-        .env("PAYPAL_CLIENT_ID", "client")
-        .env("PAYPAL_SECRET", "secret")
-        .env("PAYPAL_WEBHOOK_ID", "WH-1")
-        .env("PAYPAL_API_URL", &paypal);
-    let server = TestServer::start(options).await;
+    let paypal = PaypalStandin::start().await;
+    let server = TestServer::start(paypal.options(&tg)).await;
     let db = server.db().await;
     let carla = TgUser::new(9401, "Carla");
     tg.send_text(&carla, "/start");
     tg.wait_replies(carla.id, 2).await;
-    // The invoice a PayPal subscription would carry as its custom id (made by the PayPal button flow).
-    db.execute(
-        "INSERT INTO invoices (nonce, user_id, plan, currency, amount) VALUES ('cccccccccccccccc', 9401, 'vip', 'EUR', 499)",
-        &[],
-    )
-    .await
-    .unwrap();
+    // The PayPal button starts a subscription to the plan's PayPal plan, carrying our invoice.
+    let approve = subscribe_with_paypal(&tg, &carla, 2).await;
+    assert!(approve.text().contains("PayPal"), "{}", approve.text());
+    let link = approve.buttons().remove(0).1;
+    assert_eq!(link, "https://www.paypal.com/webapps/billing/subscriptions?ba_token=BA-1");
+    let (request_id, asked) = paypal.subscriptions.lock().unwrap()[0].clone();
+    assert_eq!(asked["plan_id"], "P-VIP");
+    let custom = asked["custom_id"].as_str().unwrap().to_owned();
+    assert!(custom.starts_with("v1:9401:vip:") && custom.ends_with(&request_id), "{custom} / {request_id}");
+    let refs = "SELECT count(*) FROM invoices WHERE 'paypal:I-1' = ANY(provider_refs) AND paid_at IS NULL";
+    assert_eq!(count(&db, refs).await, 1);
+    // Approved at PayPal: access waits for the sale.
+    let activated = serde_json::json!({ "id": "WH-E0", "event_type": "BILLING.SUBSCRIPTION.ACTIVATED", "resource": {
+        "id": "I-1", "custom_id": custom } });
     let sale = |id: &str, sale: &str| {
         serde_json::json!({ "id": id, "event_type": "PAYMENT.SALE.COMPLETED", "resource": {
-            "id": sale, "amount": { "total": "4.99", "currency": "EUR" }, "custom": "v1:9401:vip:cccccccccccccccc" } })
+            "id": sale, "amount": { "total": "4.99", "currency": "EUR" }, "custom": custom } })
     };
+    assert_eq!(paypal_post(&server, &activated, "good-sig").await, 200);
+    assert_eq!(count(&db, "SELECT count(*) FROM user_subscriptions").await, 0);
     // Not from PayPal (its verification says no), or unsigned: 400, nothing changes.
     assert_eq!(paypal_post(&server, &sale("WH-E1", "S-1"), "forged").await, 400);
     let unsigned =
@@ -395,7 +497,7 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 0);
     // Verified: VIP; the same event again changes nothing; a second sale (a renewal) extends.
     assert_eq!(paypal_post(&server, &sale("WH-E1", "S-1"), "good-sig").await, 200);
-    let told = tg.wait_replies(carla.id, 3).await.remove(2);
+    let told = tg.wait_replies(carla.id, 5).await.remove(4);
     assert!(told.text().contains("¡Bienvenida a VIP!"), "{}", told.text());
     assert_eq!(paypal_post(&server, &sale("WH-E1", "S-1"), "good-sig").await, 200);
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE provider = 'paypal'").await, 1);
@@ -408,7 +510,7 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     assert_eq!(paypal_post(&server, &refund, "good-sig").await, 200);
     assert_eq!(count(&db, days).await, 29);
     let cancelled = serde_json::json!({ "id": "WH-E4", "event_type": "BILLING.SUBSCRIPTION.CANCELLED", "resource": {
-        "id": "I-1", "custom_id": "v1:9401:vip:cccccccccccccccc" } });
+        "id": "I-1", "custom_id": custom } });
     assert_eq!(paypal_post(&server, &cancelled, "good-sig").await, 200);
     let multiplier = "SELECT (vip_multiplier * 10)::BIGINT FROM user_gamification WHERE user_id = 9401";
     assert_eq!(count(&db, multiplier).await, 10);
@@ -449,6 +551,37 @@ async fn a_card_payment_whose_webhook_was_lost_is_found_by_asking_stripe() {
     let (status, body) = stripe_post(&server, &late, STRIPE_SECRET, chrono::Utc::now().timestamp()).await;
     assert_eq!((status, body.contains("duplicate")), (200, true), "{body}");
     assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paypal_payment_whose_webhook_was_lost_is_found_by_asking_paypal() {
+    let tg = Standin::start().await;
+    let paypal = PaypalStandin::start().await;
+    let server = TestServer::start(paypal.options(&tg).env("DIANA__PAYMENTS__SWEEP_EVERY", "1s")).await;
+    let db = server.db().await;
+    let hugo = TgUser::new(9811, "Hugo");
+    tg.send_text(&hugo, "/start");
+    tg.wait_replies(hugo.id, 2).await;
+    subscribe_with_paypal(&tg, &hugo, 2).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 0, "too early to ask");
+    // PayPal's webhooks never come; after a while the reconciler asks PayPal about the subscription.
+    db.execute("UPDATE invoices SET created_at = now() - INTERVAL '1 hour'", &[]).await.unwrap();
+    let told = tg.wait_replies(hugo.id, 5).await.remove(4);
+    assert!(told.text().contains("¡Bienvenid"), "{}", told.text());
+    let paid = "SELECT count(*) FROM payments WHERE provider = 'paypal' AND external_id = 'SALE-1' AND amount = 499";
+    assert_eq!(count(&db, paid).await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM invoices WHERE paid_at IS NOT NULL").await, 1);
+    // The sale's webhook, late after all: nothing more.
+    let custom = paypal.subscriptions.lock().unwrap()[0].1["custom_id"].clone();
+    let late = serde_json::json!({ "id": "WH-LATE", "event_type": "PAYMENT.SALE.COMPLETED", "resource": {
+        "id": "SALE-1", "amount": { "total": "4.99", "currency": "EUR" }, "custom": custom } });
+    assert_eq!(paypal_post(&server, &late, "good-sig").await, 200);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM payments").await, 1);
+    let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9811";
+    assert_eq!(count(&db, days).await, 29);
+    assert_eq!(tg.replies_to(hugo.id).len(), 5, "told once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -112,6 +112,24 @@ impl InvoicePayload {
 }
 
 /// Why a pre-checkout (or a payment) does not match what we offered.
+/// Who takes a payment made outside Telegram: a card page at Stripe, or a PayPal subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardProvider {
+    Stripe,
+    Paypal,
+}
+
+impl CardProvider {
+    /// The name in `payments.provider`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardProvider::Stripe => "stripe",
+            CardProvider::Paypal => "paypal",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CheckoutRefusal {
     /// Not a payload we made, or made for someone else.

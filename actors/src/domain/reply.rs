@@ -209,11 +209,16 @@ pub enum Reply {
         /// Card payments (Stripe) are on.
         #[serde(default)]
         card: bool,
+        /// PayPal payments are on.
+        #[serde(default)]
+        paypal: bool,
     },
-    /// A card payment page to open for a plan (`payload` names our invoice).
+    /// A payment page to open for a plan at a provider (`payload` names our invoice).
     CardCheckout {
         plan: String,
         payload: String,
+        #[serde(default = "stripe")]
+        provider: crate::domain::plans::CardProvider,
     },
     /// An invoice in Telegram Stars for a plan (`payload` names our invoice).
     Invoice {
@@ -448,4 +453,9 @@ pub struct Outgoing {
     pub user_id: Option<i64>,
     pub lang: Lang,
     pub reply: Reply,
+}
+
+/// Card checkouts queued before PayPal existed were Stripe's.
+fn stripe() -> crate::domain::plans::CardProvider {
+    crate::domain::plans::CardProvider::Stripe
 }

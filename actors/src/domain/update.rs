@@ -49,9 +49,11 @@ pub enum Action {
     BuyPlan {
         plan: String,
     },
-    /// Buy a plan by card: the bot answers with a Stripe Checkout page.
+    /// Buy a plan outside Telegram: the bot answers with a Stripe Checkout page or a PayPal
+    /// subscription to approve.
     BuyPlanByCard {
         plan: String,
+        provider: crate::domain::plans::CardProvider,
     },
     /// The user asked to join a channel (`chat_join_request`).
     JoinRequest {

@@ -354,7 +354,7 @@ pub async fn payment_by_external(
 /// Remember a provider's id for an invoice (a Checkout Session), to ask about it later. Every
 /// one is kept: a retried send opens another session, and the player may pay either.
 pub async fn add_provider_ref(
-    client: &deadpool_postgres::Client,
+    client: &impl deadpool_postgres::GenericClient,
     nonce: &str,
     reference: &str,
 ) -> Result<(), StoreError> {

@@ -235,7 +235,9 @@ async fn apply_action(
         Action::ShowClues => replies.extend(super::clues::show(tx, deps, user_id).await?),
         Action::StartStoryAgain => replies.extend(super::story::start_again(tx, deps, user_id).await?),
         Action::ShowVip => replies.push(super::vip::show(tx, deps, user_id).await?),
-        Action::BuyPlanByCard { plan } => replies.push(super::vip::buy_by_card(tx, deps, user_id, plan).await?),
+        Action::BuyPlanByCard { plan, provider } => {
+            replies.push(super::vip::buy_by_card(tx, deps, user_id, plan, *provider).await?)
+        }
         Action::JoinRequest { channel_id } => {
             replies.extend(super::channels::join_request(tx, deps, user_id, *channel_id).await?);
         }

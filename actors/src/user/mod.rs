@@ -65,6 +65,8 @@ pub struct UserSettings {
     pub plans: std::sync::Arc<crate::domain::plans::Plans>,
     /// Whether plans can also be paid by card (Stripe is configured).
     pub card_payments: bool,
+    /// Whether plans can also be paid through PayPal (configured with a PayPal plan for each).
+    pub paypal_payments: bool,
     /// The free and VIP channels around the game.
     pub channels: ChannelRules,
     /// The shop's catalogue.

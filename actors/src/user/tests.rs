@@ -48,6 +48,7 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         story,
         plans: std::sync::Arc::new(crate::domain::plans::Plans::embedded().unwrap()),
         card_payments: false,
+        paypal_payments: false,
         channels: Default::default(),
         achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };

@@ -3,7 +3,7 @@
 //! to `PaymentReconciler`, the one writer of subscriptions.
 
 use super::UserDeps;
-use crate::domain::plans::{CheckoutRefusal, InvoicePayload, check_price};
+use crate::domain::plans::{CardProvider, CheckoutRefusal, InvoicePayload, check_price};
 use crate::domain::{Action, Reply};
 use crate::metrics::count_error;
 use crate::payments::{PaymentOutcome, PaymentSucceeded, RedeemToken, redeem_token};
@@ -17,23 +17,30 @@ pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) ->
         plan: sub.as_ref().map(|s| s.0.clone()),
         expires_at: sub.map(|s| s.2),
         card: deps.settings.card_payments,
+        paypal: deps.settings.paypal_payments,
     })
 }
 
-/// A card payment page for a plan: an invoice of ours in euro cents, paid through Stripe.
+/// A payment page for a plan outside Telegram: an invoice of ours in euro cents, paid through
+/// Stripe or PayPal.
 pub(super) async fn buy_by_card(
     tx: &Transaction<'_>,
     deps: &UserDeps,
     user_id: i64,
     plan: &str,
+    provider: CardProvider,
 ) -> Result<Reply, StoreError> {
-    let Some(plan) = deps.settings.plans.get(plan).filter(|_| deps.settings.card_payments) else {
+    let offered = match provider {
+        CardProvider::Stripe => deps.settings.card_payments,
+        CardProvider::Paypal => deps.settings.paypal_payments,
+    };
+    let Some(plan) = deps.settings.plans.get(plan).filter(|_| offered) else {
         return show(tx, deps, user_id).await;
     };
     let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
     store::payments::create_invoice(tx, &nonce, user_id, &plan.id, "EUR", i64::from(plan.eur_cents)).await?;
     let payload = InvoicePayload { user_id, plan: plan.id.clone(), nonce }.encode();
-    Ok(Reply::CardCheckout { plan: plan.id.clone(), payload })
+    Ok(Reply::CardCheckout { plan: plan.id.clone(), payload, provider })
 }
 
 pub(super) async fn buy(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, plan: &str) -> Result<Reply, StoreError> {
