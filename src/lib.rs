@@ -2,6 +2,7 @@
 //! start-up. The game itself lives in the `diana-actors` crate.
 
 pub mod config;
+pub mod dashboard;
 pub mod embedded_postgres;
 pub mod http;
 pub mod paypal_api;

@@ -44,6 +44,11 @@ enum StoryCommand {
 
 #[derive(Subcommand)]
 enum AdminCommand {
+    /// Print a one-time dashboard login link (valid 10 minutes) for an admin.
+    LoginLink {
+        #[arg(long)]
+        user_id: i64,
+    },
     /// Give besitos to a player (a negative amount takes them), through the ledger, audited.
     Grant {
         #[arg(long)]
@@ -134,6 +139,15 @@ fn main() -> ExitCode {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }
             Command::Admin { command: AdminCommand::Refund { payment } } => refund(settings, payment).await,
+            Command::Admin { command: AdminCommand::LoginLink { user_id } } => {
+                let (superadmins, public_url) = (settings.admin_ids.clone(), settings.http.public_url.clone());
+                with_pool(&settings, |pool| async move {
+                    let link = diana::dashboard::auth::login_link(&pool, &superadmins, &public_url, user_id).await?;
+                    println!("{link}");
+                    Ok(())
+                })
+                .await
+            }
             Command::Admin { command: AdminCommand::Ban { user_id, reason, lift } } => {
                 with_pool(&settings, |pool| async move {
                     diana_actors::admin::set_ban(&pool, "cli", user_id, !lift, &reason).await?;

@@ -2,6 +2,7 @@
 //! Telegram and HTTP. [`Application`] owns the running server; tests start it on port 0.
 
 use crate::config::Settings;
+use crate::dashboard::{Dashboard, DashboardParts};
 use crate::embedded_postgres::{EmbeddedError, EmbeddedPostgres};
 use crate::http::{self, AppState, WebhookState};
 use crate::paypal_api::PaypalApi;
@@ -127,6 +128,7 @@ impl Application {
         spawn_janitor(pool.clone());
         let redis = Redis::connect(settings.redis.url.expose(), &settings.redis.key_prefix).await?;
         let economy = std::sync::Arc::new(economy);
+        let deps_economy = economy.clone();
         let leaderboard =
             Leaderboard::new(pool.clone(), redis.clone(), settings.game_timezone, economy.clone()).start();
         let achievements = Arc::new(Achievements::embedded()?);
@@ -251,6 +253,17 @@ impl Application {
         }
 
         let state = AppState { pool: pool.clone(), redis: redis.clone(), telegram: telegram_health };
+        let dashboard = web::Data::from(Dashboard::new(DashboardParts {
+            pool: pool.clone(),
+            redis: redis.clone(),
+            superadmins: settings.admin_ids.clone(),
+            public_url: settings.http.public_url.clone(),
+            config_view: format!("{settings:#?}"),
+            sink: Some(sink.clone()),
+            reconciler: Some(reconciler.clone()),
+            economy: deps_economy,
+            timezone: settings.game_timezone,
+        }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {
                 secret: s.webhook_secret.expose().to_owned(),
@@ -268,7 +281,10 @@ impl Application {
             let webhook = webhook.clone();
             let stripe = stripe.clone();
             let paypal = paypal.clone();
-            App::new().configure(move |cfg| http::routes(cfg, state, webhook, stripe, paypal))
+            let dashboard = dashboard.clone();
+            App::new()
+                .configure(move |cfg| http::routes(cfg, state, webhook, stripe, paypal))
+                .configure(move |cfg| crate::dashboard::routes(cfg, dashboard))
         })
         .disable_signals()
         .shutdown_timeout(5)

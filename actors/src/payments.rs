@@ -127,6 +127,26 @@ pub struct RedeemToken {
     pub token: String,
 }
 
+/// An admin gives a player days of a plan, for nothing (a prize, an apology), from the dashboard.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "Result<Option<DateTime<Utc>>, StoreError>")]
+pub struct GrantVip {
+    pub admin: String,
+    pub user_id: i64,
+    pub plan: String,
+    pub days: u32,
+    pub reason: String,
+}
+
+impl Handler<GrantVip> for PaymentReconciler {
+    type Result = ResponseFuture<Result<Option<DateTime<Utc>>, StoreError>>;
+
+    fn handle(&mut self, msg: GrantVip, _: &mut Context<Self>) -> Self::Result {
+        let me = self.clone();
+        Box::pin(async move { me.grant(msg).await })
+    }
+}
+
 /// Why a token gives nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TokenRefusal {
@@ -586,6 +606,44 @@ impl PaymentReconciler {
     }
 
     /// Redeem a token in a transaction of the reconciler's own.
+    /// Days of a plan given by an admin: a payment of nothing (so it shows among the player's
+    /// payments), the extension, the audit row and the player's messages, in one transaction.
+    /// `None` when the player or the plan does not exist.
+    pub async fn grant(&self, msg: GrantVip) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let Some(plan) = self.plans.get(&msg.plan) else { return Ok(None) };
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        if !db::users::exists(&tx, msg.user_id).await? {
+            return Ok(None);
+        }
+        let external_id = format!("grant:{:016x}", rand::random::<u64>());
+        let raw = serde_json::json!({ "admin": msg.admin, "reason": msg.reason, "days": msg.days });
+        let new = NewPayment {
+            provider: "admin_grant",
+            external_id: &external_id,
+            user_id: msg.user_id,
+            plan: &plan.id,
+            amount: 0,
+            currency: "EUR",
+            recurring: false,
+            raw: &raw,
+        };
+        let payment_id = store::insert_payment(&tx, &new).await?;
+        let now = (self.clock)();
+        let (expires_at, started) = extend_subscription(&tx, msg.user_id, plan, "admin_grant", msg.days, now).await?;
+        let after = serde_json::json!({ "plan": plan.id, "days": msg.days, "reason": msg.reason,
+            "expires_at": expires_at, "payment": payment_id });
+        db::audit::append(&tx, &msg.admin, "vip.grant", &format!("user:{}", msg.user_id), None, Some(&after)).await?;
+        let mut replies = vec![Reply::VipActivated { plan: plan.id.clone(), expires_at }];
+        if started {
+            replies.push(Reply::VipInvite);
+        }
+        let outgoing = tell(&tx, msg.user_id, replies).await?;
+        tx.commit().await?;
+        self.send(outgoing);
+        Ok(Some(expires_at))
+    }
+
     pub async fn redeem(&self, msg: RedeemToken) -> Result<PaymentOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;

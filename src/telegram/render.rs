@@ -202,6 +202,9 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
         Reply::Banned => (get(lang, "banned").to_owned(), None),
+        Reply::MessageFromTeam { text } => {
+            (format!("{}\n\n{}", get(lang, "message_from_team"), super::html::escape(text)), Some(back_to_menu(lang)))
+        }
         Reply::VipInvite => return Rendered::VipInvite,
         Reply::ApproveJoin { channel_id } => return Rendered::ApproveJoin { channel_id: *channel_id },
         Reply::VipRemove => return Rendered::VipRemove,
@@ -536,6 +539,7 @@ mod tests {
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,
             Reply::Banned,
+            Reply::MessageFromTeam { text: "Hola <b>tú</b> & compañía".into() },
             Reply::ChannelWelcome { minutes: 5 },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },

@@ -6,6 +6,7 @@ mod common;
 
 mod bot;
 mod channels;
+mod dashboard;
 mod delivery;
 mod economy;
 mod operations;

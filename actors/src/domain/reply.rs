@@ -213,6 +213,10 @@ pub enum Reply {
         #[serde(default)]
         paypal: bool,
     },
+    /// A message the team wrote to the player from the dashboard (plain text, escaped when shown).
+    MessageFromTeam {
+        text: String,
+    },
     /// A payment page to open for a plan at a provider (`payload` names our invoice).
     CardCheckout {
         plan: String,
@@ -399,6 +403,7 @@ impl Reply {
             Reply::Ranking { .. } => "ranking",
             Reply::StoryScene { .. } => "story_scene",
             Reply::StaleScene => "stale_scene",
+            Reply::MessageFromTeam { .. } => "message_from_team",
             Reply::StoryText { .. } => "story_text",
             Reply::StoryImage { .. } => "story_image",
             Reply::StoryChapterLocked { .. } => "story_chapter_locked",

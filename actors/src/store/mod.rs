@@ -2,6 +2,8 @@
 //! parameterized statements prepared once per connection (`prepare_cached`).
 
 pub mod achievements;
+pub mod admin;
+pub mod analytics;
 pub mod audit;
 pub mod channels;
 pub mod inventory;
@@ -11,6 +13,7 @@ pub mod media;
 pub mod missions;
 pub mod outbox;
 pub mod payments;
+pub mod players;
 pub mod profiles;
 pub mod schema;
 pub mod story;

@@ -240,3 +240,15 @@ pub async fn set_banned(tx: &Transaction<'_>, user_id: i64, banned: bool) -> Res
         .await?;
     Ok(tx.execute(&stmt, &[&user_id, &banned]).await? == 1)
 }
+
+/// Whether a player is registered (and not erased).
+pub async fn exists(tx: &Transaction<'_>, user_id: i64) -> Result<bool, StoreError> {
+    let stmt = tx.prepare_cached("SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL").await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.is_some())
+}
+
+/// A registered player's language (`Some(None)`: registered, no language known).
+pub async fn language_of_registered(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Option<String>>, StoreError> {
+    let stmt = tx.prepare_cached("SELECT language_code FROM users WHERE id = $1 AND deleted_at IS NULL").await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0)))
+}

@@ -90,6 +90,9 @@ pub(super) async fn apply_update(
             if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated() && banned.is_none()) {
                 let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
                 new_day = store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
+                if new_day {
+                    store::analytics::mark_active(&tx, user_id, today).await?;
+                }
                 if p.missions_assigned_on != Some(today) {
                     let (missions, economy) = (&deps.settings.missions, &deps.settings.economy);
                     super::missions::ensure_assigned(&tx, missions, economy, user_id, today).await?;

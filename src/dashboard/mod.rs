@@ -1,0 +1,204 @@
+//! The admin dashboard: pages rendered on the server with maud under `/admin/`, the same reads
+//! and actions as JSON under `/api/v1/`, charts drawn as SVG on the server, and the playground.
+
+mod api;
+mod audit_page;
+pub mod auth;
+mod charts;
+mod layout;
+mod overview;
+mod player_actions;
+pub mod roles;
+mod static_files;
+mod system;
+mod texts;
+mod users;
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, middleware::DefaultHeaders, web};
+use diana_actors::store::Pool;
+use roles::Permission;
+use std::sync::Arc;
+
+/// What the dashboard's handlers share.
+pub struct Dashboard {
+    pub pool: Pool,
+    pub redis: diana_actors::redis::Redis,
+    pub superadmins: Vec<i64>,
+    pub public_url: url::Url,
+    /// Cookies are `Secure` when the dashboard is served over https.
+    pub secure_cookies: bool,
+    pub failures: auth::Failures,
+    pub overview: overview::OverviewCache,
+    /// The configuration, secrets masked, for the System page.
+    pub config_view: String,
+    /// Whoever sends replies to players (the outbox), when Telegram or the playground is on.
+    pub sink: Option<diana_actors::achievements::ReplySink>,
+    pub reconciler: Option<actix::Addr<diana_actors::payments::PaymentReconciler>>,
+    pub economy: Arc<diana_actors::domain::economy::Economy>,
+    pub timezone: chrono_tz::Tz,
+    pub started: std::time::Instant,
+}
+
+impl Dashboard {
+    pub fn new(parts: DashboardParts) -> Arc<Dashboard> {
+        let secure_cookies = parts.public_url.scheme() == "https";
+        Arc::new(Dashboard {
+            overview: overview::OverviewCache::start(parts.pool.clone()),
+            pool: parts.pool,
+            redis: parts.redis,
+            superadmins: parts.superadmins,
+            public_url: parts.public_url,
+            secure_cookies,
+            failures: auth::Failures::default(),
+            config_view: parts.config_view,
+            sink: parts.sink,
+            reconciler: parts.reconciler,
+            economy: parts.economy,
+            timezone: parts.timezone,
+            started: std::time::Instant::now(),
+        })
+    }
+}
+
+/// What start-up hands the dashboard.
+pub struct DashboardParts {
+    pub pool: Pool,
+    pub redis: diana_actors::redis::Redis,
+    pub superadmins: Vec<i64>,
+    pub public_url: url::Url,
+    pub config_view: String,
+    pub sink: Option<diana_actors::achievements::ReplySink>,
+    pub reconciler: Option<actix::Addr<diana_actors::payments::PaymentReconciler>>,
+    pub economy: Arc<diana_actors::domain::economy::Economy>,
+    pub timezone: chrono_tz::Tz,
+}
+
+/// Why a request was turned away.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("sign in with a login link")]
+    SignedOut,
+    #[error("the form is stale or was not sent from the dashboard (CSRF token missing or wrong)")]
+    Csrf,
+    #[error("your role does not allow this ({})", .0.as_str())]
+    Forbidden(Permission),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ResponseError for Refusal {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Refusal::SignedOut => StatusCode::UNAUTHORIZED,
+            Refusal::Csrf | Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
+            Refusal::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Refusal::Internal(error) = self {
+            diana_actors::metrics::count_error("dashboard");
+            tracing::error!(%error, "dashboard request failed");
+        }
+        layout::refusal(self).status(self.status_code().as_u16()).into_response()
+    }
+}
+
+/// A refusal before the handler ran (the extractor), as a page or as JSON for the API.
+#[derive(Debug, thiserror::Error)]
+#[error("{refusal}")]
+pub struct Rejected {
+    pub refusal: Refusal,
+    pub api: bool,
+}
+
+impl ResponseError for Rejected {
+    fn status_code(&self) -> StatusCode {
+        self.refusal.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if !self.api {
+            return self.refusal.error_response();
+        }
+        if let Refusal::Internal(error) = &self.refusal {
+            diana_actors::metrics::count_error("dashboard_api");
+            tracing::error!(%error, "API request failed");
+        }
+        let message = if matches!(self.refusal, Refusal::Internal(_)) {
+            "internal error".into()
+        } else {
+            self.refusal.to_string()
+        };
+        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": message }))
+    }
+}
+
+impl From<Refusal> for HttpResponse {
+    fn from(refusal: Refusal) -> HttpResponse {
+        refusal.error_response()
+    }
+}
+
+/// A failure of ours: logged, counted, and a plain 500.
+pub fn internal(error: impl std::fmt::Display) -> HttpResponse {
+    Refusal::Internal(error.to_string()).error_response()
+}
+
+/// A form that carries nothing but its CSRF token.
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// Headers on every dashboard and API response: no framing, no sniffing, no inline scripts, no
+/// referrers (a login link must not leak), no caching.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-store"))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
+    cfg.service(
+        web::scope("/api/v1")
+            .app_data(dashboard.clone())
+            .wrap(security_headers())
+            .route("/openapi.json", web::get().to(api::openapi))
+            .route("/overview", web::get().to(api::overview))
+            .route("/users", web::get().to(api::users))
+            .route("/users/{id}", web::get().to(api::user))
+            .route("/users/{id}/{action}", web::post().to(api::act))
+            .route("/audit", web::get().to(api::audit_log)),
+    );
+    cfg.service(
+        web::scope("/admin")
+            .app_data(dashboard)
+            .wrap(security_headers())
+            .route(
+                "",
+                web::get()
+                    .to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/admin/")).finish() }),
+            )
+            .route("/", web::get().to(overview::page))
+            .route("/static/{file}", web::get().to(static_files::serve))
+            .route("/lang/{lang}", web::get().to(texts::switch))
+            .route("/login", web::get().to(auth::login_page))
+            .route("/login", web::post().to(auth::login))
+            .route("/logout", web::post().to(auth::logout))
+            .route("/users", web::get().to(users::search))
+            .route("/users/{id}", web::get().to(users::page))
+            .route("/users/{id}/{action}", web::post().to(users::act))
+            .route("/audit", web::get().to(audit_page::page))
+            .route("/system", web::get().to(system::page))
+            .route("/system/verify-audit", web::post().to(system::verify_audit)),
+    );
+}

@@ -1,0 +1,173 @@
+//! The dashboard's words, in Spanish (the default) and English, switched by a cookie.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+const COOKIE: &str = "diana_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Es,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Es => "es",
+            Lang::En => "en",
+        }
+    }
+}
+
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    match req.cookie(COOKIE).as_ref().map(Cookie::value) {
+        Some("en") => Lang::En,
+        _ => Lang::Es,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct Back {
+    back: Option<String>,
+}
+
+/// `GET /admin/lang/{es|en}`: a preference only, so a link may set it; back where the admin was.
+pub async fn switch(lang: web::Path<String>, back: web::Query<Back>) -> HttpResponse {
+    let code = if lang.as_str() == "en" { "en" } else { "es" };
+    // Only a path of ours: never an open redirect.
+    let back = back.back.as_deref().filter(|b| b.starts_with("/admin/") && !b.starts_with("//")).unwrap_or("/admin/");
+    let cookie = Cookie::build(COOKIE, code).path("/").same_site(SameSite::Strict).finish();
+    HttpResponse::SeeOther().cookie(cookie).insert_header(("Location", back.to_owned())).finish()
+}
+
+/// A word or phrase by key; an unknown key shows itself, so a missing text is visible in review.
+pub fn t(lang: Lang, key: &'static str) -> &'static str {
+    let (es, en) = match key {
+        "brand" => ("Diana · Panel", "Diana · Dashboard"),
+        "nav_overview" => ("Resumen", "Overview"),
+        "nav_users" => ("Jugadores", "Players"),
+        "nav_audit" => ("Auditoría", "Audit log"),
+        "nav_system" => ("Sistema", "System"),
+        "nav_playground" => ("Playground", "Playground"),
+        "logout" => ("Salir", "Log out"),
+        "login_title" => ("Entrar al panel", "Sign in to the dashboard"),
+        "login_explain" => (
+            "Este enlace de acceso sirve una sola vez y caduca a los 10 minutos. Pulsa el botón para entrar.",
+            "This sign-in link works once and expires after 10 minutes. Press the button to sign in.",
+        ),
+        "login_button" => ("Entrar", "Sign in"),
+        "login_bad_link" => (
+            "Este enlace ya se usó o ha caducado. Pide uno nuevo con /admin en Telegram.",
+            "This link was already used or has expired. Ask for a new one with /admin in Telegram.",
+        ),
+        "login_slow_down" => (
+            "Demasiados enlaces no válidos desde esta dirección. Espera unos minutos.",
+            "Too many invalid links from this address. Wait a few minutes.",
+        ),
+        "login_needed" => (
+            "Necesitas un enlace de acceso: escribe /admin al bot en Telegram, o ejecuta `diana admin login-link --user-id <id>` en el servidor.",
+            "You need a sign-in link: send /admin to the bot in Telegram, or run `diana admin login-link --user-id <id>` on the server.",
+        ),
+        "refused_csrf" => (
+            "El formulario caducó o no salió de este panel. Recarga la página e inténtalo de nuevo.",
+            "The form is stale or did not come from this dashboard. Reload the page and try again.",
+        ),
+        "refused_role" => ("Tu rol no permite esta acción.", "Your role does not allow this action."),
+        "refused_internal" => (
+            "Algo falló de nuestro lado; quedó registrado. Inténtalo de nuevo en un momento.",
+            "Something failed on our side; it was logged. Try again in a moment.",
+        ),
+        "overview_title" => ("Resumen", "Overview"),
+        "players" => ("Jugadores", "Players"),
+        "live_actors" => ("Actores en memoria", "Live user actors"),
+        "computed_at" => ("Calculado", "Computed"),
+        "chart_actives" => ("Activos y nuevos por día", "Active and new players per day"),
+        "chart_retention" => ("Retención por día de alta (%)", "Retention by signup day (%)"),
+        "chart_besitos" => ("Besitos emitidos y gastados por día", "Besitos issued and spent per day"),
+        "chart_funnel" => ("Embudo de la historia por capítulo", "Story funnel by chapter"),
+        "chart_revenue" => ("Suscriptores activos e ingresos por día", "Active subscribers and revenue per day"),
+        "day" => ("Día", "Day"),
+        "active" => ("Activos", "Active"),
+        "new" => ("Nuevos", "New"),
+        "issued" => ("Emitidos", "Issued"),
+        "spent" => ("Gastados", "Spent"),
+        "chapter" => ("Capítulo", "Chapter"),
+        "started" => ("Empezaron", "Started"),
+        "finished" => ("Terminaron", "Finished"),
+        "subscribers" => ("Suscriptores", "Subscribers"),
+        "revenue_eur" => ("Ingresos (€)", "Revenue (€)"),
+        "revenue_stars" => ("Ingresos (⭐)", "Revenue (⭐)"),
+        "cohort" => ("Cohorte", "Cohort"),
+        "search" => ("Buscar", "Search"),
+        "search_hint" => ("id, @usuario o nombre", "id, @username or name"),
+        "filter_all" => ("Todos", "All"),
+        "filter_vip" => ("VIP", "VIP"),
+        "filter_blocked" => ("Bloquearon el bot", "Blocked the bot"),
+        "filter_banned" => ("Vetados", "Banned"),
+        "filter_admin" => ("Admins", "Admins"),
+        "filter_test" => ("De prueba", "Test players"),
+        "no_results" => ("Nadie coincide.", "Nobody matches."),
+        "next_page" => ("Siguiente →", "Next →"),
+        "prev_page" => ("← Anterior", "← Previous"),
+        "name" => ("Nombre", "Name"),
+        "username" => ("Usuario", "Username"),
+        "balance" => ("Besitos", "Besitos"),
+        "streak" => ("Racha", "Streak"),
+        "last_seen" => ("Visto", "Last seen"),
+        "joined" => ("Alta", "Joined"),
+        "status" => ("Estado", "Status"),
+        "profile" => ("Perfil", "Profile"),
+        "ledger" => ("Movimientos", "Ledger"),
+        "achievements" => ("Logros", "Achievements"),
+        "story" => ("Historia", "Story"),
+        "decisions" => ("Decisiones", "Decisions"),
+        "relationships" => ("Relaciones", "Relationships"),
+        "subscriptions" => ("Suscripción y pagos", "Subscription and payments"),
+        "actions" => ("Acciones", "Actions"),
+        "amount" => ("Cantidad", "Amount"),
+        "reason" => ("Motivo", "Reason"),
+        "grant_besitos" => ("Dar o quitar besitos", "Grant or take besitos"),
+        "grant_besitos_hint" => ("Negativo para quitar.", "Negative to take."),
+        "apply" => ("Aplicar", "Apply"),
+        "ban" => ("Vetar", "Ban"),
+        "unban" => ("Levantar veto", "Lift ban"),
+        "grant_vip" => ("Dar días VIP", "Grant VIP days"),
+        "days" => ("Días", "Days"),
+        "plan" => ("Plan", "Plan"),
+        "reset_story" => ("Reiniciar la historia", "Reset the story"),
+        "send_message" => ("Enviar un mensaje", "Send a message"),
+        "message" => ("Mensaje", "Message"),
+        "send" => ("Enviar", "Send"),
+        "refund" => ("Reembolsar", "Refund"),
+        "confirm" => ("¿Seguro? Esto queda en la auditoría.", "Sure? This goes into the audit log."),
+        "done" => ("Hecho.", "Done."),
+        "when" => ("Cuándo", "When"),
+        "what" => ("Qué", "What"),
+        "who" => ("Quién", "Who"),
+        "target" => ("Objetivo", "Target"),
+        "before" => ("Antes", "Before"),
+        "after" => ("Después", "After"),
+        "filter" => ("Filtrar", "Filter"),
+        "older" => ("Más antiguas →", "Older →"),
+        "system_title" => ("Sistema", "System"),
+        "health" => ("Salud", "Health"),
+        "config" => ("Configuración (secretos ocultos)", "Configuration (secrets masked)"),
+        "audit_chain" => ("Cadena de auditoría", "Audit chain"),
+        "verify_chain" => ("Comprobar cadena", "Verify chain"),
+        "chain_ok" => ("La cadena está intacta.", "The chain is intact."),
+        "chain_broken" => ("La cadena está rota desde la entrada", "The chain is broken from entry"),
+        "rows" => ("entradas", "entries"),
+        "head" => ("Cabeza", "Head"),
+        "uptime" => ("En marcha desde hace", "Up for"),
+        "none" => ("—", "—"),
+        "vip_until" => ("VIP hasta", "VIP until"),
+        "banned" => ("Vetado", "Banned"),
+        "blocked" => ("Bloqueó el bot", "Blocked the bot"),
+        "test_player" => ("Jugador de prueba", "Test player"),
+        "role" => ("Rol", "Role"),
+        "not_found" => ("No existe.", "Not found."),
+        _ => (key, key),
+    };
+    if lang == Lang::En { en } else { es }
+}

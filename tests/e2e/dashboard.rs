@@ -1,0 +1,281 @@
+//! The admin dashboard: in a real browser (log in by link, the overview's charts, finding a
+//! player, granting besitos, the audit chain, logging out), and at the HTTP level (links used
+//! once and expiring, CSRF, roles, a tampered audit row, the security headers).
+
+use crate::common::browser::Browser;
+use crate::common::server::{Options, TestServer, count};
+use crate::common::telegram_standin::{Standin, TgUser};
+
+const ADMIN: i64 = 777_001;
+
+fn start_options(tg: Option<&Standin>) -> Options {
+    Options::new(tg.map(|t| t.url.as_str())).env("DIANA_ADMIN_IDS", &ADMIN.to_string())
+}
+
+/// A fresh one-time link's token, from the CLI.
+fn link_token(server: &TestServer, user_id: i64) -> String {
+    let out = server.admin_with(
+        &["login-link", "--user-id", &user_id.to_string()],
+        &[("DIANA_ADMIN_IDS", &ADMIN.to_string()), ("DIANA_PUBLIC_URL", &server.base_url)],
+    );
+    let link = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(out.status.success(), "login-link: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(link.starts_with(&format!("{}/admin/login?token=", server.base_url)), "{link}");
+    link.rsplit('=').next().unwrap().to_owned()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Log in over HTTP: the session cookie, and the CSRF token from a page's form.
+async fn http_login(server: &TestServer, user_id: i64) -> (String, String) {
+    let token = link_token(server, user_id);
+    let response =
+        client().post(format!("{}/admin/login", server.base_url)).form(&[("token", &token)]).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = client()
+        .get(format!("{}/admin/system", server.base_url))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    (cookie, csrf)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_logs_in_sees_charts_finds_a_player_grants_besitos_and_logs_out_in_a_browser() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    let lucia = TgUser::new(880_001, "Lucía");
+    tg.send_text(&lucia, "/start");
+    tg.wait_replies(lucia.id, 2).await;
+    tg.send_text(&lucia, "/regalo");
+    tg.wait_replies(lucia.id, 3).await;
+
+    let browser = Browser::start().await;
+    // The link shows a button; only pressing it signs in.
+    let token = link_token(&server, ADMIN);
+    browser.goto(&format!("{}/admin/login?token={token}", server.base_url)).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM admin_login_links WHERE used_at IS NOT NULL").await, 0);
+    browser.click("#login").await;
+    browser.wait_for_path("/admin/").await;
+    assert_eq!(browser.text("h1").await, "Resumen");
+    for chart in ["actives", "retention", "besitos", "funnel", "revenue"] {
+        assert!(browser.exists(&format!("#chart-{chart} svg")).await, "the {chart} chart is drawn");
+    }
+    assert_eq!(browser.text("#players .v").await, "1");
+    assert_eq!(browser.text("#dau .v").await, "1");
+    browser.screenshot("overview").await;
+
+    // Find Lucía by part of her name, open her page, give her 25 besitos.
+    browser.click("nav a[href='/admin/users']").await;
+    browser.fill("input[name=q]", "ucí").await;
+    browser.click("#search").await;
+    browser.click("#players tbody tr td a").await;
+    browser.wait_for_path("/admin/users/880001").await;
+    browser.screenshot("player").await;
+    browser.fill("#grant-besitos input[name=amount]", "25").await;
+    browser.fill("#grant-besitos input[name=reason]", "premio del concurso").await;
+    browser.click("#grant-besitos button").await;
+    browser.accept_confirm().await;
+    let done = browser.text("#done").await;
+    let ledger = "SELECT balance_after FROM points_transactions WHERE user_id = 880001 AND action_type = 'admin_grant'
+                  AND points_change = 25 AND context->>'reason' = 'premio del concurso'";
+    let after = count(&db, ledger).await;
+    assert!(done.contains(&format!("+25 besitos → {after}")), "{done}");
+    assert!(browser.text("#ledger tbody tr").await.contains("admin_grant"));
+    let audited = format!(
+        "SELECT count(*) FROM audit_log WHERE actor = 'admin:{ADMIN}' AND action = 'besitos.grant' AND target = 'user:880001'"
+    );
+    assert_eq!(count(&db, &audited).await, 1);
+
+    // The audit log shows it, and the chain verifies.
+    browser.click("nav a[href='/admin/audit']").await;
+    assert!(browser.text("#audit tbody tr").await.contains("besitos.grant"));
+    browser.click("nav a[href='/admin/system']").await;
+    browser.click("#verify-chain button").await;
+    browser.accept_confirm().await;
+    assert!(browser.text("#chain-result").await.contains("intacta"), "the chain verifies");
+    browser.screenshot("system").await;
+
+    // Logging out ends the session: the dashboard asks for a link again.
+    browser.click("#logout").await;
+    browser.wait_for_path("/admin/login").await;
+    browser.goto(&format!("{}/admin/", server.base_url)).await;
+    assert!(browser.text(".error").await.contains("enlace de acceso"));
+    assert_eq!(count(&db, "SELECT count(*) FROM admin_sessions WHERE revoked_at IS NOT NULL").await, 1);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_work_once_and_expire_and_actions_need_the_csrf_token_and_the_role() {
+    let server = TestServer::start(start_options(None)).await;
+    let db = server.db().await;
+    let http = client();
+    let post_login =
+        |token: String| http.post(format!("{}/admin/login", server.base_url)).form(&[("token", token)]).send();
+    // Used once; a second use, an expired link and a made-up one are refused.
+    let token = link_token(&server, ADMIN);
+    assert_eq!(post_login(token.clone()).await.unwrap().status().as_u16(), 303);
+    assert_eq!(post_login(token).await.unwrap().status().as_u16(), 403);
+    let expired = link_token(&server, ADMIN);
+    db.execute("UPDATE admin_login_links SET expires_at = now() - INTERVAL '1 second' WHERE used_at IS NULL", &[])
+        .await
+        .unwrap();
+    assert_eq!(post_login(expired).await.unwrap().status().as_u16(), 403);
+    assert_eq!(post_login("0".repeat(64)).await.unwrap().status().as_u16(), 403);
+    // Someone without a role gets no link at all.
+    let refused = server.admin_with(&["login-link", "--user-id", "5"], &[("DIANA_ADMIN_IDS", &ADMIN.to_string())]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no dashboard role"));
+
+    // A player to act on.
+    db.execute("INSERT INTO users (id, first_name) VALUES (42, 'Ana')", &[]).await.unwrap();
+    db.execute("INSERT INTO user_gamification (user_id) VALUES (42)", &[]).await.unwrap();
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let grant = |cookie: String, csrf: Option<String>| {
+        let mut form = vec![("amount", "10".to_owned()), ("reason", "prueba".to_owned())];
+        if let Some(csrf) = csrf {
+            form.push(("csrf", csrf));
+        }
+        http.post(format!("{}/admin/users/42/besitos", server.base_url)).header("Cookie", cookie).form(&form).send()
+    };
+    let balance = "SELECT available_points FROM user_gamification WHERE user_id = 42";
+    assert_eq!(grant(cookie.clone(), None).await.unwrap().status().as_u16(), 403, "no CSRF token");
+    assert_eq!(grant(cookie.clone(), Some("f".repeat(64))).await.unwrap().status().as_u16(), 403, "a wrong one");
+    assert_eq!(count(&db, balance).await, 0);
+    assert_eq!(grant(cookie.clone(), Some(csrf)).await.unwrap().status().as_u16(), 303);
+    assert_eq!(count(&db, balance).await, 10);
+
+    // A viewer sees the pages but cannot act.
+    db.execute("INSERT INTO admin_roles (user_id, role, granted_by) VALUES (43, 'viewer', 'test')", &[]).await.unwrap();
+    let (viewer, viewer_csrf) = http_login(&server, 43).await;
+    let page = http.get(format!("{}/admin/users/42", server.base_url)).header("Cookie", &viewer).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(!page.text().await.unwrap().contains("grant-besitos"), "no action forms for a viewer");
+    assert_eq!(grant(viewer, Some(viewer_csrf)).await.unwrap().status().as_u16(), 403);
+    assert_eq!(count(&db, balance).await, 10);
+
+    // Signed out: no page, no action.
+    let anonymous = http.get(format!("{}/admin/", server.base_url)).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_is_append_only_and_a_tampered_row_is_found() {
+    let server = TestServer::start(start_options(None)).await;
+    let db = server.db().await;
+    db.execute("INSERT INTO users (id, first_name) VALUES (42, 'Ana')", &[]).await.unwrap();
+    db.execute("INSERT INTO user_gamification (user_id) VALUES (42)", &[]).await.unwrap();
+    for amount in ["5", "7", "9"] {
+        server.admin(&["grant", "--user-id", "42", "--amount", amount, "--reason", "serie"]);
+    }
+    // The database itself refuses edits and deletions.
+    let edit = db.execute("UPDATE audit_log SET action = 'nada' WHERE action = 'besitos.grant'", &[]).await;
+    let delete = db.execute("DELETE FROM audit_log", &[]).await;
+    for refused in [edit.unwrap_err(), delete.unwrap_err()] {
+        assert_eq!(refused.as_db_error().map(|e| e.message()), Some("audit_log is append-only"));
+    }
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'besitos.grant'").await, 3);
+
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let verify = || {
+        client()
+            .post(format!("{}/admin/system/verify-audit", server.base_url))
+            .header("Cookie", &cookie)
+            .form(&[("csrf", &csrf)])
+            .send()
+    };
+    let intact = verify().await.unwrap().text().await.unwrap();
+    assert!(intact.contains("La cadena está intacta"), "{intact}");
+    // Someone with the database's keys goes around the trigger and changes an amount.
+    db.batch_execute(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
+         UPDATE audit_log SET after = jsonb_set(after, '{amount}', '500') WHERE id = (
+             SELECT id FROM audit_log WHERE action = 'besitos.grant' ORDER BY id LIMIT 1 OFFSET 1);
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;",
+    )
+    .await
+    .unwrap();
+    let tampered_id =
+        count(&db, "SELECT id FROM audit_log WHERE action = 'besitos.grant' ORDER BY id LIMIT 1 OFFSET 1").await;
+    let broken = verify().await.unwrap().text().await.unwrap();
+    assert!(broken.contains(&format!("rota desde la entrada #{tampered_id}")), "{broken}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_pages_carry_the_security_headers() {
+    let server = TestServer::start(start_options(None)).await;
+    let (cookie, _) = http_login(&server, ADMIN).await;
+    for path in ["/admin/", "/admin/users", "/admin/audit", "/admin/system", "/admin/login"] {
+        let response =
+            client().get(format!("{}{path}", server.base_url)).header("Cookie", &cookie).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let headers = response.headers();
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_json_api_reads_and_acts_with_the_same_session_roles_and_csrf() {
+    let server = TestServer::start(start_options(None)).await;
+    let db = server.db().await;
+    db.execute("INSERT INTO users (id, first_name, username) VALUES (42, 'Ana', 'ana_g')", &[]).await.unwrap();
+    db.execute("INSERT INTO user_gamification (user_id) VALUES (42)", &[]).await.unwrap();
+    let api = |path: &str| format!("{}/api/v1{path}", server.base_url);
+    let http = client();
+    // The document describes every route.
+    let spec: serde_json::Value = http.get(api("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for path in ["/overview", "/users", "/users/{id}", "/users/{id}/{action}", "/audit"] {
+        assert!(spec["paths"][path].is_object(), "openapi.json describes {path}");
+    }
+    // Signed out: 401 as JSON, not a page.
+    let anonymous = http.get(api("/users")).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert!(anonymous.json::<serde_json::Value>().await.unwrap()["error"].is_string());
+
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let found: serde_json::Value =
+        http.get(api("/users?q=@ana")).header("Cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["users"][0]["id"], 42);
+    let grant = serde_json::json!({ "amount": 12, "reason": "por la API" });
+    let no_csrf = http.post(api("/users/42/besitos")).header("Cookie", &cookie).json(&grant).send().await.unwrap();
+    assert_eq!(no_csrf.status().as_u16(), 403);
+    let done = http
+        .post(api("/users/42/besitos"))
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", &csrf)
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status().as_u16(), 200);
+    assert_eq!(done.json::<serde_json::Value>().await.unwrap()["done"], "+12 besitos → 12");
+    let bad = serde_json::json!({ "amount": 5, "reason": "" });
+    let refused = http
+        .post(api("/users/42/besitos"))
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", &csrf)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400, "a reason is required");
+    let player: serde_json::Value =
+        http.get(api("/users/42")).header("Cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(player["profile"]["row"]["balance"], 12);
+    let audit: serde_json::Value =
+        http.get(api("/audit?action=besitos.")).header("Cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(audit["entries"][0]["actor"], format!("admin:{ADMIN}"));
+}
