@@ -130,3 +130,6 @@ CREATE INDEX users_created_idx ON users (created_at);
 CREATE INDEX points_transactions_time_idx ON points_transactions (created_at);
 CREATE INDEX payments_time_idx ON payments (created_at);
 CREATE INDEX users_last_seen_idx ON users (last_seen_at DESC, id);
+
+-- Updates the playground makes: numbered above any Telegram update id, never reused.
+CREATE SEQUENCE playground_update_seq START 3000000000 MAXVALUE 4294967295;

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod embedded_postgres;
 pub mod http;
 pub mod paypal_api;
+pub mod playground;
 pub mod startup;
 pub mod telegram;
 pub mod telemetry;

@@ -6,6 +6,8 @@ use crate::dashboard::{Dashboard, DashboardParts};
 use crate::embedded_postgres::{EmbeddedError, EmbeddedPostgres};
 use crate::http::{self, AppState, WebhookState};
 use crate::paypal_api::PaypalApi;
+use crate::playground::Playground;
+use crate::telegram::api::Apis;
 use crate::telegram::api::TelegramApi;
 use crate::telegram::outbox::{Checkouts, Outbox, OutboxLimits};
 use crate::telegram::router::UpdateRouter;
@@ -199,58 +201,72 @@ impl Application {
         let directory = UserDirectory::start(deps, settings.actors.shards);
         let (stop, stop_rx) = watch::channel(false);
 
+        // Bound first: the playground's Bot API is served here, and the outbox needs its address.
+        let listener = TcpListener::bind(settings.http.addr)
+            .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
+        let http_addr =
+            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
+        let playground = Arc::new(Playground::new(pool.clone()));
+        let local = url::Url::parse(&format!("http://{http_addr}/")).expect("a socket address makes a URL");
+        let playground_api = playground.api(&local);
+
         let mut poller = None;
-        let mut outbox = None;
         let mut webhook = None;
-        let mut telegram_health = None;
-        if let Some(token) = &settings.telegram.token {
-            let t = &settings.telegram;
-            let api = TelegramApi::new(token.expose(), t.api_url.clone());
-            telegram_health = Some(api.health.clone());
-            let limits = OutboxLimits {
-                global_per_sec: f64::from(t.global_per_sec),
-                per_chat_per_sec: t.per_chat_per_sec,
-                per_chat_burst: f64::from(t.per_chat_burst),
-                max_in_flight: t.max_in_flight,
-            };
-            // Unsent replies of an earlier run are queued before any new update is taken.
-            let checkouts = Checkouts { stripe: stripe_client.clone(), paypal: paypal_api.clone() };
-            let sender = Outbox::start(
-                api.clone(),
-                pool.clone(),
-                directory.clone(),
-                story_shelf.clone(),
-                checkouts,
-                settings.channels.vip_id,
-                limits,
-            )
-            .await?;
-            let router = UpdateRouter::new(directory.clone(), sender.clone(), api.clone(), pool.clone());
-            commands::register_in_background(api.clone());
-            if settings.channels.free_id.is_some() {
-                crate::telegram::channels::spawn_approver(sender.clone(), pool.clone());
-            }
-            match &t.webhook_url {
-                Some(url) => {
-                    set_webhook_in_background(api.clone(), url.clone(), t.webhook_secret.expose().to_owned());
-                    webhook = Some(web::Data::new(WebhookState {
-                        secret: t.webhook_secret.expose().to_owned(),
-                        router,
-                        max_body_bytes: t.webhook_max_body_bytes,
-                    }));
+        let t = &settings.telegram;
+        let telegram_api = t.token.as_ref().map(|token| TelegramApi::new(token.expose(), t.api_url.clone()));
+        let telegram_health = telegram_api.as_ref().map(|api| api.health.clone());
+        let limits = OutboxLimits {
+            global_per_sec: f64::from(t.global_per_sec),
+            per_chat_per_sec: t.per_chat_per_sec,
+            per_chat_burst: f64::from(t.per_chat_burst),
+            max_in_flight: t.max_in_flight,
+        };
+        // Without a token there are only playground chats.
+        let apis = Apis {
+            telegram: telegram_api.clone().unwrap_or_else(|| playground_api.clone()),
+            playground: Some(playground_api),
+        };
+        // Unsent replies of an earlier run are queued before any new update is taken.
+        let checkouts = Checkouts { stripe: stripe_client.clone(), paypal: paypal_api.clone() };
+        let sender = Outbox::start(
+            apis.clone(),
+            pool.clone(),
+            directory.clone(),
+            story_shelf.clone(),
+            checkouts,
+            settings.channels.vip_id,
+            limits,
+        )
+        .await?;
+        let router = UpdateRouter::new(directory.clone(), sender.clone(), apis, pool.clone());
+        playground.attach(router.clone());
+        match telegram_api {
+            Some(api) => {
+                commands::register_in_background(api.clone());
+                if settings.channels.free_id.is_some() {
+                    crate::telegram::channels::spawn_approver(sender.clone(), pool.clone());
                 }
-                None => {
-                    let poll_timeout = t.poll_timeout_secs;
-                    poller = Some(tokio::spawn(async move {
-                        polling::run(api, router, poll_timeout, stop_rx).await;
-                    }));
+                match &t.webhook_url {
+                    Some(url) => {
+                        set_webhook_in_background(api.clone(), url.clone(), t.webhook_secret.expose().to_owned());
+                        webhook = Some(web::Data::new(WebhookState {
+                            secret: t.webhook_secret.expose().to_owned(),
+                            router,
+                            max_body_bytes: t.webhook_max_body_bytes,
+                        }));
+                    }
+                    None => {
+                        let poll_timeout = t.poll_timeout_secs;
+                        poller = Some(tokio::spawn(async move {
+                            polling::run(api, router, poll_timeout, stop_rx).await;
+                        }));
+                    }
                 }
             }
-            let _ = sink_target.set(sender.clone());
-            outbox = Some(sender);
-        } else {
-            tracing::info!("TELEGRAM_BOT_TOKEN is unset: Telegram is off, HTTP still serves");
+            None => tracing::info!("TELEGRAM_BOT_TOKEN is unset: Telegram is off; the dashboard and playground serve"),
         }
+        let _ = sink_target.set(sender.clone());
+        let outbox = Some(sender);
 
         let state = AppState { pool: pool.clone(), redis: redis.clone(), telegram: telegram_health };
         let dashboard = web::Data::from(Dashboard::new(DashboardParts {
@@ -263,6 +279,7 @@ impl Application {
             reconciler: Some(reconciler.clone()),
             economy: deps_economy,
             timezone: settings.game_timezone,
+            playground: playground.clone(),
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {
@@ -272,17 +289,20 @@ impl Application {
         });
         let paypal =
             paypal_api.map(|api| web::Data::new(http::PaypalState { verifier: api, reconciler: reconciler.clone() }));
-        let listener = TcpListener::bind(settings.http.addr)
-            .map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
-        let http_addr =
-            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.http.addr, source })?;
+        let bot_api = web::Data::new(crate::playground::bot_api::BotApiState {
+            chats: playground.chats.clone(),
+            secret: playground.secret.clone(),
+        });
         let server = HttpServer::new(move || {
             let state = state.clone();
             let webhook = webhook.clone();
             let stripe = stripe.clone();
             let paypal = paypal.clone();
             let dashboard = dashboard.clone();
+            let bot_api = bot_api.clone();
             App::new()
+                .app_data(bot_api)
+                .route("/playground/bot{token}/{method}", web::post().to(crate::playground::bot_api::call))
                 .configure(move |cfg| http::routes(cfg, state, webhook, stripe, paypal))
                 .configure(move |cfg| crate::dashboard::routes(cfg, dashboard))
         })

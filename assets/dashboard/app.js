@@ -6,3 +6,26 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// The playground: redraw the chat when the bot says something, without reloading the page.
+const box = document.querySelector("#chat-box[data-poll]");
+if (box) {
+  const scroll = () => {
+    const chat = box.querySelector("#chat");
+    if (chat) chat.scrollTop = chat.scrollHeight;
+  };
+  scroll();
+  setInterval(async () => {
+    const chat = box.querySelector("#chat");
+    const since = chat ? chat.getAttribute("data-version") : "";
+    try {
+      const response = await fetch(`${box.getAttribute("data-poll")}?since=${since}`, { credentials: "same-origin" });
+      if (response.status === 200) {
+        box.innerHTML = await response.text();
+        scroll();
+      }
+    } catch (_) {
+      // The server is restarting; the next tick tries again.
+    }
+  }, 1000);
+}

@@ -8,6 +8,7 @@ mod charts;
 mod layout;
 mod overview;
 mod player_actions;
+mod playground;
 pub mod roles;
 mod static_files;
 mod system;
@@ -37,6 +38,7 @@ pub struct Dashboard {
     pub economy: Arc<diana_actors::domain::economy::Economy>,
     pub timezone: chrono_tz::Tz,
     pub started: std::time::Instant,
+    pub playground: Arc<crate::playground::Playground>,
 }
 
 impl Dashboard {
@@ -55,6 +57,7 @@ impl Dashboard {
             reconciler: parts.reconciler,
             economy: parts.economy,
             timezone: parts.timezone,
+            playground: parts.playground,
             started: std::time::Instant::now(),
         })
     }
@@ -71,6 +74,7 @@ pub struct DashboardParts {
     pub reconciler: Option<actix::Addr<diana_actors::payments::PaymentReconciler>>,
     pub economy: Arc<diana_actors::domain::economy::Economy>,
     pub timezone: chrono_tz::Tz,
+    pub playground: Arc<crate::playground::Playground>,
 }
 
 /// Why a request was turned away.
@@ -197,6 +201,11 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             .route("/users", web::get().to(users::search))
             .route("/users/{id}", web::get().to(users::page))
             .route("/users/{id}/{action}", web::post().to(users::act))
+            .route("/playground", web::get().to(playground::page))
+            .route("/playground/chat", web::get().to(playground::fragment))
+            .route("/playground/say", web::post().to(playground::say))
+            .route("/playground/press", web::post().to(playground::press))
+            .route("/playground/picture/{id}", web::get().to(playground::picture))
             .route("/audit", web::get().to(audit_page::page))
             .route("/system", web::get().to(system::page))
             .route("/system/verify-audit", web::post().to(system::verify_audit)),

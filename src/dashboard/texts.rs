@@ -167,6 +167,15 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "test_player" => ("Jugador de prueba", "Test player"),
         "role" => ("Rol", "Role"),
         "not_found" => ("No existe.", "Not found."),
+        "playground_explain" => (
+            "Hablas con el bot como tu jugador de prueba, por el mismo camino que Telegram. Los jugadores de prueba no cuentan en las estadísticas.",
+            "You talk to the bot as your test player, through the same pipeline as Telegram. Test players are left out of analytics.",
+        ),
+        "playground_placeholder" => {
+            ("Escribe un mensaje o un comando, p. ej. /start", "Write a message or a command, e.g. /start")
+        }
+        "playground_start" => ("Empieza con /start.", "Start with /start."),
+        "playground_name" => ("Prueba", "Tester"),
         _ => (key, key),
     };
     if lang == Lang::En { en } else { es }

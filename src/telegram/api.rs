@@ -125,3 +125,20 @@ fn classify(error: RequestError, token: &str) -> CallFailure {
         }
     }
 }
+
+/// Where a chat's Bot API calls go: Telegram, or the playground's own Bot API for the
+/// playground's test players (ids from `PLAYGROUND_FIRST_ID`), who are not on Telegram.
+#[derive(Clone)]
+pub struct Apis {
+    pub telegram: TelegramApi,
+    pub playground: Option<TelegramApi>,
+}
+
+impl Apis {
+    pub fn for_chat(&self, chat_id: i64) -> &TelegramApi {
+        match &self.playground {
+            Some(playground) if chat_id >= diana_actors::store::analytics::PLAYGROUND_FIRST_ID => playground,
+            _ => &self.telegram,
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! A committed reply is never given up for a transient failure: rows left by a crash are sent
 //! at the next start, and rows that never reached this sender are swept up while it runs.
 
-use super::api::{CallFailure, TelegramApi};
+use super::api::{Apis, CallFailure, TelegramApi};
 use super::bucket::Bucket;
 use super::media::StoryMedia;
 use super::render::{Rendered, render};
@@ -67,7 +67,7 @@ pub struct Outbox {
 impl Outbox {
     /// Start the sender. Rows an earlier run left unsent are queued first.
     pub async fn start(
-        api: TelegramApi,
+        apis: Apis,
         pool: Pool,
         directory: UserDirectory,
         story: StoryShelf,
@@ -77,7 +77,7 @@ impl Outbox {
     ) -> Result<Outbox, store::StoreError> {
         let (tx, rx) = mpsc::unbounded_channel();
         let media = Senders { media: StoryMedia::new(pool.clone(), story), checkouts, vip_channel, pool: pool.clone() };
-        let mut sender = Sender::new(api, pool, directory, media, limits);
+        let mut sender = Sender::new(apis, pool, directory, media, limits);
         let leftover = sender.load_unsent(None).await?;
         if leftover > 0 {
             tracing::info!(count = leftover, "sending replies left unsent by an earlier run");
@@ -156,7 +156,7 @@ struct Senders {
 const INVITE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 struct Sender {
-    api: TelegramApi,
+    apis: Apis,
     media: Senders,
     pool: Pool,
     directory: UserDirectory,
@@ -178,12 +178,12 @@ struct Sender {
 }
 
 impl Sender {
-    fn new(api: TelegramApi, pool: Pool, directory: UserDirectory, media: Senders, limits: OutboxLimits) -> Sender {
+    fn new(apis: Apis, pool: Pool, directory: UserDirectory, media: Senders, limits: OutboxLimits) -> Sender {
         let now = Instant::now();
         // A small burst keeps the first second within the limit too.
         let global_burst = (limits.global_per_sec / 10.0).max(1.0);
         Sender {
-            api,
+            apis,
             media,
             pool,
             directory,
@@ -362,7 +362,7 @@ impl Sender {
             let Some(out) = lane.queue.front().cloned() else {
                 continue;
             };
-            let api = self.api.clone();
+            let api = self.apis.for_chat(chat).clone();
             let media = self.media.clone();
             let task = self.in_flight.spawn(async move { send_one(&api, &media, &out).await });
             self.task_chats.insert(task.id(), chat);

@@ -2,7 +2,7 @@
 //! deliver it to the user's actor, hand the committed replies to the outbox, and answer the
 //! button. `Ok` means the update may be confirmed to Telegram.
 
-use super::api::TelegramApi;
+use super::api::Apis;
 use super::inbound::translate;
 use super::outbox::Outbox;
 use super::texts;
@@ -54,13 +54,13 @@ impl Received {
 pub struct UpdateRouter {
     directory: UserDirectory,
     outbox: Outbox,
-    api: TelegramApi,
+    apis: Apis,
     pool: diana_actors::Pool,
 }
 
 impl UpdateRouter {
-    pub fn new(directory: UserDirectory, outbox: Outbox, api: TelegramApi, pool: diana_actors::Pool) -> UpdateRouter {
-        UpdateRouter { directory, outbox, api, pool }
+    pub fn new(directory: UserDirectory, outbox: Outbox, apis: Apis, pool: diana_actors::Pool) -> UpdateRouter {
+        UpdateRouter { directory, outbox, apis, pool }
     }
 
     /// Receive an update: translate it and start the clock on answering its button, which
@@ -69,12 +69,12 @@ impl UpdateRouter {
         let inbound = translate(update);
         let answer = inbound.as_ref().and_then(|i| {
             let lang = Lang::from_language_code(i.update.identity.language_code.as_deref());
-            i.callback_id.clone().map(|id| self.answer_callback_soon(id, lang))
+            i.callback_id.clone().map(|id| self.answer_callback_soon(id, i.update.chat_id, lang))
         });
         let checkout = inbound.as_ref().and_then(|i| match &i.update.action {
             Action::PreCheckout { query_id, .. } => {
                 let lang = Lang::from_language_code(i.update.identity.language_code.as_deref());
-                Some(self.answer_pre_checkout_soon(query_id.clone(), lang))
+                Some(self.answer_pre_checkout_soon(query_id.clone(), i.update.identity.user_id, lang))
             }
             _ => None,
         });
@@ -166,9 +166,9 @@ impl UpdateRouter {
 
     /// Answer a pre-checkout with the game's verdict, or decline it at the deadline: Telegram
     /// gives up at 10 s and the player would be left wondering.
-    fn answer_pre_checkout_soon(&self, id: String, lang: Lang) -> oneshot::Sender<Option<String>> {
+    fn answer_pre_checkout_soon(&self, id: String, user_id: i64, lang: Lang) -> oneshot::Sender<Option<String>> {
         let (tx, rx) = oneshot::channel::<Option<String>>();
-        let api = self.api.clone();
+        let api = self.apis.for_chat(user_id).clone();
         tokio::spawn(async move {
             let verdict = tokio::time::timeout(PRE_CHECKOUT_DEADLINE, rx).await.ok().and_then(Result::ok);
             let error = match verdict {
@@ -189,9 +189,9 @@ impl UpdateRouter {
 
     /// Answer a button press with the outcome's notice, or with nothing once the deadline
     /// passes: a button is always answered, even when the action is slow or fails.
-    fn answer_callback_soon(&self, id: String, lang: Lang) -> oneshot::Sender<Option<Notice>> {
+    fn answer_callback_soon(&self, id: String, chat_id: i64, lang: Lang) -> oneshot::Sender<Option<Notice>> {
         let (tx, rx) = oneshot::channel::<Option<Notice>>();
-        let api = self.api.clone();
+        let api = self.apis.for_chat(chat_id).clone();
         tokio::spawn(async move {
             let notice = tokio::time::timeout(CALLBACK_DEADLINE, rx).await.ok().and_then(Result::ok).flatten();
             let mut request = api.bot.answer_callback_query(CallbackQueryId(id));

@@ -279,3 +279,63 @@ async fn the_json_api_reads_and_acts_with_the_same_session_roles_and_csrf() {
         http.get(api("/audit?action=besitos.")).header("Cookie", &cookie).send().await.unwrap().json().await.unwrap();
     assert_eq!(audit["entries"][0]["actor"], format!("admin:{ADMIN}"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_telegram_token_an_admin_plays_the_story_in_the_playground() {
+    let cache = std::env::temp_dir().join(crate::common::server::unique_name("diana_story_cache"));
+    let options = start_options(None)
+        .env("DIANA__STORY__DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story"))
+        .env("DIANA__STORY__CACHE_DIR", cache.to_str().unwrap());
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let browser = Browser::start().await;
+    let token = link_token(&server, ADMIN);
+    browser.goto(&format!("{}/admin/login?token={token}", server.base_url)).await;
+    browser.click("#login").await;
+    browser.wait_for_path("/admin/").await;
+    browser.click("nav a[href='/admin/playground']").await;
+    browser.wait_for_path("/admin/playground").await;
+
+    // /start: the greeting and the menu, as a Telegram player would get them.
+    browser.fill("#say input[name=text]", "/start").await;
+    browser.click("#say button").await;
+    let greeting = wait_for_bubble(&browser, |text| text.contains("Prueba")).await;
+    assert!(greeting.contains("Prueba"), "greeted by name: {greeting}");
+    // The story: a scene with choices as buttons; pressing one plays it.
+    browser.fill("#say input[name=text]", "/historia").await;
+    browser.click("#say button").await;
+    let choice = "#chat .bubble:last-child .keyboard form:has(input[name=data][value^='1:c:']) button";
+    let first_choice = browser.text(choice).await;
+    browser.screenshot("playground").await;
+    let player = 1_000_000_000_000_i64 + ADMIN;
+    assert_eq!(count(&db, &format!("SELECT count(*) FROM story_decisions WHERE user_id = {player}")).await, 0);
+    browser.click(choice).await;
+    let decided = format!("SELECT count(*) FROM story_decisions WHERE user_id = {player}");
+    crate::common::server::eventually("the choice is recorded", std::time::Duration::from_secs(10), || async {
+        count(&db, &decided).await == 1
+    })
+    .await;
+    let chosen: String =
+        db.query_one("SELECT choice_text FROM story_decisions WHERE user_id = $1", &[&player]).await.unwrap().get(0);
+    assert!(!chosen.is_empty() && first_choice.contains(chosen.trim()), "{first_choice} / {chosen}");
+    // A test player, left out of the figures.
+    assert_eq!(count(&db, &format!("SELECT count(*) FROM users WHERE id = {player} AND is_test")).await, 1);
+    browser.click("nav a[href='/admin/']").await;
+    assert_eq!(browser.text("#players .v").await, "0");
+    browser.close().await;
+}
+
+/// Wait until the last bot message of the playground's chat passes `check`; returns its text.
+async fn wait_for_bubble(browser: &Browser, check: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        let bubbles = browser.client.find_all(fantoccini::Locator::Css("#chat .bubble:not(.me) .text")).await;
+        for bubble in bubbles.unwrap_or_default().iter().rev() {
+            let text = bubble.text().await.unwrap_or_default();
+            if check(&text) {
+                return text;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the bot never said what was expected");
+}

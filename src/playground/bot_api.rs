@@ -1,0 +1,254 @@
+//! The playground's own Bot API: the calls the outbox and the router make for a playground
+//! chat land here instead of at Telegram, and become messages in `Chats`. It answers the way
+//! Telegram does (a `Message` for sends and edits, `true` for the rest), so the bot cannot
+//! tell the difference. Its URL carries a secret made at start.
+
+use super::chats::{Button, Chats};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Map, Value, json};
+
+fn ok(result: Value) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "ok": true, "result": result }))
+}
+
+fn refuse(description: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "ok": false, "error_code": 400, "description": description }))
+}
+
+/// One part of a multipart body.
+struct Part {
+    name: String,
+    file: bool,
+    body: Vec<u8>,
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+}
+
+/// Split `multipart/form-data` into its parts, bytes intact (pictures are binary).
+fn multipart(body: &[u8], boundary: &str) -> Vec<Part> {
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut parts = Vec::new();
+    let mut at = match find(body, &delimiter, 0) {
+        Some(i) => i + delimiter.len(),
+        None => return parts,
+    };
+    while let Some(next) = find(body, &delimiter, at) {
+        let chunk = &body[at..next];
+        at = next + delimiter.len();
+        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
+        let Some(split) = find(chunk, b"\r\n\r\n", 0) else { continue };
+        let head = String::from_utf8_lossy(&chunk[..split]);
+        let content = &chunk[split + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        let Some(name) = head.split("name=\"").nth(1).and_then(|s| s.split('"').next()) else { continue };
+        parts.push(Part { name: name.to_owned(), file: head.contains("filename="), body: content.to_vec() });
+    }
+    parts
+}
+
+/// A request's parameters, and an uploaded file if there was one.
+fn parameters(req: &HttpRequest, body: &[u8]) -> (Map<String, Value>, Option<Vec<u8>>) {
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if let Some(boundary) = content_type.split("boundary=").nth(1) {
+        let mut params = Map::new();
+        let mut upload = None;
+        for part in multipart(body, boundary.trim_matches('"')) {
+            if part.file {
+                upload = Some(part.body);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&part.body).into_owned();
+            // Fields holding JSON (keyboards) travel as JSON text.
+            let value = match text.starts_with(['{', '[']) {
+                true => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                false => Value::String(text),
+            };
+            params.insert(part.name, value);
+        }
+        return (params, upload);
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(params)) => (params, None),
+        _ => (Map::new(), None),
+    }
+}
+
+fn number(params: &Map<String, Value>, key: &str) -> Option<i64> {
+    match params.get(key)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn text<'a>(params: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    params.get(key).and_then(Value::as_str)
+}
+
+/// The inline keyboard of a request, as buttons.
+fn keyboard(params: &Map<String, Value>) -> Vec<Vec<Button>> {
+    let markup = match params.get("reply_markup") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    };
+    let rows = markup.get("inline_keyboard").and_then(Value::as_array).cloned().unwrap_or_default();
+    rows.iter()
+        .map(|row| {
+            row.as_array()
+                .into_iter()
+                .flatten()
+                .map(|b| Button {
+                    text: b["text"].as_str().unwrap_or_default().to_owned(),
+                    data: b["callback_data"].as_str().map(str::to_owned),
+                    url: b["url"].as_str().map(str::to_owned),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A `Message` as Telegram returns it.
+fn message(chat_id: i64, id: i64, extra: Value) -> Value {
+    let mut m = json!({
+        "message_id": id,
+        "date": chrono::Utc::now().timestamp(),
+        "chat": { "id": chat_id, "type": "private", "first_name": "Playground" },
+        "from": { "id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_playground_bot" },
+    });
+    if let (Some(m), Value::Object(extra)) = (m.as_object_mut(), extra) {
+        m.extend(extra);
+    }
+    m
+}
+
+pub struct BotApiState {
+    pub chats: Chats,
+    pub secret: String,
+}
+
+/// `POST /playground/bot{secret}/{method}`.
+pub async fn call(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<BotApiState>,
+) -> HttpResponse {
+    let (token, method) = path.into_inner();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(token.as_bytes(), state.secret.as_bytes())) {
+        return HttpResponse::NotFound().finish();
+    }
+    // Telegram matches method names case-insensitively; teloxide sends `SendMessage`.
+    let method = method.to_ascii_lowercase();
+    let (params, upload) = parameters(&req, &body);
+    let chats = &state.chats;
+    let chat_id = number(&params, "chat_id");
+    match (method.as_str(), chat_id) {
+        ("sendmessage", Some(chat)) => {
+            let html = text(&params, "text").unwrap_or_default().to_owned();
+            let id = chats.add(chat, false, html.clone(), keyboard(&params), None);
+            ok(message(chat, id, json!({ "text": html })))
+        }
+        ("editmessagetext" | "editmessagereplymarkup" | "editmessagecaption", Some(chat)) => {
+            let id = number(&params, "message_id").unwrap_or_default();
+            let html = text(&params, "text").or_else(|| text(&params, "caption")).map(str::to_owned);
+            if !chats.edit(chat, id, html.clone(), keyboard(&params)) {
+                return refuse("Bad Request: message to edit not found");
+            }
+            ok(message(chat, id, json!({ "text": html.unwrap_or_default() })))
+        }
+        ("deletemessage", Some(chat)) => {
+            chats.delete(chat, number(&params, "message_id").unwrap_or_default());
+            ok(json!(true))
+        }
+        ("sendphoto", Some(chat)) => {
+            let file_id = match (upload, text(&params, "photo")) {
+                (Some(bytes), _) => chats.keep_picture(bytes),
+                (None, Some(id)) if chats.picture(id).is_some() => id.to_owned(),
+                // A file id from Telegram: the outbox uploads the picture again.
+                _ => return refuse("Bad Request: wrong file identifier/HTTP URL specified"),
+            };
+            let caption = text(&params, "caption").unwrap_or_default().to_owned();
+            let id = chats.add(chat, false, caption, keyboard(&params), Some(file_id.clone()));
+            let photo = json!([{ "file_id": file_id, "file_unique_id": file_id, "width": 800, "height": 500 }]);
+            ok(message(chat, id, json!({ "photo": photo })))
+        }
+        ("senddocument", Some(chat)) => {
+            let caption = text(&params, "caption").unwrap_or_default();
+            let id = chats.add(chat, false, format!("📄 {caption}"), Vec::new(), None);
+            let document = json!({ "file_id": format!("doc-{id}"), "file_unique_id": format!("doc-{id}") });
+            ok(message(chat, id, json!({ "document": document })))
+        }
+        ("sendinvoice", Some(chat)) => {
+            let title = text(&params, "title").unwrap_or_default();
+            let html = format!("🧾 <b>{}</b>\n(no payments in the playground)", crate::telegram::html::escape(title));
+            let id = chats.add(chat, false, html, Vec::new(), None);
+            ok(message(
+                chat,
+                id,
+                json!({ "invoice": { "title": title, "description": "", "start_parameter": "",
+                "currency": "XTR", "total_amount": 0 } }),
+            ))
+        }
+        ("createinvoicelink", _) => ok(json!("https://t.me/$playground-invoice")),
+        ("createchatinvitelink", _) => ok(json!({
+            "invite_link": "https://t.me/+playground",
+            "creator": { "id": 1, "is_bot": true, "first_name": "Diana" },
+            "creates_join_request": false, "is_primary": false, "is_revoked": false,
+        })),
+        ("answercallbackquery", _) => {
+            // Button ids are `pg<chat>:<n>`: the toast goes to that chat.
+            let chat = text(&params, "callback_query_id")
+                .and_then(|id| id.strip_prefix("pg"))
+                .and_then(|id| id.split(':').next())
+                .and_then(|chat| chat.parse().ok());
+            if let Some(chat) = chat {
+                chats.toast(chat, text(&params, "text").map(str::to_owned));
+            }
+            ok(json!(true))
+        }
+        (
+            "answerprecheckoutquery"
+            | "refundstarpayment"
+            | "edituserstarsubscription"
+            | "approvechatjoinrequest"
+            | "banchatmember"
+            | "unbanchatmember"
+            | "sendchataction"
+            | "setmycommands",
+            _,
+        ) => ok(json!(true)),
+        _ => refuse("Bad Request: not available in the playground"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_bodies_keep_binary_files_and_text_fields() {
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n42\r\n".to_vec();
+        body.extend(b"--XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\n");
+        body.extend(b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x00\xff\r\n--XyZ--\r\n");
+        let parts = multipart(&body, "XyZ");
+        assert_eq!(parts.len(), 2);
+        assert_eq!((parts[0].name.as_str(), parts[0].file, parts[0].body.as_slice()), ("chat_id", false, &b"42"[..]));
+        assert_eq!((parts[1].name.as_str(), parts[1].file), ("photo", true));
+        assert_eq!(parts[1].body, b"\x89PNG\r\n\x00\xff");
+    }
+
+    #[test]
+    fn keyboards_are_read_from_json_or_from_text() {
+        let markup = json!({ "inline_keyboard": [[{ "text": "A", "callback_data": "1:m" }, { "text": "B", "url": "https://x" }]] });
+        let mut params = Map::new();
+        params.insert("reply_markup".into(), markup.clone());
+        let buttons = keyboard(&params);
+        assert_eq!(buttons[0][0].data.as_deref(), Some("1:m"));
+        assert_eq!(buttons[0][1].url.as_deref(), Some("https://x"));
+        params.insert("reply_markup".into(), Value::String(markup.to_string()));
+        assert_eq!(keyboard(&params), buttons);
+    }
+}
