@@ -238,7 +238,8 @@ impl Application {
             limits,
         )
         .await?;
-        let router = UpdateRouter::new(directory.clone(), sender.clone(), apis, pool.clone());
+        let router = UpdateRouter::new(directory.clone(), sender.clone(), apis, pool.clone())
+            .with_dashboard_links(settings.admin_ids.clone(), settings.http.public_url.clone());
         playground.attach(router.clone());
         match telegram_api {
             Some(api) => {

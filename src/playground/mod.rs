@@ -74,9 +74,7 @@ impl Playground {
     async fn update_id(&self) -> Result<i64, PlaygroundError> {
         let failed = |e: String| PlaygroundError::Failed(e);
         let conn = self.pool.get().await.map_err(|e| failed(e.to_string()))?;
-        let row =
-            conn.query_one("SELECT nextval('playground_update_seq')", &[]).await.map_err(|e| failed(e.to_string()))?;
-        Ok(row.get(0))
+        diana_actors::store::updates::next_playground_update_id(&conn).await.map_err(|e| failed(e.to_string()))
     }
 
     fn from(player: i64, name: &str, lang: &str) -> serde_json::Value {

@@ -136,6 +136,7 @@ fn command_action(text: &str) -> Action {
         "perfil" | "profile" => Action::ShowProfile,
         "ayuda" | "help" => Action::ShowHelp,
         "privacidad" | "privacy" => Action::ShowPrivacy,
+        "admin" => Action::AdminLogin,
         _ => Action::Unrecognised,
     }
 }

@@ -202,6 +202,9 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
         Reply::Banned => (get(lang, "banned").to_owned(), None),
+        Reply::AdminLoginLink { url } => {
+            (format!("{}\n{}", get(lang, "admin_login_link"), super::html::escape(url)), None)
+        }
         Reply::MessageFromTeam { text } => {
             (format!("{}\n\n{}", get(lang, "message_from_team"), super::html::escape(text)), Some(back_to_menu(lang)))
         }
@@ -540,6 +543,7 @@ mod tests {
             Reply::PaymentProblem,
             Reply::Banned,
             Reply::MessageFromTeam { text: "Hola <b>tú</b> & compañía".into() },
+            Reply::AdminLoginLink { url: "https://diana.example/admin/login?token=ab&c".into() },
             Reply::ChannelWelcome { minutes: 5 },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },

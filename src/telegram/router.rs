@@ -56,11 +56,41 @@ pub struct UpdateRouter {
     outbox: Outbox,
     apis: Apis,
     pool: diana_actors::Pool,
+    /// Who may ask for dashboard links with `/admin`, and where the links point.
+    dashboard: Option<std::sync::Arc<(Vec<i64>, url::Url)>>,
 }
 
 impl UpdateRouter {
     pub fn new(directory: UserDirectory, outbox: Outbox, apis: Apis, pool: diana_actors::Pool) -> UpdateRouter {
-        UpdateRouter { directory, outbox, apis, pool }
+        UpdateRouter { directory, outbox, apis, pool, dashboard: None }
+    }
+
+    /// Answer `/admin` with dashboard login links for these superadmins (and granted roles).
+    pub fn with_dashboard_links(mut self, superadmins: Vec<i64>, public_url: url::Url) -> UpdateRouter {
+        self.dashboard = Some(std::sync::Arc::new((superadmins, public_url)));
+        self
+    }
+
+    /// `/admin`: a login link for an admin, sent straight away and never stored; anyone else
+    /// hears what any unknown command gets.
+    async fn admin_login(&self, user_id: i64, chat_id: i64, lang: Lang) {
+        let reply = match &self.dashboard {
+            Some(links) => {
+                let (superadmins, public_url) = &**links;
+                match crate::dashboard::auth::login_link(&self.pool, superadmins, public_url, user_id).await {
+                    Ok(url) => Reply::AdminLoginLink { url: url.to_string() },
+                    Err(crate::dashboard::auth::LinkError::NoRole(_)) => Reply::Unrecognised,
+                    Err(crate::dashboard::auth::LinkError::TooMany(_)) => Reply::SlowDown,
+                    Err(error) => {
+                        count_error("admin_login_link");
+                        tracing::error!(%error, "could not make a dashboard login link");
+                        Reply::SomethingWentWrong
+                    }
+                }
+            }
+            None => Reply::Unrecognised,
+        };
+        self.outbox.send(vec![Outgoing { id: 0, chat_id, user_id: Some(user_id), lang, reply }]);
     }
 
     /// Receive an update: translate it and start the clock on answering its button, which
@@ -101,6 +131,14 @@ impl UpdateRouter {
             let chat_id = inbound.update.chat_id;
             if inbound.update.action.is_user_initiated() || inbound.update.action == Action::UnblockedBot {
                 self.outbox.reopened(chat_id);
+            }
+            if inbound.update.action == Action::AdminLogin {
+                self.admin_login(user_id, chat_id, lang).await;
+                if let Some(answer) = answer {
+                    let _ = answer.send(None);
+                }
+                UPDATES.with_label_values(&[kind]).inc();
+                return Ok(());
             }
             let result = self.directory.deliver(inbound.update).await;
             let (toast, outcome) = match result {

@@ -339,3 +339,27 @@ async fn wait_for_bubble(browser: &Browser, check: impl Fn(&str) -> bool) -> Str
     }
     panic!("the bot never said what was expected");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_in_telegram_gives_admins_a_working_link_and_nobody_else() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    let (boss, player) = (TgUser::new(ADMIN, "Jefa"), TgUser::new(880_002, "Pablo"));
+    for user in [&boss, &player] {
+        tg.send_text(user, "/start");
+        tg.wait_replies(user.id, 2).await;
+        tg.send_text(user, "/admin");
+    }
+    let link = tg.wait_replies(boss.id, 3).await.remove(2);
+    assert!(link.text().contains("Sirve una sola vez"), "{}", link.text());
+    let token = link.text().split("token=").nth(1).expect("a link with a token").trim().to_owned();
+    let login =
+        client().post(format!("{}/admin/login", server.base_url)).form(&[("token", &token)]).send().await.unwrap();
+    assert_eq!(login.status().as_u16(), 303, "the link from Telegram signs in");
+    let refused = tg.wait_replies(player.id, 3).await.remove(2);
+    assert!(!refused.text().contains("token="), "no link for a player: {}", refused.text());
+    // Only a digest of the link is kept, and nothing of it in the outbox.
+    assert_eq!(count(&db, "SELECT count(*) FROM admin_login_links").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE reply::text LIKE '%token=%'").await, 0);
+}

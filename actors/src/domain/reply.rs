@@ -213,6 +213,10 @@ pub enum Reply {
         #[serde(default)]
         paypal: bool,
     },
+    /// A one-time dashboard login link (never stored: sent straight from the router).
+    AdminLoginLink {
+        url: String,
+    },
     /// A message the team wrote to the player from the dashboard (plain text, escaped when shown).
     MessageFromTeam {
         text: String,
@@ -404,6 +408,7 @@ impl Reply {
             Reply::StoryScene { .. } => "story_scene",
             Reply::StaleScene => "stale_scene",
             Reply::MessageFromTeam { .. } => "message_from_team",
+            Reply::AdminLoginLink { .. } => "admin_login_link",
             Reply::StoryText { .. } => "story_text",
             Reply::StoryImage { .. } => "story_image",
             Reply::StoryChapterLocked { .. } => "story_chapter_locked",

@@ -100,6 +100,9 @@ pub enum Action {
         item_id: String,
     },
     ShowPrivacy,
+    /// `/admin`: a one-time dashboard login link, for players with a dashboard role. Answered
+    /// at the Telegram edge (the link is a secret and never enters the outbox table).
+    AdminLogin,
     ExportMyData,
     AskDeleteMyData,
     ConfirmDeleteMyData,
@@ -166,6 +169,7 @@ impl Action {
             Action::ShowRanking { .. } => "ranking",
             Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",
+            Action::AdminLogin => "admin_login",
             Action::ExportMyData => "privacy_export",
             Action::AskDeleteMyData => "privacy_delete_ask",
             Action::ConfirmDeleteMyData => "privacy_delete",

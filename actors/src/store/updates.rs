@@ -47,3 +47,9 @@ pub async fn prune(client: &deadpool_postgres::Client, days: i32) -> Result<u64,
         .await?;
     Ok(client.execute(&stmt, &[&days]).await?)
 }
+
+/// A fresh id for an update the playground makes (above Telegram's ids, never reused).
+pub async fn next_playground_update_id(client: &deadpool_postgres::Client) -> Result<i64, StoreError> {
+    let stmt = client.prepare_cached("SELECT nextval('playground_update_seq')").await?;
+    Ok(client.query_one(&stmt, &[]).await?.get(0))
+}

@@ -290,6 +290,8 @@ async fn apply_action(
         }
         Action::ShowHelp => replies.push(Reply::Help),
         Action::ShowPrivacy => replies.push(Reply::PrivacyMenu),
+        // Answered by the router; one that got here anyway is an unknown command.
+        Action::AdminLogin => replies.push(Reply::Unrecognised),
         Action::ExportMyData => {
             let doc = store::users::export(tx, user_id).await?;
             let actor = format!("user:{user_id}");
