@@ -131,7 +131,7 @@ mod tests {
                 Series { name: "Terminaron", values: vec![2.0, 1.0, 0.0] },
             ],
         );
-        assert!(bar.contains(">Empezaron<") && bar.contains(">Terminaron<"), "legend");
+        assert!(bar.contains("Empezaron") && bar.contains("Terminaron"), "legend: {bar}");
         // Six bars plus the legend's two swatches and the background.
         assert!(bar.matches("<rect").count() >= 8, "{bar}");
     }
