@@ -133,3 +133,25 @@ CREATE INDEX users_last_seen_idx ON users (last_seen_at DESC, id);
 
 -- Updates the playground makes: numbered above any Telegram update id, never reused.
 CREATE SEQUENCE playground_update_seq START 3000000000 MAXVALUE 4294967295;
+
+-- Stories uploaded from the dashboard: each a folder of its own, checked, kept for rollback.
+CREATE TABLE story_versions (
+    id           BIGSERIAL PRIMARY KEY,
+    dir          TEXT NOT NULL,
+    files        TEXT[] NOT NULL,
+    uploaded_by  TEXT NOT NULL,
+    uploaded_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    checked      BOOLEAN NOT NULL DEFAULT FALSE,
+    errors       JSONB NOT NULL DEFAULT '[]',
+    warnings     JSONB NOT NULL DEFAULT '[]',
+    stats        JSONB
+);
+
+-- Which story runs: the newest activation wins at start-up (no version: the shipped folder).
+CREATE TABLE story_activations (
+    id            BIGSERIAL PRIMARY KEY,
+    version_id    BIGINT REFERENCES story_versions (id),
+    compiled      TEXT NOT NULL,
+    activated_by  TEXT NOT NULL,
+    activated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);

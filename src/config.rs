@@ -77,6 +77,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub story_dir: PathBuf,
     pub story_cache_dir: PathBuf,
+    pub story_uploads_dir: PathBuf,
     /// An admin's VIP token expires unused after this many days.
     pub token_valid_days: u32,
     /// How often the payment reconciler expires, reminds, repairs and asks about pending payments.
@@ -231,6 +232,7 @@ struct RawPayments {
 struct RawStory {
     dir: PathBuf,
     cache_dir: PathBuf,
+    uploads_dir: PathBuf,
 }
 #[derive(Deserialize)]
 struct RawShutdown {
@@ -364,6 +366,7 @@ impl Settings {
             shutdown_grace,
             story_dir: raw.story.dir,
             story_cache_dir: raw.story.cache_dir,
+            story_uploads_dir: raw.story.uploads_dir,
             channels: diana_actors::user::ChannelRules {
                 free_id: (raw.channels.free_id != 0).then_some(raw.channels.free_id),
                 vip_id: (raw.channels.vip_id != 0).then_some(raw.channels.vip_id),

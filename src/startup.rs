@@ -173,7 +173,12 @@ impl Application {
             reconciler = reconciler.checking_pending(api.clone());
         }
         let reconciler = reconciler.start();
-        let story_shelf = StoryShelf::new(load_story(&settings)?);
+        // A story activated from the dashboard outlives restarts.
+        let uploaded = store::story_versions::active_dir(&pool.get().await.map_err(StoreError::from)?)
+            .await?
+            .map(std::path::PathBuf::from)
+            .filter(|dir| dir.join(diana_actors::story::compile::ENTRY).is_file());
+        let story_shelf = StoryShelf::new(load_story(&settings, uploaded.as_deref())?);
         let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
         reload_story_on_hangup(story_engine.clone(), settings.story_dir.clone());
         let deps = UserDeps {
@@ -281,6 +286,12 @@ impl Application {
             economy: deps_economy,
             timezone: settings.game_timezone,
             playground: playground.clone(),
+            story: crate::dashboard::StoryAdmin {
+                shelf: story_shelf.clone(),
+                engine: Some(story_engine.clone()),
+                uploads_dir: settings.story_uploads_dir.clone(),
+                shipped_dir: settings.story_dir.clone(),
+            },
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {
@@ -392,12 +403,13 @@ impl Application {
 /// Compile the story (or take it from the cache). No folder means no story. A writer's mistake
 /// stops start-up naming its file and line, unless an earlier good version is in the cache:
 /// then that one runs and the mistake is logged.
-fn load_story(settings: &Settings) -> Result<Option<StoryBook>, StartupError> {
-    if !settings.story_dir.join(diana_actors::story::compile::ENTRY).is_file() {
-        tracing::warn!(dir = %settings.story_dir.display(), "no story found; /historia is unavailable");
+fn load_story(settings: &Settings, uploaded: Option<&std::path::Path>) -> Result<Option<StoryBook>, StartupError> {
+    let dir = uploaded.unwrap_or(&settings.story_dir);
+    if !dir.join(diana_actors::story::compile::ENTRY).is_file() {
+        tracing::warn!(dir = %dir.display(), "no story found; /historia is unavailable");
         return Ok(None);
     }
-    let (book, error) = StoryBook::load_or_last_good(&settings.story_dir, &settings.story_cache_dir)?;
+    let (book, error) = StoryBook::load_or_last_good(dir, &settings.story_cache_dir)?;
     if let Some(error) = error {
         diana_actors::metrics::count_error("story_compile");
         tracing::error!(%error, version = %book.hash(), "the story does not compile; running the last good version");

@@ -46,9 +46,10 @@ fn head(title: &str, lang: Lang) -> Markup {
     }
 }
 
-const NAV: [(&str, &str, &str); 5] = [
+const NAV: [(&str, &str, &str); 6] = [
     ("overview", "/admin/", "nav_overview"),
     ("users", "/admin/users", "nav_users"),
+    ("content", "/admin/content", "nav_content"),
     ("playground", "/admin/playground", "nav_playground"),
     ("audit", "/admin/audit", "nav_audit"),
     ("system", "/admin/system", "nav_system"),

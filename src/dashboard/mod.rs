@@ -5,6 +5,7 @@ mod api;
 mod audit_page;
 pub mod auth;
 mod charts;
+mod content;
 mod layout;
 mod overview;
 mod player_actions;
@@ -39,6 +40,18 @@ pub struct Dashboard {
     pub timezone: chrono_tz::Tz,
     pub started: std::time::Instant,
     pub playground: Arc<crate::playground::Playground>,
+    pub story: StoryAdmin,
+}
+
+/// What the Content page needs of the story.
+#[derive(Clone)]
+pub struct StoryAdmin {
+    pub shelf: diana_actors::story::engine::StoryShelf,
+    pub engine: Option<actix::Addr<diana_actors::story::engine::StoryEngine>>,
+    /// Where uploaded versions are kept, a folder each.
+    pub uploads_dir: std::path::PathBuf,
+    /// The story folder shipped with the server (`story.dir`).
+    pub shipped_dir: std::path::PathBuf,
 }
 
 impl Dashboard {
@@ -58,6 +71,7 @@ impl Dashboard {
             economy: parts.economy,
             timezone: parts.timezone,
             playground: parts.playground,
+            story: parts.story,
             started: std::time::Instant::now(),
         })
     }
@@ -75,6 +89,7 @@ pub struct DashboardParts {
     pub economy: Arc<diana_actors::domain::economy::Economy>,
     pub timezone: chrono_tz::Tz,
     pub playground: Arc<crate::playground::Playground>,
+    pub story: StoryAdmin,
 }
 
 /// Why a request was turned away.
@@ -206,6 +221,14 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             .route("/playground/say", web::post().to(playground::say))
             .route("/playground/press", web::post().to(playground::press))
             .route("/playground/picture/{id}", web::get().to(playground::picture))
+            .route("/content", web::get().to(content::page))
+            .service(
+                web::resource("/content/story")
+                    .app_data(web::PayloadConfig::new(content::MAX_UPLOAD_BYTES))
+                    .route(web::post().to(content::upload)),
+            )
+            .route("/content/story/{id}", web::get().to(content::version))
+            .route("/content/story/{which}/activate", web::post().to(content::activate))
             .route("/audit", web::get().to(audit_page::page))
             .route("/system", web::get().to(system::page))
             .route("/system/verify-audit", web::post().to(system::verify_audit)),

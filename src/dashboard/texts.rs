@@ -167,6 +167,26 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "test_player" => ("Jugador de prueba", "Test player"),
         "role" => ("Rol", "Role"),
         "not_found" => ("No existe.", "Not found."),
+        "nav_content" => ("Contenido", "Content"),
+        "chapters" => ("capítulos", "chapters"),
+        "story_good" => ("Compila y se puede jugar entera", "Compiles and plays through"),
+        "story_errors" => ("errores", "errors"),
+        "story_warnings" => ("Avisos", "Warnings"),
+        "story_running" => ("En juego", "Running"),
+        "story_none" => ("No hay historia cargada.", "No story is loaded."),
+        "story_use_shipped" => ("Volver a la historia incluida", "Go back to the shipped story"),
+        "story_upload" => ("Subir una historia", "Upload a story"),
+        "story_upload_explain" => (
+            "Sube los .ink (y, si cambiaron, personajes.toml, pistas.toml o imágenes). Lo que no subas se toma de la historia en juego. Se compila y se comprueba como `diana story check` antes de poder activarla.",
+            "Upload the .ink files (and personajes.toml, pistas.toml or pictures if they changed). Whatever you leave out is taken from the running story. It is compiled and checked like `diana story check` before it can be activated.",
+        ),
+        "story_check" => ("Subir y comprobar", "Upload and check"),
+        "story_versions" => ("Versiones", "Versions"),
+        "story_activate" => ("Activar para todos", "Activate for everyone"),
+        "story_no_files" => ("Elige al menos un archivo.", "Choose at least one file."),
+        "story_not_activatable" => {
+            ("Esta versión tiene errores: no se puede activar.", "This version has errors: it cannot be activated.")
+        }
         "playground_explain" => (
             "Hablas con el bot como tu jugador de prueba, por el mismo camino que Telegram. Los jugadores de prueba no cuentan en las estadísticas.",
             "You talk to the bot as your test player, through the same pipeline as Telegram. Test players are left out of analytics.",

@@ -1,5 +1,6 @@
 //! The HTTP edge (actix-web): probes, metrics, and the Telegram webhook.
 
+pub mod multipart;
 pub mod paypal;
 mod probes;
 pub mod stripe;

@@ -15,47 +15,14 @@ fn refuse(description: &str) -> HttpResponse {
     HttpResponse::BadRequest().json(json!({ "ok": false, "error_code": 400, "description": description }))
 }
 
-/// One part of a multipart body.
-struct Part {
-    name: String,
-    file: bool,
-    body: Vec<u8>,
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
-}
-
-/// Split `multipart/form-data` into its parts, bytes intact (pictures are binary).
-fn multipart(body: &[u8], boundary: &str) -> Vec<Part> {
-    let delimiter = format!("--{boundary}").into_bytes();
-    let mut parts = Vec::new();
-    let mut at = match find(body, &delimiter, 0) {
-        Some(i) => i + delimiter.len(),
-        None => return parts,
-    };
-    while let Some(next) = find(body, &delimiter, at) {
-        let chunk = &body[at..next];
-        at = next + delimiter.len();
-        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
-        let Some(split) = find(chunk, b"\r\n\r\n", 0) else { continue };
-        let head = String::from_utf8_lossy(&chunk[..split]);
-        let content = &chunk[split + 4..];
-        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
-        let Some(name) = head.split("name=\"").nth(1).and_then(|s| s.split('"').next()) else { continue };
-        parts.push(Part { name: name.to_owned(), file: head.contains("filename="), body: content.to_vec() });
-    }
-    parts
-}
-
 /// A request's parameters, and an uploaded file if there was one.
 fn parameters(req: &HttpRequest, body: &[u8]) -> (Map<String, Value>, Option<Vec<u8>>) {
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if let Some(boundary) = content_type.split("boundary=").nth(1) {
+    if let Some(boundary) = crate::http::multipart::boundary(content_type) {
         let mut params = Map::new();
         let mut upload = None;
-        for part in multipart(body, boundary.trim_matches('"')) {
-            if part.file {
+        for part in crate::http::multipart::parts(body, boundary) {
+            if part.file_name.is_some() {
                 upload = Some(part.body);
                 continue;
             }
@@ -227,18 +194,6 @@ pub async fn call(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn multipart_bodies_keep_binary_files_and_text_fields() {
-        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n42\r\n".to_vec();
-        body.extend(b"--XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\n");
-        body.extend(b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x00\xff\r\n--XyZ--\r\n");
-        let parts = multipart(&body, "XyZ");
-        assert_eq!(parts.len(), 2);
-        assert_eq!((parts[0].name.as_str(), parts[0].file, parts[0].body.as_slice()), ("chat_id", false, &b"42"[..]));
-        assert_eq!((parts[1].name.as_str(), parts[1].file), ("photo", true));
-        assert_eq!(parts[1].body, b"\x89PNG\r\n\x00\xff");
-    }
 
     #[test]
     fn keyboards_are_read_from_json_or_from_text() {

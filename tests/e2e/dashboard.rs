@@ -363,3 +363,62 @@ async fn admin_in_telegram_gives_admins_a_working_link_and_nobody_else() {
     assert_eq!(count(&db, "SELECT count(*) FROM admin_login_links").await, 1);
     assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE reply::text LIKE '%token=%'").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_story_upload_shows_its_line_and_a_good_one_goes_live_without_a_restart() {
+    let work = std::env::temp_dir().join(crate::common::server::unique_name("diana_story_upload"));
+    std::fs::create_dir_all(&work).unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story");
+    let main = std::fs::read_to_string(format!("{shipped}/main.ink")).unwrap();
+    let broken = work.join("broken").join("main.ink");
+    std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    std::fs::write(&broken, format!("{main}\n-> un_nudo_que_no_existe\n")).unwrap();
+    let good = work.join("good").join("main.ink");
+    std::fs::create_dir_all(good.parent().unwrap()).unwrap();
+    std::fs::write(&good, format!("// Revisión del equipo.\n{main}")).unwrap();
+    let options = start_options(None)
+        .env("DIANA__STORY__DIR", shipped)
+        .env("DIANA__STORY__CACHE_DIR", work.join("cache").to_str().unwrap())
+        .env("DIANA__STORY__UPLOADS_DIR", work.join("uploads").to_str().unwrap());
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let browser = Browser::start().await;
+    let token = link_token(&server, ADMIN);
+    browser.goto(&format!("{}/admin/login?token={token}", server.base_url)).await;
+    browser.click("#login").await;
+    browser.click("nav a[href='/admin/content']").await;
+    let before = browser.text("#story-running code").await;
+
+    // The broken one: the error names the file and the line; it cannot be activated.
+    browser.fill("#story-upload input[type=file]", broken.to_str().unwrap()).await;
+    browser.click("#story-upload button").await;
+    let verdict = browser.text("#story-verdict").await;
+    assert!(verdict.contains("errores"), "{verdict}");
+    let errors = browser.text("#story-errors ul").await;
+    assert!(errors.contains("main.ink:") && errors.contains("un_nudo_que_no_existe"), "{errors}");
+    assert!(!browser.exists("#activate").await, "a broken version offers no activation");
+    browser.screenshot("story-error").await;
+
+    // The good one: checked clean, activated for everyone, running now.
+    browser.click("a[href='/admin/content']").await;
+    browser.fill("#story-upload input[type=file]", good.to_str().unwrap()).await;
+    browser.click("#story-upload button").await;
+    assert!(browser.text("#story-verdict").await.contains("Compila"));
+    browser.click("#activate button").await;
+    browser.accept_confirm().await;
+    assert!(browser.text("main .badge.vip").await.contains("En juego"));
+    browser.click("nav a[href='/admin/content']").await;
+    let after = browser.text("#story-running code").await;
+    assert_ne!(before, after, "a new version runs");
+    assert_eq!(count(&db, "SELECT count(*) FROM story_versions").await, 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM story_activations WHERE version_id IS NOT NULL").await, 1);
+    let audited = format!("SELECT count(*) FROM audit_log WHERE actor = 'admin:{ADMIN}' AND action LIKE 'story.%'");
+    assert_eq!(count(&db, &audited).await, 3, "two uploads and one activation");
+    browser.close().await;
+
+    // A restart keeps the activated version.
+    let options = server.kill9();
+    let server = TestServer::start(options).await;
+    let restarted = server.logged("story loaded");
+    assert_eq!(restarted.last().unwrap()["version"].as_str(), Some(after.as_str()), "{restarted:?}");
+}

@@ -17,6 +17,7 @@ pub mod players;
 pub mod profiles;
 pub mod schema;
 pub mod story;
+pub mod story_versions;
 pub mod trivia;
 pub mod updates;
 pub mod users;

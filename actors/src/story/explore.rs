@@ -39,7 +39,7 @@ impl Profile {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Exploration {
     /// Distinct states played from.
     pub states: usize,
@@ -54,6 +54,7 @@ pub struct Exploration {
     /// Knots and stitches (`knot.stitch`) reached.
     pub knots: BTreeSet<String>,
     pub chapters: BTreeSet<u32>,
+    #[serde(skip)]
     pub tags: Vec<StoryTag>,
     /// Steps the engine refused (a bug in the story or the engine).
     pub failures: Vec<String>,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub const MAX_DEPTH: usize = 300;
 pub const MAX_STATES: usize = 40_000;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
     pub chapters: usize,
     pub knots: usize,
