@@ -155,3 +155,8 @@ CREATE TABLE story_activations (
     activated_by  TEXT NOT NULL,
     activated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- VIP days an admin gives from the dashboard are recorded as a payment of nothing.
+ALTER TABLE payments DROP CONSTRAINT payments_provider_check;
+ALTER TABLE payments ADD CONSTRAINT payments_provider_check
+    CHECK (provider IN ('telegram_stars', 'stripe', 'paypal', 'admin_token', 'admin_grant'));

@@ -7,6 +7,7 @@ pub mod embedded_postgres;
 pub mod http;
 pub mod paypal_api;
 pub mod playground;
+pub mod refunds;
 pub mod startup;
 pub mod telegram;
 pub mod telemetry;

@@ -189,30 +189,29 @@ fn main() -> ExitCode {
             }
             Command::Admin { command: AdminCommand::Payments { user_id, status, limit } } => {
                 with_pool(&settings, |pool| async move {
-                    let rows = pool
-                        .get()
-                        .await?
-                        .query(
-                            "SELECT id, created_at, provider, user_id, plan, amount, currency, status, external_id
-                             FROM payments
-                             WHERE ($1::BIGINT IS NULL OR user_id = $1) AND ($2::TEXT IS NULL OR status = $2)
-                             ORDER BY id DESC LIMIT $3",
-                            &[&user_id, &status, &limit.clamp(1, 1000)],
-                        )
-                        .await?;
+                    let conn = pool.get().await?;
+                    let rows = diana_actors::store::payments::list(
+                        &conn,
+                        user_id,
+                        status.as_deref(),
+                        None,
+                        None,
+                        limit.clamp(1, 1000),
+                    )
+                    .await?;
                     println!("id\ttime\tprovider\tuser\tplan\tamount\tstatus\texternal id");
                     for r in rows {
-                        let at: chrono::DateTime<chrono::Utc> = r.get(1);
-                        let (amount, currency): (i64, String) = (r.get(5), r.get(6));
                         println!(
-                            "{}\t{}\t{}\t{}\t{}\t{amount} {currency}\t{}\t{}",
-                            r.get::<_, i64>(0),
-                            at.format("%Y-%m-%d %H:%M"),
-                            r.get::<_, String>(2),
-                            r.get::<_, i64>(3),
-                            r.get::<_, String>(4),
-                            r.get::<_, String>(7),
-                            r.get::<_, String>(8)
+                            "{}\t{}\t{}\t{}\t{}\t{} {}\t{}\t{}",
+                            r.id,
+                            r.created_at.format("%Y-%m-%d %H:%M"),
+                            r.provider,
+                            r.user_id,
+                            r.plan,
+                            r.amount,
+                            r.currency,
+                            r.status,
+                            r.external_id
                         );
                     }
                     anyhow::Ok(())
@@ -325,44 +324,12 @@ async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {
     let result = async {
         startup::prepare_database(&config).await?;
         let pool = diana_actors::store::pool(&config, 2)?;
-        let row = pool
-            .get()
-            .await?
-            .query_opt("SELECT provider, external_id, user_id, status FROM payments WHERE id = $1", &[&payment_id])
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no payment {payment_id}"))?;
-        let (provider, charge_id, user_id, status): (String, String, i64, String) =
-            (row.get(0), row.get(1), row.get(2), row.get(3));
-        anyhow::ensure!(status == "paid" || status == "disputed", "payment {payment_id} is already {status}");
-        anyhow::ensure!(provider == "telegram_stars", "refunds for {provider} are not available yet");
-        // The money first: access ends only once Telegram has given the stars back.
-        let token = settings.telegram.token.as_ref().ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
-        let api = diana::telegram::api::TelegramApi::new(token.expose(), settings.telegram.api_url.clone());
-        let request = teloxide::prelude::Requester::refund_star_payment(
-            &api.bot,
-            teloxide::types::UserId(u64::try_from(user_id)?),
-            teloxide::types::TelegramTransactionId(charge_id.clone()),
-        );
-        match api.call("refundStarPayment", request).await {
-            Ok(_) => {}
-            // Refunded by an earlier run that stopped before recording it: record it now.
-            Err(diana::telegram::api::CallFailure::Rejected(reason)) if reason.contains("ALREADY_REFUNDED") => {}
-            Err(failure) => anyhow::bail!("Telegram did not refund payment {payment_id}: {failure:?}"),
-        }
-        // A refunded subscription must not charge again next month.
-        let recurring: bool =
-            pool.get().await?.query_one("SELECT recurring FROM payments WHERE id = $1", &[&payment_id]).await?.get(0);
-        if recurring {
-            let cancel = teloxide::prelude::Requester::edit_user_star_subscription(
-                &api.bot,
-                teloxide::types::UserId(u64::try_from(user_id)?),
-                teloxide::types::TelegramTransactionId(charge_id.clone()),
-                true,
-            );
-            if let Err(failure) = api.call("editUserStarSubscription", cancel).await {
-                eprintln!("warning: the Telegram subscription could not be cancelled: {failure:?}");
-            }
-        }
+        let api = settings
+            .telegram
+            .token
+            .as_ref()
+            .map(|token| diana::telegram::api::TelegramApi::new(token.expose(), settings.telegram.api_url.clone()));
+        diana::refunds::give_back(&pool, api.as_ref(), payment_id).await?;
         let plans = std::sync::Arc::new(diana_actors::domain::plans::Plans::embedded()?);
         let reconciler = PaymentReconciler::new(pool, plans, None, system_clock());
         let outcome = reconciler.refund(RefundPayment { payment_id, admin: "cli".into() }).await?;

@@ -220,6 +220,7 @@ impl Application {
         let t = &settings.telegram;
         let telegram_api = t.token.as_ref().map(|token| TelegramApi::new(token.expose(), t.api_url.clone()));
         let telegram_health = telegram_api.as_ref().map(|api| api.health.clone());
+        let dashboard_telegram = telegram_api.clone();
         let limits = OutboxLimits {
             global_per_sec: f64::from(t.global_per_sec),
             per_chat_per_sec: t.per_chat_per_sec,
@@ -292,6 +293,7 @@ impl Application {
                 uploads_dir: settings.story_uploads_dir.clone(),
                 shipped_dir: settings.story_dir.clone(),
             },
+            telegram: dashboard_telegram,
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {

@@ -46,10 +46,11 @@ fn head(title: &str, lang: Lang) -> Markup {
     }
 }
 
-const NAV: [(&str, &str, &str); 6] = [
+const NAV: [(&str, &str, &str); 7] = [
     ("overview", "/admin/", "nav_overview"),
     ("users", "/admin/users", "nav_users"),
     ("content", "/admin/content", "nav_content"),
+    ("payments", "/admin/payments", "nav_payments"),
     ("playground", "/admin/playground", "nav_playground"),
     ("audit", "/admin/audit", "nav_audit"),
     ("system", "/admin/system", "nav_system"),

@@ -8,6 +8,7 @@ mod charts;
 mod content;
 mod layout;
 mod overview;
+mod payments;
 mod player_actions;
 mod playground;
 pub mod roles;
@@ -41,6 +42,8 @@ pub struct Dashboard {
     pub started: std::time::Instant,
     pub playground: Arc<crate::playground::Playground>,
     pub story: StoryAdmin,
+    /// For refunds of Stars payments; `None` without a token.
+    pub telegram: Option<crate::telegram::api::TelegramApi>,
 }
 
 /// What the Content page needs of the story.
@@ -72,6 +75,7 @@ impl Dashboard {
             timezone: parts.timezone,
             playground: parts.playground,
             story: parts.story,
+            telegram: parts.telegram,
             started: std::time::Instant::now(),
         })
     }
@@ -90,6 +94,8 @@ pub struct DashboardParts {
     pub timezone: chrono_tz::Tz,
     pub playground: Arc<crate::playground::Playground>,
     pub story: StoryAdmin,
+    /// For refunds of Stars payments; `None` without a token.
+    pub telegram: Option<crate::telegram::api::TelegramApi>,
 }
 
 /// Why a request was turned away.
@@ -229,6 +235,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             )
             .route("/content/story/{id}", web::get().to(content::version))
             .route("/content/story/{which}/activate", web::post().to(content::activate))
+            .route("/payments", web::get().to(payments::page))
+            .route("/payments/{id}/refund", web::post().to(payments::refund))
             .route("/audit", web::get().to(audit_page::page))
             .route("/system", web::get().to(system::page))
             .route("/system/verify-audit", web::post().to(system::verify_audit)),

@@ -168,6 +168,16 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "role" => ("Rol", "Role"),
         "not_found" => ("No existe.", "Not found."),
         "nav_content" => ("Contenido", "Content"),
+        "nav_payments" => ("Pagos", "Payments"),
+        "conversion" => ("Conversión", "Conversion"),
+        "revenue_30d" => ("Ingresos de los últimos 30 días", "Revenue over the last 30 days"),
+        "payments" => ("Pagos", "Payments"),
+        "reconciliation" => ("Conciliación", "Reconciliation"),
+        "reconciliation_clean" => ("Todo pago tiene el acceso que compró.", "Every payment has the access it bought."),
+        "disputed" => {
+            ("Pagos en disputa (sin acceso; revisar o reembolsar)", "Disputed payments (no access; review or refund)")
+        }
+        "repairs" => ("Reparaciones recientes", "Recent repairs"),
         "chapters" => ("capítulos", "chapters"),
         "story_good" => ("Compila y se puede jugar entera", "Compiles and plays through"),
         "story_errors" => ("errores", "errors"),

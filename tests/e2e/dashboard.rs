@@ -422,3 +422,73 @@ async fn a_broken_story_upload_shows_its_line_and_a_good_one_goes_live_without_a
     let restarted = server.logged("story loaded");
     assert_eq!(restarted.last().unwrap()["version"].as_str(), Some(after.as_str()), "{restarted:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sees_payments_refunds_stars_and_gives_vip_days_from_the_dashboard() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    let ana = TgUser::new(880_010, "Ana");
+    tg.send_text(&ana, "/start");
+    tg.wait_replies(ana.id, 2).await;
+    tg.send_text(&ana, "/vip");
+    tg.wait_replies(ana.id, 3).await;
+    tg.press(&ana, "1:pl:vip");
+    let link = tg
+        .wait_for("the invoice link", std::time::Duration::from_secs(15), |s| {
+            s.calls().into_iter().find(|c| c.method == "createInvoiceLink" && c.refused.is_none())
+        })
+        .await;
+    let payload = link.params["payload"].as_str().unwrap().to_owned();
+    tg.wait_replies(ana.id, 4).await;
+    tg.successful_payment(&ana, &payload, 250, "stars-charge-dash", false);
+    tg.wait_replies(ana.id, 5).await;
+
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let http = client();
+    let page = http.get(format!("{}/admin/payments", server.base_url)).header("Cookie", &cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("telegram_stars") && page.contains("250 ⭐"), "the payment is listed");
+    let payment = count(&db, "SELECT id FROM payments WHERE external_id = 'stars-charge-dash'").await;
+    assert!(page.contains(&format!("refund-{payment}")), "with a refund button");
+    let refund = |cookie: String, csrf: String| {
+        http.post(format!("{}/admin/payments/{payment}/refund", server.base_url))
+            .header("Cookie", cookie)
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    // A viewer may look but not refund.
+    db.execute("INSERT INTO admin_roles (user_id, role, granted_by) VALUES (44, 'viewer', 'test')", &[]).await.unwrap();
+    let (viewer, viewer_csrf) = http_login(&server, 44).await;
+    assert_eq!(refund(viewer, viewer_csrf).await.unwrap().status().as_u16(), 403);
+    assert_eq!(refund(cookie.clone(), csrf.clone()).await.unwrap().status().as_u16(), 303);
+    let refunded = tg.calls().into_iter().find(|c| c.method == "refundStarPayment").expect("Telegram refunds");
+    assert_eq!(refunded.params["telegram_payment_charge_id"], "stars-charge-dash");
+    assert_eq!(
+        count(&db, &format!("SELECT count(*) FROM payments WHERE id = {payment} AND status = 'refunded'")).await,
+        1
+    );
+    let audited = format!("SELECT count(*) FROM audit_log WHERE action = 'payment.refund' AND actor = 'admin:{ADMIN}'");
+    assert_eq!(count(&db, &audited).await, 1);
+
+    // Ten VIP days as a gift: a payment of nothing, the subscription, the player told.
+    let gift = serde_json::json!({ "plan": "vip", "days": 10, "reason": "disculpa por la caída" });
+    let given = http
+        .post(format!("{}/api/v1/users/{}/vip", server.base_url, ana.id))
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", &csrf)
+        .json(&gift)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(given.status().as_u16(), 200, "{:?}", given.text().await);
+    let active = format!(
+        "SELECT count(*) FROM user_subscriptions WHERE user_id = {} AND status = 'active'
+                          AND expires_at > now() + INTERVAL '9 days'",
+        ana.id
+    );
+    assert_eq!(count(&db, &active).await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE provider = 'admin_grant' AND amount = 0").await, 1);
+    let told = tg.wait_replies(ana.id, 7).await;
+    assert!(told.iter().skip(5).any(|m| m.text().contains("VIP")), "the player hears of it");
+}

@@ -391,3 +391,125 @@ pub async fn mark_checked(client: &deadpool_postgres::Client, nonce: &str) -> Re
     client.execute(&stmt, &[&nonce]).await?;
     Ok(())
 }
+
+/// A payment as the dashboard and the CLI list it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub provider: String,
+    pub user_id: i64,
+    pub plan: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub external_id: String,
+    pub recurring: bool,
+}
+
+/// Payments newest first, by user, status and provider, older than `before_id` when paging.
+pub async fn list(
+    client: &impl deadpool_postgres::GenericClient,
+    user_id: Option<i64>,
+    status: Option<&str>,
+    provider: Option<&str>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<PaymentRow>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT id, created_at, provider, user_id, plan, amount, currency, status, external_id, recurring
+             FROM payments
+             WHERE ($1::BIGINT IS NULL OR user_id = $1) AND ($2::TEXT IS NULL OR status = $2)
+               AND ($3::TEXT IS NULL OR provider = $3) AND ($4::BIGINT IS NULL OR id < $4)
+             ORDER BY id DESC LIMIT $5",
+        )
+        .await?;
+    let rows = client.query(&stmt, &[&user_id, &status, &provider, &before_id, &limit]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| PaymentRow {
+            id: r.get(0),
+            created_at: r.get(1),
+            provider: r.get(2),
+            user_id: r.get(3),
+            plan: r.get(4),
+            amount: r.get(5),
+            currency: r.get(6),
+            status: r.get(7),
+            external_id: r.get(8),
+            recurring: r.get(9),
+        })
+        .collect())
+}
+
+/// One payment, for a refund.
+pub async fn payment(
+    client: &impl deadpool_postgres::GenericClient,
+    id: i64,
+) -> Result<Option<PaymentRow>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT id, created_at, provider, user_id, plan, amount, currency, status, external_id, recurring
+             FROM payments WHERE id = $1",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&id]).await?.map(|r| PaymentRow {
+        id: r.get(0),
+        created_at: r.get(1),
+        provider: r.get(2),
+        user_id: r.get(3),
+        plan: r.get(4),
+        amount: r.get(5),
+        currency: r.get(6),
+        status: r.get(7),
+        external_id: r.get(8),
+        recurring: r.get(9),
+    }))
+}
+
+/// The revenue views, the last 30 days.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RevenueSummary {
+    /// (provider, currency, payments, amount)
+    pub by_provider: Vec<(String, String, i64, i64)>,
+    /// (currency, amount, subscribers)
+    pub mrr: Vec<(String, i64, i64)>,
+    /// (subscriptions that ended, subscriptions at the window's start)
+    pub churn: (i64, i64),
+    /// (invoices shown, invoices paid)
+    pub conversion: (i64, i64),
+}
+
+pub async fn revenue_summary(client: &impl deadpool_postgres::GenericClient) -> Result<RevenueSummary, StoreError> {
+    let by_provider = client
+        .query(
+            "SELECT provider, currency, sum(payments)::BIGINT, sum(amount)::BIGINT FROM revenue_daily
+             WHERE day > current_date - 30 GROUP BY 1, 2 ORDER BY 1, 2",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    let mrr = client
+        .query("SELECT currency, amount, subscribers FROM mrr ORDER BY currency", &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let churn = client.query_one("SELECT ended, at_start FROM churn_30d", &[]).await?;
+    let conversion = client
+        .query_one(
+            "SELECT coalesce(sum(invoices), 0)::BIGINT, coalesce(sum(paid), 0)::BIGINT FROM conversion_daily
+             WHERE day > current_date - 30",
+            &[],
+        )
+        .await?;
+    Ok(RevenueSummary {
+        by_provider,
+        mrr,
+        churn: (churn.get(0), churn.get(1)),
+        conversion: (conversion.get(0), conversion.get(1)),
+    })
+}
