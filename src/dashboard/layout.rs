@@ -46,7 +46,7 @@ fn head(title: &str, lang: Lang) -> Markup {
     }
 }
 
-const NAV: [(&str, &str, &str); 7] = [
+const NAV: [(&str, &str, &str); 8] = [
     ("overview", "/admin/", "nav_overview"),
     ("users", "/admin/users", "nav_users"),
     ("content", "/admin/content", "nav_content"),
@@ -54,6 +54,7 @@ const NAV: [(&str, &str, &str); 7] = [
     ("playground", "/admin/playground", "nav_playground"),
     ("audit", "/admin/audit", "nav_audit"),
     ("system", "/admin/system", "nav_system"),
+    ("account", "/admin/account", "nav_account"),
 ];
 
 /// A dashboard page: `active` names the navigation entry to highlight, `path` where the

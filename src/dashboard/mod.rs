@@ -1,6 +1,7 @@
 //! The admin dashboard: pages rendered on the server with maud under `/admin/`, the same reads
 //! and actions as JSON under `/api/v1/`, charts drawn as SVG on the server, and the playground.
 
+mod account;
 mod api;
 mod audit_page;
 pub mod auth;
@@ -237,6 +238,11 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             .route("/content/story/{which}/activate", web::post().to(content::activate))
             .route("/payments", web::get().to(payments::page))
             .route("/payments/{id}/refund", web::post().to(payments::refund))
+            .route("/account", web::get().to(account::page))
+            .route("/account/sessions/{id}/revoke", web::post().to(account::revoke_session))
+            .route("/account/tokens", web::post().to(account::create_token))
+            .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
+            .route("/account/roles", web::post().to(account::set_role))
             .route("/audit", web::get().to(audit_page::page))
             .route("/system", web::get().to(system::page))
             .route("/system/verify-audit", web::post().to(system::verify_audit)),

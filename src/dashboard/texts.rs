@@ -169,6 +169,32 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "not_found" => ("No existe.", "Not found."),
         "nav_content" => ("Contenido", "Content"),
         "nav_payments" => ("Pagos", "Payments"),
+        "nav_account" => ("Cuenta", "Account"),
+        "sessions" => ("Sesiones abiertas", "Open sessions"),
+        "expires" => ("Caduca", "Expires"),
+        "revoke" => ("Cerrar", "Revoke"),
+        "api_tokens" => ("Tokens de la API", "API tokens"),
+        "api_tokens_explain" => (
+            "Para /api/v1 con Authorization: Bearer <token>. Actúan con tu rol; ciérralos cuando no los uses.",
+            "For /api/v1 with Authorization: Bearer <token>. They act with your role; revoke them when unused.",
+        ),
+        "api_token_once" => {
+            ("Copia tu token ahora: no se volverá a mostrar.", "Copy your token now: it will not be shown again.")
+        }
+        "api_token_new" => ("Crear token", "Create token"),
+        "api_token_name" => {
+            ("Un token necesita un nombre de 1 a 60 caracteres.", "A token needs a name of 1 to 60 characters.")
+        }
+        "roles" => ("Roles del panel", "Dashboard roles"),
+        "roles_explain" => (
+            "Los superadmins de DIANA_ADMIN_IDS no aparecen aquí y no se pueden cambiar desde el panel.",
+            "Superadmins from DIANA_ADMIN_IDS are not listed here and cannot be changed from the dashboard.",
+        ),
+        "role_none" => ("Sin rol (quitar)", "No role (revoke)"),
+        "role_configured" => (
+            "Ese usuario es superadmin por configuración (DIANA_ADMIN_IDS).",
+            "That user is a superadmin by configuration (DIANA_ADMIN_IDS).",
+        ),
         "conversion" => ("Conversión", "Conversion"),
         "revenue_30d" => ("Ingresos de los últimos 30 días", "Revenue over the last 30 days"),
         "payments" => ("Pagos", "Payments"),

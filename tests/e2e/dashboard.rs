@@ -492,3 +492,63 @@ async fn an_admin_sees_payments_refunds_stars_and_gives_vip_days_from_the_dashbo
     let told = tg.wait_replies(ana.id, 7).await;
     assert!(told.iter().skip(5).any(|m| m.text().contains("VIP")), "the player hears of it");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_and_roles_are_managed_from_the_account_page() {
+    let server = TestServer::start(start_options(None)).await;
+    let db = server.db().await;
+    db.execute("INSERT INTO users (id, first_name) VALUES (42, 'Ana')", &[]).await.unwrap();
+    db.execute("INSERT INTO user_gamification (user_id) VALUES (42)", &[]).await.unwrap();
+    let http = client();
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let post = |path: &str, cookie: &str, form: Vec<(&str, String)>| {
+        http.post(format!("{}{path}", server.base_url)).header("Cookie", cookie.to_owned()).form(&form).send()
+    };
+    // A token, shown once, works as a bearer; revoked, it does not.
+    let made = post("/admin/account/tokens", &cookie, vec![("csrf", csrf.clone()), ("name", "informes".into())]).await;
+    let page = made.unwrap().text().await.unwrap();
+    let token = page.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(token.starts_with("dia_"), "{token}");
+    let users = |token: String| http.get(format!("{}/api/v1/users", server.base_url)).bearer_auth(token).send();
+    assert_eq!(users(token.clone()).await.unwrap().status().as_u16(), 200);
+    // Bearer tokens need no CSRF token: no cookie can carry them.
+    let grant = http
+        .post(format!("{}/api/v1/users/42/besitos", server.base_url))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "amount": 3, "reason": "script" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grant.status().as_u16(), 200);
+    let id = count(&db, "SELECT id FROM admin_api_tokens").await;
+    post(&format!("/admin/account/tokens/{id}/revoke"), &cookie, vec![("csrf", csrf.clone())]).await.unwrap();
+    assert_eq!(users(token).await.unwrap().status().as_u16(), 401);
+
+    // A moderator may ban but not give besitos; losing the role ends their session.
+    let set_role = |role: &str| {
+        post(
+            "/admin/account/roles",
+            &cookie,
+            vec![("csrf", csrf.clone()), ("user_id", "45".into()), ("role", role.into())],
+        )
+    };
+    assert_eq!(set_role("moderator").await.unwrap().status().as_u16(), 303);
+    let (moderator, moderator_csrf) = http_login(&server, 45).await;
+    let besitos = vec![("csrf", moderator_csrf.clone()), ("amount", "5".into()), ("reason", "x".into())];
+    assert_eq!(post("/admin/users/42/besitos", &moderator, besitos).await.unwrap().status().as_u16(), 403);
+    let ban = vec![("csrf", moderator_csrf.clone()), ("reason", "spam".into())];
+    assert_eq!(post("/admin/users/42/ban", &moderator, ban).await.unwrap().status().as_u16(), 303);
+    assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 42 AND banned_at IS NOT NULL").await, 1);
+    assert_eq!(set_role("none").await.unwrap().status().as_u16(), 303);
+    let after = http.get(format!("{}/admin/", server.base_url)).header("Cookie", &moderator).send().await.unwrap();
+    assert_eq!(after.status().as_u16(), 401);
+    let audited = format!("SELECT count(*) FROM audit_log WHERE actor = 'admin:{ADMIN}' AND action = 'admin.role'");
+    assert_eq!(count(&db, &audited).await, 2);
+    // Configured superadmins cannot be demoted from the page.
+    let demote = post(
+        "/admin/account/roles",
+        &cookie,
+        vec![("csrf", csrf.clone()), ("user_id", ADMIN.to_string()), ("role", "viewer".into())],
+    );
+    assert_eq!(demote.await.unwrap().status().as_u16(), 400);
+}
