@@ -159,25 +159,10 @@ fn main() -> ExitCode {
             Command::Admin { command: AdminCommand::JoinRequests { approve_now } } => {
                 with_pool(&settings, |pool| async move {
                     let client = pool.get().await?;
-                    let rows = client
-                        .query(
-                            "SELECT r.user_id, u.first_name, r.requested_at, r.approve_at
-                             FROM channel_join_requests r JOIN users u ON u.id = r.user_id
-                             WHERE r.approved_at IS NULL ORDER BY r.approve_at",
-                            &[],
-                        )
-                        .await?;
+                    let rows = diana_actors::store::channels::pending(&client).await?;
                     println!("user\tname\trequested\tapproved at");
-                    for r in &rows {
-                        let (asked, due): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
-                            (r.get(2), r.get(3));
-                        let name: String = r.get(1);
-                        println!(
-                            "{}\t{name}\t{}\t{}",
-                            r.get::<_, i64>(0),
-                            asked.format("%H:%M:%S"),
-                            due.format("%H:%M:%S")
-                        );
+                    for (user, name, asked, due) in &rows {
+                        println!("{user}\t{name}\t{}\t{}", asked.format("%H:%M:%S"), due.format("%H:%M:%S"));
                     }
                     if approve_now {
                         let n = diana_actors::store::channels::approve_all_now(&client).await?;

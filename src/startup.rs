@@ -221,6 +221,18 @@ impl Application {
         let telegram_api = t.token.as_ref().map(|token| TelegramApi::new(token.expose(), t.api_url.clone()));
         let telegram_health = telegram_api.as_ref().map(|api| api.health.clone());
         let dashboard_telegram = telegram_api.clone();
+        let bot_username: Arc<OnceLock<String>> = Arc::default();
+        if let Some(api) = telegram_api.clone() {
+            let known = bot_username.clone();
+            tokio::spawn(async move {
+                use teloxide::prelude::Requester;
+                if let Ok(me) = api.call("getMe", api.bot.get_me()).await
+                    && let Some(username) = me.user.username
+                {
+                    let _ = known.set(username);
+                }
+            });
+        }
         let limits = OutboxLimits {
             global_per_sec: f64::from(t.global_per_sec),
             per_chat_per_sec: t.per_chat_per_sec,
@@ -294,6 +306,8 @@ impl Application {
                 shipped_dir: settings.story_dir.clone(),
             },
             telegram: dashboard_telegram,
+            bot_username,
+            token_valid_days: settings.token_valid_days,
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {

@@ -46,11 +46,12 @@ fn head(title: &str, lang: Lang) -> Markup {
     }
 }
 
-const NAV: [(&str, &str, &str); 8] = [
+const NAV: [(&str, &str, &str); 9] = [
     ("overview", "/admin/", "nav_overview"),
     ("users", "/admin/users", "nav_users"),
     ("content", "/admin/content", "nav_content"),
     ("payments", "/admin/payments", "nav_payments"),
+    ("channels", "/admin/channels", "nav_channels"),
     ("playground", "/admin/playground", "nav_playground"),
     ("audit", "/admin/audit", "nav_audit"),
     ("system", "/admin/system", "nav_system"),

@@ -5,6 +5,7 @@ mod account;
 mod api;
 mod audit_page;
 pub mod auth;
+mod channels;
 mod charts;
 mod content;
 mod layout;
@@ -45,6 +46,10 @@ pub struct Dashboard {
     pub story: StoryAdmin,
     /// For refunds of Stars payments; `None` without a token.
     pub telegram: Option<crate::telegram::api::TelegramApi>,
+    /// The bot's @username, once Telegram told us (for deep links).
+    pub bot_username: Arc<std::sync::OnceLock<String>>,
+    /// How long a VIP token made here stays usable.
+    pub token_valid_days: u32,
 }
 
 /// What the Content page needs of the story.
@@ -77,6 +82,8 @@ impl Dashboard {
             playground: parts.playground,
             story: parts.story,
             telegram: parts.telegram,
+            bot_username: parts.bot_username,
+            token_valid_days: parts.token_valid_days,
             started: std::time::Instant::now(),
         })
     }
@@ -97,6 +104,10 @@ pub struct DashboardParts {
     pub story: StoryAdmin,
     /// For refunds of Stars payments; `None` without a token.
     pub telegram: Option<crate::telegram::api::TelegramApi>,
+    /// The bot's @username, once Telegram told us (for deep links).
+    pub bot_username: Arc<std::sync::OnceLock<String>>,
+    /// How long a VIP token made here stays usable.
+    pub token_valid_days: u32,
 }
 
 /// Why a request was turned away.
@@ -243,6 +254,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             .route("/account/tokens", web::post().to(account::create_token))
             .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
             .route("/account/roles", web::post().to(account::set_role))
+            .route("/channels", web::get().to(channels::page))
+            .route("/channels/approve-now", web::post().to(channels::approve_now))
+            .route("/channels/tariffs", web::post().to(channels::put_tariff))
+            .route("/channels/tokens", web::post().to(channels::make_token))
             .route("/audit", web::get().to(audit_page::page))
             .route("/system", web::get().to(system::page))
             .route("/system/verify-audit", web::post().to(system::verify_audit)),

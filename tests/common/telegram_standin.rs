@@ -488,7 +488,9 @@ async fn handle(
         inner.calls.push(Call { method, params, refused, at: Instant::now() });
     };
     let response = match method.as_str() {
-        "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot"})),
+        "getMe" => ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot",
+            "can_join_groups": false, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "has_main_web_app": false})),
         "createInvoiceLink" => {
             // Telegram's rules for Stars: XTR, no provider token, exactly one price, a payload of 1-128 bytes.
             let prices: Value = match &params["prices"] {

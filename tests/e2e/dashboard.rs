@@ -552,3 +552,71 @@ async fn api_tokens_and_roles_are_managed_from_the_account_page() {
     );
     assert_eq!(demote.await.unwrap().status().as_u16(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tariffs_tokens_and_join_requests_are_run_from_the_channels_page() {
+    const FREE: i64 = -1_005_555;
+    let tg = Standin::start().await;
+    let options = start_options(Some(&tg))
+        .env("DIANA__CHANNELS__FREE_ID", &FREE.to_string())
+        .env("DIANA__CHANNELS__APPROVE_AFTER", "1h");
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let http = client();
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        http.post(format!("{}{path}", server.base_url)).header("Cookie", cookie.clone()).form(&form).send()
+    };
+    // A tariff, then a token for it: the page shows the /start payload and the bot's deep link.
+    let bad = post(
+        "/admin/channels/tariffs",
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Promo Verano".into()),
+            ("plan", "vip".into()),
+            ("days", "90".into()),
+            ("price_cents", "1200".into()),
+        ],
+    );
+    let bad = bad.await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad.text().await.unwrap().contains("a-z, 0-9"), "the rule is explained");
+    let tariff = post(
+        "/admin/channels/tariffs",
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "promo-verano".into()),
+            ("plan", "vip".into()),
+            ("days", "90".into()),
+            ("price_cents", "1200".into()),
+        ],
+    );
+    assert_eq!(tariff.await.unwrap().status().as_u16(), 200);
+    let made = post("/admin/channels/tokens", vec![("csrf", csrf.clone()), ("tariff", "promo-verano".into())]);
+    let page = made.await.unwrap().text().await.unwrap();
+    let payload = page.split("/start ").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(payload.starts_with("tok_"), "{payload}");
+    assert!(page.contains(&format!("https://t.me/diana_bot?start={payload}")), "a deep link");
+    let buyer = TgUser::new(880_020, "Berta");
+    tg.send_text(&buyer, &format!("/start {payload}"));
+    tg.wait_replies(buyer.id, 3).await;
+    let vip = "SELECT count(*) FROM user_subscriptions WHERE user_id = 880020 AND status = 'active'";
+    assert_eq!(count(&db, vip).await, 1);
+
+    // A join request waits an hour; approve-now lets it in within seconds.
+    let walker = TgUser::new(880_021, "Walter");
+    tg.join_request(&walker, FREE);
+    tg.wait_replies(walker.id, 1).await;
+    let listed =
+        http.get(format!("{}/admin/channels", server.base_url)).header("Cookie", &cookie).send().await.unwrap();
+    assert!(listed.text().await.unwrap().contains("Walter"), "the request is listed");
+    assert_eq!(post("/admin/channels/approve-now", vec![("csrf", csrf.clone())]).await.unwrap().status().as_u16(), 303);
+    tg.wait_for("the approval", std::time::Duration::from_secs(15), |s| {
+        s.calls().into_iter().find(|c| c.method == "approveChatJoinRequest" && c.params["user_id"] == walker.id)
+    })
+    .await;
+    let audited = format!(
+        "SELECT count(*) FROM audit_log WHERE actor = 'admin:{ADMIN}' AND action IN ('tariff.put', 'token.create', 'channel.approve_now')"
+    );
+    assert_eq!(count(&db, &audited).await, 3);
+}

@@ -79,3 +79,17 @@ pub async fn take_due(tx: &Transaction<'_>, now: DateTime<Utc>, limit: i64) -> R
 pub async fn approve_all_now(client: &deadpool_postgres::Client) -> Result<u64, StoreError> {
     Ok(client.execute("UPDATE channel_join_requests SET approve_at = now() WHERE approved_at IS NULL", &[]).await?)
 }
+
+/// Join requests still waiting: (user, name, asked, to be approved at).
+pub async fn pending(
+    client: &deadpool_postgres::Client,
+) -> Result<Vec<(i64, String, DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT r.user_id, u.first_name, r.requested_at, r.approve_at
+             FROM channel_join_requests r JOIN users u ON u.id = r.user_id
+             WHERE r.approved_at IS NULL ORDER BY r.approve_at LIMIT 500",
+        )
+        .await?;
+    Ok(client.query(&stmt, &[]).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+}

@@ -513,3 +513,22 @@ pub async fn revenue_summary(client: &impl deadpool_postgres::GenericClient) -> 
         conversion: (conversion.get(0), conversion.get(1)),
     })
 }
+
+/// Tariffs: (name, plan, days, price in cents, currency, tokens made, tokens used).
+pub async fn tariffs(
+    client: &impl deadpool_postgres::GenericClient,
+) -> Result<Vec<(String, String, i32, i64, String, i64, i64)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT t.name, t.plan, t.days, t.price_cents, t.currency, count(k.token), count(k.used_at)
+             FROM tariffs t LEFT JOIN subscription_tokens k ON k.tariff = t.name
+             GROUP BY t.name ORDER BY t.created_at",
+        )
+        .await?;
+    Ok(client
+        .query(&stmt, &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)))
+        .collect())
+}
