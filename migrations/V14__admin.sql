@@ -160,3 +160,19 @@ CREATE TABLE story_activations (
 ALTER TABLE payments DROP CONSTRAINT payments_provider_check;
 ALTER TABLE payments ADD CONSTRAINT payments_provider_check
     CHECK (provider IN ('telegram_stars', 'stripe', 'paypal', 'admin_token', 'admin_grant'));
+
+-- Messages to a segment of players, queued through the outbox in batches (so within
+-- Telegram's limits), resumable after a restart, cancellable.
+CREATE TABLE broadcasts (
+    id             BIGSERIAL PRIMARY KEY,
+    segment        TEXT NOT NULL CHECK (segment IN ('all', 'vip', 'inactive')),
+    inactive_days  INTEGER,
+    text           TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+    total          INTEGER NOT NULL,
+    queued         INTEGER NOT NULL DEFAULT 0,
+    last_user_id   BIGINT NOT NULL DEFAULT 0,
+    status         TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'cancelled')),
+    finished_at    TIMESTAMPTZ
+);

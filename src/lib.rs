@@ -1,6 +1,7 @@
 //! The `diana` binary's library: configuration, telemetry, the Telegram and HTTP edges, and
 //! start-up. The game itself lives in the `diana-actors` crate.
 
+pub mod broadcast;
 pub mod config;
 pub mod dashboard;
 pub mod embedded_postgres;

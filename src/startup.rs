@@ -285,6 +285,8 @@ impl Application {
             None => tracing::info!("TELEGRAM_BOT_TOKEN is unset: Telegram is off; the dashboard and playground serve"),
         }
         let _ = sink_target.set(sender.clone());
+        let broadcaster = crate::broadcast::Broadcaster::new(pool.clone(), sink.clone());
+        broadcaster.resume();
         let outbox = Some(sender);
 
         let state = AppState { pool: pool.clone(), redis: redis.clone(), telegram: telegram_health };
@@ -308,6 +310,7 @@ impl Application {
             telegram: dashboard_telegram,
             bot_username,
             token_valid_days: settings.token_valid_days,
+            broadcaster: Some(broadcaster),
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {

@@ -29,3 +29,9 @@ if (box) {
     }
   }, 1000);
 }
+
+// A page with work in progress (a broadcast) reloads itself until it is done.
+const refresh = document.querySelector("[data-refresh]");
+if (refresh) {
+  setTimeout(() => window.location.reload(), Number(refresh.getAttribute("data-refresh")) * 1000);
+}

@@ -46,10 +46,11 @@ fn head(title: &str, lang: Lang) -> Markup {
     }
 }
 
-const NAV: [(&str, &str, &str); 9] = [
+const NAV: [(&str, &str, &str); 10] = [
     ("overview", "/admin/", "nav_overview"),
     ("users", "/admin/users", "nav_users"),
     ("content", "/admin/content", "nav_content"),
+    ("broadcast", "/admin/broadcast", "nav_broadcast"),
     ("payments", "/admin/payments", "nav_payments"),
     ("channels", "/admin/channels", "nav_channels"),
     ("playground", "/admin/playground", "nav_playground"),

@@ -5,6 +5,7 @@ mod account;
 mod api;
 mod audit_page;
 pub mod auth;
+mod broadcast;
 mod channels;
 mod charts;
 mod content;
@@ -50,6 +51,7 @@ pub struct Dashboard {
     pub bot_username: Arc<std::sync::OnceLock<String>>,
     /// How long a VIP token made here stays usable.
     pub token_valid_days: u32,
+    pub broadcaster: Option<crate::broadcast::Broadcaster>,
 }
 
 /// What the Content page needs of the story.
@@ -84,6 +86,7 @@ impl Dashboard {
             telegram: parts.telegram,
             bot_username: parts.bot_username,
             token_valid_days: parts.token_valid_days,
+            broadcaster: parts.broadcaster,
             started: std::time::Instant::now(),
         })
     }
@@ -108,6 +111,7 @@ pub struct DashboardParts {
     pub bot_username: Arc<std::sync::OnceLock<String>>,
     /// How long a VIP token made here stays usable.
     pub token_valid_days: u32,
+    pub broadcaster: Option<crate::broadcast::Broadcaster>,
 }
 
 /// Why a request was turned away.
@@ -258,6 +262,9 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             .route("/channels/approve-now", web::post().to(channels::approve_now))
             .route("/channels/tariffs", web::post().to(channels::put_tariff))
             .route("/channels/tokens", web::post().to(channels::make_token))
+            .route("/broadcast", web::get().to(broadcast::page))
+            .route("/broadcast", web::post().to(broadcast::start))
+            .route("/broadcast/{id}/cancel", web::post().to(broadcast::cancel))
             .route("/audit", web::get().to(audit_page::page))
             .route("/system", web::get().to(system::page))
             .route("/system/verify-audit", web::post().to(system::verify_audit)),

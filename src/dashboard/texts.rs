@@ -170,6 +170,20 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "nav_content" => ("Contenido", "Content"),
         "nav_payments" => ("Pagos", "Payments"),
         "nav_account" => ("Cuenta", "Account"),
+        "nav_broadcast" => ("Difusión", "Broadcast"),
+        "broadcast_new" => ("Nuevo mensaje a un grupo", "New message to a segment"),
+        "broadcasts" => ("Difusiones", "Broadcasts"),
+        "segment" => ("Grupo", "Segment"),
+        "segment_all" => ("Todos los jugadores", "All players"),
+        "segment_vip" => ("VIP", "VIP"),
+        "segment_inactive" => ("Inactivos desde hace N días", "Inactive for N days"),
+        "inactive_days" => {
+            ("Días sin jugar (para «inactivos»: de 1 a 365)", "Days without playing (for \"inactive\": 1 to 365)")
+        }
+        "broadcast_text" => {
+            ("El mensaje debe tener de 1 a 3500 caracteres.", "The message must have 1 to 3500 characters.")
+        }
+        "cancel" => ("Cancelar", "Cancel"),
         "nav_channels" => ("Canales y tokens", "Channels and tokens"),
         "join_requests" => ("Solicitudes para entrar al canal gratis", "Requests to join the free channel"),
         "approve_at" => ("Se aprueba", "Approved at"),

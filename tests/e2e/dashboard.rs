@@ -620,3 +620,69 @@ async fn tariffs_tokens_and_join_requests_are_run_from_the_channels_page() {
     );
     assert_eq!(count(&db, &audited).await, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_reaches_its_segment_within_the_limits_and_a_cancel_stops_it() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    // 300 players seen today, and 6,000 who have not played for a month.
+    db.batch_execute(
+        "INSERT INTO users (id, first_name) SELECT 100000 + g, 'Activa' FROM generate_series(1, 300) g;
+         INSERT INTO users (id, first_name, last_seen_at)
+             SELECT 200000 + g, 'Dormida', now() - INTERVAL '30 days' FROM generate_series(1, 6000) g;
+         INSERT INTO users (id, first_name, banned_at) VALUES (300001, 'Vetada', now());",
+    )
+    .await
+    .unwrap();
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let http = client();
+    let start = |segment: &str, days: &str, text: &str| {
+        http.post(format!("{}/admin/broadcast", server.base_url))
+            .header("Cookie", cookie.clone())
+            .form(&[("csrf", csrf.as_str()), ("segment", segment), ("inactive_days", days), ("text", text)])
+            .send()
+    };
+    assert_eq!(start("all", "", "").await.unwrap().status().as_u16(), 400, "a message is required");
+    // The inactive ones: a long broadcast, cancelled once it is under way.
+    assert_eq!(start("inactive", "7", "Te echamos de menos 💋").await.unwrap().status().as_u16(), 303);
+    let queued = "SELECT queued::BIGINT FROM broadcasts WHERE segment = 'inactive'";
+    crate::common::server::eventually("the first batches", std::time::Duration::from_secs(10), || async {
+        count(&db, queued).await > 0
+    })
+    .await;
+    assert_eq!(count(&db, "SELECT total::BIGINT FROM broadcasts WHERE segment = 'inactive'").await, 6000);
+    let id = count(&db, "SELECT id FROM broadcasts WHERE segment = 'inactive'").await;
+    let cancel = http
+        .post(format!("{}/admin/broadcast/{id}/cancel", server.base_url))
+        .header("Cookie", &cookie)
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status().as_u16(), 303);
+    let at_cancel = count(&db, queued).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(count(&db, queued).await, at_cancel, "no batch after the cancel");
+    assert!(at_cancel < 6000, "cancelled before the end: {at_cancel}");
+    assert_eq!(count(&db, "SELECT count(*) FROM broadcasts WHERE status = 'cancelled'").await, 1);
+
+    // Everyone who can hear us: the 6,300, but not the banned one; each once.
+    assert_eq!(start("all", "", "¡Capítulo nuevo!").await.unwrap().status().as_u16(), 303);
+    crate::common::server::eventually("the broadcast to finish", std::time::Duration::from_secs(60), || async {
+        count(&db, "SELECT count(*) FROM broadcasts WHERE status = 'done'").await == 1
+    })
+    .await;
+    assert_eq!(count(&db, "SELECT queued::BIGINT FROM broadcasts WHERE status = 'done'").await, 6300);
+    let delivered = |tg: &Standin| {
+        tg.calls().iter().filter(|c| c.method == "sendMessage" && c.text().contains("¡Capítulo nuevo!")).count()
+    };
+    tg.wait_for("every message sent", std::time::Duration::from_secs(60), |s| (delivered(s) == 6300).then_some(()))
+        .await;
+    assert!(
+        !tg.calls().iter().any(|c| c.chat_id() == Some(300001) && c.text().contains("Capítulo")),
+        "not to the banned"
+    );
+    let page = http.get(format!("{}/admin/broadcast", server.base_url)).header("Cookie", &cookie).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("6300 / 6300"));
+}

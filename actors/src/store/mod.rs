@@ -5,6 +5,7 @@ pub mod achievements;
 pub mod admin;
 pub mod analytics;
 pub mod audit;
+pub mod broadcasts;
 pub mod channels;
 pub mod inventory;
 pub mod leaderboards;

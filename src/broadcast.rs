@@ -1,0 +1,89 @@
+//! The broadcaster: queues a broadcast's messages through the outbox in batches, waiting for
+//! the outbox to drain between them, so it goes out within Telegram's limits and never floods
+//! memory. Its place is saved with every batch: a restart resumes it, a cancel stops it.
+
+use diana_actors::achievements::ReplySink;
+use diana_actors::domain::{Lang, Reply};
+use diana_actors::store::{self, Pool, StoreError, broadcasts};
+use std::time::Duration;
+
+/// Players per batch.
+const BATCH: i64 = 200;
+/// Queue the next batch only once the outbox holds fewer replies than this.
+const BACKLOG: i64 = 400;
+
+#[derive(Clone)]
+pub struct Broadcaster {
+    pool: Pool,
+    sink: ReplySink,
+}
+
+impl Broadcaster {
+    pub fn new(pool: Pool, sink: ReplySink) -> Broadcaster {
+        Broadcaster { pool, sink }
+    }
+
+    /// Pick up broadcasts a previous run left running.
+    pub fn resume(&self) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            match async { broadcasts::running(&me.pool.get().await?).await }.await {
+                Ok(ids) => ids.into_iter().for_each(|id| me.run(id)),
+                Err(error) => tracing::error!(%error, "could not look for broadcasts to resume"),
+            }
+        });
+    }
+
+    pub fn run(&self, id: i64) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match me.next_batch(id).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => {
+                        diana_actors::metrics::count_error("broadcast");
+                        tracing::error!(broadcast = id, %error, "a broadcast batch failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Queue one batch; `false` once the broadcast is done or no longer running.
+    async fn next_batch(&self, id: i64) -> Result<bool, StoreError> {
+        while crate::telemetry::OUTBOX_QUEUED.get() > BACKLOG {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let mut conn = self.pool.get().await?;
+        let Some(b) = broadcasts::get(&conn, id).await? else { return Ok(false) };
+        if b.status != "running" {
+            return Ok(false);
+        }
+        let members = broadcasts::members_after(&conn, &b.segment, b.inactive_days, b.last_user_id, BATCH).await?;
+        let Some(last) = members.last().map(|(user, _)| *user) else {
+            broadcasts::finish(&conn, id, "done").await?;
+            tracing::info!(broadcast = id, queued = b.queued, "broadcast queued to everyone");
+            return Ok(false);
+        };
+        let tx = conn.transaction().await?;
+        let pending = members
+            .iter()
+            .map(|(user, lang)| store::outbox::Pending {
+                chat_id: *user,
+                user_id: Some(*user),
+                lang: Lang::from_language_code(lang.as_deref()),
+                reply: Reply::MessageFromTeam { text: b.text.clone() },
+            })
+            .collect();
+        let outgoing = store::outbox::insert(&tx, pending).await?;
+        if !broadcasts::advance(&tx, id, last, members.len() as i32).await? {
+            // Cancelled meanwhile: this batch is not queued.
+            return Ok(false);
+        }
+        tx.commit().await?;
+        (self.sink)(outgoing);
+        Ok(true)
+    }
+}
