@@ -176,3 +176,13 @@ CREATE TABLE broadcasts (
     status         TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'cancelled')),
     finished_at    TIMESTAMPTZ
 );
+
+-- Finding players by part of a name or username with 100,000 of them (pg_trgm is a trusted
+-- extension: the database's owner may create it).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX users_first_name_trgm_idx ON users USING gin (first_name gin_trgm_ops);
+CREATE INDEX users_last_name_trgm_idx ON users USING gin (last_name gin_trgm_ops);
+CREATE INDEX users_username_trgm_idx ON users USING gin (lower(username) gin_trgm_ops);
+CREATE INDEX users_banned_idx ON users (last_seen_at DESC) WHERE banned_at IS NOT NULL;
+CREATE INDEX users_blocked_idx ON users (last_seen_at DESC) WHERE NOT is_active;
+CREATE INDEX users_test_idx ON users (last_seen_at DESC) WHERE is_test;

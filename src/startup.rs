@@ -311,6 +311,7 @@ impl Application {
             bot_username,
             token_valid_days: settings.token_valid_days,
             broadcaster: Some(broadcaster),
+            directory: Some(directory.clone()),
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {

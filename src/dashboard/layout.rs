@@ -113,6 +113,16 @@ pub fn action_form(admin: &Admin, permission: Permission, action: &str, id: &str
     }
 }
 
+/// A form for something harmless (recomputing figures): the CSRF token, no confirmation.
+pub fn quiet_form(admin: &Admin, action: &str, id: &str, fields: Markup) -> Markup {
+    html! {
+        form.inline method="post" action=(action) id=(id) {
+            (csrf(admin))
+            (fields)
+        }
+    }
+}
+
 /// A page for someone not signed in.
 fn bare(lang: Lang, title: &str, body: Markup) -> Html {
     let markup = html! {

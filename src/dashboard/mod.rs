@@ -52,6 +52,8 @@ pub struct Dashboard {
     /// How long a VIP token made here stays usable.
     pub token_valid_days: u32,
     pub broadcaster: Option<crate::broadcast::Broadcaster>,
+    /// The user actors, for the System page's per-shard figures.
+    pub directory: Option<diana_actors::user::UserDirectory>,
 }
 
 /// What the Content page needs of the story.
@@ -87,6 +89,7 @@ impl Dashboard {
             bot_username: parts.bot_username,
             token_valid_days: parts.token_valid_days,
             broadcaster: parts.broadcaster,
+            directory: parts.directory,
             started: std::time::Instant::now(),
         })
     }
@@ -112,6 +115,8 @@ pub struct DashboardParts {
     /// How long a VIP token made here stays usable.
     pub token_valid_days: u32,
     pub broadcaster: Option<crate::broadcast::Broadcaster>,
+    /// The user actors, for the System page's per-shard figures.
+    pub directory: Option<diana_actors::user::UserDirectory>,
 }
 
 /// Why a request was turned away.
@@ -230,6 +235,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
                     .to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/admin/")).finish() }),
             )
             .route("/", web::get().to(overview::page))
+            .route("/overview/refresh", web::post().to(overview::refresh))
             .route("/static/{file}", web::get().to(static_files::serve))
             .route("/lang/{lang}", web::get().to(texts::switch))
             .route("/login", web::get().to(auth::login_page))

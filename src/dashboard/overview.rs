@@ -27,17 +27,18 @@ impl OverviewCache {
     pub fn start(pool: Pool) -> OverviewCache {
         let cache = OverviewCache::default();
         let filling = cache.clone();
-        // The first figures are computed when first asked for; then every minute.
+        // At start, then every minute: the page never waits for them (seconds with 100,000
+        // players), and "Recalcular" computes them on demand.
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(REFRESH).await;
                 filling.refresh(&pool).await;
+                tokio::time::sleep(REFRESH).await;
             }
         });
         cache
     }
 
-    async fn refresh(&self, pool: &Pool) {
+    pub async fn refresh(&self, pool: &Pool) {
         let computed = async { overview(&pool.get().await?).await }.await;
         match computed {
             Ok(o) => *self.0.write().expect("overview lock") = Some((o, chrono::Utc::now())),
@@ -124,7 +125,12 @@ pub async fn page(admin: Admin, dash: web::Data<Dashboard>) -> Result<super::lay
             div.card #subscribers { span.k { (t(lang, "subscribers")) } span.v { (subscribers) } }
             div.card #live { span.k { (t(lang, "live_actors")) } span.v { (live) } }
         }
-        p.muted { (t(lang, "computed_at")) " " (at.format("%H:%M:%S UTC")) }
+        div.muted #computed {
+            (t(lang, "computed_at")) " " (at.format("%H:%M:%S UTC")) " "
+            (super::layout::quiet_form(&admin, "/admin/overview/refresh", "refresh-overview", html! {
+                button.link type="submit" { (t(lang, "recompute")) }
+            }))
+        }
         section.chart #chart-actives {
             h2 { (t(lang, "chart_actives")) }
             figure { (PreEscaped(actives)) }
@@ -177,4 +183,17 @@ pub async fn json(dash: &Dashboard) -> Option<serde_json::Value> {
     value["computed_at"] = serde_json::json!(at);
     value["live_user_actors"] = serde_json::json!(diana_actors::metrics::LIVE_USER_ACTORS.get());
     Some(value)
+}
+
+/// `POST /admin/overview/refresh`: compute the figures now (seconds with 100,000 players).
+pub async fn refresh(
+    admin: Admin,
+    dash: web::Data<Dashboard>,
+    form: web::Form<super::CsrfOnly>,
+) -> actix_web::HttpResponse {
+    if let Err(refusal) = admin.check(super::roles::Permission::View, &form.csrf) {
+        return refusal.into();
+    }
+    dash.overview.refresh(&dash.pool).await;
+    actix_web::HttpResponse::SeeOther().insert_header(("Location", "/admin/")).finish()
 }

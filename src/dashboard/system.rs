@@ -44,8 +44,17 @@ async fn render(admin: &Admin, dash: &Dashboard, chain: Option<audit::ChainCheck
         ],
         vec![t(lang, "uptime").to_owned(), format!("{}h {:02}m {:02}s", uptime / 3600, uptime / 60 % 60, uptime % 60)],
     ];
+    let shards = match &dash.directory {
+        Some(directory) => directory.shard_stats().await,
+        None => Vec::new(),
+    };
     let body = html! {
         section.panel #health { h2 { (t(lang, "health")) } (table(&["", ""], rows)) }
+        section.panel #shards {
+            h2 { (t(lang, "shards")) }
+            (table(&["arbiter", t(lang, "live_actors"), t(lang, "backlog")], shards.iter().enumerate().map(|(i, s)| vec![
+                i.to_string(), s.live_actors.to_string(), s.backlog.to_string()])))
+        }
         section.panel #chain {
             h2 { (t(lang, "audit_chain")) }
             @if let Some(chain) = &chain {

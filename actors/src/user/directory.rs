@@ -18,6 +18,25 @@ pub struct UserDirectory {
     deps: Arc<UserDeps>,
     /// Database failures per update id, until the update succeeds or is abandoned.
     failures: Arc<Mutex<HashMap<i64, u32>>>,
+    /// Updates delivered to each shard and not yet answered: its backlog.
+    in_flight: Arc<[std::sync::atomic::AtomicUsize]>,
+}
+
+/// One shard (an arbiter's thread) as the dashboard shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ShardStats {
+    pub live_actors: usize,
+    /// Updates waiting or being applied in this shard.
+    pub backlog: usize,
+}
+
+/// Counts an update in its shard's backlog until it is answered (or dropped).
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Database failures of one update before it is abandoned.
@@ -37,14 +56,27 @@ impl UserDirectory {
             addrs.push(UserShard::start_in_arbiter(&arbiter, move |_| UserShard::new(shard_deps)));
             arbiters.push(arbiter);
         }
-        UserDirectory { shards: addrs.into(), arbiters: arbiters.into(), deps, failures: Arc::default() }
+        let in_flight = (0..n).map(|_| std::sync::atomic::AtomicUsize::new(0)).collect();
+        UserDirectory { shards: addrs.into(), arbiters: arbiters.into(), deps, failures: Arc::default(), in_flight }
     }
 
-    fn shard(&self, user_id: i64) -> &Addr<UserShard> {
+    fn shard_index(&self, user_id: i64) -> usize {
         let n = self.shards.len() as u64;
         // Telegram ids are not uniformly spread in their low bits; mix them first.
         let mixed = (user_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
-        &self.shards[(mixed % n) as usize]
+        (mixed % n) as usize
+    }
+
+    /// Each shard's resident actors and backlog, right now.
+    pub async fn shard_stats(&self) -> Vec<ShardStats> {
+        let live = futures::future::join_all(self.shards.iter().map(|s| s.send(CountLive))).await;
+        live.into_iter()
+            .zip(self.in_flight.iter())
+            .map(|(live, backlog)| ShardStats {
+                live_actors: live.unwrap_or(0),
+                backlog: backlog.load(std::sync::atomic::Ordering::Relaxed),
+            })
+            .collect()
     }
 
     /// Apply one update for its user and return the committed outcome.
@@ -56,7 +88,10 @@ impl UserDirectory {
     /// would be redelivered forever and hold back every update behind it. While the database
     /// is down, marking fails too, and the error is returned for a later redelivery.
     pub async fn deliver(&self, update: UserUpdate) -> Result<UpdateOutcome, UserError> {
-        let shard = self.shard(update.identity.user_id).clone();
+        let index = self.shard_index(update.identity.user_id);
+        let shard = self.shards[index].clone();
+        self.in_flight[index].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _counted = InFlight(&self.in_flight[index]);
         let update_id = update.update_id;
         let is_payment = update.action.is_payment();
         let first = shard.send(Deliver { update: update.clone() }).await.map_err(|_| UserError::Unavailable)?;
