@@ -57,21 +57,40 @@ impl Browser {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
     }
 
+    /// Find `css` and do `act` on it, again if the page redrew it meanwhile (the playground
+    /// refreshes its chat while a test reads it).
+    async fn with<T, F, Fut>(&self, css: &str, act: F) -> T
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let mut last = None;
+        for _ in 0..20 {
+            let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+            let element = found.unwrap_or_else(|e| panic!("no {css}: {e}"));
+            match act(element).await {
+                Ok(value) => return value,
+                Err(error) => last = Some(error),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}: {last:?}");
+    }
+
     pub async fn text(&self, css: &str) -> String {
-        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
-        found.unwrap_or_else(|e| panic!("no {css}: {e}")).text().await.unwrap()
+        self.with(css, |e| async move { e.text().await }).await
     }
 
     pub async fn click(&self, css: &str) {
-        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
-        found.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.with(css, |e| async move { e.click().await }).await
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
-        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
-        let element = found.unwrap_or_else(|e| panic!("no {css}: {e}"));
-        element.clear().await.unwrap();
-        element.send_keys(text).await.unwrap();
+        self.with(css, |e| async move {
+            e.clear().await?;
+            e.send_keys(text).await
+        })
+        .await
     }
 
     pub async fn exists(&self, css: &str) -> bool {

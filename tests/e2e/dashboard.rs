@@ -228,6 +228,21 @@ async fn dashboard_pages_carry_the_security_headers() {
         let csp = headers["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
     }
+    // Spanish by default, English by a switch that only ever sends back to the dashboard.
+    let switch = |back: &str| client().get(format!("{}/admin/lang/en?back={back}", server.base_url)).send();
+    let to_users = switch("/admin/users").await.unwrap();
+    assert_eq!(to_users.headers()["location"], "/admin/users");
+    let lang = to_users.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_eq!(switch("//evil.example/").await.unwrap().headers()["location"], "/admin/");
+    let spanish = client().get(format!("{}/admin/users", server.base_url)).header("Cookie", &cookie).send().await;
+    assert!(spanish.unwrap().text().await.unwrap().contains("<h1>Jugadores</h1>"));
+    let english = client()
+        .get(format!("{}/admin/users", server.base_url))
+        .header("Cookie", format!("{cookie}; {lang}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(english.text().await.unwrap().contains("<h1>Players</h1>"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
