@@ -186,3 +186,4 @@ CREATE INDEX users_username_trgm_idx ON users USING gin (lower(username) gin_trg
 CREATE INDEX users_banned_idx ON users (last_seen_at DESC) WHERE banned_at IS NOT NULL;
 CREATE INDEX users_blocked_idx ON users (last_seen_at DESC) WHERE NOT is_active;
 CREATE INDEX users_test_idx ON users (last_seen_at DESC) WHERE is_test;
+CREATE INDEX users_username_prefix_idx ON users (lower(username) text_pattern_ops);

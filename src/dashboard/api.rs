@@ -104,7 +104,7 @@ pub async fn act(
     let (user_id, action) = path.into_inner();
     let permission = match action.as_str() {
         "besitos" | "vip" => Permission::ManageEconomy,
-        "ban" | "unban" | "message" => Permission::Moderate,
+        "ban" | "unban" | "message" | "story-reset" => Permission::Moderate,
         _ => return HttpResponse::NotFound().json(json!({ "error": format!("no action '{action}'") })),
     };
     // Cookie sessions must send X-CSRF-Token; bearer tokens need none.

@@ -104,6 +104,10 @@ pub async fn apply(
             send_message(dash, &actor, user_id, text).await?;
             Ok("✉".into())
         }
+        "story-reset" => {
+            reset_story(dash, &actor, user_id).await?;
+            Ok("🔁".into())
+        }
         other => Err(ActionError::Invalid(format!("unknown action '{other}'"))),
     }
 }
@@ -125,5 +129,43 @@ async fn send_message(dash: &Dashboard, actor: &str, user_id: i64, text: &str) -
     if let Some(sink) = &dash.sink {
         sink(outgoing);
     }
+    Ok(())
+}
+
+/// Put a player's story back to its beginning, through their own actor (so it is serialised
+/// with whatever they are doing), then audit it.
+async fn reset_story(dash: &Dashboard, actor: &str, user_id: i64) -> Result<(), ActionError> {
+    let Some(directory) = &dash.directory else {
+        return Err(ActionError::Failed("the players are not running".into()));
+    };
+    let conn = dash.pool.get().await.map_err(StoreError::from)?;
+    let Some(player) = store::users::load_player(&conn, user_id).await? else {
+        return Err(ActionError::Invalid(format!("no player {user_id}")));
+    };
+    let identity = diana_actors::domain::Identity {
+        user_id,
+        first_name: player.first_name,
+        last_name: player.last_name,
+        username: player.username,
+        language_code: player.language_code,
+    };
+    let update = diana_actors::domain::UserUpdate {
+        update_id: None,
+        identity,
+        chat_id: user_id,
+        action: diana_actors::domain::Action::StoryResetByAdmin,
+    };
+    match directory.deliver(update).await.map_err(|e| ActionError::Failed(e.to_string()))? {
+        diana_actors::user::UpdateOutcome::Applied { outgoing, .. } => {
+            if let Some(sink) = &dash.sink {
+                sink(outgoing);
+            }
+        }
+        diana_actors::user::UpdateOutcome::Duplicate => {}
+    }
+    let mut conn = dash.pool.get().await.map_err(StoreError::from)?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    store::audit::append(&tx, actor, "story.reset", &format!("user:{user_id}"), None, None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

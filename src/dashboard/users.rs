@@ -226,6 +226,10 @@ fn actions(admin: &Admin, profile: &players::Profile) -> Markup {
             label { (t(lang, "message")) textarea name="text" required maxlength="3500" rows="3" {} }
             button type="submit" { (t(lang, "send")) }
         }))
+        (action_form(admin, Permission::Moderate, &to("story-reset"), "story-reset", html! {
+            h3 { (t(lang, "reset_story")) }
+            button type="submit" { (t(lang, "reset_story")) }
+        }))
         (action_form(admin, Permission::Moderate, &to(if profile.row.banned { "unban" } else { "ban" }), "ban", html! {
             h3 { (t(lang, if profile.row.banned { "unban" } else { "ban" })) }
             label { (t(lang, "reason")) input type="text" name="reason" required maxlength="500"; }
@@ -261,7 +265,7 @@ pub async fn act(
     let (user_id, action) = path.into_inner();
     let permission = match action.as_str() {
         "besitos" | "vip" => Permission::ManageEconomy,
-        "ban" | "unban" | "message" => Permission::Moderate,
+        "ban" | "unban" | "message" | "story-reset" => Permission::Moderate,
         _ => return HttpResponse::NotFound().finish(),
     };
     if let Err(refusal) = admin.check(permission, &form.csrf) {

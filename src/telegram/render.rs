@@ -202,6 +202,7 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::VipActivated { plan, expires_at } => (vip::activated(lang, plan, expires_at), Some(back_to_menu(lang))),
         Reply::PaymentProblem => (get(lang, "payment_problem").to_owned(), Some(back_to_menu(lang))),
         Reply::Banned => (get(lang, "banned").to_owned(), None),
+        Reply::StoryReset => (get(lang, "story_reset").to_owned(), None),
         Reply::AdminLoginLink { url } => {
             (format!("{}\n{}", get(lang, "admin_login_link"), super::html::escape(url)), None)
         }
@@ -544,6 +545,7 @@ mod tests {
             Reply::Banned,
             Reply::MessageFromTeam { text: "Hola <b>tú</b> & compañía".into() },
             Reply::AdminLoginLink { url: "https://diana.example/admin/login?token=ab&c".into() },
+            Reply::StoryReset,
             Reply::ChannelWelcome { minutes: 5 },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Used },
             Reply::TokenRefused { refusal: diana_actors::payments::TokenRefusal::Expired },

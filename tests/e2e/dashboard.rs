@@ -705,3 +705,57 @@ async fn a_broadcast_reaches_its_segment_within_the_limits_and_a_cancel_stops_it
     let page = http.get(format!("{}/admin/broadcast", server.base_url)).header("Cookie", &cookie).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("6300 / 6300"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_reset_from_the_dashboard_starts_the_player_over_without_paying_twice() {
+    let tg = Standin::start().await;
+    let cache = std::env::temp_dir().join(crate::common::server::unique_name("diana_story_cache"));
+    let options = start_options(Some(&tg))
+        .env("DIANA__STORY__DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/assets/story"))
+        .env("DIANA__STORY__CACHE_DIR", cache.to_str().unwrap());
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let eva = TgUser::new(880_030, "Eva");
+    tg.send_text(&eva, "/start");
+    tg.wait_replies(eva.id, 2).await;
+    tg.send_text(&eva, "/historia");
+    let with_buttons = |seen: usize| {
+        move |s: &Standin| {
+            let r = s.replies_to(880_030);
+            (r.len() > seen && r.last().is_some_and(|m| !m.buttons().is_empty())).then_some(r.len())
+        }
+    };
+    let seen = tg.wait_for("the first scene", std::time::Duration::from_secs(15), with_buttons(2)).await;
+    let choice = tg.replies_to(eva.id).last().unwrap().buttons()[0].1.clone();
+    tg.press(&eva, &choice);
+    let seen = tg.wait_for("the next scene", std::time::Duration::from_secs(15), with_buttons(seen)).await;
+    // What the first scenes did, each once per place: effects (besitos, relationships, clues).
+    let effects = "SELECT count(*) FROM story_effects WHERE user_id = 880030";
+    let done_once = count(&db, effects).await;
+    assert!(done_once > 0, "the opening and the choice had effects");
+    let story_pay = "SELECT count(*) FROM points_transactions WHERE user_id = 880030 AND action_type = 'story'";
+    let paid_once = count(&db, story_pay).await;
+
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let reset = client()
+        .post(format!("{}/api/v1/users/880030/story-reset", server.base_url))
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", &csrf)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status().as_u16(), 200);
+    let seen = tg.wait_for("the opening again", std::time::Duration::from_secs(15), with_buttons(seen)).await;
+    let told = tg.replies_to(eva.id);
+    assert!(told.iter().any(|m| m.text().contains("de nuevo al principio")), "the player is told");
+    assert_eq!(count(&db, "SELECT playthrough::BIGINT FROM user_story_state WHERE user_id = 880030").await, 2);
+    // The same first choice again: the scene plays, nothing is paid a second time.
+    let again = told.last().unwrap().buttons()[0].1.clone();
+    tg.press(&eva, &again);
+    tg.wait_for("the scene after it", std::time::Duration::from_secs(15), with_buttons(seen)).await;
+    assert_eq!(count(&db, effects).await, done_once, "no place takes effect twice");
+    assert_eq!(count(&db, story_pay).await, paid_once, "nor pays twice");
+    let audited = format!("SELECT count(*) FROM audit_log WHERE actor = 'admin:{ADMIN}' AND action = 'story.reset'");
+    assert_eq!(count(&db, &audited).await, 1);
+}

@@ -213,6 +213,8 @@ pub enum Reply {
         #[serde(default)]
         paypal: bool,
     },
+    /// The team put the player's story back to its beginning.
+    StoryReset,
     /// A one-time dashboard login link (never stored: sent straight from the router).
     AdminLoginLink {
         url: String,
@@ -409,6 +411,7 @@ impl Reply {
             Reply::StaleScene => "stale_scene",
             Reply::MessageFromTeam { .. } => "message_from_team",
             Reply::AdminLoginLink { .. } => "admin_login_link",
+            Reply::StoryReset => "story_reset",
             Reply::StoryText { .. } => "story_text",
             Reply::StoryImage { .. } => "story_image",
             Reply::StoryChapterLocked { .. } => "story_chapter_locked",

@@ -103,6 +103,8 @@ pub enum Action {
     /// `/admin`: a one-time dashboard login link, for players with a dashboard role. Answered
     /// at the Telegram edge (the link is a secret and never enters the outbox table).
     AdminLogin,
+    /// An admin put the player's story back to its beginning (from the dashboard).
+    StoryResetByAdmin,
     ExportMyData,
     AskDeleteMyData,
     ConfirmDeleteMyData,
@@ -136,7 +138,8 @@ impl Action {
     /// The player wrote to the bot (or pressed its button, or paid). Channel events (joining,
     /// reacting) are not: they neither reopen a blocked chat nor count toward the flood limit.
     pub fn is_user_initiated(&self) -> bool {
-        !matches!(self, Action::BlockedBot | Action::UnblockedBot) && !self.is_channel_event()
+        !matches!(self, Action::BlockedBot | Action::UnblockedBot | Action::StoryResetByAdmin)
+            && !self.is_channel_event()
     }
 
     /// A short stable name, used as a metrics label and in logs.
@@ -170,6 +173,7 @@ impl Action {
             Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",
             Action::AdminLogin => "admin_login",
+            Action::StoryResetByAdmin => "story_reset",
             Action::ExportMyData => "privacy_export",
             Action::AskDeleteMyData => "privacy_delete_ask",
             Action::ConfirmDeleteMyData => "privacy_delete",

@@ -237,6 +237,7 @@ async fn apply_action(
         Action::PlayStory { choice } => replies.extend(super::story::play(tx, deps, user_id, *choice).await?),
         Action::ShowClues => replies.extend(super::clues::show(tx, deps, user_id).await?),
         Action::StartStoryAgain => replies.extend(super::story::start_again(tx, deps, user_id).await?),
+        Action::StoryResetByAdmin => replies.extend(super::story::reset(tx, deps, user_id).await?),
         Action::ShowVip => replies.push(super::vip::show(tx, deps, user_id).await?),
         Action::BuyPlanByCard { plan, provider } => {
             replies.push(super::vip::buy_by_card(tx, deps, user_id, plan, *provider).await?)

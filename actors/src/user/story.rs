@@ -127,6 +127,25 @@ pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: 
     commit(tx, deps, &book, step, scene, facts.vip).await
 }
 
+/// An admin puts the story back to its beginning, wherever the player is. Like starting again
+/// after an ending, the player keeps their run: nothing already paid pays again.
+pub(super) async fn reset(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Vec<Reply>, StoreError> {
+    let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
+    let Some(row) = store::story::lock_state(tx, user_id).await? else {
+        // Never started: there is nothing to put back.
+        return Ok(Vec::new());
+    };
+    let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(Vec::new()) };
+    let scene = match step(&book, None, None, &facts, user_id) {
+        Ok(scene) => scene,
+        Err(refused) => return Ok(vec![refused.reply()]),
+    };
+    let step = Step { user_id, turn: row.turn, saved: None, playthrough: row.playthrough + 1, run: &row.run };
+    let mut replies = vec![Reply::StoryReset];
+    replies.extend(commit(tx, deps, &book, step, scene, facts.vip).await?);
+    Ok(replies)
+}
+
 /// Run the engine. A choice that is not open (a stale or forged button) is answered as stale;
 /// an engine failure is ours: logged, counted, and the player gets an apology.
 fn step(
