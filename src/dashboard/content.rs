@@ -141,7 +141,7 @@ pub async fn version(admin: Admin, dash: web::Data<Dashboard>, id: web::Path<i64
         @if !v.warnings.is_empty() {
             section.panel #story-warnings { h2 { (t(lang, "story_warnings")) } ul { @for w in &v.warnings { li { code { (w) } } } } }
         }
-        @if v.stats.is_some() {
+        @if v.stats.is_some() && v.errors.is_empty() {
             (table(&["chapters", "knots", "stitches", "choices", "words", "endings"], [vec![
                 stat("/stats/chapters"), stat("/stats/knots"), stat("/stats/stitches"), stat("/stats/choices"),
                 stat("/stats/words"), stat("/stats/endings"),

@@ -240,7 +240,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "repairs" => ("Reparaciones recientes", "Recent repairs"),
         "chapters" => ("capítulos", "chapters"),
         "story_good" => ("Compila y se puede jugar entera", "Compiles and plays through"),
-        "story_errors" => ("errores", "errors"),
+        "story_errors" => ("error(es)", "error(s)"),
         "story_warnings" => ("Avisos", "Warnings"),
         "story_running" => ("En juego", "Running"),
         "story_none" => ("No hay historia cargada.", "No story is loaded."),
