@@ -102,10 +102,8 @@ pub async fn act(
     body: web::Json<ActionBody>,
 ) -> HttpResponse {
     let (user_id, action) = path.into_inner();
-    let permission = match action.as_str() {
-        "besitos" | "vip" => Permission::ManageEconomy,
-        "ban" | "unban" | "message" | "story-reset" => Permission::Moderate,
-        _ => return HttpResponse::NotFound().json(json!({ "error": format!("no action '{action}'") })),
+    let Some(permission) = player_actions::permission(&action) else {
+        return HttpResponse::NotFound().json(json!({ "error": format!("no action '{action}'") }));
     };
     // Cookie sessions must send X-CSRF-Token; bearer tokens need none.
     if let Err(refusal) = admin.check(permission, "") {

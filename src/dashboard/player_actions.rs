@@ -42,6 +42,16 @@ impl From<StoreError> for ActionError {
     }
 }
 
+/// The permission an action needs; `None` for an action that does not exist.
+pub fn permission(action: &str) -> Option<super::roles::Permission> {
+    use super::roles::Permission;
+    match action {
+        "besitos" | "vip" => Some(Permission::ManageEconomy),
+        "ban" | "unban" | "message" | "story-reset" => Some(Permission::Moderate),
+        _ => None,
+    }
+}
+
 /// Apply an action; returns a short note of what was done.
 pub async fn apply(
     dash: &Dashboard,

@@ -263,11 +263,7 @@ pub async fn act(
     form: web::Form<ActionForm>,
 ) -> HttpResponse {
     let (user_id, action) = path.into_inner();
-    let permission = match action.as_str() {
-        "besitos" | "vip" => Permission::ManageEconomy,
-        "ban" | "unban" | "message" | "story-reset" => Permission::Moderate,
-        _ => return HttpResponse::NotFound().finish(),
-    };
+    let Some(permission) = player_actions::permission(&action) else { return HttpResponse::NotFound().finish() };
     if let Err(refusal) = admin.check(permission, &form.csrf) {
         return refusal.into();
     }

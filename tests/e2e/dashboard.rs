@@ -412,7 +412,7 @@ async fn a_broken_story_upload_shows_its_line_and_a_good_one_goes_live_without_a
     browser.fill("#story-upload input[type=file]", broken.to_str().unwrap()).await;
     browser.click("#story-upload button").await;
     let verdict = browser.text("#story-verdict").await;
-    assert!(verdict.contains("errores"), "{verdict}");
+    assert!(verdict.contains("error(es)"), "{verdict}");
     let errors = browser.text("#story-errors ul").await;
     assert!(errors.contains("main.ink:") && errors.contains("un_nudo_que_no_existe"), "{errors}");
     assert!(!browser.exists("#activate").await, "a broken version offers no activation");

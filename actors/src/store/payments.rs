@@ -407,6 +407,21 @@ pub struct PaymentRow {
     pub recurring: bool,
 }
 
+fn payment_row(r: &tokio_postgres::Row) -> PaymentRow {
+    PaymentRow {
+        id: r.get(0),
+        created_at: r.get(1),
+        provider: r.get(2),
+        user_id: r.get(3),
+        plan: r.get(4),
+        amount: r.get(5),
+        currency: r.get(6),
+        status: r.get(7),
+        external_id: r.get(8),
+        recurring: r.get(9),
+    }
+}
+
 /// Payments newest first, by user, status and provider, older than `before_id` when paging.
 pub async fn list(
     client: &impl deadpool_postgres::GenericClient,
@@ -426,21 +441,7 @@ pub async fn list(
         )
         .await?;
     let rows = client.query(&stmt, &[&user_id, &status, &provider, &before_id, &limit]).await?;
-    Ok(rows
-        .iter()
-        .map(|r| PaymentRow {
-            id: r.get(0),
-            created_at: r.get(1),
-            provider: r.get(2),
-            user_id: r.get(3),
-            plan: r.get(4),
-            amount: r.get(5),
-            currency: r.get(6),
-            status: r.get(7),
-            external_id: r.get(8),
-            recurring: r.get(9),
-        })
-        .collect())
+    Ok(rows.iter().map(payment_row).collect())
 }
 
 /// One payment, for a refund.
@@ -454,18 +455,7 @@ pub async fn payment(
              FROM payments WHERE id = $1",
         )
         .await?;
-    Ok(client.query_opt(&stmt, &[&id]).await?.map(|r| PaymentRow {
-        id: r.get(0),
-        created_at: r.get(1),
-        provider: r.get(2),
-        user_id: r.get(3),
-        plan: r.get(4),
-        amount: r.get(5),
-        currency: r.get(6),
-        status: r.get(7),
-        external_id: r.get(8),
-        recurring: r.get(9),
-    }))
+    Ok(client.query_opt(&stmt, &[&id]).await?.as_ref().map(payment_row))
 }
 
 /// The revenue views, the last 30 days.

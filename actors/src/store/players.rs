@@ -61,6 +61,30 @@ pub struct Row {
     pub vip_plan: Option<String>,
 }
 
+/// A player as a list shows them: what `row` reads.
+const ROW_SELECT: &str = "SELECT u.id, u.first_name, u.username, coalesce(g.available_points, 0),
+        coalesce(g.current_streak, 0), u.last_seen_at, u.created_at, NOT u.is_active, u.banned_at IS NOT NULL,
+        u.is_test, s.plan
+     FROM users u
+     LEFT JOIN user_gamification g ON g.user_id = u.id
+     LEFT JOIN user_subscriptions s ON s.user_id = u.id AND s.status = 'active' AND s.expires_at > now()";
+
+fn row(r: &tokio_postgres::Row) -> Row {
+    Row {
+        id: r.get(0),
+        first_name: r.get(1),
+        username: r.get(2),
+        balance: r.get(3),
+        streak: r.get(4),
+        last_seen_at: r.get(5),
+        created_at: r.get(6),
+        blocked: r.get(7),
+        banned: r.get(8),
+        test: r.get(9),
+        vip_plan: r.get(10),
+    }
+}
+
 /// `%`, `_` and `\` typed by an admin are literal in a search.
 fn literal(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
@@ -106,11 +130,7 @@ pub async fn search(
         }
     };
     let sql = format!(
-        "SELECT u.id, u.first_name, u.username, coalesce(g.available_points, 0), coalesce(g.current_streak, 0),
-                u.last_seen_at, u.created_at, NOT u.is_active, u.banned_at IS NOT NULL, u.is_test, s.plan
-         FROM users u
-         LEFT JOIN user_gamification g ON g.user_id = u.id
-         LEFT JOIN user_subscriptions s ON s.user_id = u.id AND s.status = 'active' AND s.expires_at > now()
+        "{ROW_SELECT}
          WHERE u.deleted_at IS NULL AND ($3::bigint[] IS NOT NULL) AND {filtered} AND {matching}
            -- Always true: names every parameter's type in the variants that do not use it.
            AND ($1::text IS NULL OR $1::text IS NOT NULL) AND ($2::bigint IS NULL OR $2::bigint IS NOT NULL)
@@ -119,22 +139,7 @@ pub async fn search(
     // Not a cached statement: a fresh one is planned for this term (a cached, generic plan
     // cannot tell a rare name from a common one).
     let rows = conn.query(&sql, &[&text, &id, &superadmins, &limit, &offset]).await?;
-    Ok(rows
-        .iter()
-        .map(|r| Row {
-            id: r.get(0),
-            first_name: r.get(1),
-            username: r.get(2),
-            balance: r.get(3),
-            streak: r.get(4),
-            last_seen_at: r.get(5),
-            created_at: r.get(6),
-            blocked: r.get(7),
-            banned: r.get(8),
-            test: r.get(9),
-            vip_plan: r.get(10),
-        })
-        .collect())
+    Ok(rows.iter().map(row).collect())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,29 +187,8 @@ pub async fn profile(conn: &Connection, user_id: i64) -> Result<Option<Profile>,
 }
 
 async fn search_one(conn: &Connection, user_id: i64) -> Result<Option<Row>, StoreError> {
-    let stmt = conn
-        .prepare_cached(
-            "SELECT u.id, u.first_name, u.username, coalesce(g.available_points, 0), coalesce(g.current_streak, 0),
-                    u.last_seen_at, u.created_at, NOT u.is_active, u.banned_at IS NOT NULL, u.is_test, s.plan
-             FROM users u
-             LEFT JOIN user_gamification g ON g.user_id = u.id
-             LEFT JOIN user_subscriptions s ON s.user_id = u.id AND s.status = 'active' AND s.expires_at > now()
-             WHERE u.id = $1 AND u.deleted_at IS NULL",
-        )
-        .await?;
-    Ok(conn.query_opt(&stmt, &[&user_id]).await?.map(|r| Row {
-        id: r.get(0),
-        first_name: r.get(1),
-        username: r.get(2),
-        balance: r.get(3),
-        streak: r.get(4),
-        last_seen_at: r.get(5),
-        created_at: r.get(6),
-        blocked: r.get(7),
-        banned: r.get(8),
-        test: r.get(9),
-        vip_plan: r.get(10),
-    }))
+    let stmt = conn.prepare_cached(&format!("{ROW_SELECT} WHERE u.id = $1 AND u.deleted_at IS NULL")).await?;
+    Ok(conn.query_opt(&stmt, &[&user_id]).await?.as_ref().map(row))
 }
 
 /// Ledger rows, newest first: (id, action, change, balance after, context, when).
