@@ -77,6 +77,12 @@ BEGIN
     RETURN NEW;
 END $$;
 
+-- An erased player's anonymous name: `user:-N` for a player row -N that is erased.
+CREATE FUNCTION audit_erased_name(name TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+    SELECT name ~ '^user:-[0-9]+$'
+       AND EXISTS (SELECT 1 FROM users WHERE id = substring(name FROM 6)::BIGINT AND deleted_at IS NOT NULL)
+$$;
+
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE'
@@ -84,8 +90,9 @@ BEGIN
        AND NEW.before IS NOT DISTINCT FROM OLD.before AND NEW.after IS NOT DISTINCT FROM OLD.after
        AND NEW.row_hash = OLD.row_hash AND NEW.prev_hash IS NOT DISTINCT FROM OLD.prev_hash
        AND NEW.actor_digest = OLD.actor_digest AND NEW.target_digest = OLD.target_digest
-       AND (NEW.actor = OLD.actor OR NEW.actor ~ '^user:-[0-9]+$')
-       AND (NEW.target IS NOT DISTINCT FROM OLD.target OR NEW.target ~ '^user:-[0-9]+$') THEN
+       AND (NEW.actor = OLD.actor OR (OLD.actor ~ '^user:[0-9]+$' AND audit_erased_name(NEW.actor)))
+       AND (NEW.target IS NOT DISTINCT FROM OLD.target
+            OR (OLD.target ~ '^user:[0-9]+$' AND audit_erased_name(NEW.target))) THEN
         -- Erasure: a player's id becomes their anonymous id; nothing else may change.
         RETURN NEW;
     END IF;

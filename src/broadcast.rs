@@ -16,11 +16,13 @@ const BACKLOG: i64 = 400;
 pub struct Broadcaster {
     pool: Pool,
     sink: ReplySink,
+    /// Broadcasts this process is sending, so a resume and a start never run one twice here.
+    running: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl Broadcaster {
     pub fn new(pool: Pool, sink: ReplySink) -> Broadcaster {
-        Broadcaster { pool, sink }
+        Broadcaster { pool, sink, running: std::sync::Arc::default() }
     }
 
     /// Pick up broadcasts a previous run left running.
@@ -35,12 +37,18 @@ impl Broadcaster {
     }
 
     pub fn run(&self, id: i64) {
+        if !self.running.lock().unwrap_or_else(|p| p.into_inner()).insert(id) {
+            return;
+        }
         let me = self.clone();
         tokio::spawn(async move {
             loop {
                 match me.next_batch(id).await {
                     Ok(true) => {}
-                    Ok(false) => return,
+                    Ok(false) => {
+                        me.running.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                        return;
+                    }
                     Err(error) => {
                         diana_actors::metrics::count_error("broadcast");
                         tracing::error!(broadcast = id, %error, "a broadcast batch failed; retrying");
@@ -78,8 +86,8 @@ impl Broadcaster {
             })
             .collect();
         let outgoing = store::outbox::insert(&tx, pending).await?;
-        if !broadcasts::advance(&tx, id, last, members.len() as i32).await? {
-            // Cancelled meanwhile: this batch is not queued.
+        if !broadcasts::advance(&tx, id, b.last_user_id, last, members.len() as i32).await? {
+            // Cancelled meanwhile, or another runner (another process) queued this batch: not again.
             return Ok(false);
         }
         tx.commit().await?;

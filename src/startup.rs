@@ -334,7 +334,12 @@ impl Application {
             let bot_api = bot_api.clone();
             App::new()
                 .app_data(bot_api)
-                .route("/playground/bot{token}/{method}", web::post().to(crate::playground::bot_api::call))
+                .service(
+                    // Story pictures are uploaded here (up to 5 MB each).
+                    web::resource("/playground/bot{token}/{method}")
+                        .app_data(web::PayloadConfig::new(10 * 1024 * 1024))
+                        .route(web::post().to(crate::playground::bot_api::call)),
+                )
                 .configure(move |cfg| http::routes(cfg, state, webhook, stripe, paypal))
                 .configure(move |cfg| crate::dashboard::routes(cfg, dashboard))
         })

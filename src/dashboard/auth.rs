@@ -216,7 +216,10 @@ impl Admin {
         let cookie = req.cookie(COOKIE).map(|c| c.value().to_owned());
         let header_csrf = req.headers().get("X-CSRF-Token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let conn = dash.pool.get().await.map_err(|e| Refusal::Internal(e.to_string()))?;
-        let (user_id, csrf, session) = match (bearer, cookie) {
+        // A bearer token needs no CSRF token, so it is for the API only: on the pages (which
+        // can make tokens and change roles) a session is required.
+        let api = req.path().starts_with("/api/");
+        let (user_id, csrf, session) = match (bearer.filter(|_| api), cookie) {
             (Some(token), _) => {
                 let user = store::admin::api_token(&conn, &digest(&token)).await;
                 (user.map_err(|e| Refusal::Internal(e.to_string()))?.ok_or(Refusal::SignedOut)?, None, None)

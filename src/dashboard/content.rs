@@ -31,11 +31,13 @@ pub fn destination(name: &str) -> Result<PathBuf, String> {
     if !plain {
         return Err(format!("'{name}': use letters, digits, '_', '-' and '.' only"));
     }
-    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match extension.as_str() {
+    // Exactly the extensions the story looks for (`# imagen:<asset>` finds `<asset>.png`,
+    // `.jpg` or `.webp`, in lowercase).
+    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    match extension {
         "ink" | "toml" => Ok(PathBuf::from(name)),
-        "png" | "jpg" | "jpeg" | "webp" => Ok(Path::new("images").join(name)),
-        _ => Err(format!("'{name}': only .ink, .toml and pictures (.png, .jpg, .webp)")),
+        "png" | "jpg" | "webp" => Ok(Path::new("images").join(name)),
+        _ => Err(format!("'{name}': only .ink, .toml and pictures (.png, .jpg, .webp, in lowercase)")),
     }
 }
 
@@ -102,7 +104,7 @@ pub async fn page(admin: Admin, dash: web::Data<Dashboard>) -> Result<Html, Refu
                 p.muted { (t(lang, "story_upload_explain")) }
                 form.action method="post" action="/admin/content/story" enctype="multipart/form-data" {
                     (super::layout::csrf(&admin))
-                    input type="file" name="files" multiple required accept=".ink,.toml,.png,.jpg,.jpeg,.webp";
+                    input type="file" name="files" multiple required accept=".ink,.toml,.png,.jpg,.webp";
                     button type="submit" { (t(lang, "story_check")) }
                 }
             }
@@ -311,8 +313,8 @@ mod tests {
     fn only_plain_story_files_are_accepted() {
         assert_eq!(destination("main.ink").unwrap(), Path::new("main.ink"));
         assert_eq!(destination("personajes.toml").unwrap(), Path::new("personajes.toml"));
-        assert_eq!(destination("piano.PNG").unwrap(), Path::new("images/piano.PNG"));
-        for bad in ["../main.ink", "a/b.ink", ".hidden.ink", "run.sh", "", "main ink.ink"] {
+        assert_eq!(destination("piano.png").unwrap(), Path::new("images/piano.png"));
+        for bad in ["../main.ink", "a/b.ink", ".hidden.ink", "run.sh", "", "main ink.ink", "piano.PNG", "piano.jpeg"] {
             assert!(destination(bad).is_err(), "{bad}");
         }
     }

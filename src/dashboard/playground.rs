@@ -16,17 +16,25 @@ use std::time::{Duration, Instant};
 const ALLOWED: [&str; 14] =
     ["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "tg-spoiler", "blockquote", "a"];
 
-/// Keep Telegram's formatting and escape anything else, so a message can only ever format.
+/// A link the page may open: the web or Telegram, nothing that runs.
+fn safe_url(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://") || url.starts_with("tg://")
+}
+
+/// Keep Telegram's formatting and escape anything else, so a message can only ever format;
+/// tags are balanced, so one message cannot format (or link) the ones after it.
 pub fn sanitize(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
+    let mut open: Vec<String> = Vec::new();
     let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
-            out.push_str(&rest[open..].replace('<', "&lt;"));
-            return out;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let Some(close) = rest[at..].find('>') else {
+            out.push_str(&rest[at..].replace('<', "&lt;"));
+            rest = "";
+            break;
         };
-        let tag = &rest[open + 1..open + close];
+        let tag = &rest[at + 1..at + close];
         let (closing, body) = match tag.strip_prefix('/') {
             Some(body) => (true, body),
             None => (false, tag),
@@ -35,25 +43,37 @@ pub fn sanitize(html: &str) -> String {
         let name = name.to_ascii_lowercase();
         if ALLOWED.contains(&name.as_str()) {
             match (closing, name.as_str()) {
-                (true, _) => out.push_str(&format!("</{name}>")),
+                // Only the innermost open tag may close; a stray closing tag is dropped.
+                (true, _) => {
+                    if open.last() == Some(&name) {
+                        open.pop();
+                        out.push_str(&format!("</{name}>"));
+                    }
+                }
                 (false, "a") => {
                     let href = body.split("href=\"").nth(1).and_then(|h| h.split('"').next()).unwrap_or_default();
-                    let safe = href.starts_with("https://") || href.starts_with("http://") || href.starts_with("tg://");
-                    match safe {
+                    match safe_url(href) {
                         true => {
                             out.push_str(&format!("<a href=\"{href}\" rel=\"noopener noreferrer\" target=\"_blank\">"))
                         }
                         false => out.push_str("<a>"),
                     }
+                    open.push(name);
                 }
-                (false, _) => out.push_str(&format!("<{name}>")),
+                (false, _) => {
+                    out.push_str(&format!("<{name}>"));
+                    open.push(name);
+                }
             }
         } else {
-            out.push_str(&rest[open..open + close + 1].replace('<', "&lt;").replace('>', "&gt;"));
+            out.push_str(&rest[at..at + close + 1].replace('<', "&lt;").replace('>', "&gt;"));
         }
-        rest = &rest[open + close + 1..];
+        rest = &rest[at + close + 1..];
     }
     out.push_str(rest);
+    while let Some(name) = open.pop() {
+        out.push_str(&format!("</{name}>"));
+    }
     out
 }
 
@@ -76,7 +96,7 @@ fn bubble(admin: &Admin, m: &ChatMessage) -> Markup {
                                         input type="hidden" name="data" value=(data);
                                         button type="submit" { (button.text) }
                                     }
-                                } @else if let Some(url) = &button.url {
+                                } @else if let Some(url) = button.url.as_ref().filter(|u| safe_url(u)) {
                                     a href=(url) rel="noopener noreferrer" target="_blank" { (button.text) " ↗" }
                                 }
                             }
@@ -238,5 +258,13 @@ mod tests {
         assert_eq!(sanitize("<a href=\"javascript:alert(1)\">t</a>"), "<a>t</a>");
         assert_eq!(sanitize("<b onmouseover=\"x\">b</b>"), "<b>b</b>");
         assert_eq!(sanitize("3 < 4"), "3 &lt; 4");
+        // Balanced: what one message opens it closes, and a stray closing tag is dropped.
+        assert_eq!(sanitize("<b>sin cerrar"), "<b>sin cerrar</b>");
+        assert_eq!(
+            sanitize("<a href=\"https://x.example\">a <i>b"),
+            "<a href=\"https://x.example\" rel=\"noopener noreferrer\" target=\"_blank\">a <i>b</i></a>"
+        );
+        assert_eq!(sanitize("</b>texto</i>"), "texto");
+        assert_eq!(sanitize("<b><i>x</b></i>"), "<b><i>x</i></b>");
     }
 }

@@ -41,7 +41,7 @@ fn badges(lang: Lang, row: &Row) -> Markup {
 pub async fn search(admin: Admin, dash: web::Data<Dashboard>, query: web::Query<SearchQuery>) -> Result<Html, Refusal> {
     let lang = admin.lang;
     let filter = Filter::parse(&query.filter);
-    let page_no = query.page.max(0);
+    let page_no = query.page.clamp(0, 10_000);
     let conn = dash.pool.get().await.map_err(|e| Refusal::Internal(e.to_string()))?;
     let rows = players::search(&conn, &query.q, filter, &dash.superadmins, PAGE + 1, page_no * PAGE)
         .await
@@ -123,7 +123,7 @@ pub async fn page(
         let body = html! { p.error { (t(lang, "not_found")) } };
         return Ok(shell(&admin, "users", &path, &user_id.to_string(), body).status(404));
     };
-    let ledger_page = query.ledger.max(0);
+    let ledger_page = query.ledger.clamp(0, 100_000);
     let ledger = players::ledger(&conn, user_id, LEDGER_PAGE + 1, ledger_page * LEDGER_PAGE).await.map_err(failed)?;
     let achievements = players::achievements(&conn, user_id).await.map_err(failed)?;
     let story = players::story(&conn, user_id).await.map_err(failed)?;

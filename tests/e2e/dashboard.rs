@@ -759,3 +759,36 @@ async fn a_story_reset_from_the_dashboard_starts_the_player_over_without_paying_
     let audited = format!("SELECT count(*) FROM audit_log WHERE actor = 'admin:{ADMIN}' AND action = 'story.reset'");
     assert_eq!(count(&db, &audited).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_a_player_keeps_the_audit_chain_whole_and_nothing_else_may_rename() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    let sara = TgUser::new(880_040, "Sara");
+    tg.send_text(&sara, "/start");
+    tg.wait_replies(sara.id, 2).await;
+    server.admin(&["grant", "--user-id", "880040", "--amount", "7", "--reason", "antes de irse"]);
+    // Sara erases her data: her audit rows now name her anonymous id.
+    tg.send_text(&sara, "/privacidad");
+    let menu = tg.wait_replies(sara.id, 3).await.remove(2);
+    tg.press(&sara, &menu.buttons()[1].1);
+    let confirm = tg.wait_replies(sara.id, 4).await.remove(3);
+    tg.press(&sara, &confirm.buttons()[0].1);
+    tg.wait_replies(sara.id, 5).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE target = 'user:880040'").await, 0);
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let verify = || {
+        client()
+            .post(format!("{}/admin/system/verify-audit", server.base_url))
+            .header("Cookie", &cookie)
+            .form(&[("csrf", &csrf)])
+            .send()
+    };
+    assert!(verify().await.unwrap().text().await.unwrap().contains("La cadena está intacta"));
+    // Renaming anyone else to an anonymous id is refused: only an erasure may.
+    let anonymous = count(&db, "SELECT id FROM users WHERE deleted_at IS NOT NULL").await;
+    let rename = format!("UPDATE audit_log SET actor = 'user:{anonymous}' WHERE actor = 'cli'");
+    let refused = db.execute(&rename, &[]).await.unwrap_err();
+    assert_eq!(refused.as_db_error().map(|e| e.message()), Some("audit_log is append-only"));
+}

@@ -76,7 +76,7 @@ pub struct ChainCheck {
 }
 
 /// Recompute every entry's hash and link. Names may differ from their digests only where a
-/// player was erased (an anonymous `user:-N`).
+/// player was erased (an anonymous `user:-N` whose player row is erased).
 pub async fn verify_chain(conn: &super::Connection) -> Result<ChainCheck, StoreError> {
     let row = conn
         .query_one(
@@ -86,9 +86,9 @@ pub async fn verify_chain(conn: &super::Connection) -> Result<ChainCheck, StoreE
                      row_hash IS DISTINCT FROM audit_row_hash(prev_hash, id, created_at, action, actor_digest,
                                                                target_digest, before, after)
                      OR prev_hash IS DISTINCT FROM lag(row_hash) OVER (ORDER BY id)
-                     OR (actor_digest <> sha256(convert_to(actor, 'UTF8')) AND actor !~ '^user:-[0-9]+$')
+                     OR (actor_digest <> sha256(convert_to(actor, 'UTF8')) AND NOT audit_erased_name(actor))
                      OR (target_digest <> sha256(convert_to(coalesce(target, ''), 'UTF8'))
-                         AND coalesce(target, '') !~ '^user:-[0-9]+$') AS broken
+                         AND NOT audit_erased_name(coalesce(target, ''))) AS broken
                    FROM audit_log) checked",
             &[],
         )

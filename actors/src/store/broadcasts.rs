@@ -104,13 +104,21 @@ pub async fn running(conn: &Connection) -> Result<Vec<i64>, StoreError> {
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// A batch was queued: where it ended, and how many it held. `false` if the broadcast is no
-/// longer running (cancelled meanwhile: the batch's transaction must not commit).
-pub async fn advance(tx: &Transaction<'_>, id: i64, last_user_id: i64, queued: i32) -> Result<bool, StoreError> {
+/// A batch from `from_user_id` to `last_user_id` was queued. `false` if the broadcast is no
+/// longer running (cancelled meanwhile) or another runner queued from that place first: the
+/// batch's transaction must not commit.
+pub async fn advance(
+    tx: &Transaction<'_>,
+    id: i64,
+    from_user_id: i64,
+    last_user_id: i64,
+    queued: i32,
+) -> Result<bool, StoreError> {
     let n = tx
         .execute(
-            "UPDATE broadcasts SET last_user_id = $2, queued = queued + $3 WHERE id = $1 AND status = 'running'",
-            &[&id, &last_user_id, &queued],
+            "UPDATE broadcasts SET last_user_id = $3, queued = queued + $4
+             WHERE id = $1 AND status = 'running' AND last_user_id = $2",
+            &[&id, &from_user_id, &last_user_id, &queued],
         )
         .await?;
     Ok(n == 1)
