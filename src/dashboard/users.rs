@@ -193,9 +193,26 @@ pub async fn page(
             @if let Some((plan, provider, status, started, expires)) = &profile.subscription {
                 p { (plan) " · " (provider) " · " (status) " · " (when(started)) " → " (when(expires)) }
             }
-            (table(&["id", "provider", t(lang, "plan"), t(lang, "amount"), t(lang, "status"), t(lang, "when")],
-                payments.iter().map(|(id, provider, _, plan, amount, currency, status, at)| vec![
-                    id.to_string(), provider.clone(), plan.clone(), format!("{amount} {currency}"), status.clone(), when(at)])))
+            table.data {
+                thead { tr { th { "id" } th { "provider" } th { (t(lang, "plan")) } th { (t(lang, "amount")) }
+                    th { (t(lang, "status")) } th { (t(lang, "when")) } th {} } }
+                tbody {
+                    @for (id, provider, _, plan, amount, currency, status, at) in &payments {
+                        tr {
+                            td { (id) } td { (provider) } td { (plan) } td.num { (amount) " " (currency) }
+                            td { (status) } td { (when(at)) }
+                            td {
+                                // Stars come back through Telegram; card payments at their provider.
+                                @if provider == "telegram_stars" && (status == "paid" || status == "disputed") {
+                                    (action_form(&admin, Permission::Refund, &format!("/admin/payments/{id}/refund"), &format!("refund-{id}"), html! {
+                                        button.danger type="submit" { (t(lang, "refund")) }
+                                    }))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     };
     Ok(shell(&admin, "users", &path, &title, body))

@@ -470,6 +470,9 @@ async fn an_admin_sees_payments_refunds_stars_and_gives_vip_days_from_the_dashbo
     assert!(page.contains("telegram_stars") && page.contains("250 ⭐"), "the payment is listed");
     let payment = count(&db, "SELECT id FROM payments WHERE external_id = 'stars-charge-dash'").await;
     assert!(page.contains(&format!("refund-{payment}")), "with a refund button");
+    let player = http.get(format!("{}/admin/users/{}", server.base_url, ana.id)).header("Cookie", &cookie).send().await;
+    let player = player.unwrap().text().await.unwrap();
+    assert!(player.contains(&format!("refund-{payment}")), "and on the player's page");
     let refund = |cookie: String, csrf: String| {
         http.post(format!("{}/admin/payments/{payment}/refund", server.base_url))
             .header("Cookie", cookie)
