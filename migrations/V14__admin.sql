@@ -194,3 +194,13 @@ CREATE INDEX users_banned_idx ON users (last_seen_at DESC) WHERE banned_at IS NO
 CREATE INDEX users_blocked_idx ON users (last_seen_at DESC) WHERE NOT is_active;
 CREATE INDEX users_test_idx ON users (last_seen_at DESC) WHERE is_test;
 CREATE INDEX users_username_prefix_idx ON users (lower(username) text_pattern_ops);
+
+-- Who is in the VIP channel, as the bot saw them join and as it removed them: the dashboard
+-- sets it against active subscriptions.
+CREATE TABLE channel_members (
+    chat_id    BIGINT NOT NULL,
+    user_id    BIGINT NOT NULL,
+    joined_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    left_at    TIMESTAMPTZ,
+    PRIMARY KEY (chat_id, user_id)
+);

@@ -312,6 +312,7 @@ impl Application {
             token_valid_days: settings.token_valid_days,
             broadcaster: Some(broadcaster),
             directory: Some(directory.clone()),
+            vip_channel: settings.channels.vip_id,
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {

@@ -22,8 +22,10 @@ async fn render(
     let conn = dash.pool.get().await.map_err(|e| Refusal::Internal(e.to_string()))?;
     let pending = store::channels::pending(&conn).await.map_err(failed)?;
     let tariffs = store::payments::tariffs(&conn).await.map_err(failed)?;
-    let subscribers =
-        store::players::search(&conn, "", store::players::Filter::Vip, &[], 200, 0).await.map_err(failed)?;
+    let members = match dash.vip_channel {
+        Some(channel) => store::channels::members_against_subscriptions(&conn, channel).await.map_err(failed)?,
+        None => Vec::new(),
+    };
     let when = |at: &chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M:%S").to_string();
     let plans = diana_actors::domain::plans::Plans::embedded().map(|p| p.all).unwrap_or_default();
     let body = html! {
@@ -39,10 +41,22 @@ async fn render(
             }
         }
         section.panel #vip-members {
-            h2 { (t(lang, "vip_subscribers")) " (" (subscribers.len()) ")" }
+            h2 { (t(lang, "vip_subscribers")) }
             p.muted { (t(lang, "vip_subscribers_explain")) }
-            (table(&["user", t(lang, "name"), t(lang, "plan")], subscribers.iter().map(|r| vec![
-                r.id.to_string(), r.first_name.clone(), r.vip_plan.clone().unwrap_or_default()])))
+            @if dash.vip_channel.is_none() { p.muted { (t(lang, "vip_channel_off")) } }
+            table.data {
+                thead { tr { th { "user" } th { (t(lang, "name")) } th { (t(lang, "in_channel")) } th { (t(lang, "subscribed")) } } }
+                tbody {
+                    @for (user, name, joined, subscribed) in &members {
+                        tr.mismatch[joined.is_some() != *subscribed] {
+                            td { a href={ "/admin/users/" (user) } { (user) } }
+                            td { (name) }
+                            td { @match joined { Some(at) => (when(at)), None => "—" } }
+                            td { (if *subscribed { "✓" } else { "✗" }) }
+                        }
+                    }
+                }
+            }
         }
         section.panel #tariffs {
             h2 { (t(lang, "tariffs")) }

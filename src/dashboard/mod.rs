@@ -54,6 +54,7 @@ pub struct Dashboard {
     pub broadcaster: Option<crate::broadcast::Broadcaster>,
     /// The user actors, for the System page's per-shard figures.
     pub directory: Option<diana_actors::user::UserDirectory>,
+    pub vip_channel: Option<i64>,
 }
 
 /// What the Content page needs of the story.
@@ -90,6 +91,7 @@ impl Dashboard {
             token_valid_days: parts.token_valid_days,
             broadcaster: parts.broadcaster,
             directory: parts.directory,
+            vip_channel: parts.vip_channel,
             started: std::time::Instant::now(),
         })
     }
@@ -117,6 +119,7 @@ pub struct DashboardParts {
     pub broadcaster: Option<crate::broadcast::Broadcaster>,
     /// The user actors, for the System page's per-shard figures.
     pub directory: Option<diana_actors::user::UserDirectory>,
+    pub vip_channel: Option<i64>,
 }
 
 /// Why a request was turned away.

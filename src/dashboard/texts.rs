@@ -191,12 +191,17 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "join_requests" => ("Solicitudes para entrar al canal gratis", "Requests to join the free channel"),
         "approve_at" => ("Se aprueba", "Approved at"),
         "approve_now" => ("Aprobar todas ya", "Approve all now"),
-        "vip_subscribers" => ("Suscriptores VIP", "VIP subscribers"),
+        "vip_subscribers" => ("Canal VIP frente a suscripciones", "VIP channel against subscriptions"),
         "vip_subscribers_explain" => (
             "Quien tiene VIP activo recibe una invitación de un solo uso al canal VIP; quien entra sin él es expulsado, y quien lo pierde sale.",
             "Whoever has active VIP gets a single-use invite to the VIP channel; whoever joins without it is removed, and whoever loses it leaves.",
         ),
         "tariffs" => ("Tarifas", "Tariffs"),
+        "vip_channel_off" => {
+            ("No hay canal VIP configurado (channels.vip_id).", "No VIP channel is configured (channels.vip_id).")
+        }
+        "in_channel" => ("En el canal desde", "In the channel since"),
+        "subscribed" => ("Suscripción activa", "Active subscription"),
         "tariff_new" => ("Nueva tarifa", "New tariff"),
         "price_cents" => ("Precio (céntimos)", "Price (cents)"),
         "tokens_made" => ("Tokens hechos", "Tokens made"),

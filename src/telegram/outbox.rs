@@ -600,9 +600,15 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
             }
             let unban = api.bot.unban_chat_member(ChatId(channel), UserId(user)).only_if_banned(true);
             match api.call("unbanChatMember", unban).await {
-                Ok(_) | Err(CallFailure::Rejected(_) | CallFailure::Blocked) => Ok(()),
-                Err(other) => Err(other),
+                Ok(_) | Err(CallFailure::Rejected(_) | CallFailure::Blocked) => {}
+                Err(other) => return Err(other),
             }
+            let user_id = out.user_id.unwrap_or_default();
+            let noted = async { store::channels::member_removed(&senders.pool.get().await?, channel, user_id).await };
+            if let Err(error) = noted.await {
+                tracing::warn!(%error, "could not note a removal from the VIP channel");
+            }
+            Ok(())
         }
         Rendered::PreCheckout { query_id, error } => {
             let mut request = api.bot.answer_pre_checkout_query(PreCheckoutQueryId(query_id), error.is_none());

@@ -125,6 +125,14 @@ async fn a_new_vip_gets_a_one_person_invite_and_a_stranger_in_the_vip_channel_is
     assert!(!removed(&tg, "banChatMember", gala.id), "a subscriber stays");
     let unban = tg.calls().into_iter().find(|c| c.method == "unbanChatMember").unwrap();
     assert_eq!(unban.params["only_if_banned"], true, "so they can come back when they pay");
+    // Membership as the dashboard sets it against subscriptions: Gala in, Hugo taken out.
+    let db = server.db().await;
+    let inside = "SELECT user_id FROM channel_members WHERE left_at IS NULL";
+    eventually("Hugo's removal noted", Duration::from_secs(5), || async {
+        count(&db, "SELECT count(*) FROM channel_members WHERE user_id = 9702 AND left_at IS NOT NULL").await == 1
+    })
+    .await;
+    assert_eq!(count(&db, inside).await, 9701);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

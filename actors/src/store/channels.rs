@@ -93,3 +93,45 @@ pub async fn pending(
         .await?;
     Ok(client.query(&stmt, &[]).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
 }
+
+/// Someone joined a channel (again).
+pub async fn member_joined(tx: &Transaction<'_>, chat_id: i64, user_id: i64) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO channel_members (chat_id, user_id) VALUES ($1, $2)
+             ON CONFLICT (chat_id, user_id) DO UPDATE SET joined_at = now(), left_at = NULL",
+        )
+        .await?;
+    tx.execute(&stmt, &[&chat_id, &user_id]).await?;
+    Ok(())
+}
+
+/// The bot took someone out of a channel.
+pub async fn member_removed(client: &deadpool_postgres::Client, chat_id: i64, user_id: i64) -> Result<(), StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "UPDATE channel_members SET left_at = now() WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL",
+        )
+        .await?;
+    client.execute(&stmt, &[&chat_id, &user_id]).await?;
+    Ok(())
+}
+
+/// The channel's members set against active subscriptions: (user, name, in the channel since,
+/// subscribed). Members without a subscription, and subscribers who never joined, both show.
+pub async fn members_against_subscriptions(
+    client: &deadpool_postgres::Client,
+    chat_id: i64,
+) -> Result<Vec<(i64, String, Option<DateTime<Utc>>, bool)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "WITH members AS (SELECT user_id, joined_at FROM channel_members WHERE chat_id = $1 AND left_at IS NULL),
+                  subscribed AS (SELECT user_id FROM user_subscriptions WHERE status = 'active' AND expires_at > now())
+             SELECT coalesce(m.user_id, s.user_id), coalesce(u.first_name, ''), m.joined_at, s.user_id IS NOT NULL
+             FROM members m FULL JOIN subscribed s ON s.user_id = m.user_id
+             LEFT JOIN users u ON u.id = coalesce(m.user_id, s.user_id)
+             ORDER BY (m.user_id IS NULL) <> (s.user_id IS NULL) DESC, 1 LIMIT 500",
+        )
+        .await?;
+    Ok(client.query(&stmt, &[&chat_id]).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+}

@@ -37,6 +37,7 @@ pub(super) async fn joined(
     if deps.settings.channels.vip_id != Some(channel_id) {
         return Ok(None);
     }
+    store::channels::member_joined(tx, channel_id, user_id).await?;
     let active = store::payments::active_subscription(tx, user_id).await?.is_some();
     Ok((!active).then_some(Reply::VipRemove))
 }
