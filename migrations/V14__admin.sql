@@ -204,3 +204,4 @@ CREATE TABLE channel_members (
     left_at    TIMESTAMPTZ,
     PRIMARY KEY (chat_id, user_id)
 );
+CREATE INDEX users_first_name_prefix_idx ON users (lower(first_name) text_pattern_ops);

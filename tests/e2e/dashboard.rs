@@ -267,6 +267,16 @@ async fn the_json_api_reads_and_acts_with_the_same_session_roles_and_csrf() {
     let found: serde_json::Value =
         http.get(api("/users?q=@ana")).header("Cookie", &cookie).send().await.unwrap().json().await.unwrap();
     assert_eq!(found["users"][0]["id"], 42);
+    // Two letters match names from their start; three or more, anywhere in them.
+    let search = |q: &'static str| http.get(api(&format!("/users?q={q}"))).header("Cookie", &cookie).send();
+    let ids = |v: serde_json::Value| {
+        v["users"].as_array().unwrap().iter().map(|u| u["id"].as_i64().unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(search("An").await.unwrap().json().await.unwrap()), vec![42]);
+    assert_eq!(ids(search("na").await.unwrap().json().await.unwrap()), Vec::<i64>::new());
+    // Usernames match from their start, and `_` is a letter there, not a wildcard.
+    assert_eq!(ids(search("ana_").await.unwrap().json().await.unwrap()), vec![42]);
+    assert_eq!(ids(search("an_").await.unwrap().json().await.unwrap()), Vec::<i64>::new());
     let grant = serde_json::json!({ "amount": 12, "reason": "por la API" });
     let no_csrf = http.post(api("/users/42/besitos")).header("Cookie", &cookie).json(&grant).send().await.unwrap();
     assert_eq!(no_csrf.status().as_u16(), 403);
