@@ -314,7 +314,14 @@ async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {
             .token
             .as_ref()
             .map(|token| diana::telegram::api::TelegramApi::new(token.expose(), settings.telegram.api_url.clone()));
-        diana::refunds::give_back(&pool, api.as_ref(), payment_id).await?;
+        let public = settings.http.public_url.to_string();
+        let stripe = settings.stripe.as_ref().map(|s| {
+            diana::telegram::stripe_checkout::StripeCheckout::new(s.api_key.expose(), s.api_url.clone(), public.clone())
+        });
+        let paypal = settings.paypal.as_ref().map(|p| diana::paypal_api::PaypalApi::new(p, public.clone()));
+        let refunders =
+            diana::refunds::Refunders { telegram: api.as_ref(), stripe: stripe.as_ref(), paypal: paypal.as_ref() };
+        diana::refunds::give_back(&pool, refunders, payment_id).await?;
         let plans = std::sync::Arc::new(diana_actors::domain::plans::Plans::embedded()?);
         let reconciler = PaymentReconciler::new(pool, plans, None, system_clock());
         let outcome = reconciler.refund(RefundPayment { payment_id, admin: "cli".into() }).await?;

@@ -126,6 +126,28 @@ impl PaypalApi {
         Ok((approve, id.to_owned()))
     }
 
+    /// Give a sale back (all of it). A sale refunded already counts as done.
+    pub async fn refund_sale(&self, sale_id: &str, payment_id: i64) -> Result<(), String> {
+        let token = self.token().await?;
+        let url = self.url(&format!("v1/payments/sale/{sale_id}/refund"))?;
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .header("PayPal-Request-Id", format!("diana-refund-{payment_id}"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .map_err(failed)?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        if status.is_success() || body.get("name").and_then(|n| n.as_str()) == Some("TRANSACTION_ALREADY_REFUNDED") {
+            return Ok(());
+        }
+        let message = body.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+        Err(format!("paypal answered {status}: {message}"))
+    }
+
     /// The first completed sale of a subscription, shaped as a `PAYMENT.SALE.COMPLETED`
     /// resource, or `None` while nothing has been paid.
     async fn first_sale(&self, subscription_id: &str) -> Result<Option<serde_json::Value>, String> {

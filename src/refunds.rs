@@ -1,8 +1,11 @@
 //! Giving a payment's money back, for the CLI and the dashboard: the provider refunds first
 //! (Telegram Stars: `refundStarPayment`, and the Telegram subscription is cancelled so it does
-//! not charge again), then the reconciler ends the access that payment bought.
+//! not charge again; Stripe: a refund of the payment intent; PayPal: a refund of the sale),
+//! then the reconciler ends the access that payment bought.
 
+use crate::paypal_api::PaypalApi;
 use crate::telegram::api::{CallFailure, TelegramApi};
+use crate::telegram::stripe_checkout::StripeCheckout;
 use diana_actors::store::{self, Pool, StoreError};
 use teloxide::prelude::Requester;
 use teloxide::types::{TelegramTransactionId, UserId};
@@ -15,25 +18,53 @@ pub enum RefundError {
     NotRefundable(i64, String),
     #[error("refunds for {0} are not available here yet; refund it in the provider's dashboard")]
     NotAvailable(String),
-    #[error("Telegram is not configured (TELEGRAM_BOT_TOKEN)")]
-    NoTelegram,
-    #[error("Telegram did not refund payment {0}: {1}")]
+    #[error("{0} is not configured here")]
+    NotConfigured(&'static str),
+    #[error("the provider did not refund payment {0}: {1}")]
     Refused(i64, String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+/// Who can give money back: each provider that is configured.
+#[derive(Clone, Copy, Default)]
+pub struct Refunders<'a> {
+    pub telegram: Option<&'a TelegramApi>,
+    pub stripe: Option<&'a StripeCheckout>,
+    pub paypal: Option<&'a PaypalApi>,
+}
+
+/// Whether the dashboard can refund a payment of this provider.
+pub fn refundable(provider: &str) -> bool {
+    matches!(provider, "telegram_stars" | "stripe" | "paypal")
+}
+
 /// The money part of a refund. `Ok` means the provider has given it back (now, or earlier).
-pub async fn give_back(pool: &Pool, telegram: Option<&TelegramApi>, payment_id: i64) -> Result<(), RefundError> {
+/// The provider's own refund webhook, when it comes, finds the payment refunded already.
+pub async fn give_back(pool: &Pool, refunders: Refunders<'_>, payment_id: i64) -> Result<(), RefundError> {
     let conn = pool.get().await.map_err(StoreError::from)?;
     let payment = store::payments::payment(&conn, payment_id).await?.ok_or(RefundError::NoSuchPayment(payment_id))?;
     if payment.status != "paid" && payment.status != "disputed" {
         return Err(RefundError::NotRefundable(payment_id, payment.status));
     }
-    if payment.provider != "telegram_stars" {
-        return Err(RefundError::NotAvailable(payment.provider));
+    match payment.provider.as_str() {
+        "telegram_stars" => {}
+        "stripe" => {
+            let stripe = refunders.stripe.ok_or(RefundError::NotConfigured("Stripe"))?;
+            let intent = store::payments::payment_intent(&conn, payment_id).await?;
+            let intent = intent.ok_or_else(|| RefundError::Refused(payment_id, "no payment intent".into()))?;
+            return stripe.refund(&intent, payment_id).await.map_err(|e| RefundError::Refused(payment_id, e));
+        }
+        "paypal" => {
+            let paypal = refunders.paypal.ok_or(RefundError::NotConfigured("PayPal"))?;
+            return paypal
+                .refund_sale(&payment.external_id, payment_id)
+                .await
+                .map_err(|e| RefundError::Refused(payment_id, e));
+        }
+        other => return Err(RefundError::NotAvailable(other.to_owned())),
     }
-    let api = telegram.ok_or(RefundError::NoTelegram)?;
+    let api = refunders.telegram.ok_or(RefundError::NotConfigured("Telegram (TELEGRAM_BOT_TOKEN)"))?;
     let user = UserId(u64::try_from(payment.user_id).map_err(|_| RefundError::NoSuchPayment(payment_id))?);
     let charge = TelegramTransactionId(payment.external_id.clone());
     match api.call("refundStarPayment", api.bot.refund_star_payment(user, charge.clone())).await {

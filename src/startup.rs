@@ -313,6 +313,8 @@ impl Application {
             broadcaster: Some(broadcaster),
             directory: Some(directory.clone()),
             vip_channel: settings.channels.vip_id,
+            stripe: stripe_client.clone(),
+            paypal: paypal_api.clone(),
         }));
         let stripe = settings.stripe.as_ref().map(|s| {
             web::Data::new(http::StripeState {

@@ -45,7 +45,7 @@ pub struct Dashboard {
     pub started: std::time::Instant,
     pub playground: Arc<crate::playground::Playground>,
     pub story: StoryAdmin,
-    /// For refunds of Stars payments; `None` without a token.
+    /// For refunds of Stars payments (and the bot's name); `None` without a token.
     pub telegram: Option<crate::telegram::api::TelegramApi>,
     /// The bot's @username, once Telegram told us (for deep links).
     pub bot_username: Arc<std::sync::OnceLock<String>>,
@@ -55,6 +55,9 @@ pub struct Dashboard {
     /// The user actors, for the System page's per-shard figures.
     pub directory: Option<diana_actors::user::UserDirectory>,
     pub vip_channel: Option<i64>,
+    /// For card refunds, when configured.
+    pub stripe: Option<crate::telegram::stripe_checkout::StripeCheckout>,
+    pub paypal: Option<Arc<crate::paypal_api::PaypalApi>>,
 }
 
 /// What the Content page needs of the story.
@@ -92,6 +95,8 @@ impl Dashboard {
             broadcaster: parts.broadcaster,
             directory: parts.directory,
             vip_channel: parts.vip_channel,
+            stripe: parts.stripe,
+            paypal: parts.paypal,
             started: std::time::Instant::now(),
         })
     }
@@ -110,7 +115,7 @@ pub struct DashboardParts {
     pub timezone: chrono_tz::Tz,
     pub playground: Arc<crate::playground::Playground>,
     pub story: StoryAdmin,
-    /// For refunds of Stars payments; `None` without a token.
+    /// For refunds of Stars payments (and the bot's name); `None` without a token.
     pub telegram: Option<crate::telegram::api::TelegramApi>,
     /// The bot's @username, once Telegram told us (for deep links).
     pub bot_username: Arc<std::sync::OnceLock<String>>,
@@ -120,6 +125,9 @@ pub struct DashboardParts {
     /// The user actors, for the System page's per-shard figures.
     pub directory: Option<diana_actors::user::UserDirectory>,
     pub vip_channel: Option<i64>,
+    /// For card refunds, when configured.
+    pub stripe: Option<crate::telegram::stripe_checkout::StripeCheckout>,
+    pub paypal: Option<Arc<crate::paypal_api::PaypalApi>>,
 }
 
 /// Why a request was turned away.

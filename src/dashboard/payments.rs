@@ -1,5 +1,5 @@
 //! Payments: the list with filters, the revenue figures, what the reconciler found (disputed
-//! payments, repairs), and refunds (Telegram Stars; card refunds are made at the provider).
+//! payments, repairs), and refunds at the payment's provider (Telegram Stars, Stripe, PayPal).
 
 use super::auth::Admin;
 use super::layout::{Html, action_form, shell, table};
@@ -115,7 +115,7 @@ pub async fn page(admin: Admin, dash: web::Data<Dashboard>, query: web::Query<Pa
                         td.num { (money(p.amount, &p.currency)) }
                         td { (p.status) }
                         td {
-                            @if (p.status == "paid" || p.status == "disputed") && p.provider == "telegram_stars" {
+                            @if (p.status == "paid" || p.status == "disputed") && crate::refunds::refundable(&p.provider) {
                                 (action_form(&admin, Permission::Refund, &format!("/admin/payments/{}/refund", p.id), &format!("refund-{}", p.id), html! {
                                     button.danger type="submit" { (t(lang, "refund")) }
                                 }))
@@ -142,7 +142,12 @@ pub async fn refund(
         return refusal.into();
     }
     let payment_id = id.into_inner();
-    if let Err(error) = crate::refunds::give_back(&dash.pool, dash.telegram.as_ref(), payment_id).await {
+    let refunders = crate::refunds::Refunders {
+        telegram: dash.telegram.as_ref(),
+        stripe: dash.stripe.as_ref(),
+        paypal: dash.paypal.as_deref(),
+    };
+    if let Err(error) = crate::refunds::give_back(&dash.pool, refunders, payment_id).await {
         let body = html! {
             p.error role="alert" { (error.to_string()) }
             p { a href="/admin/payments" { "← " (t(admin.lang, "nav_payments")) } }

@@ -202,8 +202,7 @@ pub async fn page(
                             td { (id) } td { (provider) } td { (plan) } td.num { (amount) " " (currency) }
                             td { (status) } td { (when(at)) }
                             td {
-                                // Stars come back through Telegram; card payments at their provider.
-                                @if provider == "telegram_stars" && (status == "paid" || status == "disputed") {
+                                @if crate::refunds::refundable(provider) && (status == "paid" || status == "disputed") {
                                     (action_form(&admin, Permission::Refund, &format!("/admin/payments/{id}/refund"), &format!("refund-{id}"), html! {
                                         button.danger type="submit" { (t(lang, "refund")) }
                                     }))

@@ -82,6 +82,29 @@ impl StripeCheckout {
         Ok((page, id.to_owned()))
     }
 
+    /// Give a payment back (all of it). A payment refunded already counts as done.
+    pub async fn refund(&self, payment_intent: &str, payment_id: i64) -> Result<(), String> {
+        let url = self.api_url.join("v1/refunds").map_err(|e| e.to_string())?;
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(&self.api_key)
+            // Retried, the same refund: Stripe answers it once.
+            .header("Idempotency-Key", format!("diana-refund-{payment_id}"))
+            .form(&[("payment_intent", payment_intent)])
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let code = body.pointer("/error/code").and_then(|c| c.as_str()).unwrap_or_default();
+        if status.is_success() || code == "charge_already_refunded" {
+            return Ok(());
+        }
+        let message = body.pointer("/error/message").and_then(|m| m.as_str()).unwrap_or_default();
+        Err(format!("stripe answered {status}: {message}"))
+    }
+
     /// A Checkout Session as Stripe has it now.
     pub async fn session(&self, id: &str) -> Result<serde_json::Value, String> {
         let url = self.api_url.join(&format!("v1/checkout/sessions/{id}")).map_err(|e| e.to_string())?;

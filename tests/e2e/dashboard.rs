@@ -6,14 +6,14 @@ use crate::common::browser::Browser;
 use crate::common::server::{Options, TestServer, count};
 use crate::common::telegram_standin::{Standin, TgUser};
 
-const ADMIN: i64 = 777_001;
+pub const ADMIN: i64 = 777_001;
 
 fn start_options(tg: Option<&Standin>) -> Options {
     Options::new(tg.map(|t| t.url.as_str())).env("DIANA_ADMIN_IDS", &ADMIN.to_string())
 }
 
 /// A fresh one-time link's token, from the CLI.
-fn link_token(server: &TestServer, user_id: i64) -> String {
+pub fn link_token(server: &TestServer, user_id: i64) -> String {
     let out = server.admin_with(
         &["login-link", "--user-id", &user_id.to_string()],
         &[("DIANA_ADMIN_IDS", &ADMIN.to_string()), ("DIANA_PUBLIC_URL", &server.base_url)],
@@ -24,12 +24,12 @@ fn link_token(server: &TestServer, user_id: i64) -> String {
     link.rsplit('=').next().unwrap().to_owned()
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Log in over HTTP: the session cookie, and the CSRF token from a page's form.
-async fn http_login(server: &TestServer, user_id: i64) -> (String, String) {
+pub async fn http_login(server: &TestServer, user_id: i64) -> (String, String) {
     let token = link_token(server, user_id);
     let response =
         client().post(format!("{}/admin/login", server.base_url)).form(&[("token", &token)]).send().await.unwrap();

@@ -144,6 +144,8 @@ const STRIPE_SECRET: &str = "whsec_e2e_secret";
 struct StripeStandin {
     url: String,
     sessions: std::sync::Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>>,
+    /// Each refund asked for: its payment intent and idempotency key.
+    refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
 
 impl StripeStandin {
@@ -152,12 +154,30 @@ impl StripeStandin {
         let sessions: std::sync::Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>> =
             std::sync::Arc::default();
         let seen = sessions.clone();
+        let refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = std::sync::Arc::default();
+        let refunded = refunds.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let server = HttpServer::new(move || {
             let seen = seen.clone();
             let asked = seen.clone();
+            let refunded = refunded.clone();
             App::new()
+                .route(
+                    "/v1/refunds",
+                    web::post().to(move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
+                        let refunded = refunded.clone();
+                        async move {
+                            let key = req.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok());
+                            let intent = form.iter().find(|(k, _)| k == "payment_intent").map(|(_, v)| v.clone());
+                            refunded
+                                .lock()
+                                .unwrap()
+                                .push((intent.unwrap_or_default(), key.unwrap_or_default().to_owned()));
+                            HttpResponse::Ok().json(serde_json::json!({ "id": "re_1", "status": "succeeded" }))
+                        }
+                    }),
+                )
                 // Every session the stand-in made has been paid, as far as Stripe's API is concerned.
                 .route(
                     "/v1/checkout/sessions/{id}",
@@ -202,7 +222,7 @@ impl StripeStandin {
         .unwrap()
         .run();
         tokio::spawn(server);
-        StripeStandin { url, sessions }
+        StripeStandin { url, sessions, refunds }
     }
 }
 
@@ -321,6 +341,8 @@ async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
 /// (one per request id, as PayPal does), each paid at once with one sale of 4.99 EUR.
 struct PaypalStandin {
     url: String,
+    /// Each sale refunded: its id and request id.
+    refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
     /// Each subscription asked for: its request id, and the body.
     subscriptions: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
 }
@@ -331,6 +353,8 @@ impl PaypalStandin {
         type Made = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
         let subscriptions: Made = std::sync::Arc::default();
         let made = subscriptions.clone();
+        let refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = std::sync::Arc::default();
+        let refunded = refunds.clone();
         let bearer =
             |req: &HttpRequest| req.headers().get("Authorization").and_then(|v| v.to_str().ok()) == Some("Bearer A21");
         // "I-3" → the third subscription's body.
@@ -342,7 +366,19 @@ impl PaypalStandin {
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let server = HttpServer::new(move || {
             let (created, asked, listed) = (made.clone(), made.clone(), made.clone());
+            let refunded = refunded.clone();
             App::new()
+                .route(
+                    "/v1/payments/sale/{id}/refund",
+                    web::post().to(move |req: HttpRequest, id: web::Path<String>| {
+                        let refunded = refunded.clone();
+                        async move {
+                            let key = req.headers().get("PayPal-Request-Id").and_then(|v| v.to_str().ok());
+                            refunded.lock().unwrap().push((id.into_inner(), key.unwrap_or_default().to_owned()));
+                            HttpResponse::Created().json(serde_json::json!({ "id": "RF-1", "state": "completed" }))
+                        }
+                    }),
+                )
                 .route(
                     "/v1/oauth2/token",
                     web::post().to(|| async {
@@ -417,7 +453,7 @@ impl PaypalStandin {
         .unwrap()
         .run();
         tokio::spawn(server);
-        PaypalStandin { url, subscriptions }
+        PaypalStandin { url, subscriptions, refunds }
     }
 
     fn options(&self, tg: &Standin) -> Options {
@@ -557,7 +593,8 @@ async fn a_card_payment_whose_webhook_was_lost_is_found_by_asking_stripe() {
 async fn a_paypal_payment_whose_webhook_was_lost_is_found_by_asking_paypal() {
     let tg = Standin::start().await;
     let paypal = PaypalStandin::start().await;
-    let server = TestServer::start(paypal.options(&tg).env("DIANA__PAYMENTS__SWEEP_EVERY", "1s")).await;
+    let options = paypal.options(&tg).env("DIANA__PAYMENTS__SWEEP_EVERY", "1s");
+    let server = TestServer::start(options.env("DIANA_ADMIN_IDS", &crate::dashboard::ADMIN.to_string())).await;
     let db = server.db().await;
     let hugo = TgUser::new(9811, "Hugo");
     tg.send_text(&hugo, "/start");
@@ -582,6 +619,19 @@ async fn a_paypal_payment_whose_webhook_was_lost_is_found_by_asking_paypal() {
     let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9811";
     assert_eq!(count(&db, days).await, 29);
     assert_eq!(tg.replies_to(hugo.id).len(), 5, "told once");
+    // An admin gives the sale back from the dashboard: PayPal refunds it, the access ends.
+    let (cookie, csrf) = crate::dashboard::http_login(&server, crate::dashboard::ADMIN).await;
+    let payment = count(&db, "SELECT id FROM payments WHERE external_id = 'SALE-1'").await;
+    let refund = crate::dashboard::client()
+        .post(format!("{}/admin/payments/{payment}/refund", server.base_url))
+        .header("Cookie", &cookie)
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refund.status().as_u16(), 303);
+    assert_eq!(paypal.refunds.lock().unwrap().clone(), vec![("SALE-1".to_owned(), format!("diana-refund-{payment}"))]);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -621,4 +671,53 @@ async fn a_banned_player_hears_it_once_and_cannot_pay() {
     assert_eq!(tg.replies_to(juan.id).len(), 5, "one message about it, then silence");
     let db = server.db().await;
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'user.ban'").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_refunds_a_card_payment_from_the_dashboard_and_the_late_webhook_changes_nothing() {
+    use crate::dashboard::{ADMIN, client, http_login};
+    let tg = Standin::start().await;
+    let stripe = StripeStandin::start().await;
+    let options = Options::new(Some(&tg.url))
+        .env("STRIPE_API_KEY", "sk_test_e2e")
+        .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
+        .env("STRIPE_API_URL", &stripe.url)
+        .env("DIANA_ADMIN_IDS", &ADMIN.to_string());
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    let rosa = TgUser::new(9901, "Rosa");
+    tg.send_text(&rosa, "/start");
+    tg.wait_replies(rosa.id, 2).await;
+    db.execute(
+        "INSERT INTO invoices (nonce, user_id, plan, currency, amount) VALUES ('dddddddddddddddd', 9901, 'vip', 'EUR', 499)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let (status, _) =
+        stripe_post(&server, &checkout("evt_paid", 9901, "dddddddddddddddd", "pi_rosa"), STRIPE_SECRET, now).await;
+    assert_eq!(status, 200);
+    let payment = count(&db, "SELECT id FROM payments WHERE provider = 'stripe'").await;
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let refund = client()
+        .post(format!("{}/admin/payments/{payment}/refund", server.base_url))
+        .header("Cookie", &cookie)
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refund.status().as_u16(), 303);
+    assert_eq!(stripe.refunds.lock().unwrap().clone(), vec![("pi_rosa".to_owned(), format!("diana-refund-{payment}"))]);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
+    let ended =
+        "SELECT count(*) FROM user_subscriptions WHERE user_id = 9901 AND status = 'active' AND expires_at > now()";
+    assert_eq!(count(&db, ended).await, 0, "the access it bought ends");
+    // Stripe's own webhook for that refund, later: nothing more happens.
+    let webhook = serde_json::json!({ "id": "evt_refund", "type": "charge.refunded", "data": { "object": {
+        "id": "ch_1", "payment_intent": "pi_rosa", "amount_refunded": 499, "currency": "eur" } } });
+    let (status, _) = stripe_post(&server, &webhook, STRIPE_SECRET, now).await;
+    assert_eq!(status, 200);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'payment.refund'").await, 1, "refunded once");
 }

@@ -522,3 +522,12 @@ pub async fn tariffs(
         .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6)))
         .collect())
 }
+
+/// A Stripe payment's payment intent (what a Stripe refund names), from its event.
+pub async fn payment_intent(
+    client: &impl deadpool_postgres::GenericClient,
+    id: i64,
+) -> Result<Option<String>, StoreError> {
+    let stmt = client.prepare_cached("SELECT raw_event->>'payment_intent' FROM payments WHERE id = $1").await?;
+    Ok(client.query_opt(&stmt, &[&id]).await?.and_then(|r| r.get(0)))
+}
