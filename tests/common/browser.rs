@@ -64,9 +64,17 @@ impl Browser {
         F: Fn(fantoccini::elements::Element) -> Fut,
         Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
     {
+        self.within(css, Duration::from_secs(10), act).await
+    }
+
+    async fn within<T, F, Fut>(&self, css: &str, patience: Duration, act: F) -> T
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         let mut last = None;
         for _ in 0..20 {
-            let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+            let found = self.client.wait().at_most(patience).for_element(Locator::Css(css)).await;
             let element = found.unwrap_or_else(|e| panic!("no {css}: {e}"));
             match act(element).await {
                 Ok(value) => return value,
@@ -79,6 +87,12 @@ impl Browser {
 
     pub async fn text(&self, css: &str) -> String {
         self.with(css, |e| async move { e.text().await }).await
+    }
+
+    /// The text of `css` once it appears, after something slow (a story checked by playing
+    /// every path, in a debug build, on a busy machine).
+    pub async fn slow_text(&self, css: &str) -> String {
+        self.within(css, Duration::from_secs(90), |e| async move { e.text().await }).await
     }
 
     pub async fn click(&self, css: &str) {

@@ -421,7 +421,7 @@ async fn a_broken_story_upload_shows_its_line_and_a_good_one_goes_live_without_a
     // The broken one: the error names the file and the line; it cannot be activated.
     browser.fill("#story-upload input[type=file]", broken.to_str().unwrap()).await;
     browser.click("#story-upload button").await;
-    let verdict = browser.text("#story-verdict").await;
+    let verdict = browser.slow_text("#story-verdict").await;
     assert!(verdict.contains("error(es)"), "{verdict}");
     let errors = browser.text("#story-errors ul").await;
     assert!(errors.contains("main.ink:") && errors.contains("un_nudo_que_no_existe"), "{errors}");
@@ -432,10 +432,10 @@ async fn a_broken_story_upload_shows_its_line_and_a_good_one_goes_live_without_a
     browser.click("a[href='/admin/content']").await;
     browser.fill("#story-upload input[type=file]", good.to_str().unwrap()).await;
     browser.click("#story-upload button").await;
-    assert!(browser.text("#story-verdict").await.contains("Compila"));
+    assert!(browser.slow_text("#story-verdict").await.contains("Compila"));
     browser.click("#activate button").await;
     browser.accept_confirm().await;
-    assert!(browser.text("main .badge.vip").await.contains("En juego"));
+    assert!(browser.slow_text("main .badge.vip").await.contains("En juego"));
     browser.click("nav a[href='/admin/content']").await;
     let after = browser.text("#story-running code").await;
     assert_ne!(before, after, "a new version runs");
