@@ -65,7 +65,8 @@ impl PaypalApi {
         let token = body.get("access_token").and_then(|t| t.as_str()).ok_or("no access token")?.to_owned();
         // Renewed a minute early, so a request never goes out with a token about to lapse.
         let lasts = body.get("expires_in").and_then(|s| s.as_u64()).unwrap_or(0).saturating_sub(60);
-        *self.token.lock().expect("token lock") = Some((token.clone(), Instant::now() + Duration::from_secs(lasts)));
+        let until = Instant::now().checked_add(Duration::from_secs(lasts)).unwrap_or_else(Instant::now);
+        *self.token.lock().expect("token lock") = Some((token.clone(), until));
         Ok(token)
     }
 

@@ -257,7 +257,7 @@ fn paypal_cents(amount: &str) -> Option<i64> {
     if cents.len() != 2 {
         return None;
     }
-    Some(units.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?)
+    units.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents.parse::<i64>().ok()?)
 }
 
 impl Handler<StripeEvent> for PaymentReconciler {
@@ -559,12 +559,22 @@ impl PaymentReconciler {
                 }
                 _ => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
             },
-            "BILLING.SUBSCRIPTION.CANCELLED" | "BILLING.SUBSCRIPTION.EXPIRED" | "BILLING.SUBSCRIPTION.SUSPENDED" => {
-                match payload {
-                    Some(p) => self.end_provider_subscription(&tx, p.user_id, "paypal").await?,
-                    None => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
+            // Cancelled or suspended at PayPal: no more renewals, but the days already paid
+            // for run out on their own (the sweep ends them).
+            "BILLING.SUBSCRIPTION.CANCELLED" | "BILLING.SUBSCRIPTION.SUSPENDED" => match payload {
+                Some(p) => {
+                    let target = format!("user:{}", p.user_id);
+                    let after = serde_json::json!({ "event": msg.event_type, "renews": false });
+                    db::audit::append(&tx, "paypal", "subscription.renewal_stopped", &target, None, Some(&after))
+                        .await?;
+                    (EventOutcome::Applied, Vec::new())
                 }
-            }
+                None => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
+            },
+            "BILLING.SUBSCRIPTION.EXPIRED" => match payload {
+                Some(p) => self.end_provider_subscription(&tx, p.user_id, "paypal").await?,
+                None => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
+            },
             _ => (EventOutcome::Ignored, Vec::new()),
         };
         tx.commit().await?;
@@ -759,8 +769,14 @@ impl PaymentReconciler {
             store::unmatched_payments(&client, 1_000).await?
         };
         for payment_id in unmatched {
-            if self.repair(payment_id, now).await? {
-                report.repaired += 1;
+            match self.repair(payment_id, now).await {
+                Ok(true) => report.repaired += 1,
+                Ok(false) => {}
+                // One payment failing must not stop the others, nor the rest of the sweep.
+                Err(error) => {
+                    count_error("payment_repair");
+                    tracing::error!(payment_id, %error, "could not repair a payment; the next sweep retries");
+                }
             }
         }
         if !self.pending.is_empty() {
@@ -775,33 +791,44 @@ impl PaymentReconciler {
         let pending = store::pending_invoices(&self.pool.get().await?, 100).await?;
         let mut recovered = 0;
         for (nonce, reference) in pending {
+            // Asked about (or not askable) now: next in line after the others, so abandoned
+            // pages and failing references never crowd out newer ones.
+            let checked = async { store::mark_checked(&self.pool.get().await?, &nonce).await }.await;
+            if let Err(error) = checked {
+                tracing::warn!(reference, %error, "could not note a pending payment as checked");
+            }
             let Some(check) = self.pending.iter().find(|c| c.owns(&reference)) else { continue };
-            match check.paid(&reference).await {
-                Ok(Some(found)) => {
-                    let id = format!("poll:{reference}");
-                    let outcome = match found {
-                        Recovered::StripeSession(object) => {
-                            let event_type = "checkout.session.completed".into();
-                            self.stripe_event(StripeEvent { id, event_type, object }).await?
-                        }
-                        Recovered::PaypalSale(resource) => {
-                            let event_type = "PAYMENT.SALE.COMPLETED".into();
-                            self.paypal_event(PaypalEvent { id, event_type, resource }).await?
-                        }
-                    };
-                    if outcome == EventOutcome::Applied {
-                        recovered += 1;
-                        PAYMENT_DISAGREEMENTS.inc();
-                        tracing::warn!(reference, "a paid card payment had no webhook; applied it");
-                    }
-                }
-                Ok(None) => {}
+            let found = match check.paid(&reference).await {
+                Ok(Some(found)) => found,
+                Ok(None) => continue,
                 Err(error) => {
-                    tracing::warn!(reference, %error, "could not ask about a pending payment; next sweep retries");
+                    tracing::warn!(reference, %error, "could not ask about a pending payment; a later sweep retries");
                     continue;
                 }
+            };
+            let id = format!("poll:{reference}");
+            let applied = match found {
+                Recovered::StripeSession(object) => {
+                    let event_type = "checkout.session.completed".into();
+                    self.stripe_event(StripeEvent { id, event_type, object }).await
+                }
+                Recovered::PaypalSale(resource) => {
+                    let event_type = "PAYMENT.SALE.COMPLETED".into();
+                    self.paypal_event(PaypalEvent { id, event_type, resource }).await
+                }
+            };
+            match applied {
+                Ok(EventOutcome::Applied) => {
+                    recovered += 1;
+                    PAYMENT_DISAGREEMENTS.inc();
+                    tracing::warn!(reference, "a paid card payment had no webhook; applied it");
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    count_error("payment_recover");
+                    tracing::error!(reference, %error, "could not apply a recovered payment; a later sweep retries");
+                }
             }
-            store::mark_checked(&self.pool.get().await?, &nonce).await?;
         }
         Ok(recovered)
     }
@@ -1000,6 +1027,7 @@ mod amounts {
         assert_eq!(super::paypal_cents("10.5"), Some(1050));
         assert_eq!(super::paypal_cents("1.999"), None);
         assert_eq!(super::paypal_cents("abc"), None);
+        assert_eq!(super::paypal_cents("99999999999999999999.00"), None, "too large is refused, not wrapped");
     }
 }
 

@@ -540,7 +540,7 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     assert_eq!(paypal_post(&server, &sale("WH-E2", "S-2"), "good-sig").await, 200);
     let days = "SELECT EXTRACT(DAY FROM expires_at - now())::BIGINT FROM user_subscriptions WHERE user_id = 9401";
     assert_eq!(count(&db, days).await, 59);
-    // A refund of the second sale takes its thirty days; a cancellation ends the rest.
+    // A refund of the second sale takes its thirty days.
     let refund = serde_json::json!({ "id": "WH-E3", "event_type": "PAYMENT.SALE.REFUNDED", "resource": {
         "id": "R-1", "sale_id": "S-2" } });
     assert_eq!(paypal_post(&server, &refund, "good-sig").await, 200);
@@ -548,8 +548,21 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     let cancelled = serde_json::json!({ "id": "WH-E4", "event_type": "BILLING.SUBSCRIPTION.CANCELLED", "resource": {
         "id": "I-1", "custom_id": custom } });
     assert_eq!(paypal_post(&server, &cancelled, "good-sig").await, 200);
+    // Cancelled at PayPal: no more renewals, but the days paid for run out on their own.
     let multiplier = "SELECT (vip_multiplier * 10)::BIGINT FROM user_gamification WHERE user_id = 9401";
-    assert_eq!(count(&db, multiplier).await, 10);
+    assert_eq!(count(&db, multiplier).await, 15);
+    assert_eq!(count(&db, days).await, 29);
+    let expired = serde_json::json!({ "id": "WH-E5", "event_type": "BILLING.SUBSCRIPTION.EXPIRED", "resource": {
+        "id": "I-1", "custom_id": custom } });
+    assert_eq!(paypal_post(&server, &expired, "good-sig").await, 200);
+    assert_eq!(count(&db, multiplier).await, 10, "expired: the perks are off");
+    // A refund that arrives before its sale: when the sale comes, it is refunded at once.
+    let early = serde_json::json!({ "id": "WH-E6", "event_type": "PAYMENT.SALE.REFUNDED", "resource": {
+        "id": "R-9", "sale_id": "S-9" } });
+    assert_eq!(paypal_post(&server, &early, "good-sig").await, 200);
+    assert_eq!(paypal_post(&server, &sale("WH-E7", "S-9"), "good-sig").await, 200);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE external_id = 'S-9' AND status = 'refunded'").await, 1);
+    assert_eq!(count(&db, multiplier).await, 10, "no access for money given back");
     let metrics = server.get_text("/metrics").await;
     assert!(metrics.contains(r#"webhooks_rejected_total{provider="paypal",reason="mismatch"} 1"#), "{metrics}");
 }

@@ -321,7 +321,8 @@ pub async fn refund_arrived(tx: &Transaction<'_>, provider: &str, reference: &st
     let stmt = tx
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM provider_events
-                            WHERE provider = $1 AND event_type = 'charge.refunded' AND ref = $2)",
+                            WHERE provider = $1 AND event_type IN ('charge.refunded', 'PAYMENT.SALE.REFUNDED')
+                              AND ref = $2)",
         )
         .await?;
     Ok(tx.query_one(&stmt, &[&provider, &reference]).await?.get(0))
