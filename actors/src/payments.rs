@@ -996,9 +996,17 @@ async fn extend_subscription(
     // better one.
     let better = active.and_then(|s| plans_better(plan, &s.plan));
     let plan = better.as_ref().unwrap_or(plan);
+    // Days given for nothing (an admin's grant, a token) lengthen a running subscription
+    // without taking it over: it still renews where it was bought, and its guards (one Stars
+    // subscription at a time, no reminders for what renews itself) still hold.
+    let gift = matches!(provider, "admin_grant" | "admin_token");
+    let provider = match active {
+        Some(s) if gift => s.provider.clone(),
+        _ => provider.to_owned(),
+    };
     let subscription = Subscription {
         plan: plan.id.clone(),
-        provider: provider.to_owned(),
+        provider,
         status: "active".into(),
         started_at: active.map_or(now, |s| s.started_at),
         expires_at,

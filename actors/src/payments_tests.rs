@@ -245,3 +245,25 @@ async fn an_admin_token_gives_its_days_once_and_not_after_it_expires() {
     );
     w.drop_db().await;
 }
+
+#[actix::test]
+async fn days_given_by_an_admin_lengthen_a_stars_subscription_without_taking_it_over() {
+    let w = world().await;
+    w.invoice(1, "aaaaaaaaaaaaaaaa").await;
+    let paid = w.reconciler.record_payment(stars(1, "ch-1", "aaaaaaaaaaaaaaaa", true)).await.unwrap();
+    assert!(matches!(paid, PaymentOutcome::Activated { .. }), "{paid:?}");
+    let grant =
+        GrantVip { admin: "admin:7".into(), user_id: 1, plan: "vip".into(), days: 10, reason: "perdón".into() };
+    let until = w.reconciler.grant(grant).await.unwrap().expect("the player exists");
+    assert_eq!(until, w.now() + Duration::days(40));
+    let provider = "SELECT count(*) FROM user_subscriptions WHERE user_id = 1 AND provider = 'telegram_stars'";
+    assert_eq!(w.one(provider).await, 1, "still a Stars subscription: one at a time, and no renewal reminders");
+    // Without a running subscription, the gift is its own.
+    let given = GrantVip { admin: "admin:7".into(), user_id: 2, plan: "vip".into(), days: 5, reason: "premio".into() };
+    w.reconciler.grant(given).await.unwrap().expect("the player exists");
+    assert_eq!(
+        w.one("SELECT count(*) FROM user_subscriptions WHERE user_id = 2 AND provider = 'admin_grant'").await,
+        1
+    );
+    w.drop_db().await;
+}
