@@ -463,6 +463,11 @@ impl PaymentReconciler {
             }
             "charge.refunded" => match intent.as_deref() {
                 Some(intent) => match store::payment_by_reference(&tx, "stripe", intent).await? {
+                    // Stripe says `refunded: false` while only part of the charge came back.
+                    Some(payment_id) if object.get("refunded").and_then(|r| r.as_bool()) == Some(false) => {
+                        self.partial_refund(&tx, payment_id, "stripe", object).await?;
+                        (EventOutcome::Applied, Vec::new())
+                    }
                     Some(payment_id) => {
                         let refund = RefundPayment { payment_id, admin: "stripe:refund".into() };
                         let (_, outgoing) = self.refund_in(&tx, &refund).await?;
@@ -540,6 +545,12 @@ impl PaymentReconciler {
             }
             "PAYMENT.SALE.REFUNDED" => match refunded_sale.as_deref() {
                 Some(sale) => match store::payment_by_external(&tx, "paypal", sale).await? {
+                    Some(payment_id)
+                        if self.refunds_less_than_paid(&tx, payment_id, resource.pointer("/amount/total")).await? =>
+                    {
+                        self.partial_refund(&tx, payment_id, "paypal", resource).await?;
+                        (EventOutcome::Applied, Vec::new())
+                    }
                     Some(payment_id) => {
                         let refund = RefundPayment { payment_id, admin: "paypal:refund".into() };
                         let (_, outgoing) = self.refund_in(&tx, &refund).await?;
@@ -588,6 +599,34 @@ impl PaymentReconciler {
         count_error("provider_event_unmatched");
         tracing::error!(event = %id, event_type, "a provider event names no player or plan of ours");
         EventOutcome::Ignored
+    }
+
+    /// Whether a PayPal refund of `total` gives back less than its payment was.
+    async fn refunds_less_than_paid(
+        &self,
+        tx: &db::Transaction<'_>,
+        payment_id: i64,
+        total: Option<&serde_json::Value>,
+    ) -> Result<bool, StoreError> {
+        let Some(refunded) = total.and_then(|t| t.as_str()).and_then(paypal_cents) else { return Ok(false) };
+        let paid = store::payment(tx, payment_id).await?.map_or(0, |p| p.amount);
+        Ok(refunded < paid)
+    }
+
+    /// Part of a payment came back: the access stays (what is left still paid for it), and an
+    /// admin is asked to look, in the audit log and on the disagreements metric.
+    async fn partial_refund(
+        &self,
+        tx: &db::Transaction<'_>,
+        payment_id: i64,
+        provider: &str,
+        object: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        PAYMENT_DISAGREEMENTS.inc();
+        tracing::warn!(payment_id, provider, "a partial refund; the access stays, an admin should look");
+        let after = serde_json::json!({ "payment": payment_id, "refund": object });
+        db::audit::append(tx, provider, "payment.partial_refund", &format!("payment:{payment_id}"), None, Some(&after))
+            .await
     }
 
     /// The provider ended a subscription: its access ends now, unless it came from elsewhere.

@@ -563,6 +563,15 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
     assert_eq!(paypal_post(&server, &sale("WH-E7", "S-9"), "good-sig").await, 200);
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE external_id = 'S-9' AND status = 'refunded'").await, 1);
     assert_eq!(count(&db, multiplier).await, 10, "no access for money given back");
+    // A partial refund: the access stays, and an admin is asked to look.
+    assert_eq!(paypal_post(&server, &sale("WH-E8", "S-10"), "good-sig").await, 200);
+    assert_eq!(count(&db, multiplier).await, 15);
+    let partial = serde_json::json!({ "id": "WH-E9", "event_type": "PAYMENT.SALE.REFUNDED", "resource": {
+        "id": "R-10", "sale_id": "S-10", "amount": { "total": "1.00", "currency": "EUR" } } });
+    assert_eq!(paypal_post(&server, &partial, "good-sig").await, 200);
+    assert_eq!(count(&db, multiplier).await, 15, "the access stays");
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE external_id = 'S-10' AND status = 'paid'").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'payment.partial_refund'").await, 1);
     let metrics = server.get_text("/metrics").await;
     assert!(metrics.contains(r#"webhooks_rejected_total{provider="paypal",reason="mismatch"} 1"#), "{metrics}");
 }
@@ -712,6 +721,12 @@ async fn an_admin_refunds_a_card_payment_from_the_dashboard_and_the_late_webhook
         stripe_post(&server, &checkout("evt_paid", 9901, "dddddddddddddddd", "pi_rosa"), STRIPE_SECRET, now).await;
     assert_eq!(status, 200);
     let payment = count(&db, "SELECT id FROM payments WHERE provider = 'stripe'").await;
+    // A partial refund made at Stripe (`refunded: false`): the access stays, an admin is asked to look.
+    let partial = serde_json::json!({ "id": "evt_partial", "type": "charge.refunded", "data": { "object": {
+        "id": "ch_1", "payment_intent": "pi_rosa", "amount": 499, "amount_refunded": 100, "refunded": false } } });
+    assert_eq!(stripe_post(&server, &partial, STRIPE_SECRET, now).await.0, 200);
+    assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'paid'").await, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log WHERE action = 'payment.partial_refund'").await, 1);
     let (cookie, csrf) = http_login(&server, ADMIN).await;
     let refund = client()
         .post(format!("{}/admin/payments/{payment}/refund", server.base_url))
