@@ -5,7 +5,7 @@ use super::auth::{Admin, digest, secret};
 use super::layout::{Html, action_form, shell, table};
 use super::roles::{Permission, Role};
 use super::texts::t;
-use super::{Dashboard, Refusal};
+use super::{Dashboard, Refusal, audit};
 use actix_web::{HttpResponse, web};
 use diana_actors::store::{self, StoreError, admin as admin_store};
 use maud::html;
@@ -77,20 +77,6 @@ pub async fn page(admin: Admin, dash: web::Data<Dashboard>) -> Result<Html, Refu
     render(&admin, &dash, None).await
 }
 
-async fn audit(
-    dash: &Dashboard,
-    actor: &str,
-    action: &str,
-    target: &str,
-    after: serde_json::Value,
-) -> Result<(), StoreError> {
-    let mut conn = dash.pool.get().await?;
-    let tx = conn.transaction().await?;
-    store::audit::append(&tx, actor, action, target, None, Some(&after)).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 fn back() -> HttpResponse {
     HttpResponse::SeeOther().insert_header(("Location", "/admin/account")).finish()
 }
@@ -107,8 +93,14 @@ pub async fn revoke_session(
     let revoked = async {
         let conn = dash.pool.get().await?;
         if admin_store::revoke_session_by_id(&conn, admin.user_id, &id).await? {
-            audit(&dash, &admin.actor(), "admin.session.revoke", &admin.actor(), serde_json::json!({ "session": *id }))
-                .await?;
+            audit(
+                &dash,
+                &admin.actor(),
+                "admin.session.revoke",
+                &admin.actor(),
+                Some(serde_json::json!({ "session": *id })),
+            )
+            .await?;
         }
         Ok::<_, StoreError>(())
     };
@@ -147,7 +139,7 @@ pub async fn create_token(
             &admin.actor(),
             "admin.token.create",
             &admin.actor(),
-            serde_json::json!({ "token": id, "name": name }),
+            Some(serde_json::json!({ "token": id, "name": name })),
         )
         .await
     };
@@ -167,8 +159,14 @@ pub async fn revoke_token(
     let revoked = async {
         let conn = dash.pool.get().await?;
         if admin_store::revoke_api_token(&conn, admin.user_id, *id).await? {
-            audit(&dash, &admin.actor(), "admin.token.revoke", &admin.actor(), serde_json::json!({ "token": *id }))
-                .await?;
+            audit(
+                &dash,
+                &admin.actor(),
+                "admin.token.revoke",
+                &admin.actor(),
+                Some(serde_json::json!({ "token": *id })),
+            )
+            .await?;
         }
         Ok::<_, StoreError>(())
     };

@@ -119,12 +119,9 @@ pub async fn cancel(
 ) -> Result<HttpResponse, Refusal> {
     admin.check(Permission::Broadcast, &form.csrf)?;
     let cancelled = async {
-        let mut conn = dash.pool.get().await?;
+        let conn = dash.pool.get().await?;
         if broadcasts::finish(&conn, *id, "cancelled").await? {
-            let tx = conn.transaction().await?;
-            store::audit::append(&tx, &admin.actor(), "broadcast.cancel", &format!("broadcast:{}", *id), None, None)
-                .await?;
-            tx.commit().await?;
+            super::audit(&dash, &admin.actor(), "broadcast.cancel", &format!("broadcast:{}", *id), None).await?;
         }
         Ok::<_, StoreError>(())
     };

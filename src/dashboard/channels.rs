@@ -104,12 +104,8 @@ pub async fn approve_now(admin: Admin, dash: web::Data<Dashboard>, form: web::Fo
     let approved = async {
         let conn = dash.pool.get().await?;
         let n = store::channels::approve_all_now(&conn).await?;
-        let mut tx_conn = dash.pool.get().await?;
-        let tx = tx_conn.transaction().await?;
         let after = serde_json::json!({ "requests": n });
-        store::audit::append(&tx, &admin.actor(), "channel.approve_now", "channel:free", None, Some(&after)).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(())
+        super::audit(&dash, &admin.actor(), "channel.approve_now", "channel:free", Some(after)).await
     };
     match approved.await {
         Ok(()) => HttpResponse::SeeOther().insert_header(("Location", "/admin/channels")).finish(),

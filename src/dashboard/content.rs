@@ -224,20 +224,10 @@ pub async fn upload(admin: Admin, dash: web::Data<Dashboard>, req: HttpRequest, 
         story_versions::set_report(&conn, id, &dir_text, &report.errors, &report.warnings, &stats)
             .await
             .map_err(|e| e.to_string())?;
-        let mut tx_conn = dash.pool.get().await.map_err(|e| e.to_string())?;
-        let tx = tx_conn.transaction().await.map_err(|e| e.to_string())?;
         let after = serde_json::json!({ "version": id, "files": names, "errors": report.errors.len() });
-        diana_actors::store::audit::append(
-            &tx,
-            &admin.actor(),
-            "story.upload",
-            &format!("story:{id}"),
-            None,
-            Some(&after),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        tx.commit().await.map_err(|e| e.to_string())?;
+        super::audit(&dash, &admin.actor(), "story.upload", &format!("story:{id}"), Some(after))
+            .await
+            .map_err(|e| e.to_string())?;
         Ok::<_, String>(id)
     };
     match stored.await {
@@ -288,14 +278,10 @@ pub async fn activate(
     };
     let recorded = async {
         story_versions::record_activation(&conn, version_id, &active.version, &admin.actor()).await?;
-        let mut tx_conn = dash.pool.get().await?;
-        let tx = tx_conn.transaction().await?;
         let after =
             serde_json::json!({ "version": version_id, "compiled": active.version, "chapters": active.chapters });
         let target = version_id.map_or_else(|| "story:shipped".to_owned(), |id| format!("story:{id}"));
-        diana_actors::store::audit::append(&tx, &admin.actor(), "story.activate", &target, None, Some(&after)).await?;
-        tx.commit().await?;
-        Ok::<_, diana_actors::store::StoreError>(())
+        super::audit(&dash, &admin.actor(), "story.activate", &target, Some(after)).await
     };
     if let Err(error) = recorded.await {
         return super::internal(error);

@@ -25,39 +25,23 @@ use diana_actors::store::Pool;
 use roles::Permission;
 use std::sync::Arc;
 
-/// What the dashboard's handlers share.
+/// What the dashboard's handlers share: what start-up handed over (reached through `Deref`),
+/// and what the dashboard keeps for itself.
 pub struct Dashboard {
-    pub pool: Pool,
-    pub redis: diana_actors::redis::Redis,
-    pub superadmins: Vec<i64>,
-    pub public_url: url::Url,
+    parts: DashboardParts,
     /// Cookies are `Secure` when the dashboard is served over https.
     pub secure_cookies: bool,
     pub failures: auth::Failures,
     pub overview: overview::OverviewCache,
-    /// The configuration, secrets masked, for the System page.
-    pub config_view: String,
-    /// Whoever sends replies to players (the outbox), when Telegram or the playground is on.
-    pub sink: Option<diana_actors::achievements::ReplySink>,
-    pub reconciler: Option<actix::Addr<diana_actors::payments::PaymentReconciler>>,
-    pub economy: Arc<diana_actors::domain::economy::Economy>,
-    pub timezone: chrono_tz::Tz,
     pub started: std::time::Instant,
-    pub playground: Arc<crate::playground::Playground>,
-    pub story: StoryAdmin,
-    /// For refunds of Stars payments (and the bot's name); `None` without a token.
-    pub telegram: Option<crate::telegram::api::TelegramApi>,
-    /// The bot's @username, once Telegram told us (for deep links).
-    pub bot_username: Arc<std::sync::OnceLock<String>>,
-    /// How long a VIP token made here stays usable.
-    pub token_valid_days: u32,
-    pub broadcaster: Option<crate::broadcast::Broadcaster>,
-    /// The user actors, for the System page's per-shard figures.
-    pub directory: Option<diana_actors::user::UserDirectory>,
-    pub vip_channel: Option<i64>,
-    /// For card refunds, when configured.
-    pub stripe: Option<crate::telegram::stripe_checkout::StripeCheckout>,
-    pub paypal: Option<Arc<crate::paypal_api::PaypalApi>>,
+}
+
+impl std::ops::Deref for Dashboard {
+    type Target = DashboardParts;
+
+    fn deref(&self) -> &DashboardParts {
+        &self.parts
+    }
 }
 
 /// What the Content page needs of the story.
@@ -73,31 +57,12 @@ pub struct StoryAdmin {
 
 impl Dashboard {
     pub fn new(parts: DashboardParts) -> Arc<Dashboard> {
-        let secure_cookies = parts.public_url.scheme() == "https";
         Arc::new(Dashboard {
-            overview: overview::OverviewCache::start(parts.pool.clone()),
-            pool: parts.pool,
-            redis: parts.redis,
-            superadmins: parts.superadmins,
-            public_url: parts.public_url,
-            secure_cookies,
+            secure_cookies: parts.public_url.scheme() == "https",
             failures: auth::Failures::default(),
-            config_view: parts.config_view,
-            sink: parts.sink,
-            reconciler: parts.reconciler,
-            economy: parts.economy,
-            timezone: parts.timezone,
-            playground: parts.playground,
-            story: parts.story,
-            telegram: parts.telegram,
-            bot_username: parts.bot_username,
-            token_valid_days: parts.token_valid_days,
-            broadcaster: parts.broadcaster,
-            directory: parts.directory,
-            vip_channel: parts.vip_channel,
-            stripe: parts.stripe,
-            paypal: parts.paypal,
+            overview: overview::OverviewCache::start(parts.pool.clone()),
             started: std::time::Instant::now(),
+            parts,
         })
     }
 }
@@ -195,6 +160,22 @@ impl From<Refusal> for HttpResponse {
     fn from(refusal: Refusal) -> HttpResponse {
         refusal.error_response()
     }
+}
+
+/// An audit row in a transaction of its own, for a change that was not made in one of ours
+/// (a story swapped in, a message through an actor, approvals queued, a broadcast stopped).
+pub async fn audit(
+    dash: &Dashboard,
+    actor: &str,
+    action: &str,
+    target: &str,
+    after: Option<serde_json::Value>,
+) -> Result<(), diana_actors::store::StoreError> {
+    let mut conn = dash.pool.get().await?;
+    let tx = conn.transaction().await?;
+    diana_actors::store::audit::append(&tx, actor, action, target, None, after.as_ref()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A failure of ours: logged, counted, and a plain 500.

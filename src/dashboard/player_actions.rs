@@ -173,9 +173,6 @@ async fn reset_story(dash: &Dashboard, actor: &str, user_id: i64) -> Result<(), 
         }
         diana_actors::user::UpdateOutcome::Duplicate => {}
     }
-    let mut conn = dash.pool.get().await.map_err(StoreError::from)?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
-    store::audit::append(&tx, actor, "story.reset", &format!("user:{user_id}"), None, None).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    super::audit(dash, actor, "story.reset", &format!("user:{user_id}"), None).await?;
     Ok(())
 }
