@@ -18,9 +18,23 @@ pub struct PaypalApi {
     webhook_id: String,
     /// Our plan id → PayPal's billing plan id.
     plans: HashMap<String, String>,
+    /// Our plan id → its price in euro cents, which PayPal's plan must charge: a sale of any
+    /// other amount would be money taken for no access.
+    prices: HashMap<String, i64>,
+    /// PayPal plans found to charge our price (asked once each).
+    priced: Mutex<std::collections::HashSet<String>>,
     /// Where PayPal sends the player after approving or giving up: back to the bot.
     return_url: String,
     token: Mutex<Option<(String, Instant)>>,
+}
+
+/// Why a plan is not sold through PayPal now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PriceCheck {
+    /// PayPal could not be asked; a later try may work.
+    Unreachable(String),
+    /// PayPal's plan charges something else than ours.
+    Mismatch(String),
 }
 
 /// How PayPal failed, for callers that only report it.
@@ -38,8 +52,59 @@ impl PaypalApi {
             secret: settings.secret.expose().to_owned(),
             webhook_id: settings.webhook_id.clone(),
             plans: settings.plans.clone(),
+            prices: HashMap::new(),
+            priced: Mutex::new(Default::default()),
             return_url,
             token: Mutex::new(None),
+        }
+    }
+
+    /// Sell at these plans' euro prices (checked against PayPal's plans before each first sale).
+    pub fn selling(mut self, plans: &diana_actors::domain::plans::Plans) -> PaypalApi {
+        self.prices =
+            self.plans.keys().filter_map(|id| Some((id.clone(), i64::from(plans.get(id)?.eur_cents)))).collect();
+        self
+    }
+
+    /// Whether PayPal's plan for ours charges what `plans.toml` says, every cycle, in euros.
+    /// A PayPal plan edited to another price (or given a trial) is refused with the reason.
+    pub async fn check_price(&self, plan: &str) -> Result<(), PriceCheck> {
+        let (Some(plan_id), Some(&cents)) = (self.plans.get(plan), self.prices.get(plan)) else {
+            return Err(PriceCheck::Mismatch(format!("no PayPal plan for {plan}")));
+        };
+        if self.priced.lock().expect("priced lock").contains(plan_id) {
+            return Ok(());
+        }
+        let found = self.get(&format!("v1/billing/plans/{plan_id}")).await.map_err(PriceCheck::Unreachable)?;
+        let cycles = found.get("billing_cycles").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+        let wanted = format!("{}.{:02} EUR", cents / 100, cents % 100);
+        let mismatch = cycles.is_empty().then(|| "no billing cycles".to_owned()).or_else(|| {
+            cycles.iter().find_map(|cycle| {
+                let price = cycle.pointer("/pricing_scheme/fixed_price");
+                let value = price.and_then(|p| p.get("value")).and_then(|v| v.as_str()).unwrap_or("?");
+                let currency = price.and_then(|p| p.get("currency_code")).and_then(|c| c.as_str()).unwrap_or("?");
+                let charged = diana_actors::payments::paypal_cents(value).filter(|_| currency == "EUR");
+                (charged != Some(cents)).then(|| format!("a cycle charges {value} {currency}"))
+            })
+        });
+        if let Some(mismatch) = mismatch {
+            let reason = format!("PayPal plan {plan_id} does not match plans.toml ({plan}: {wanted}): {mismatch}");
+            diana_actors::metrics::count_error("paypal_plan_price");
+            tracing::error!(plan, %reason, "not selling through PayPal");
+            return Err(PriceCheck::Mismatch(reason));
+        }
+        self.priced.lock().expect("priced lock").insert(plan_id.clone());
+        Ok(())
+    }
+
+    /// Check every plan's price once at start, so a mismatch shows in the log before anyone
+    /// tries to buy (and each purchase checks again until it passes).
+    pub async fn report_prices(&self) {
+        for plan in self.plans.keys() {
+            // A mismatch is logged and counted where it is found.
+            if let Err(PriceCheck::Unreachable(reason)) = self.check_price(plan).await {
+                tracing::warn!(plan, %reason, "could not check a PayPal plan's price");
+            }
         }
     }
 
@@ -87,6 +152,11 @@ impl PaypalApi {
         let Some(plan_id) = self.plans.get(plan) else {
             return Err(CallFailure::Rejected(format!("no PayPal plan for {plan}")));
         };
+        match self.check_price(plan).await {
+            Ok(()) => {}
+            Err(PriceCheck::Unreachable(reason)) => return Err(transient(reason)),
+            Err(PriceCheck::Mismatch(reason)) => return Err(CallFailure::Rejected(reason)),
+        }
         let token = self.token().await.map_err(transient)?;
         let request = serde_json::json!({
             "plan_id": plan_id,
@@ -143,6 +213,23 @@ impl PaypalApi {
         let status = response.status();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         if status.is_success() || body.get("name").and_then(|n| n.as_str()) == Some("TRANSACTION_ALREADY_REFUNDED") {
+            return Ok(());
+        }
+        let message = body.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+        Err(format!("paypal answered {status}: {message}"))
+    }
+
+    /// Cancel a subscription, so a refunded one does not charge again. One no longer active
+    /// (cancelled already) counts as done.
+    pub async fn cancel_subscription(&self, subscription: &str) -> Result<(), String> {
+        let token = self.token().await?;
+        let url = self.url(&format!("v1/billing/subscriptions/{subscription}/cancel"))?;
+        let reason = serde_json::json!({ "reason": "Refunded" });
+        let response = self.http.post(url).bearer_auth(token).json(&reason).send().await.map_err(failed)?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let issue = body.pointer("/details/0/issue").and_then(|i| i.as_str()).unwrap_or_default();
+        if status.is_success() || issue == "SUBSCRIPTION_STATUS_INVALID" {
             return Ok(());
         }
         let message = body.get("message").and_then(|m| m.as_str()).unwrap_or_default();

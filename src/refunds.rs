@@ -1,7 +1,7 @@
 //! Giving a payment's money back, for the CLI and the dashboard: the provider refunds first
-//! (Telegram Stars: `refundStarPayment`, and the Telegram subscription is cancelled so it does
-//! not charge again; Stripe: a refund of the payment intent; PayPal: a refund of the sale),
-//! then the reconciler ends the access that payment bought.
+//! (Telegram Stars: `refundStarPayment`; Stripe: a refund of the payment intent; PayPal: a
+//! refund of the sale), and a subscription the payment belongs to is cancelled at the provider
+//! so it does not charge again; then the reconciler ends the access that payment bought.
 
 use crate::paypal_api::PaypalApi;
 use crate::telegram::api::{CallFailure, TelegramApi};
@@ -52,15 +52,29 @@ pub async fn give_back(pool: &Pool, refunders: Refunders<'_>, payment_id: i64) -
         "stripe" => {
             let stripe = refunders.stripe.ok_or(RefundError::NotConfigured("Stripe"))?;
             let intent = store::payments::payment_intent(&conn, payment_id).await?;
-            let intent = intent.ok_or_else(|| RefundError::Refused(payment_id, "no payment intent".into()))?;
-            return stripe.refund(&intent, payment_id).await.map_err(|e| RefundError::Refused(payment_id, e));
+            // A subscription's first payment learns its intent from the first invoice's webhook.
+            let intent = intent.ok_or_else(|| {
+                RefundError::Refused(
+                    payment_id,
+                    "Stripe has not yet said which charge paid it; try again shortly".into(),
+                )
+            })?;
+            stripe.refund(&intent, payment_id).await.map_err(|e| RefundError::Refused(payment_id, e))?;
+            if let Some(subscription) = store::payments::provider_subscription(&conn, payment_id).await? {
+                stopped_renewing(payment_id, stripe.cancel_subscription(&subscription).await);
+            }
+            return Ok(());
         }
         "paypal" => {
             let paypal = refunders.paypal.ok_or(RefundError::NotConfigured("PayPal"))?;
-            return paypal
+            paypal
                 .refund_sale(&payment.external_id, payment_id)
                 .await
-                .map_err(|e| RefundError::Refused(payment_id, e));
+                .map_err(|e| RefundError::Refused(payment_id, e))?;
+            if let Some(subscription) = store::payments::provider_subscription(&conn, payment_id).await? {
+                stopped_renewing(payment_id, paypal.cancel_subscription(&subscription).await);
+            }
+            return Ok(());
         }
         other => return Err(RefundError::NotAvailable(other.to_owned())),
     }
@@ -74,12 +88,18 @@ pub async fn give_back(pool: &Pool, refunders: Refunders<'_>, payment_id: i64) -
         Err(failure) => return Err(RefundError::Refused(payment_id, format!("{failure:?}"))),
     }
     // A refunded subscription must not charge again next month.
-    if payment.recurring
-        && let Err(failure) =
-            api.call("editUserStarSubscription", api.bot.edit_user_star_subscription(user, charge, true)).await
-    {
-        diana_actors::metrics::count_error("star_subscription_cancel");
-        tracing::warn!(payment_id, ?failure, "the Telegram subscription could not be cancelled");
+    if payment.recurring {
+        let cancelled = api.call("editUserStarSubscription", api.bot.edit_user_star_subscription(user, charge, true));
+        stopped_renewing(payment_id, cancelled.await.map(|_| ()).map_err(|failure| format!("{failure:?}")));
     }
     Ok(())
+}
+
+/// The money is back either way; a subscription left renewing is reported for an admin to
+/// cancel at the provider.
+fn stopped_renewing(payment_id: i64, cancelled: Result<(), String>) {
+    if let Err(failure) = cancelled {
+        diana_actors::metrics::count_error("subscription_cancel");
+        tracing::warn!(payment_id, %failure, "refunded, but its subscription could not be cancelled; cancel it at the provider");
+    }
 }

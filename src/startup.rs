@@ -167,10 +167,14 @@ impl Application {
         if let Some(client) = &stripe_client {
             reconciler = reconciler.checking_pending(Arc::new(client.clone()));
         }
-        let paypal_api =
-            settings.paypal.as_ref().map(|p| Arc::new(PaypalApi::new(p, settings.http.public_url.to_string())));
+        let paypal_api = settings
+            .paypal
+            .as_ref()
+            .map(|p| Arc::new(PaypalApi::new(p, settings.http.public_url.to_string()).selling(&plans)));
         if let Some(api) = &paypal_api {
             reconciler = reconciler.checking_pending(api.clone());
+            let api = api.clone();
+            tokio::spawn(async move { api.report_prices().await });
         }
         let reconciler = reconciler.start();
         // A story activated from the dashboard outlives restarts.

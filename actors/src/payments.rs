@@ -9,7 +9,7 @@ use crate::achievements::ReplySink;
 use crate::domain::plans::{CheckoutRefusal, InvoicePayload, Plans, extended_until, reminder_due};
 use crate::domain::{Lang, Reply};
 use crate::metrics::count_error;
-use crate::store::payments::{self as store, NewPayment, Subscription};
+use crate::store::payments::{self as store, MoneyBack, NewPayment, ProviderEvent, Subscription};
 use crate::store::{self as db, Pool, StoreError, outbox::Pending};
 use actix::prelude::*;
 use chrono::{DateTime, Duration, Utc};
@@ -251,7 +251,7 @@ pub fn paypal_reference(subscription_id: &str) -> String {
     format!("paypal:{subscription_id}")
 }
 
-fn paypal_cents(amount: &str) -> Option<i64> {
+pub fn paypal_cents(amount: &str) -> Option<i64> {
     let (units, cents) = amount.trim().split_once('.').unwrap_or((amount.trim(), "0"));
     let cents = format!("{cents:0<2}");
     if cents.len() != 2 {
@@ -360,6 +360,7 @@ impl PaymentReconciler {
         if let (Some(nonce), true) = (&msg.invoice, !msg.recurring || msg.first) {
             store::mark_invoice_paid(tx, nonce).await?;
         }
+        let charge_ref = self.charge_ref(tx, msg).await?;
         let new = NewPayment {
             provider: &msg.provider,
             external_id: &msg.external_id,
@@ -368,6 +369,8 @@ impl PaymentReconciler {
             amount: msg.amount,
             currency: &msg.currency,
             recurring: msg.recurring,
+            days: Some(plan.days),
+            charge_ref: charge_ref.as_deref(),
             raw: &msg.raw,
         };
         let Some(payment_id) = store::insert_payment(tx, &new).await? else {
@@ -380,13 +383,49 @@ impl PaymentReconciler {
         tracing::info!(user_id = msg.user_id, plan = %plan.id, %expires_at, payment_id, "subscription extended");
         // A refund that arrived before its payment (events out of order) applies now. Stripe
         // refunds name the payment intent; PayPal's, the sale.
-        let reference = msg.raw.get("payment_intent").and_then(|v| v.as_str()).unwrap_or(&msg.external_id);
-        if store::refund_arrived(tx, &msg.provider, reference).await? {
-            let admin = format!("{}:refund", msg.provider);
-            let (_, outgoing) = self.refund_in(tx, &RefundPayment { payment_id, admin }).await?;
+        let reference = charge_ref.as_deref().unwrap_or(&msg.external_id);
+        if let Some(outgoing) = self.money_came_back(tx, payment_id, &msg.provider, reference).await? {
             return Ok((PaymentOutcome::Duplicate, outgoing));
         }
         Ok((PaymentOutcome::Activated { plan: plan.id.clone(), expires_at, payment_id, started }, Vec::new()))
+    }
+
+    /// The id the provider's refunds and disputes will name for this payment: Stripe's payment
+    /// intent. A Checkout Session for a subscription has none; its first invoice names it, and
+    /// may have come first.
+    async fn charge_ref(&self, tx: &db::Transaction<'_>, msg: &PaymentSucceeded) -> Result<Option<String>, StoreError> {
+        if msg.provider != "stripe" {
+            return Ok(None);
+        }
+        if let Some(intent) = msg.raw.get("payment_intent").and_then(|v| v.as_str()) {
+            return Ok(Some(intent.to_owned()));
+        }
+        match msg.raw.get("subscription").and_then(|v| v.as_str()) {
+            Some(subscription) => store::linked_charge(tx, subscription).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Apply what money-back events (refunds, chargebacks) recorded for `reference` before its
+    /// payment arrived: all of it back ends the access (`Some`, with the messages to send once
+    /// committed); part of it is reported, and the access stays.
+    async fn money_came_back(
+        &self,
+        tx: &db::Transaction<'_>,
+        payment_id: i64,
+        provider: &str,
+        reference: &str,
+    ) -> Result<Option<Vec<crate::domain::Outgoing>>, StoreError> {
+        let Some(back) = store::money_back(tx, provider, reference).await? else { return Ok(None) };
+        let paid = store::payment(tx, payment_id).await?.map_or(0, |p| p.amount);
+        if !back.all && back.cents < paid {
+            let seen = serde_json::json!({ "refunded_cents": back.cents, "arrived": "before the payment" });
+            self.partial_refund(tx, payment_id, provider, &seen).await?;
+            return Ok(None);
+        }
+        let admin = format!("{provider}:refund");
+        let (_, outgoing) = self.refund_in(tx, &RefundPayment { payment_id, admin }).await?;
+        Ok(Some(outgoing))
     }
 
     /// Apply a Stripe event once (by its id), whatever order events arrive in: a refund that
@@ -397,8 +436,22 @@ impl PaymentReconciler {
         let object = &msg.object;
         let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_owned);
         let intent = text(object, "payment_intent");
-        let reference = (msg.event_type == "charge.refunded").then_some(intent.as_deref()).flatten();
-        if !store::record_event(&tx, "stripe", &msg.id, &msg.event_type, reference).await? {
+        let first_invoice = msg.event_type == "invoice.paid"
+            && text(object, "billing_reason").as_deref() == Some("subscription_create");
+        let money_back = matches!(msg.event_type.as_str(), "charge.refunded" | "charge.dispute.created");
+        let subscription = text(object, "subscription").filter(|_| first_invoice);
+        // Stripe says `refunded: false` while only part of the charge came back.
+        let partial =
+            msg.event_type == "charge.refunded" && object.get("refunded").and_then(|r| r.as_bool()) == Some(false);
+        let event = ProviderEvent {
+            provider: "stripe",
+            id: &msg.id,
+            event_type: &msg.event_type,
+            reference: intent.as_deref().filter(|_| money_back || first_invoice),
+            subject: subscription.as_deref(),
+            amount: partial.then(|| object.get("amount_refunded").and_then(|a| a.as_i64()).unwrap_or(0)),
+        };
+        if !store::record_event(&tx, &event).await? {
             return Ok(EventOutcome::Duplicate);
         }
         let amount = |key: &str| object.get(key).and_then(|x| x.as_i64()).unwrap_or(-1);
@@ -452,6 +505,19 @@ impl PaymentReconciler {
                     _ => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
                 }
             }
+            // The subscription's first invoice: the checkout paid it, but only the invoice names
+            // the payment intent that refunds and disputes of that first month will name.
+            "invoice.paid" => match (subscription.as_deref(), intent.as_deref()) {
+                (Some(subscription), Some(intent)) => match store::link_charge(&tx, subscription, intent).await? {
+                    Some(payment_id) => {
+                        let outgoing = self.money_came_back(&tx, payment_id, "stripe", intent).await?;
+                        (EventOutcome::Applied, outgoing.unwrap_or_default())
+                    }
+                    // Kept: the checkout's payment finds it when it arrives.
+                    None => (EventOutcome::Applied, Vec::new()),
+                },
+                _ => (EventOutcome::Ignored, Vec::new()),
+            },
             "customer.subscription.deleted" | "customer.subscription.updated" => {
                 let ended = msg.event_type.ends_with("deleted")
                     || matches!(text(object, "status").as_deref(), Some("canceled" | "unpaid" | "incomplete_expired"));
@@ -461,15 +527,18 @@ impl PaymentReconciler {
                     _ => (EventOutcome::Ignored, Vec::new()),
                 }
             }
-            "charge.refunded" => match intent.as_deref() {
+            // A refund, or a chargeback: the card's owner disputes the charge and the bank takes
+            // the money back at once, so the access it bought ends like a refund's.
+            "charge.refunded" | "charge.dispute.created" => match intent.as_deref() {
                 Some(intent) => match store::payment_by_reference(&tx, "stripe", intent).await? {
-                    // Stripe says `refunded: false` while only part of the charge came back.
-                    Some(payment_id) if object.get("refunded").and_then(|r| r.as_bool()) == Some(false) => {
+                    Some(payment_id) if partial => {
                         self.partial_refund(&tx, payment_id, "stripe", object).await?;
                         (EventOutcome::Applied, Vec::new())
                     }
                     Some(payment_id) => {
-                        let refund = RefundPayment { payment_id, admin: "stripe:refund".into() };
+                        let admin =
+                            if partial || msg.event_type == "charge.refunded" { "refund" } else { "chargeback" };
+                        let refund = RefundPayment { payment_id, admin: format!("stripe:{admin}") };
                         let (_, outgoing) = self.refund_in(&tx, &refund).await?;
                         (EventOutcome::Applied, outgoing)
                     }
@@ -511,8 +580,23 @@ impl PaymentReconciler {
         let tx = conn.transaction().await?;
         let resource = &msg.resource;
         let text = |key: &str| resource.get(key).and_then(|x| x.as_str()).map(str::to_owned);
-        let refunded_sale = (msg.event_type == "PAYMENT.SALE.REFUNDED").then(|| text("sale_id")).flatten();
-        if !store::record_event(&tx, "paypal", &msg.id, &msg.event_type, refunded_sale.as_deref()).await? {
+        // A refund names its sale; a reversal (a chargeback) may be the sale itself.
+        let refunded_sale = match msg.event_type.as_str() {
+            "PAYMENT.SALE.REFUNDED" => text("sale_id"),
+            "PAYMENT.SALE.REVERSED" => text("sale_id").or_else(|| text("id")),
+            _ => None,
+        };
+        let refunded = resource.pointer("/amount/total").and_then(|t| t.as_str()).and_then(paypal_cents);
+        let event = ProviderEvent {
+            provider: "paypal",
+            id: &msg.id,
+            event_type: &msg.event_type,
+            reference: refunded_sale.as_deref(),
+            subject: None,
+            // A reversal takes all of it back; a refund says how much (`None`: all, unreadable).
+            amount: refunded.map(i64::abs).filter(|_| msg.event_type == "PAYMENT.SALE.REFUNDED"),
+        };
+        if !store::record_event(&tx, &event).await? {
             return Ok(EventOutcome::Duplicate);
         }
         let payload = text("custom").or_else(|| text("custom_id")).and_then(|p| InvoicePayload::decode(&p));
@@ -543,16 +627,15 @@ impl PaymentReconciler {
                     _ => (self.unmatched(&msg.id, &msg.event_type), Vec::new()),
                 }
             }
-            "PAYMENT.SALE.REFUNDED" => match refunded_sale.as_deref() {
+            "PAYMENT.SALE.REFUNDED" | "PAYMENT.SALE.REVERSED" => match refunded_sale.as_deref() {
                 Some(sale) => match store::payment_by_external(&tx, "paypal", sale).await? {
-                    Some(payment_id)
-                        if self.refunds_less_than_paid(&tx, payment_id, resource.pointer("/amount/total")).await? =>
-                    {
+                    Some(payment_id) if self.refunds_less_than_paid(&tx, payment_id, sale).await? => {
                         self.partial_refund(&tx, payment_id, "paypal", resource).await?;
                         (EventOutcome::Applied, Vec::new())
                     }
                     Some(payment_id) => {
-                        let refund = RefundPayment { payment_id, admin: "paypal:refund".into() };
+                        let admin = if msg.event_type.ends_with("REFUNDED") { "refund" } else { "chargeback" };
+                        let refund = RefundPayment { payment_id, admin: format!("paypal:{admin}") };
                         let (_, outgoing) = self.refund_in(&tx, &refund).await?;
                         (EventOutcome::Applied, outgoing)
                     }
@@ -601,16 +684,17 @@ impl PaymentReconciler {
         EventOutcome::Ignored
     }
 
-    /// Whether a PayPal refund of `total` gives back less than its payment was.
+    /// Whether the PayPal refunds of a sale so far (this one included) give back less than it
+    /// was: two partial refunds that add up to all of it end the access like one full refund.
     async fn refunds_less_than_paid(
         &self,
         tx: &db::Transaction<'_>,
         payment_id: i64,
-        total: Option<&serde_json::Value>,
+        sale: &str,
     ) -> Result<bool, StoreError> {
-        let Some(refunded) = total.and_then(|t| t.as_str()).and_then(paypal_cents) else { return Ok(false) };
+        let back = store::money_back(tx, "paypal", sale).await?;
         let paid = store::payment(tx, payment_id).await?.map_or(0, |p| p.amount);
-        Ok(refunded < paid)
+        Ok(back.is_some_and(|MoneyBack { all, cents }| !all && cents < paid))
     }
 
     /// Part of a payment came back: the access stays (what is left still paid for it), and an
@@ -675,6 +759,8 @@ impl PaymentReconciler {
             amount: 0,
             currency: "EUR",
             recurring: false,
+            days: Some(msg.days),
+            charge_ref: None,
             raw: &raw,
         };
         let payment_id = store::insert_payment(&tx, &new).await?;
@@ -723,6 +809,8 @@ impl PaymentReconciler {
             amount: msg.amount,
             currency: &msg.currency,
             recurring: msg.recurring,
+            days: None,
+            charge_ref: None,
             raw: &msg.raw,
         };
         if let Some(id) = store::insert_disputed(tx, &new).await? {
@@ -761,7 +849,8 @@ impl PaymentReconciler {
         // Only the time this payment bought goes: other payments' days stay. A disputed payment
         // bought nothing, so nothing goes.
         let bought = payment.status == "paid";
-        let days = self.plans.get(&payment.plan).filter(|_| bought).map_or(0, |p| i64::from(p.days));
+        let bought_days = payment.days.or_else(|| self.plans.get(&payment.plan).map(|p| p.days));
+        let days = bought_days.filter(|_| bought).map_or(0, i64::from);
         let mut ended = true;
         if let Some(mut sub) = store::lock_subscription(tx, payment.user_id).await? {
             let end = if bought { (sub.expires_at - Duration::days(days)).max(now) } else { sub.expires_at };
@@ -932,7 +1021,7 @@ impl PaymentReconciler {
             tracing::error!(payment_id, plan = %payment.plan, "a paid payment names an unknown plan; reported");
             return Ok(false);
         };
-        let expires_at = paid_at + Duration::days(i64::from(plan.days));
+        let expires_at = paid_at + Duration::days(i64::from(payment.days.unwrap_or(plan.days)));
         let status = if expires_at > now { "active" } else { "expired" };
         let sub = Subscription {
             plan: plan.id.clone(),
@@ -990,6 +1079,7 @@ pub async fn redeem_token(
     };
     store::use_token(tx, &msg.token, msg.user_id).await?;
     let raw = serde_json::json!({ "tariff": token.tariff });
+    let days = u32::try_from(token.days).unwrap_or(plan.days);
     let new = NewPayment {
         provider: "admin_token",
         external_id: &msg.token,
@@ -998,10 +1088,11 @@ pub async fn redeem_token(
         amount: token.price_cents,
         currency: &token.currency,
         recurring: false,
+        days: Some(days),
+        charge_ref: None,
         raw: &raw,
     };
     let Some(payment_id) = store::insert_payment(tx, &new).await? else { return Ok(PaymentOutcome::Duplicate) };
-    let days = u32::try_from(token.days).unwrap_or(plan.days);
     let (expires_at, started) = extend_subscription(tx, msg.user_id, plan, "admin_token", days, now).await?;
     let after = serde_json::json!({ "tariff": token.tariff, "expires_at": expires_at, "payment": payment_id });
     let target = format!("user:{}", msg.user_id);

@@ -267,3 +267,171 @@ async fn days_given_by_an_admin_lengthen_a_stars_subscription_without_taking_it_
     );
     w.drop_db().await;
 }
+
+impl World {
+    /// An invoice for a card page (Stripe or PayPal) of the VIP plan.
+    async fn card_invoice(&self, user_id: i64, nonce: &str) {
+        let mut conn = self.pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        store::create_invoice(&tx, nonce, user_id, "vip", "EUR", 499).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    async fn stripe(&self, id: &str, event_type: &str, object: serde_json::Value) -> EventOutcome {
+        let event = StripeEvent { id: id.into(), event_type: event_type.into(), object };
+        self.reconciler.stripe_event(event).await.unwrap()
+    }
+
+    async fn paypal(&self, id: &str, event_type: &str, resource: serde_json::Value) -> EventOutcome {
+        let event = PaypalEvent { id: id.into(), event_type: event_type.into(), resource };
+        self.reconciler.paypal_event(event).await.unwrap()
+    }
+
+    async fn active(&self, user_id: i64) -> bool {
+        let sql =
+            "SELECT count(*) FROM user_subscriptions WHERE user_id = $1 AND status = 'active' AND expires_at > $2";
+        let count: i64 = self.pool.get().await.unwrap().query_one(sql, &[&user_id, &self.now()]).await.unwrap().get(0);
+        count == 1
+    }
+}
+
+/// A Checkout Session in subscription mode, as Stripe sends it: no payment intent of its own.
+fn subscription_session(user_id: i64, nonce: &str, subscription: &str) -> serde_json::Value {
+    serde_json::json!({ "id": format!("cs_{subscription}"), "mode": "subscription", "payment_intent": null,
+        "subscription": subscription, "client_reference_id": format!("v1:{user_id}:vip:{nonce}"),
+        "amount_total": 499, "currency": "eur" })
+}
+
+fn first_invoice(subscription: &str, intent: &str) -> serde_json::Value {
+    serde_json::json!({ "id": format!("in_{subscription}"), "billing_reason": "subscription_create",
+        "subscription": subscription, "payment_intent": intent, "amount_paid": 499, "currency": "eur" })
+}
+
+#[actix::test]
+async fn a_stripe_subscription_learns_its_charge_from_the_first_invoice_whatever_the_order() {
+    let w = world().await;
+    // Ana: checkout, then a full refund made in Stripe's dashboard (it names the invoice's payment
+    // intent, unknown yet), then the first invoice that names it: the refund applies then.
+    w.card_invoice(1, "aaaaaaaaaaaaaaaa").await;
+    assert_eq!(
+        w.stripe("evt_a1", "checkout.session.completed", subscription_session(1, "aaaaaaaaaaaaaaaa", "sub_a")).await,
+        EventOutcome::Applied
+    );
+    assert!(w.active(1).await);
+    let refund = serde_json::json!({ "id": "ch_a", "payment_intent": "pi_a", "amount": 499, "amount_refunded": 499, "refunded": true });
+    assert_eq!(w.stripe("evt_a2", "charge.refunded", refund).await, EventOutcome::Applied);
+    assert!(w.active(1).await, "kept until we know which payment it is");
+    assert_eq!(w.stripe("evt_a3", "invoice.paid", first_invoice("sub_a", "pi_a")).await, EventOutcome::Applied);
+    assert!(!w.active(1).await, "the refund found its payment");
+    assert_eq!(w.one("SELECT count(*) FROM payments WHERE charge_ref = 'pi_a' AND status = 'refunded'").await, 1);
+
+    // Bea: the first invoice before the checkout, and a partial refund before both: the access
+    // stays and an admin is asked to look; then a chargeback takes it all back.
+    w.card_invoice(2, "bbbbbbbbbbbbbbbb").await;
+    assert_eq!(w.stripe("evt_b1", "invoice.paid", first_invoice("sub_b", "pi_b")).await, EventOutcome::Applied);
+    let partial = serde_json::json!({ "id": "ch_b", "payment_intent": "pi_b", "amount": 499, "amount_refunded": 100, "refunded": false });
+    assert_eq!(w.stripe("evt_b2", "charge.refunded", partial).await, EventOutcome::Applied);
+    assert_eq!(
+        w.stripe("evt_b3", "checkout.session.completed", subscription_session(2, "bbbbbbbbbbbbbbbb", "sub_b")).await,
+        EventOutcome::Applied
+    );
+    assert!(w.active(2).await, "a partial refund leaves the access");
+    assert_eq!(w.one("SELECT count(*) FROM payments WHERE charge_ref = 'pi_b' AND status = 'paid'").await, 1);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.partial_refund'").await, 1);
+    let dispute = serde_json::json!({ "id": "dp_b", "charge": "ch_b", "payment_intent": "pi_b", "amount": 499, "status": "needs_response" });
+    assert_eq!(w.stripe("evt_b4", "charge.dispute.created", dispute.clone()).await, EventOutcome::Applied);
+    assert!(!w.active(2).await, "a chargeback ends the access");
+    assert_eq!(w.stripe("evt_b4", "charge.dispute.created", dispute).await, EventOutcome::Duplicate);
+    assert_eq!(
+        w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.refund' AND actor = 'stripe:chargeback'").await,
+        1
+    );
+    w.drop_db().await;
+}
+
+fn sale(user_id: i64, nonce: &str, sale: &str) -> serde_json::Value {
+    serde_json::json!({ "id": sale, "state": "completed", "amount": { "total": "4.99", "currency": "EUR" },
+        "custom": format!("v1:{user_id}:vip:{nonce}"), "billing_agreement_id": format!("I-{user_id}") })
+}
+
+fn sale_refund(id: &str, sale: &str, total: &str) -> serde_json::Value {
+    serde_json::json!({ "id": id, "sale_id": sale, "state": "completed", "amount": { "total": total, "currency": "EUR" } })
+}
+
+#[actix::test]
+async fn paypal_refunds_add_up_even_before_their_sale_and_a_reversal_ends_access() {
+    let w = world().await;
+    w.card_invoice(1, "aaaaaaaaaaaaaaaa").await;
+    // A partial refund before its sale: the access the sale buys stays.
+    assert_eq!(
+        w.paypal("WH-1", "PAYMENT.SALE.REFUNDED", sale_refund("RF-1", "SALE-1", "1.00")).await,
+        EventOutcome::Applied
+    );
+    assert_eq!(
+        w.paypal("WH-2", "PAYMENT.SALE.COMPLETED", sale(1, "aaaaaaaaaaaaaaaa", "SALE-1")).await,
+        EventOutcome::Applied
+    );
+    assert!(w.active(1).await);
+    assert_eq!(w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.partial_refund'").await, 1);
+    // The rest of it: the two together are all of it.
+    assert_eq!(
+        w.paypal("WH-3", "PAYMENT.SALE.REFUNDED", sale_refund("RF-2", "SALE-1", "3.99")).await,
+        EventOutcome::Applied
+    );
+    assert!(!w.active(1).await, "all the money is back");
+
+    w.card_invoice(2, "bbbbbbbbbbbbbbbb").await;
+    assert_eq!(
+        w.paypal("WH-4", "PAYMENT.SALE.COMPLETED", sale(2, "bbbbbbbbbbbbbbbb", "SALE-2")).await,
+        EventOutcome::Applied
+    );
+    let reversal =
+        serde_json::json!({ "id": "SALE-2", "state": "reversed", "amount": { "total": "4.99", "currency": "EUR" } });
+    assert_eq!(w.paypal("WH-5", "PAYMENT.SALE.REVERSED", reversal).await, EventOutcome::Applied);
+    assert!(!w.active(2).await, "a chargeback ends the access");
+    assert_eq!(
+        w.one("SELECT count(*) FROM audit_log WHERE action = 'payment.refund' AND actor = 'paypal:chargeback'").await,
+        1
+    );
+    w.drop_db().await;
+}
+
+#[actix::test]
+async fn a_refund_or_a_repair_counts_the_days_that_payment_bought() {
+    let w = world().await;
+    // Tokens expire by the database's clock; whole seconds, as Postgres keeps microseconds.
+    *w.now.lock().unwrap() = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
+    let start = w.now();
+    w.invoice(1, "aaaaaaaaaaaaaaaa").await;
+    let paid = w.reconciler.record_payment(stars(1, "ch-1", "aaaaaaaaaaaaaaaa", false)).await.unwrap();
+    assert!(matches!(paid, PaymentOutcome::Activated { .. }), "{paid:?}");
+    let plans = Plans::embedded().unwrap();
+    let tariff = crate::admin::Tariff { name: "semana", plan: "vip", days: 7, price_cents: 100, currency: "EUR" };
+    crate::admin::put_tariff(&w.pool, &plans, "admin:1", &tariff).await.unwrap();
+    let token = crate::admin::create_token(&w.pool, "admin:1", "semana", 7).await.unwrap();
+    let token = token.strip_prefix("tok_").unwrap().to_owned();
+    let got = w.reconciler.redeem(RedeemToken { user_id: 1, token }).await.unwrap();
+    let PaymentOutcome::Activated { payment_id, expires_at, .. } = got else { panic!("{got:?}") };
+    assert_eq!(expires_at, start + Duration::days(37));
+    let refund = RefundPayment { payment_id, admin: "admin:1".into() };
+    assert_eq!(w.reconciler.refund(refund).await.unwrap(), RefundOutcome::Refunded { user_id: 1 });
+    let until = "SELECT extract(epoch FROM expires_at)::bigint FROM user_subscriptions WHERE user_id = 1";
+    assert_eq!(w.one(until).await, (start + Duration::days(30)).timestamp(), "the week goes, the month stays");
+
+    // A week sold by token, paid but never applied: repaired as a week, not as the plan's month.
+    w.pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO payments (provider, external_id, user_id, plan, amount, currency, status, raw_event, days, created_at)
+             VALUES ('admin_token', 'tok-lost', 2, 'vip', 100, 'EUR', 'paid', '{}', 7, $1)",
+            &[&start],
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.reconciler.sweep(start).await.unwrap().repaired, 1);
+    let until = "SELECT extract(epoch FROM expires_at)::bigint FROM user_subscriptions WHERE user_id = 2";
+    assert_eq!(w.one(until).await, (start + Duration::days(7)).timestamp());
+    w.drop_db().await;
+}

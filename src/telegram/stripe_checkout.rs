@@ -105,6 +105,22 @@ impl StripeCheckout {
         Err(format!("stripe answered {status}: {message}"))
     }
 
+    /// Cancel a subscription at once, so a refunded one does not charge again. One cancelled
+    /// already counts as done.
+    pub async fn cancel_subscription(&self, subscription: &str) -> Result<(), String> {
+        let url = self.api_url.join(&format!("v1/subscriptions/{subscription}")).map_err(|e| e.to_string())?;
+        let response =
+            self.http.delete(url).bearer_auth(&self.api_key).send().await.map_err(|e| e.without_url().to_string())?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let message = body.pointer("/error/message").and_then(|m| m.as_str()).unwrap_or_default();
+        // Stripe has no code for it: a cancelled subscription answers 404 or "is canceled".
+        if status.is_success() || status.as_u16() == 404 || message.contains("canceled") {
+            return Ok(());
+        }
+        Err(format!("stripe answered {status}: {message}"))
+    }
+
     /// A Checkout Session as Stripe has it now.
     pub async fn session(&self, id: &str) -> Result<serde_json::Value, String> {
         let url = self.api_url.join(&format!("v1/checkout/sessions/{id}")).map_err(|e| e.to_string())?;

@@ -59,6 +59,10 @@ pub struct NewPayment<'a> {
     pub amount: i64,
     pub currency: &'a str,
     pub recurring: bool,
+    /// The days it buys (`None`: money that bought nothing).
+    pub days: Option<u32>,
+    /// The id the provider's refunds and disputes will name (Stripe's payment intent).
+    pub charge_ref: Option<&'a str>,
     pub raw: &'a serde_json::Value,
 }
 
@@ -75,17 +79,27 @@ pub async fn insert_disputed(tx: &Transaction<'_>, p: &NewPayment<'_>) -> Result
 async fn insert_with_status(tx: &Transaction<'_>, p: &NewPayment<'_>, status: &str) -> Result<Option<i64>, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "INSERT INTO payments (provider, external_id, user_id, plan, amount, currency, status, recurring, raw_event)
-             VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8)
+            "INSERT INTO payments (provider, external_id, user_id, plan, amount, currency, status, recurring, raw_event,
+                                   days, charge_ref)
+             VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8, $10, $11)
              ON CONFLICT (provider, external_id) DO NOTHING RETURNING id",
         )
         .await?;
-    let row = tx
-        .query_opt(
-            &stmt,
-            &[&p.provider, &p.external_id, &p.user_id, &p.plan, &p.amount, &p.currency, &p.recurring, p.raw, &status],
-        )
-        .await?;
+    let days = p.days.map(|d| i32::try_from(d).unwrap_or(i32::MAX));
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] = [
+        &p.provider,
+        &p.external_id,
+        &p.user_id,
+        &p.plan,
+        &p.amount,
+        &p.currency,
+        &p.recurring,
+        p.raw,
+        &status,
+        &days,
+        &p.charge_ref,
+    ];
+    let row = tx.query_opt(&stmt, &params).await?;
     Ok(row.map(|r| r.get(0)))
 }
 
@@ -99,12 +113,14 @@ pub struct Payment {
     pub amount: i64,
     pub currency: String,
     pub status: String,
+    /// The days it bought, when recorded (older rows: the plan's).
+    pub days: Option<u32>,
 }
 
 pub async fn lock_payment(tx: &Transaction<'_>, id: i64) -> Result<Option<Payment>, StoreError> {
     let stmt = tx
         .prepare_cached(
-            "SELECT id, provider, external_id, user_id, plan, amount, currency, status FROM payments
+            "SELECT id, provider, external_id, user_id, plan, amount, currency, status, days FROM payments
              WHERE id = $1 FOR UPDATE",
         )
         .await?;
@@ -117,6 +133,7 @@ pub async fn lock_payment(tx: &Transaction<'_>, id: i64) -> Result<Option<Paymen
         amount: r.get(5),
         currency: r.get(6),
         status: r.get(7),
+        days: r.get::<_, Option<i32>>(8).and_then(|d| u32::try_from(d).ok()),
     }))
 }
 
@@ -299,47 +316,99 @@ pub async fn use_token(tx: &Transaction<'_>, token: &str, user_id: i64) -> Resul
     Ok(())
 }
 
+/// A provider's event as recorded: applied once, by its id.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderEvent<'a> {
+    pub provider: &'a str,
+    pub id: &'a str,
+    pub event_type: &'a str,
+    /// What it is about (the payment intent or sale a refund names), to match an event that
+    /// arrives before its payment.
+    pub reference: Option<&'a str>,
+    /// A second id it links to the reference (the subscription a first invoice belongs to).
+    pub subject: Option<&'a str>,
+    /// For a refund, how much it gave back in cents, when that is less than all of it.
+    pub amount: Option<i64>,
+}
+
+/// Events that take money back: refunds, chargebacks and reversals.
+const MONEY_BACK: &str =
+    "('charge.refunded', 'charge.dispute.created', 'PAYMENT.SALE.REFUNDED', 'PAYMENT.SALE.REVERSED')";
+
 /// Record a provider's event; `false` if it was recorded before (a redelivery).
-pub async fn record_event(
+pub async fn record_event(tx: &Transaction<'_>, e: &ProviderEvent<'_>) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO provider_events (provider, event_id, event_type, ref, subject, amount)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    let inserted = tx.execute(&stmt, &[&e.provider, &e.id, &e.event_type, &e.reference, &e.subject, &e.amount]).await?;
+    Ok(inserted == 1)
+}
+
+/// What the money-back events recorded for a payment reference add up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneyBack {
+    /// One of them gave all of it back (or did not say how much).
+    pub all: bool,
+    /// How much they gave back, in cents: Stripe's figure is a running total; PayPal's, each
+    /// refund's own.
+    pub cents: i64,
+}
+
+/// Money taken back for a payment reference so far, or `None` when nothing was.
+pub async fn money_back(
     tx: &Transaction<'_>,
     provider: &str,
-    event_id: &str,
-    event_type: &str,
-    reference: Option<&str>,
-) -> Result<bool, StoreError> {
+    reference: &str,
+) -> Result<Option<MoneyBack>, StoreError> {
     let stmt = tx
-        .prepare_cached(
-            "INSERT INTO provider_events (provider, event_id, event_type, ref) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING",
-        )
+        .prepare_cached(&format!(
+            "SELECT count(*), coalesce(bool_or(amount IS NULL), false),
+                    coalesce(CASE WHEN $1 = 'paypal' THEN sum(amount)::bigint ELSE max(amount) END, 0)
+               FROM provider_events WHERE provider = $1 AND event_type IN {MONEY_BACK} AND ref = $2"
+        ))
         .await?;
-    Ok(tx.execute(&stmt, &[&provider, &event_id, &event_type, &reference]).await? == 1)
+    let row = tx.query_one(&stmt, &[&provider, &reference]).await?;
+    Ok((row.get::<_, i64>(0) > 0).then(|| MoneyBack { all: row.get(1), cents: row.get(2) }))
 }
 
-/// Whether a refund for this payment reference already arrived (out of order).
-pub async fn refund_arrived(tx: &Transaction<'_>, provider: &str, reference: &str) -> Result<bool, StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM provider_events
-                            WHERE provider = $1 AND event_type IN ('charge.refunded', 'PAYMENT.SALE.REFUNDED')
-                              AND ref = $2)",
-        )
-        .await?;
-    Ok(tx.query_one(&stmt, &[&provider, &reference]).await?.get(0))
-}
-
-/// The payment a provider reference (Stripe's payment_intent) belongs to.
+/// The payment a provider reference (Stripe's payment intent) belongs to.
 pub async fn payment_by_reference(
     tx: &Transaction<'_>,
     provider: &str,
     reference: &str,
 ) -> Result<Option<i64>, StoreError> {
     let stmt = tx
-        .prepare_cached(
-            "SELECT id FROM payments WHERE provider = $1 AND raw_event->>'payment_intent' = $2 ORDER BY id LIMIT 1",
-        )
+        .prepare_cached("SELECT id FROM payments WHERE provider = $1 AND charge_ref = $2 ORDER BY id LIMIT 1")
         .await?;
     Ok(tx.query_opt(&stmt, &[&provider, &reference]).await?.map(|r| r.get(0)))
+}
+
+/// A Stripe subscription's first invoice names the payment intent its Checkout Session did
+/// not have: give it to that session's payment. Returns the payment, if it has arrived.
+pub async fn link_charge(tx: &Transaction<'_>, subscription: &str, charge: &str) -> Result<Option<i64>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE payments SET charge_ref = $2
+              WHERE provider = 'stripe' AND raw_event->>'subscription' = $1 AND charge_ref IS NULL
+              RETURNING id",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&subscription, &charge]).await?.map(|r| r.get(0)))
+}
+
+/// The payment intent a Stripe subscription's first invoice named, if that invoice came first.
+pub async fn linked_charge(tx: &Transaction<'_>, subscription: &str) -> Result<Option<String>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT ref FROM provider_events
+              WHERE provider = 'stripe' AND subject = $1 AND event_type = 'invoice.paid' AND ref IS NOT NULL
+              ORDER BY received_at LIMIT 1",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&subscription]).await?.map(|r| r.get(0)))
 }
 
 /// A provider's payment by its own id.
@@ -529,6 +598,20 @@ pub async fn payment_intent(
     client: &impl deadpool_postgres::GenericClient,
     id: i64,
 ) -> Result<Option<String>, StoreError> {
-    let stmt = client.prepare_cached("SELECT raw_event->>'payment_intent' FROM payments WHERE id = $1").await?;
+    let stmt = client.prepare_cached("SELECT charge_ref FROM payments WHERE id = $1").await?;
+    Ok(client.query_opt(&stmt, &[&id]).await?.and_then(|r| r.get(0)))
+}
+
+/// The provider's subscription a payment belongs to (Stripe's `sub_…`, PayPal's `I-…`), if any.
+pub async fn provider_subscription(
+    client: &impl deadpool_postgres::GenericClient,
+    id: i64,
+) -> Result<Option<String>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT coalesce(raw_event->>'subscription', raw_event->>'billing_agreement_id') FROM payments
+              WHERE id = $1",
+        )
+        .await?;
     Ok(client.query_opt(&stmt, &[&id]).await?.and_then(|r| r.get(0)))
 }
