@@ -146,6 +146,8 @@ struct StripeStandin {
     sessions: std::sync::Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>>,
     /// Each refund asked for: its payment intent and idempotency key.
     refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    /// Each subscription cancelled.
+    cancels: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl StripeStandin {
@@ -156,13 +158,25 @@ impl StripeStandin {
         let seen = sessions.clone();
         let refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = std::sync::Arc::default();
         let refunded = refunds.clone();
+        let cancels: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let cancelled = cancels.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let server = HttpServer::new(move || {
             let seen = seen.clone();
             let asked = seen.clone();
             let refunded = refunded.clone();
+            let cancelled = cancelled.clone();
             App::new()
+                .route(
+                    "/v1/subscriptions/{id}",
+                    web::delete().to(move |id: web::Path<String>| {
+                        cancelled.lock().unwrap().push(id.to_string());
+                        async move {
+                            HttpResponse::Ok().json(serde_json::json!({ "id": id.as_str(), "status": "canceled" }))
+                        }
+                    }),
+                )
                 .route(
                     "/v1/refunds",
                     web::post().to(move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
@@ -222,7 +236,7 @@ impl StripeStandin {
         .unwrap()
         .run();
         tokio::spawn(server);
-        StripeStandin { url, sessions, refunds }
+        StripeStandin { url, sessions, refunds, cancels }
     }
 }
 
@@ -345,16 +359,25 @@ struct PaypalStandin {
     refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
     /// Each subscription asked for: its request id, and the body.
     subscriptions: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+    /// Each subscription cancelled.
+    cancels: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl PaypalStandin {
     async fn start() -> PaypalStandin {
+        PaypalStandin::charging("4.99").await
+    }
+
+    /// A stand-in whose VIP plan charges `vip_price` euros a month (ours: 4.99).
+    async fn charging(vip_price: &'static str) -> PaypalStandin {
         use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
         type Made = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
         let subscriptions: Made = std::sync::Arc::default();
         let made = subscriptions.clone();
         let refunds: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = std::sync::Arc::default();
         let refunded = refunds.clone();
+        let cancels: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let cancelled = cancels.clone();
         let bearer =
             |req: &HttpRequest| req.headers().get("Authorization").and_then(|v| v.to_str().ok()) == Some("Bearer A21");
         // "I-3" → the third subscription's body.
@@ -367,7 +390,28 @@ impl PaypalStandin {
         let server = HttpServer::new(move || {
             let (created, asked, listed) = (made.clone(), made.clone(), made.clone());
             let refunded = refunded.clone();
+            let cancelled = cancelled.clone();
             App::new()
+                .route(
+                    "/v1/billing/plans/{id}",
+                    web::get().to(move |id: web::Path<String>| async move {
+                        let price = match id.as_str() {
+                            "P-VIP" => vip_price,
+                            "P-PREMIUM" => "9.99",
+                            _ => return HttpResponse::NotFound().finish(),
+                        };
+                        HttpResponse::Ok().json(serde_json::json!({ "id": id.as_str(), "status": "ACTIVE",
+                            "billing_cycles": [ { "tenure_type": "REGULAR", "sequence": 1, "total_cycles": 0,
+                                "pricing_scheme": { "fixed_price": { "value": price, "currency_code": "EUR" } } } ] }))
+                    }),
+                )
+                .route(
+                    "/v1/billing/subscriptions/{id}/cancel",
+                    web::post().to(move |id: web::Path<String>| {
+                        cancelled.lock().unwrap().push(id.to_string());
+                        async { HttpResponse::NoContent().finish() }
+                    }),
+                )
                 .route(
                     "/v1/payments/sale/{id}/refund",
                     web::post().to(move |req: HttpRequest, id: web::Path<String>| {
@@ -453,7 +497,7 @@ impl PaypalStandin {
         .unwrap()
         .run();
         tokio::spawn(server);
-        PaypalStandin { url, subscriptions, refunds }
+        PaypalStandin { url, subscriptions, refunds, cancels }
     }
 
     fn options(&self, tg: &Standin) -> Options {
@@ -653,7 +697,24 @@ async fn a_paypal_payment_whose_webhook_was_lost_is_found_by_asking_paypal() {
         .unwrap();
     assert_eq!(refund.status().as_u16(), 303);
     assert_eq!(paypal.refunds.lock().unwrap().clone(), vec![("SALE-1".to_owned(), format!("diana-refund-{payment}"))]);
+    assert_eq!(paypal.cancels.lock().unwrap().clone(), ["I-1"], "and it does not charge again");
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paypal_plan_priced_unlike_ours_is_not_sold() {
+    let tg = Standin::start().await;
+    // Someone edited the VIP plan at PayPal to 5.99 €; plans.toml still says 4.99 €.
+    let paypal = PaypalStandin::charging("5.99").await;
+    let server = TestServer::start(paypal.options(&tg)).await;
+    let lola = TgUser::new(9821, "Lola");
+    tg.send_text(&lola, "/start");
+    tg.wait_replies(lola.id, 2).await;
+    let answer = subscribe_with_paypal(&tg, &lola, 2).await;
+    assert!(answer.text().contains("no podemos abrir esa página de pago"), "{}", answer.text());
+    assert!(paypal.subscriptions.lock().unwrap().is_empty(), "no PayPal subscription was started");
+    let metrics = server.get_text("/metrics").await;
+    assert!(metrics.contains(r#"internal_errors_total{kind="paypal_plan_price"}"#), "{metrics}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -717,8 +778,16 @@ async fn an_admin_refunds_a_card_payment_from_the_dashboard_and_the_late_webhook
     .await
     .unwrap();
     let now = chrono::Utc::now().timestamp();
-    let (status, _) =
-        stripe_post(&server, &checkout("evt_paid", 9901, "dddddddddddddddd", "pi_rosa"), STRIPE_SECRET, now).await;
+    // A subscription: its Checkout Session has no payment intent; the first invoice names it,
+    // and here it comes first.
+    let invoice = serde_json::json!({ "id": "evt_invoice", "type": "invoice.paid", "data": { "object": {
+        "id": "in_rosa", "billing_reason": "subscription_create", "subscription": "sub_rosa",
+        "payment_intent": "pi_rosa", "amount_paid": 499, "currency": "eur" } } });
+    assert_eq!(stripe_post(&server, &invoice, STRIPE_SECRET, now).await.0, 200);
+    let mut session = checkout("evt_paid", 9901, "dddddddddddddddd", "pi_rosa");
+    session["data"]["object"]["payment_intent"] = serde_json::Value::Null;
+    session["data"]["object"]["subscription"] = "sub_rosa".into();
+    let (status, _) = stripe_post(&server, &session, STRIPE_SECRET, now).await;
     assert_eq!(status, 200);
     let payment = count(&db, "SELECT id FROM payments WHERE provider = 'stripe'").await;
     // A partial refund made at Stripe (`refunded: false`): the access stays, an admin is asked to look.
@@ -737,6 +806,7 @@ async fn an_admin_refunds_a_card_payment_from_the_dashboard_and_the_late_webhook
         .unwrap();
     assert_eq!(refund.status().as_u16(), 303);
     assert_eq!(stripe.refunds.lock().unwrap().clone(), vec![("pi_rosa".to_owned(), format!("diana-refund-{payment}"))]);
+    assert_eq!(stripe.cancels.lock().unwrap().clone(), ["sub_rosa"], "and it does not charge again");
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
     let ended =
         "SELECT count(*) FROM user_subscriptions WHERE user_id = 9901 AND status = 'active' AND expires_at > now()";
