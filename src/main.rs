@@ -212,7 +212,7 @@ fn main() -> ExitCode {
                         price_cents,
                         currency: &currency,
                     };
-                    let plans = diana_actors::domain::plans::Plans::embedded()?;
+                    let plans = running_content(&pool).await?.plans.get();
                     diana_actors::admin::put_tariff(&pool, &plans, "cli", &tariff).await?;
                     println!("tariff {name}: {days} days of {plan} for {price_cents} {currency} cents");
                     anyhow::Ok(())
@@ -322,7 +322,7 @@ async fn refund(settings: Settings, payment_id: i64) -> anyhow::Result<()> {
         let refunders =
             diana::refunds::Refunders { telegram: api.as_ref(), stripe: stripe.as_ref(), paypal: paypal.as_ref() };
         diana::refunds::give_back(&pool, refunders, payment_id).await?;
-        let plans = std::sync::Arc::new(diana_actors::domain::plans::Plans::embedded()?);
+        let plans = running_content(&pool).await?.plans.clone();
         let reconciler = PaymentReconciler::new(pool, plans, None, system_clock());
         let outcome = reconciler.refund(RefundPayment { payment_id, admin: "cli".into() }).await?;
         anyhow::Ok(outcome)
@@ -374,4 +374,12 @@ fn check_story(path: &std::path::Path) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("{} error(s) in the story", report.errors.len())
     }
+}
+
+/// The content the server runs with: the shipped documents, and the versions an admin
+/// activated from the dashboard.
+async fn running_content(pool: &diana_actors::store::Pool) -> anyhow::Result<&'static diana_actors::content::Content> {
+    let content = diana_actors::content::shelf();
+    diana_actors::content::load_running(&pool.get().await?, content).await?;
+    Ok(content)
 }

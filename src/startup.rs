@@ -17,12 +17,7 @@ use actix::Actor;
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use diana_actors::achievements::{AchievementEvaluator, ReplySink};
-use diana_actors::domain::achievements::{Achievements, AchievementsError};
 use diana_actors::domain::economy::{Economy, EconomyError};
-use diana_actors::domain::missions::{Missions, MissionsError};
-use diana_actors::domain::plans::{Plans, PlansError};
-use diana_actors::domain::shop::{Catalogue, CatalogueError};
-use diana_actors::domain::trivia::{Bank, BankError};
 use diana_actors::leaderboard::Leaderboard;
 use diana_actors::payments::{PaymentReconciler, system_clock};
 use diana_actors::redis::{InvalidRedisUrl, Redis};
@@ -49,16 +44,6 @@ pub enum StartupError {
     Redis(#[from] InvalidRedisUrl),
     #[error(transparent)]
     Economy(#[from] EconomyError),
-    #[error(transparent)]
-    Shop(#[from] CatalogueError),
-    #[error(transparent)]
-    Achievements(#[from] AchievementsError),
-    #[error(transparent)]
-    Trivia(#[from] BankError),
-    #[error(transparent)]
-    Missions(#[from] MissionsError),
-    #[error(transparent)]
-    Plans(#[from] PlansError),
     #[error("story")]
     Story(#[from] diana_actors::story::StoryError),
     #[error("cannot listen on {addr}: {source}")]
@@ -133,9 +118,11 @@ impl Application {
         let deps_economy = economy.clone();
         let leaderboard =
             Leaderboard::new(pool.clone(), redis.clone(), settings.game_timezone, economy.clone()).start();
-        let achievements = Arc::new(Achievements::embedded()?);
-        let missions = Arc::new(Missions::embedded()?);
-        store::achievements::sync(&pool.get().await.map_err(StoreError::from)?, &achievements.all).await?;
+        // Content changed from the dashboard outlives restarts.
+        let content = diana_actors::content::shelf().clone();
+        diana_actors::content::load_running(&pool.get().await.map_err(StoreError::from)?, &content).await?;
+        store::achievements::sync(&pool.get().await.map_err(StoreError::from)?, &content.achievements.get().all)
+            .await?;
         // Unlock messages go to the outbox sender, which exists only once Telegram is set up.
         let sink_target: Arc<OnceLock<Outbox>> = Arc::default();
         let sink: ReplySink = {
@@ -148,22 +135,23 @@ impl Application {
         };
         let evaluator = AchievementEvaluator::new(
             pool.clone(),
-            Arc::clone(&achievements),
+            content.achievements.clone(),
             economy.clone(),
             settings.game_timezone,
             Some(sink.clone()),
             Some(leaderboard.clone()),
         )
-        .with_missions(missions.clone())
+        .with_missions(content.missions.clone())
         .start();
-        let plans = Arc::new(Plans::embedded()?);
+        let plans = content.plans.get();
         // Stripe sends the player back to the bot; the public URL is what we have for it.
         let stripe_client = settings
             .stripe
             .as_ref()
             .map(|s| StripeCheckout::new(s.api_key.expose(), s.api_url.clone(), settings.http.public_url.to_string()));
-        let mut reconciler = PaymentReconciler::new(pool.clone(), plans.clone(), Some(sink.clone()), system_clock())
-            .sweeping_every(settings.payment_sweep_every);
+        let mut reconciler =
+            PaymentReconciler::new(pool.clone(), content.plans.clone(), Some(sink.clone()), system_clock())
+                .sweeping_every(settings.payment_sweep_every);
         if let Some(client) = &stripe_client {
             reconciler = reconciler.checking_pending(Arc::new(client.clone()));
         }
@@ -196,12 +184,8 @@ impl Application {
                 flood_per_minute: settings.flood_per_minute,
                 economy,
                 timezone: settings.game_timezone,
-                shop: std::sync::Arc::new(Catalogue::embedded()?),
-                achievements,
-                trivia: Arc::new(Bank::embedded()?),
-                missions: missions.clone(),
+                content: content.clone(),
                 story: story_shelf.clone(),
-                plans,
                 card_payments: settings.stripe.is_some(),
                 paypal_payments: settings.paypal.as_ref().is_some_and(|p| !p.plans.is_empty()),
                 channels: settings.channels.clone(),

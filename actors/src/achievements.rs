@@ -3,6 +3,7 @@
 //! `user_achievements` decides, even when evaluations race), paying its reward through the
 //! ledger and committing the unlock message with it.
 
+use crate::content::Live;
 use crate::domain::achievements::{Achievements, newly_reached};
 use crate::domain::economy::Economy;
 use crate::domain::{Lang, Outgoing, Reply};
@@ -23,19 +24,19 @@ const MAX_ROUNDS: usize = 4;
 #[derive(Clone)]
 pub struct AchievementEvaluator {
     pool: Pool,
-    definitions: Arc<Achievements>,
+    definitions: Live<Achievements>,
     economy: Arc<Economy>,
     tz: Tz,
     sink: Option<ReplySink>,
     leaderboard: Option<Addr<Leaderboard>>,
     /// Missions are paid in the same pass as achievements, from the same counters.
-    missions: Option<Arc<crate::domain::missions::Missions>>,
+    missions: Option<Live<crate::domain::missions::Missions>>,
 }
 
 impl AchievementEvaluator {
     pub fn new(
         pool: Pool,
-        definitions: Arc<Achievements>,
+        definitions: Live<Achievements>,
         economy: Arc<Economy>,
         tz: Tz,
         sink: Option<ReplySink>,
@@ -45,7 +46,7 @@ impl AchievementEvaluator {
     }
 
     /// Also pay completed missions when evaluating.
-    pub fn with_missions(mut self, missions: Arc<crate::domain::missions::Missions>) -> AchievementEvaluator {
+    pub fn with_missions(mut self, missions: Live<crate::domain::missions::Missions>) -> AchievementEvaluator {
         self.missions = Some(missions);
         self
     }
@@ -81,7 +82,7 @@ impl AchievementEvaluator {
         let mut pending = Vec::new();
         let mut unlocked_now = Vec::new();
         let lang = Lang::from_language_code(store::users::language_of(&tx, user_id).await?.as_deref());
-        for def in &self.definitions.all {
+        for def in &self.definitions.get().all {
             let value = counters.get(&def.counter).copied().unwrap_or(0);
             let have = unlocked.get(&def.id).map_or(&[][..], Vec::as_slice);
             for tier in newly_reached(def, value, have) {
@@ -111,10 +112,10 @@ impl AchievementEvaluator {
                 unlocked_now.push((def.id.clone(), tier));
             }
         }
-        if let Some(missions) = &self.missions {
+        if let Some(missions) = self.missions.as_ref().map(Live::get) {
             let today = chrono::Utc::now().with_timezone(&self.tz).date_naive();
             let done =
-                crate::user::missions::pay_completed(&tx, missions, &self.economy, self.tz, user_id, &counters, today)
+                crate::user::missions::pay_completed(&tx, &missions, &self.economy, self.tz, user_id, &counters, today)
                     .await?;
             for reply in done {
                 if let Reply::MissionCompleted { mission_id, .. } = &reply {

@@ -11,8 +11,8 @@ async fn fifty_concurrent_evaluations_unlock_and_pay_each_level_once() {
     schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
     schema::migrate(&config).await.unwrap();
     let pool = crate::store::pool(&config, 16).unwrap();
-    let definitions = Arc::new(Achievements::embedded().unwrap());
-    store::achievements::sync(&pool.get().await.unwrap(), &definitions.all).await.unwrap();
+    let definitions = crate::content::Live::new(Achievements::embedded().unwrap());
+    store::achievements::sync(&pool.get().await.unwrap(), &definitions.get().all).await.unwrap();
     {
         let mut conn = pool.get().await.unwrap();
         let tx = conn.transaction().await.unwrap();

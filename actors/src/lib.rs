@@ -6,6 +6,7 @@
 
 pub mod achievements;
 pub mod admin;
+pub mod content;
 pub mod domain;
 pub mod leaderboard;
 pub mod metrics;

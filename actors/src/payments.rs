@@ -6,6 +6,7 @@
 //! whose webhook never came. Each change commits with the messages that announce it.
 
 use crate::achievements::ReplySink;
+use crate::content::Live;
 use crate::domain::plans::{CheckoutRefusal, InvoicePayload, Plans, extended_until, reminder_due};
 use crate::domain::{Lang, Reply};
 use crate::metrics::count_error;
@@ -49,7 +50,7 @@ pub trait PendingCheck: Send + Sync {
 #[derive(Clone)]
 pub struct PaymentReconciler {
     pool: Pool,
-    plans: Arc<Plans>,
+    plans: Live<Plans>,
     sink: Option<ReplySink>,
     clock: Clock,
     sweep_every: Option<std::time::Duration>,
@@ -57,7 +58,7 @@ pub struct PaymentReconciler {
 }
 
 impl PaymentReconciler {
-    pub fn new(pool: Pool, plans: Arc<Plans>, sink: Option<ReplySink>, clock: Clock) -> PaymentReconciler {
+    pub fn new(pool: Pool, plans: Live<Plans>, sink: Option<ReplySink>, clock: Clock) -> PaymentReconciler {
         PaymentReconciler { pool, plans, sink, clock, sweep_every: None, pending: Vec::new() }
     }
 
@@ -341,7 +342,8 @@ impl PaymentReconciler {
         if msg.invoice.is_some() && invoice.as_ref().is_none_or(|i| i.user_id != msg.user_id || i.plan != msg.plan) {
             return Ok((self.refused(tx, msg, CheckoutRefusal::UnknownInvoice).await?, Vec::new()));
         }
-        let Some(plan) = self.plans.get(&msg.plan) else {
+        let plans = self.plans.get();
+        let Some(plan) = plans.get(&msg.plan) else {
             return Ok((self.refused(tx, msg, CheckoutRefusal::UnknownPlan).await?, Vec::new()));
         };
         // Only the price we asked buys the plan: the invoice's own (a renewal keeps the price it
@@ -376,7 +378,8 @@ impl PaymentReconciler {
         let Some(payment_id) = store::insert_payment(tx, &new).await? else {
             return Ok((PaymentOutcome::Duplicate, Vec::new()));
         };
-        let (expires_at, started) = extend_subscription(tx, msg.user_id, plan, &msg.provider, plan.days, now).await?;
+        let (expires_at, started) =
+            extend_subscription(tx, msg.user_id, (&plans, plan), &msg.provider, plan.days, now).await?;
         let after = serde_json::json!({ "plan": plan.id, "expires_at": expires_at, "payment": payment_id });
         let target = format!("user:{}", msg.user_id);
         db::audit::append(tx, &msg.provider, "subscription.activate", &target, None, Some(&after)).await?;
@@ -743,7 +746,8 @@ impl PaymentReconciler {
     /// payments), the extension, the audit row and the player's messages, in one transaction.
     /// `None` when the player or the plan does not exist.
     pub async fn grant(&self, msg: GrantVip) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let Some(plan) = self.plans.get(&msg.plan) else { return Ok(None) };
+        let plans = self.plans.get();
+        let Some(plan) = plans.get(&msg.plan) else { return Ok(None) };
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
         if !db::users::exists(&tx, msg.user_id).await? {
@@ -765,7 +769,8 @@ impl PaymentReconciler {
         };
         let payment_id = store::insert_payment(&tx, &new).await?;
         let now = (self.clock)();
-        let (expires_at, started) = extend_subscription(&tx, msg.user_id, plan, "admin_grant", msg.days, now).await?;
+        let (expires_at, started) =
+            extend_subscription(&tx, msg.user_id, (&plans, plan), "admin_grant", msg.days, now).await?;
         let after = serde_json::json!({ "plan": plan.id, "days": msg.days, "reason": msg.reason,
             "expires_at": expires_at, "payment": payment_id });
         db::audit::append(&tx, &msg.admin, "vip.grant", &format!("user:{}", msg.user_id), None, Some(&after)).await?;
@@ -782,7 +787,7 @@ impl PaymentReconciler {
     pub async fn redeem(&self, msg: RedeemToken) -> Result<PaymentOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
         let tx = conn.transaction().await?;
-        let outcome = redeem_token(&tx, &self.plans, (self.clock)(), &msg).await?;
+        let outcome = redeem_token(&tx, &self.plans.get(), (self.clock)(), &msg).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -849,7 +854,7 @@ impl PaymentReconciler {
         // Only the time this payment bought goes: other payments' days stay. A disputed payment
         // bought nothing, so nothing goes.
         let bought = payment.status == "paid";
-        let bought_days = payment.days.or_else(|| self.plans.get(&payment.plan).map(|p| p.days));
+        let bought_days = payment.days.or_else(|| self.plans.get().get(&payment.plan).map(|p| p.days));
         let days = bought_days.filter(|_| bought).map_or(0, i64::from);
         let mut ended = true;
         if let Some(mut sub) = store::lock_subscription(tx, payment.user_id).await? {
@@ -975,7 +980,7 @@ impl PaymentReconciler {
             let after = serde_json::json!({ "plan": sub.plan, "expired_at": sub.expires_at });
             db::audit::append(&tx, "reconciler", "subscription.expire", &target, None, Some(&after)).await?;
             (ended(false), Swept::Expired)
-        } else if sub.provider == "telegram_stars" && self.plans.get(&sub.plan).is_some_and(|p| p.recurring) {
+        } else if sub.provider == "telegram_stars" && self.plans.get().get(&sub.plan).is_some_and(|p| p.recurring) {
             // Telegram renews these by itself: a "renew" reminder would sell a second one.
             return Ok(None);
         } else {
@@ -1011,7 +1016,8 @@ impl PaymentReconciler {
             return Ok(false);
         }
         PAYMENT_DISAGREEMENTS.inc();
-        let Some(plan) = self.plans.get(&payment.plan) else {
+        let plans = self.plans.get();
+        let Some(plan) = plans.get(&payment.plan) else {
             // Reported once, then set aside as disputed so the sweep does not report it forever.
             let target = format!("payment:{payment_id}");
             let after = serde_json::json!({ "problem": "unknown plan", "plan": payment.plan });
@@ -1093,7 +1099,7 @@ pub async fn redeem_token(
         raw: &raw,
     };
     let Some(payment_id) = store::insert_payment(tx, &new).await? else { return Ok(PaymentOutcome::Duplicate) };
-    let (expires_at, started) = extend_subscription(tx, msg.user_id, plan, "admin_token", days, now).await?;
+    let (expires_at, started) = extend_subscription(tx, msg.user_id, (plans, plan), "admin_token", days, now).await?;
     let after = serde_json::json!({ "tariff": token.tariff, "expires_at": expires_at, "payment": payment_id });
     let target = format!("user:{}", msg.user_id);
     db::audit::append(tx, &target, "token.redeem", &target, None, Some(&after)).await?;
@@ -1101,20 +1107,22 @@ pub async fn redeem_token(
 }
 
 /// The current plan, if it is better than the one being bought.
-fn plans_better(buying: &crate::domain::plans::Plan, current: &str) -> Option<crate::domain::plans::Plan> {
-    let current = PLANS.get(current)?;
+fn plans_better(
+    plans: &Plans,
+    buying: &crate::domain::plans::Plan,
+    current: &str,
+) -> Option<crate::domain::plans::Plan> {
+    let current = plans.get(current)?;
     (current.vip_multiplier > buying.vip_multiplier).then(|| current.clone())
 }
 
-static PLANS: std::sync::LazyLock<Plans> =
-    std::sync::LazyLock::new(|| Plans::embedded().expect("plans.toml is checked at start-up"));
-
-/// Extend the player's subscription by `days` of `plan` and turn its perks on. Returns the new
-/// end, and whether access starts now (it was not active).
+/// Extend the player's subscription by `days` of `plan` (one of `plans`, which may hold a
+/// better one running) and turn its perks on. Returns the new end, and whether access starts
+/// now (it was not active).
 async fn extend_subscription(
     tx: &db::Transaction<'_>,
     user_id: i64,
-    plan: &crate::domain::plans::Plan,
+    (plans, plan): (&Plans, &crate::domain::plans::Plan),
     provider: &str,
     days: u32,
     now: DateTime<Utc>,
@@ -1124,7 +1132,7 @@ async fn extend_subscription(
     let expires_at = extended_until(active.map(|s| s.expires_at), now, days);
     // Paid time is never downgraded: a cheaper plan bought on top of a better one extends the
     // better one.
-    let better = active.and_then(|s| plans_better(plan, &s.plan));
+    let better = active.and_then(|s| plans_better(plans, plan, &s.plan));
     let plan = better.as_ref().unwrap_or(plan);
     // Days given for nothing (an admin's grant, a token) lengthen a running subscription
     // without taking it over: it still renews where it was bought, and its guards (one Stars

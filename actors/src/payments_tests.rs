@@ -41,7 +41,7 @@ async fn world() -> World {
         let sent = Arc::clone(&sent);
         Arc::new(move |out: Vec<Outgoing>| sent.lock().unwrap().extend(out))
     };
-    let plans = Arc::new(Plans::embedded().unwrap());
+    let plans = crate::content::Live::new(Plans::embedded().unwrap());
     World { reconciler: PaymentReconciler::new(pool.clone(), plans, Some(sink), clock), pool, now, sent, name }
 }
 

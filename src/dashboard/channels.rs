@@ -27,7 +27,7 @@ async fn render(
         None => Vec::new(),
     };
     let when = |at: &chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M:%S").to_string();
-    let plans = diana_actors::domain::plans::Plans::embedded().map(|p| p.all).unwrap_or_default();
+    let plans = diana_actors::content::shelf().plans.get().all.clone();
     let body = html! {
         @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
         section.panel #join-requests {
@@ -129,7 +129,7 @@ pub async fn put_tariff(
     form: web::Form<TariffForm>,
 ) -> Result<Html, Refusal> {
     admin.check(Permission::ManageTokens, &form.csrf)?;
-    let plans = diana_actors::domain::plans::Plans::embedded().map_err(|e| Refusal::Internal(e.to_string()))?;
+    let plans = diana_actors::content::shelf().plans.get();
     let tariff = Tariff {
         name: form.name.trim(),
         plan: &form.plan,

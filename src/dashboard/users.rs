@@ -221,7 +221,7 @@ fn actions(admin: &Admin, profile: &players::Profile) -> Markup {
     let lang = admin.lang;
     let id = profile.row.id;
     let to = |action: &str| format!("/admin/users/{id}/{action}");
-    let plans = diana_actors::domain::plans::Plans::embedded().map(|p| p.all).unwrap_or_default();
+    let plans = diana_actors::content::shelf().plans.get().all.clone();
     html! {
         (action_form(admin, Permission::ManageEconomy, &to("besitos"), "grant-besitos", html! {
             h3 { (t(lang, "grant_besitos")) }

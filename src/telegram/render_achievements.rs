@@ -4,17 +4,14 @@
 use super::callback::CallbackData;
 use super::render::button;
 use super::texts::{fill, get};
-use diana_actors::domain::achievements::{Achievement, Achievements};
+use diana_actors::domain::achievements::Achievement;
 use diana_actors::domain::level::bar;
 use diana_actors::domain::{AchievementProgress, Lang};
-use std::sync::LazyLock;
 use teloxide::types::InlineKeyboardMarkup;
 
-// Validated at start-up, which loads the same embedded definitions and stops on error.
-static DEFINITIONS: LazyLock<Option<Achievements>> = LazyLock::new(|| Achievements::embedded().ok());
-
-fn definition(id: &str) -> Option<&'static Achievement> {
-    DEFINITIONS.as_ref()?.get(id)
+/// The running definition (an admin may replace them while the server runs).
+fn definition(id: &str) -> Option<Achievement> {
+    diana_actors::content::shelf().achievements.get().get(id).cloned()
 }
 
 fn medal(tier: u32, tiers: u32) -> &'static str {

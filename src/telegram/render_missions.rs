@@ -4,16 +4,13 @@ use super::callback::CallbackData;
 use super::render::button;
 use super::texts::{fill, get};
 use diana_actors::domain::level::bar;
-use diana_actors::domain::missions::{Mission, Missions};
+use diana_actors::domain::missions::Mission;
 use diana_actors::domain::{Lang, MissionProgress};
-use std::sync::LazyLock;
 use teloxide::types::InlineKeyboardMarkup;
 
-// Validated at start-up, which loads the same embedded missions and stops on error.
-static MISSIONS: LazyLock<Option<Missions>> = LazyLock::new(|| Missions::embedded().ok());
-
-fn mission(id: &str) -> Option<&'static Mission> {
-    MISSIONS.as_ref()?.get(id)
+/// The running mission (an admin may replace them while the server runs).
+fn mission(id: &str) -> Option<Mission> {
+    diana_actors::content::shelf().missions.get().get(id).cloned()
 }
 
 pub fn completed(lang: Lang, id: &str, reward: i64) -> String {

@@ -8,15 +8,16 @@ use super::texts::{fill, get};
 use diana_actors::domain::economy::GiftReward;
 use diana_actors::domain::shop::{Catalogue, ItemKind, Refusal};
 use diana_actors::domain::{Lang, ShopOffer};
-use std::sync::LazyLock;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-// Validated at start-up (startup loads the same embedded catalogue and stops on error).
-static CATALOGUE: LazyLock<Option<Catalogue>> = LazyLock::new(|| Catalogue::embedded().ok());
+/// The running catalogue (an admin may replace it while the server runs).
+fn catalogue() -> std::sync::Arc<Catalogue> {
+    diana_actors::content::shelf().shop.get()
+}
 
 /// The name of an item (or clue) in the player's language.
 pub fn item_name(lang: Lang, id: &str) -> String {
-    let from_catalogue = CATALOGUE.as_ref().and_then(|c| c.get(id)).map(|i| i.wording.name(lang).to_owned());
+    let from_catalogue = catalogue().get(id).map(|i| i.wording.name(lang).to_owned());
     from_catalogue.unwrap_or_else(|| match get(lang, &format!("item_{id}")) {
         "" => get(lang, "action_other").to_owned(),
         name => name.to_owned(),
@@ -24,16 +25,17 @@ pub fn item_name(lang: Lang, id: &str) -> String {
 }
 
 fn description(lang: Lang, id: &str) -> String {
-    CATALOGUE.as_ref().and_then(|c| c.get(id)).map_or_else(String::new, |i| i.wording.description(lang).to_owned())
+    catalogue().get(id).map_or_else(String::new, |i| i.wording.description(lang).to_owned())
 }
 
 fn kind(id: &str) -> Option<ItemKind> {
-    CATALOGUE.as_ref().and_then(|c| c.get(id)).map(|i| i.kind)
+    catalogue().get(id).map(|i| i.kind)
 }
 
 /// The title an item gives, in the player's language.
 pub fn title_name(lang: Lang, id: &str) -> Option<String> {
-    let item = CATALOGUE.as_ref()?.get(id)?;
+    let catalogue = catalogue();
+    let item = catalogue.get(id)?;
     match lang {
         Lang::Es => item.title_es.clone(),
         Lang::En => item.title_en.clone(),

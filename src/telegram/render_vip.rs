@@ -6,10 +6,12 @@ use super::render::button;
 use super::texts::{fill, get};
 use diana_actors::domain::Lang;
 use diana_actors::domain::plans::{CardProvider, CheckoutRefusal, Plan, Plans};
-use std::sync::LazyLock;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-static PLANS: LazyLock<Plans> = LazyLock::new(|| Plans::embedded().expect("plans.toml is checked at start-up"));
+/// The running plans (an admin may replace them while the server runs).
+fn plans() -> std::sync::Arc<Plans> {
+    diana_actors::content::shelf().plans.get()
+}
 
 fn name(lang: Lang, plan: &Plan) -> &str {
     if lang == Lang::En { &plan.name_en } else { &plan.name_es }
@@ -21,17 +23,17 @@ fn perks(lang: Lang, plan: &Plan) -> &str {
 
 /// A plan's name by id (the id itself for a plan no longer on sale).
 pub fn plan_name(lang: Lang, id: &str) -> String {
-    PLANS.get(id).map_or_else(|| id.to_owned(), |p| name(lang, p).to_owned())
+    plans().get(id).map_or_else(|| id.to_owned(), |p| name(lang, p).to_owned())
 }
 
 /// A plan's badge alone ("💎"), for the leaderboard.
-pub fn badge_emoji(id: &str) -> Option<&'static str> {
-    PLANS.get(id).map(|p| p.badge.as_str())
+pub fn badge_emoji(id: &str) -> Option<String> {
+    plans().get(id).map(|p| p.badge.clone())
 }
 
 /// A plan's badge and name ("💎 VIP").
 pub fn badge(lang: Lang, id: &str) -> String {
-    PLANS.get(id).map_or_else(|| id.to_owned(), |p| format!("{} {}", p.badge, name(lang, p)))
+    plans().get(id).map_or_else(|| id.to_owned(), |p| format!("{} {}", p.badge, name(lang, p)))
 }
 
 fn date(lang: Lang, at: &chrono::DateTime<chrono::Utc>) -> String {
@@ -51,7 +53,7 @@ pub fn info(
         None => get(lang, "vip_info").to_owned(),
     }];
     let mut rows = Vec::new();
-    for plan in &PLANS.all {
+    for plan in &plans().all {
         let stars = plan.stars.to_string();
         parts.push(fill(
             lang,
@@ -88,7 +90,8 @@ pub fn info(
 
 /// What an invoice says: title, description, the price's label.
 pub fn invoice_texts(lang: Lang, plan_id: &str) -> (String, String, String) {
-    let Some(plan) = PLANS.get(plan_id) else { return (plan_id.to_owned(), plan_id.to_owned(), plan_id.to_owned()) };
+    let plans = plans();
+    let Some(plan) = plans.get(plan_id) else { return (plan_id.to_owned(), plan_id.to_owned(), plan_id.to_owned()) };
     let n = name(lang, plan);
     let description: String =
         fill(lang, "invoice_description", &[("name", n), ("perks", perks(lang, plan))]).chars().take(255).collect();
@@ -97,7 +100,7 @@ pub fn invoice_texts(lang: Lang, plan_id: &str) -> (String, String, String) {
 
 /// What a card session sells: the plan's name, price in euro cents, and whether it renews.
 pub fn card_terms(lang: Lang, plan_id: &str) -> Option<(String, u32, bool)> {
-    PLANS.get(plan_id).map(|p| (fill(lang, "invoice_title", &[("name", name(lang, p))]), p.eur_cents, p.recurring))
+    plans().get(plan_id).map(|p| (fill(lang, "invoice_title", &[("name", name(lang, p))]), p.eur_cents, p.recurring))
 }
 
 /// The VIP channel's invite, as a button.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-const EMBEDDED: &str = include_str!("../../../assets/achievements.toml");
+pub const EMBEDDED: &str = include_str!("../../../assets/achievements.toml");
 
 /// What players do that achievements watch.
 pub const COUNTERS: &[&str] = &[

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-const EMBEDDED: &str = include_str!("../../../assets/missions.toml");
+pub const EMBEDDED: &str = include_str!("../../../assets/missions.toml");
 
 /// At most this many daily missions are active at once.
 pub const DAILY_ACTIVE: usize = 3;

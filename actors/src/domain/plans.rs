@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-const EMBEDDED: &str = include_str!("../../../assets/plans.toml");
+pub const EMBEDDED: &str = include_str!("../../../assets/plans.toml");
 
 /// Telegram's limit for an invoice payload.
 pub const MAX_PAYLOAD_BYTES: usize = 128;

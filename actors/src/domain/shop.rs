@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-const EMBEDDED: &str = include_str!("../../../assets/shop.toml");
+pub const EMBEDDED: &str = include_str!("../../../assets/shop.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

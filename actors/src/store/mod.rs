@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod audit;
 pub mod broadcasts;
 pub mod channels;
+pub mod content;
 pub mod inventory;
 pub mod leaderboards;
 pub mod ledger;

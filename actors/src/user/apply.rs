@@ -94,8 +94,8 @@ pub(super) async fn apply_update(
                     store::analytics::mark_active(&tx, user_id, today).await?;
                 }
                 if p.missions_assigned_on != Some(today) {
-                    let (missions, economy) = (&deps.settings.missions, &deps.settings.economy);
-                    super::missions::ensure_assigned(&tx, missions, economy, user_id, today).await?;
+                    let (missions, economy) = (deps.settings.content.missions.get(), &deps.settings.economy);
+                    super::missions::ensure_assigned(&tx, &missions, economy, user_id, today).await?;
                     p.missions_assigned_on = Some(today);
                 }
                 if p.identity_differs(&update.identity) {
@@ -258,7 +258,7 @@ async fn apply_action(
         Action::PaymentReceived { .. } => replies.append(&mut asked),
         Action::ShowMissions => {
             let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
-            replies.push(super::missions::view(tx, &deps.settings.missions, user_id, today).await?);
+            replies.push(super::missions::view(tx, &deps.settings.content.missions.get(), user_id, today).await?);
         }
         Action::AnswerTrivia { round_id, option } => {
             replies.push(trivia::answer(tx, deps, user_id, *round_id, *option).await?)
@@ -266,7 +266,7 @@ async fn apply_action(
         Action::ShowAchievements => {
             let counters = store::achievements::counters(tx, user_id).await?;
             let unlocked = store::achievements::unlocked(tx, user_id).await?;
-            let entries = achievements::progress_view(&deps.settings.achievements, &counters, &unlocked);
+            let entries = achievements::progress_view(&deps.settings.content.achievements.get(), &counters, &unlocked);
             replies.push(Reply::Achievements { entries });
         }
         Action::ShowRanking { .. } => replies.push(asked.pop().unwrap_or(Reply::SomethingWentWrong)),

@@ -91,7 +91,8 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
     // VIP perk: a bonus with the gift, paid once per day like the gift itself.
     let mut vip_bonus = None;
     let plan = store::payments::active_subscription(tx, user_id).await?.map(|(plan, _, _)| plan);
-    if let Some(plan) = plan.as_deref().and_then(|p| deps.settings.plans.get(p)).filter(|p| p.daily_bonus > 0) {
+    let plans = deps.settings.content.plans.get();
+    if let Some(plan) = plan.as_deref().and_then(|p| plans.get(p)).filter(|p| p.daily_bonus > 0) {
         let key = format!("vip_daily:{day_key}");
         let earning = Earning {
             user_id,

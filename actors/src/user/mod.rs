@@ -53,24 +53,17 @@ pub struct UserSettings {
     pub flood_per_minute: u32,
     /// Amounts, caps, the gift table and the levels.
     pub economy: std::sync::Arc<crate::domain::economy::Economy>,
-    /// The achievement definitions.
-    pub achievements: std::sync::Arc<crate::domain::achievements::Achievements>,
-    /// The missions.
-    pub missions: std::sync::Arc<crate::domain::missions::Missions>,
+    /// Trivia, missions, shop, achievements and plans: each read per use, as an admin may
+    /// replace them while the server runs.
+    pub content: crate::content::Content,
     /// The active story version (empty when the server has none); swapped by `StoryEngine`.
     pub story: crate::story::StoryShelf,
-    /// The trivia question bank.
-    pub trivia: std::sync::Arc<crate::domain::trivia::Bank>,
-    /// The VIP plans on sale.
-    pub plans: std::sync::Arc<crate::domain::plans::Plans>,
     /// Whether plans can also be paid by card (Stripe is configured).
     pub card_payments: bool,
     /// Whether plans can also be paid through PayPal (configured with a PayPal plan for each).
     pub paypal_payments: bool,
     /// The free and VIP channels around the game.
     pub channels: ChannelRules,
-    /// The shop's catalogue.
-    pub shop: std::sync::Arc<crate::domain::shop::Catalogue>,
     /// The game's calendar: daily gifts, caps and streaks follow its midnight.
     pub timezone: chrono_tz::Tz,
 }

@@ -18,7 +18,7 @@ pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) ->
     let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
     let vip = wallet.is_vip();
     let mut offers = Vec::new();
-    for item in &deps.settings.shop.items {
+    for item in &deps.settings.content.shop.get().items {
         let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
         let verdict = shop::may_buy(item, level, vip, owned, wallet.available_points).err();
         offers.push(crate::domain::reply::ShopOffer { item_id: item.id.clone(), price: item.price, refusal: verdict });
@@ -35,7 +35,8 @@ pub(super) async fn buy(
     item_id: &str,
     offer: u32,
 ) -> Result<Reply, StoreError> {
-    let Some(item) = deps.settings.shop.get(item_id) else {
+    let shop = deps.settings.content.shop.get();
+    let Some(item) = shop.get(item_id) else {
         return Ok(Reply::PurchaseRefused { item_id: item_id.to_owned(), refusal: shop::Refusal::UnknownItem });
     };
     let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
@@ -95,7 +96,8 @@ pub(super) async fn use_item(
     item_id: &str,
     update_id: i64,
 ) -> Result<Reply, StoreError> {
-    let usable = deps.settings.shop.get(item_id).filter(|i| matches!(i.kind, ItemKind::Boost | ItemKind::Mystery));
+    let shop = deps.settings.content.shop.get();
+    let usable = shop.get(item_id).filter(|i| matches!(i.kind, ItemKind::Boost | ItemKind::Mystery));
     let Some(item) = usable else {
         return Ok(Reply::NothingToUse { item_id: item_id.to_owned() });
     };

@@ -42,15 +42,11 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         flood_per_minute: 0,
         economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
         timezone: chrono_tz::Europe::Madrid,
-        shop: std::sync::Arc::new(crate::domain::shop::Catalogue::embedded().unwrap()),
-        trivia: std::sync::Arc::new(crate::domain::trivia::Bank::embedded().unwrap()),
-        missions: std::sync::Arc::new(crate::domain::missions::Missions::embedded().unwrap()),
+        content: crate::content::Content::embedded().unwrap(),
         story,
-        plans: std::sync::Arc::new(crate::domain::plans::Plans::embedded().unwrap()),
         card_payments: false,
         paypal_payments: false,
         channels: Default::default(),
-        achievements: std::sync::Arc::new(crate::domain::achievements::Achievements::embedded().unwrap()),
     };
     UserDirectory::start(
         UserDeps { pool: pool.clone(), redis, leaderboard: None, achievements: None, payments: None, settings },

@@ -10,6 +10,7 @@ use chrono::{Days, TimeZone, Utc};
 
 pub(super) async fn ask(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Reply, StoreError> {
     let settings = &deps.settings;
+    let bank = settings.content.trivia.get();
     let rules = &settings.economy.trivia;
     let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else { return Ok(Reply::PleaseStart) };
     let now = Utc::now();
@@ -18,7 +19,7 @@ pub(super) async fn ask(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> 
     let window = chrono::Duration::minutes(rules.answer_window_minutes);
     // An open question is asked again as it was: its clock keeps running.
     if let Some(open) = rounds.iter().find(|r| !r.answered && now - r.asked_at <= window)
-        && let Some(q) = settings.trivia.get(&open.question_id)
+        && let Some(q) = bank.get(&open.question_id)
     {
         return Ok(question_reply(deps, open.id, q, open.asked_at));
     }
@@ -33,7 +34,7 @@ pub(super) async fn ask(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> 
     let asked = store::trivia::asked_counts(tx, user_id).await?;
     let today_ids = rounds.iter().map(|r| r.question_id.clone()).collect();
     let roll = rand::random::<u64>();
-    let Some(question) = trivia::pick(&settings.trivia, level, vip, &asked, &today_ids, roll) else {
+    let Some(question) = trivia::pick(&bank, level, vip, &asked, &today_ids, roll) else {
         return Ok(Reply::TriviaDone { next_at: now });
     };
     let round = store::trivia::start(tx, user_id, &question.id, today).await?;
@@ -65,7 +66,8 @@ pub(super) async fn answer(
     if round.answered {
         return Ok(Reply::TriviaAlreadyAnswered);
     }
-    let Some(question) = settings.trivia.get(&round.question_id) else { return Ok(Reply::TriviaNotAsked) };
+    let bank = settings.content.trivia.get();
+    let Some(question) = bank.get(&round.question_id) else { return Ok(Reply::TriviaNotAsked) };
     if chosen >= question.options.len() {
         return Ok(Reply::TriviaNotAsked);
     }

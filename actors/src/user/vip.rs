@@ -34,7 +34,8 @@ pub(super) async fn buy_by_card(
         CardProvider::Stripe => deps.settings.card_payments,
         CardProvider::Paypal => deps.settings.paypal_payments,
     };
-    let Some(plan) = deps.settings.plans.get(plan).filter(|_| offered) else {
+    let plans = deps.settings.content.plans.get();
+    let Some(plan) = plans.get(plan).filter(|_| offered) else {
         return show(tx, deps, user_id).await;
     };
     let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
@@ -44,12 +45,14 @@ pub(super) async fn buy_by_card(
 }
 
 pub(super) async fn buy(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, plan: &str) -> Result<Reply, StoreError> {
-    let Some(plan) = deps.settings.plans.get(plan) else { return show(tx, deps, user_id).await };
+    let plans = deps.settings.content.plans.get();
+    let Some(plan) = plans.get(plan) else { return show(tx, deps, user_id).await };
     // Telegram renews a Stars subscription by itself: a second one would charge twice a month.
     let current = store::payments::active_subscription(tx, user_id).await?;
-    if current.as_ref().is_some_and(|(id, provider, _)| {
-        provider == "telegram_stars" && deps.settings.plans.get(id).is_some_and(|p| p.recurring)
-    }) {
+    if current
+        .as_ref()
+        .is_some_and(|(id, provider, _)| provider == "telegram_stars" && plans.get(id).is_some_and(|p| p.recurring))
+    {
         return show(tx, deps, user_id).await;
     }
     let nonce = format!("{:016x}{:08x}", rand::random::<u64>(), rand::random::<u32>());
@@ -96,7 +99,8 @@ async fn check(
     if invoice.paid {
         return Ok(Err(CheckoutRefusal::AlreadyPaid));
     }
-    let Some(plan) = deps.settings.plans.get(&payload.plan) else { return Ok(Err(CheckoutRefusal::UnknownPlan)) };
+    let plans = deps.settings.content.plans.get();
+    let Some(plan) = plans.get(&payload.plan) else { return Ok(Err(CheckoutRefusal::UnknownPlan)) };
     Ok(check_price(plan, currency, total))
 }
 
@@ -161,5 +165,5 @@ pub(super) async fn redeem(
     token: &str,
 ) -> Result<Vec<Reply>, StoreError> {
     let message = RedeemToken { user_id, token: token.to_owned() };
-    Ok(replies(redeem_token(tx, &deps.settings.plans, chrono::Utc::now(), &message).await?))
+    Ok(replies(redeem_token(tx, &deps.settings.content.plans.get(), chrono::Utc::now(), &message).await?))
 }
