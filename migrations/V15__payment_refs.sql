@@ -3,8 +3,8 @@
 -- The days a payment bought: a tariff's or an admin's grant differ from the plan's. A refund
 -- takes back exactly these, and a repair gives exactly these. NULL (older rows) means the plan's.
 ALTER TABLE payments ADD COLUMN days INTEGER CHECK (days > 0);
-UPDATE payments SET days = (raw_event->>'days')::int
- WHERE provider = 'admin_grant' AND raw_event->>'days' ~ '^[0-9]+$' AND (raw_event->>'days')::bigint BETWEEN 1 AND 2147483647;
+UPDATE payments SET days = CASE WHEN raw_event->>'days' ~ '^[0-9]{1,9}$' THEN nullif((raw_event->>'days')::int, 0) END
+ WHERE provider = 'admin_grant';
 UPDATE payments p SET days = t.days
   FROM subscription_tokens s JOIN tariffs t ON t.name = s.tariff
  WHERE p.provider = 'admin_token' AND s.token = p.external_id AND t.days > 0;

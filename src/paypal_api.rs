@@ -78,15 +78,30 @@ impl PaypalApi {
         let found = self.get(&format!("v1/billing/plans/{plan_id}")).await.map_err(PriceCheck::Unreachable)?;
         let cycles = found.get("billing_cycles").and_then(|c| c.as_array()).cloned().unwrap_or_default();
         let wanted = format!("{}.{:02} EUR", cents / 100, cents % 100);
-        let mismatch = cycles.is_empty().then(|| "no billing cycles".to_owned()).or_else(|| {
-            cycles.iter().find_map(|cycle| {
-                let price = cycle.pointer("/pricing_scheme/fixed_price");
-                let value = price.and_then(|p| p.get("value")).and_then(|v| v.as_str()).unwrap_or("?");
-                let currency = price.and_then(|p| p.get("currency_code")).and_then(|c| c.as_str()).unwrap_or("?");
-                let charged = diana_actors::payments::paypal_cents(value).filter(|_| currency == "EUR");
-                (charged != Some(cents)).then(|| format!("a cycle charges {value} {currency}"))
+        let extra = |pointer: &str| {
+            let value = found.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("0");
+            value.parse::<f64>().map_or(true, |v| v != 0.0).then(|| value.to_owned())
+        };
+        let mismatch = cycles
+            .is_empty()
+            .then(|| "no billing cycles".to_owned())
+            .or_else(|| {
+                // A setup fee or taxes added on top make the sale differ from our price too.
+                extra("/payment_preferences/setup_fee/value").map(|fee| format!("a setup fee of {fee}")).or_else(|| {
+                    // Taxes inside the price (PayPal's default) change nothing.
+                    let on_top = found.pointer("/taxes/inclusive").and_then(|i| i.as_bool()) == Some(false);
+                    extra("/taxes/percentage").filter(|_| on_top).map(|tax| format!("taxes of {tax}% on top"))
+                })
             })
-        });
+            .or_else(|| {
+                cycles.iter().find_map(|cycle| {
+                    let price = cycle.pointer("/pricing_scheme/fixed_price");
+                    let value = price.and_then(|p| p.get("value")).and_then(|v| v.as_str()).unwrap_or("?");
+                    let currency = price.and_then(|p| p.get("currency_code")).and_then(|c| c.as_str()).unwrap_or("?");
+                    let charged = diana_actors::payments::paypal_cents(value).filter(|_| currency == "EUR");
+                    (charged != Some(cents)).then(|| format!("a cycle charges {value} {currency}"))
+                })
+            });
         if let Some(mismatch) = mismatch {
             let reason = format!("PayPal plan {plan_id} does not match plans.toml ({plan}: {wanted}): {mismatch}");
             diana_actors::metrics::count_error("paypal_plan_price");

@@ -16,6 +16,10 @@ use actix::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
+/// The note on a Stripe subscription we cancel because its payment was refunded: the refund
+/// already took back what that payment bought, and days from elsewhere stay.
+pub const REFUND_CANCELLATION: &str = "diana: refunded";
+
 /// What time it is, for the reconciler (tests move it).
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -403,10 +407,16 @@ impl PaymentReconciler {
         if let Some(intent) = msg.raw.get("payment_intent").and_then(|v| v.as_str()) {
             return Ok(Some(intent.to_owned()));
         }
-        match msg.raw.get("subscription").and_then(|v| v.as_str()) {
-            Some(subscription) => store::linked_charge(tx, subscription).await,
-            None => Ok(None),
+        // Only a subscription's checkout lacks it; a renewal without one must not borrow the
+        // first month's.
+        let subscription = msg.raw.get("subscription").and_then(|v| v.as_str()).filter(|_| !msg.recurring);
+        let Some(subscription) = subscription else { return Ok(None) };
+        let intent = store::linked_charge(tx, subscription).await?;
+        if let Some(intent) = &intent {
+            // Refunds of it wait for this payment (see `stripe_event`).
+            store::lock_reference(tx, "stripe", intent).await?;
         }
+        Ok(intent)
     }
 
     /// Apply what money-back events (refunds, chargebacks) recorded for `reference` before its
@@ -446,6 +456,11 @@ impl PaymentReconciler {
         // Stripe says `refunded: false` while only part of the charge came back.
         let partial =
             msg.event_type == "charge.refunded" && object.get("refunded").and_then(|r| r.as_bool()) == Some(false);
+        // Whatever names the same subscription or payment intent applies one at a time: the
+        // subscription first, then the intent, in every path, so two never wait on each other.
+        for key in [text(object, "subscription"), intent.clone()].into_iter().flatten() {
+            store::lock_reference(&tx, "stripe", &key).await?;
+        }
         let event = ProviderEvent {
             provider: "stripe",
             id: &msg.id,
@@ -521,6 +536,12 @@ impl PaymentReconciler {
                 },
                 _ => (EventOutcome::Ignored, Vec::new()),
             },
+            "customer.subscription.deleted" | "customer.subscription.updated"
+                if object.pointer("/cancellation_details/comment").and_then(|c| c.as_str())
+                    == Some(REFUND_CANCELLATION) =>
+            {
+                (EventOutcome::Ignored, Vec::new())
+            }
             "customer.subscription.deleted" | "customer.subscription.updated" => {
                 let ended = msg.event_type.ends_with("deleted")
                     || matches!(text(object, "status").as_deref(), Some("canceled" | "unpaid" | "incomplete_expired"));
@@ -532,6 +553,10 @@ impl PaymentReconciler {
             }
             // A refund, or a chargeback: the card's owner disputes the charge and the bank takes
             // the money back at once, so the access it bought ends like a refund's.
+            // An inquiry (`warning_needs_response`) takes no money yet; only a dispute does.
+            "charge.dispute.created" if text(object, "status").is_some_and(|status| status.starts_with("warning_")) => {
+                (EventOutcome::Ignored, Vec::new())
+            }
             "charge.refunded" | "charge.dispute.created" => match intent.as_deref() {
                 Some(intent) => match store::payment_by_reference(&tx, "stripe", intent).await? {
                     Some(payment_id) if partial => {
@@ -586,9 +611,14 @@ impl PaymentReconciler {
         // A refund names its sale; a reversal (a chargeback) may be the sale itself.
         let refunded_sale = match msg.event_type.as_str() {
             "PAYMENT.SALE.REFUNDED" => text("sale_id"),
-            "PAYMENT.SALE.REVERSED" => text("sale_id").or_else(|| text("id")),
+            "PAYMENT.SALE.REVERSED" => text("sale_id").or_else(|| link_to_sale(resource)).or_else(|| text("id")),
             _ => None,
         };
+        // A sale and its refunds apply one at a time, each seeing what the other wrote.
+        let sale = refunded_sale.clone().or_else(|| text("id").filter(|_| msg.event_type == "PAYMENT.SALE.COMPLETED"));
+        if let Some(sale) = &sale {
+            store::lock_reference(&tx, "paypal", sale).await?;
+        }
         let refunded = resource.pointer("/amount/total").and_then(|t| t.as_str()).and_then(paypal_cents);
         let event = ProviderEvent {
             provider: "paypal",
@@ -806,6 +836,7 @@ impl PaymentReconciler {
             user_id = msg.user_id, provider = %msg.provider, external_id = %msg.external_id, ?refusal,
             "a payment does not match what we sold; no access granted"
         );
+        let charge_ref = self.charge_ref(tx, msg).await?;
         let new = NewPayment {
             provider: &msg.provider,
             external_id: &msg.external_id,
@@ -815,7 +846,8 @@ impl PaymentReconciler {
             currency: &msg.currency,
             recurring: msg.recurring,
             days: None,
-            charge_ref: None,
+            // Money that bought nothing can still be refunded, and disputed.
+            charge_ref: charge_ref.as_deref(),
             raw: &msg.raw,
         };
         if let Some(id) = store::insert_disputed(tx, &new).await? {
@@ -1154,6 +1186,14 @@ async fn extend_subscription(
     store::put_subscription(tx, user_id, &subscription).await?;
     store::set_vip_multiplier(tx, user_id, plan.vip_multiplier).await?;
     Ok((expires_at, active.is_none()))
+}
+
+/// The sale a PayPal resource links to (`links[rel=sale]`), by the last part of its address.
+fn link_to_sale(resource: &serde_json::Value) -> Option<String> {
+    let links = resource.get("links")?.as_array()?;
+    let sale = links.iter().find(|l| l.get("rel").and_then(|r| r.as_str()) == Some("sale"))?;
+    let href = sale.get("href")?.as_str()?;
+    href.rsplit('/').next().filter(|id| !id.is_empty()).map(str::to_owned)
 }
 
 fn event_outcome(outcome: &PaymentOutcome) -> EventOutcome {

@@ -435,3 +435,63 @@ async fn a_refund_or_a_repair_counts_the_days_that_payment_bought() {
     assert_eq!(w.one(until).await, (start + Duration::days(7)).timestamp());
     w.drop_db().await;
 }
+
+#[actix::test]
+async fn a_checkout_and_its_first_invoice_arriving_together_always_find_each_other() {
+    let w = world().await;
+    {
+        let mut conn = w.pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        for user_id in 10..30 {
+            let identity =
+                Identity { user_id, first_name: "Eva".into(), last_name: None, username: None, language_code: None };
+            db::users::register(&tx, &identity, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let mut pairs = Vec::new();
+    let world = &w;
+    for user_id in 10..30_i64 {
+        let nonce = format!("{user_id:016}");
+        world.card_invoice(user_id, &nonce).await;
+        pairs.push(async move {
+            let (subscription, intent) = (format!("sub_{user_id}"), format!("pi_{user_id}"));
+            let (session_id, invoice_id) = (format!("evt_s{user_id}"), format!("evt_i{user_id}"));
+            let session = subscription_session(user_id, &nonce, &subscription);
+            futures::join!(
+                world.stripe(&session_id, "checkout.session.completed", session),
+                world.stripe(&invoice_id, "invoice.paid", first_invoice(&subscription, &intent)),
+            )
+        });
+    }
+    for (session, invoice) in futures::future::join_all(pairs).await {
+        assert_eq!((session, invoice), (EventOutcome::Applied, EventOutcome::Applied));
+    }
+    let linked = "SELECT count(*) FROM payments WHERE provider = 'stripe' AND charge_ref = 'pi_' || user_id";
+    assert_eq!(w.one(linked).await, 20, "every first payment knows the charge its refunds will name");
+    w.drop_db().await;
+}
+
+#[actix::test]
+async fn a_refunded_stripe_subscription_cancelled_by_us_keeps_days_from_elsewhere_and_inquiries_take_nothing() {
+    let w = world().await;
+    w.card_invoice(1, "aaaaaaaaaaaaaaaa").await;
+    w.stripe("evt_1", "checkout.session.completed", subscription_session(1, "aaaaaaaaaaaaaaaa", "sub_a")).await;
+    w.stripe("evt_2", "invoice.paid", first_invoice("sub_a", "pi_a")).await;
+    // An inquiry about the charge: no money has moved, the access stays.
+    let inquiry = serde_json::json!({ "id": "dp_1", "payment_intent": "pi_a", "status": "warning_needs_response" });
+    assert_eq!(w.stripe("evt_3", "charge.dispute.created", inquiry).await, EventOutcome::Ignored);
+    assert!(w.active(1).await);
+    let grant = GrantVip { admin: "admin:1".into(), user_id: 1, plan: "vip".into(), days: 10, reason: "premio".into() };
+    w.reconciler.grant(grant).await.unwrap().expect("the player exists");
+    let payment = w.one("SELECT id FROM payments WHERE charge_ref = 'pi_a'").await;
+    let refund = RefundPayment { payment_id: payment, admin: "admin:1".into() };
+    assert_eq!(w.reconciler.refund(refund).await.unwrap(), RefundOutcome::Refunded { user_id: 1 });
+    assert!(w.active(1).await, "the ten days given stay");
+    // The cancellation we asked Stripe for comes back as a webhook: it ends nothing more.
+    let deleted = serde_json::json!({ "id": "sub_a", "status": "canceled", "metadata": { "user_id": "1", "plan": "vip" },
+        "cancellation_details": { "comment": REFUND_CANCELLATION } });
+    assert_eq!(w.stripe("evt_4", "customer.subscription.deleted", deleted).await, EventOutcome::Ignored);
+    assert!(w.active(1).await, "still the ten days given");
+    w.drop_db().await;
+}

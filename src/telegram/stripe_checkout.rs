@@ -26,9 +26,19 @@ pub struct SessionRequest<'a> {
     pub payload: &'a str,
 }
 
+/// The Stripe API version we speak (its objects' shapes): invoices still name their payment
+/// intent and subscription at the top. The webhook endpoint must be created with it too.
+pub const STRIPE_VERSION: &str = "2024-06-20";
+
 impl StripeCheckout {
     pub fn new(api_key: &str, api_url: url::Url, return_url: String) -> StripeCheckout {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().unwrap_or_default();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("Stripe-Version", reqwest::header::HeaderValue::from_static(STRIPE_VERSION));
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .default_headers(headers)
+            .build()
+            .unwrap_or_default();
         StripeCheckout { http, api_key: api_key.to_owned(), api_url, return_url }
     }
 
@@ -109,8 +119,16 @@ impl StripeCheckout {
     /// already counts as done.
     pub async fn cancel_subscription(&self, subscription: &str) -> Result<(), String> {
         let url = self.api_url.join(&format!("v1/subscriptions/{subscription}")).map_err(|e| e.to_string())?;
-        let response =
-            self.http.delete(url).bearer_auth(&self.api_key).send().await.map_err(|e| e.without_url().to_string())?;
+        // Marked, so its `customer.subscription.deleted` does not end more than the refund did.
+        let marked = [("cancellation_details[comment]", diana_actors::payments::REFUND_CANCELLATION)];
+        let response = self
+            .http
+            .delete(url)
+            .bearer_auth(&self.api_key)
+            .form(&marked)
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
         let status = response.status();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         let message = body.pointer("/error/message").and_then(|m| m.as_str()).unwrap_or_default();

@@ -170,8 +170,9 @@ impl StripeStandin {
             App::new()
                 .route(
                     "/v1/subscriptions/{id}",
-                    web::delete().to(move |id: web::Path<String>| {
-                        cancelled.lock().unwrap().push(id.to_string());
+                    web::delete().to(move |id: web::Path<String>, form: web::Form<Vec<(String, String)>>| {
+                        let comment = form.iter().find(|(k, _)| k == "cancellation_details[comment]");
+                        cancelled.lock().unwrap().push(format!("{id} ({})", comment.map_or("", |(_, v)| v)));
                         async move {
                             HttpResponse::Ok().json(serde_json::json!({ "id": id.as_str(), "status": "canceled" }))
                         }
@@ -215,8 +216,10 @@ impl StripeStandin {
                     web::post().to(move |req: actix_web::HttpRequest, form: web::Form<Vec<(String, String)>>| {
                         let seen = seen.clone();
                         async move {
-                            let authorised = req.headers().get("Authorization").and_then(|v| v.to_str().ok())
-                                == Some("Bearer sk_test_e2e");
+                            let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+                            // Our objects' shapes are those of the version we name.
+                            let authorised = header("Authorization") == Some("Bearer sk_test_e2e")
+                                && header("Stripe-Version") == Some("2024-06-20");
                             if !authorised {
                                 return HttpResponse::Unauthorized()
                                     .json(serde_json::json!({"error": {"message": "key"}}));
@@ -806,7 +809,8 @@ async fn an_admin_refunds_a_card_payment_from_the_dashboard_and_the_late_webhook
         .unwrap();
     assert_eq!(refund.status().as_u16(), 303);
     assert_eq!(stripe.refunds.lock().unwrap().clone(), vec![("pi_rosa".to_owned(), format!("diana-refund-{payment}"))]);
-    assert_eq!(stripe.cancels.lock().unwrap().clone(), ["sub_rosa"], "and it does not charge again");
+    let cancelled = stripe.cancels.lock().unwrap().clone();
+    assert_eq!(cancelled, ["sub_rosa (diana: refunded)"], "and it does not charge again");
     assert_eq!(count(&db, "SELECT count(*) FROM payments WHERE status = 'refunded'").await, 1);
     let ended =
         "SELECT count(*) FROM user_subscriptions WHERE user_id = 9901 AND status = 'active' AND expires_at > now()";

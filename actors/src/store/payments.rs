@@ -347,6 +347,15 @@ pub async fn record_event(tx: &Transaction<'_>, e: &ProviderEvent<'_>) -> Result
     Ok(inserted == 1)
 }
 
+/// Hold a lock on a provider's id until the transaction ends: events about the same payment
+/// (a checkout and its first invoice, a sale and its refund) then apply one after the other,
+/// each seeing what the other wrote, however close together they arrive.
+pub async fn lock_reference(tx: &Transaction<'_>, provider: &str, reference: &str) -> Result<(), StoreError> {
+    let stmt = tx.prepare_cached("SELECT pg_advisory_xact_lock(hashtext($1 || ':' || $2))").await?;
+    tx.execute(&stmt, &[&provider, &reference]).await?;
+    Ok(())
+}
+
 /// What the money-back events recorded for a payment reference add up to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MoneyBack {
@@ -389,10 +398,14 @@ pub async fn payment_by_reference(
 /// A Stripe subscription's first invoice names the payment intent its Checkout Session did
 /// not have: give it to that session's payment. Returns the payment, if it has arrived.
 pub async fn link_charge(tx: &Transaction<'_>, subscription: &str, charge: &str) -> Result<Option<i64>, StoreError> {
+    // The session's payment is the subscription's one that is not a renewal.
     let stmt = tx
         .prepare_cached(
             "UPDATE payments SET charge_ref = $2
-              WHERE provider = 'stripe' AND raw_event->>'subscription' = $1 AND charge_ref IS NULL
+              WHERE id = (SELECT id FROM payments
+                           WHERE provider = 'stripe' AND raw_event->>'subscription' = $1 AND NOT recurring
+                             AND charge_ref IS NULL
+                           ORDER BY id LIMIT 1)
               RETURNING id",
         )
         .await?;
