@@ -222,6 +222,96 @@ impl Content {
     }
 }
 
+/// What a version would change, and whether it may go live now.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Review {
+    pub summary: Vec<(&'static str, usize)>,
+    pub changes: Changes,
+    /// Reasons it may not go live yet: it takes away what players hold (an item in a backpack,
+    /// an unlocked achievement, a plan someone pays for or can still buy).
+    pub blocking: Vec<String>,
+    /// What changes for players in the middle of something (a mission, a question).
+    pub warnings: Vec<String>,
+}
+
+/// Compare a checked version with the running one, and with what players hold.
+pub async fn review(
+    conn: &crate::store::Connection,
+    content: &Content,
+    parsed: &Parsed,
+) -> Result<Review, crate::store::StoreError> {
+    let kind = parsed.kind();
+    let changes = changes(&content.ids(kind), &parsed.ids());
+    let held = crate::store::content::held(conn, kind, &changes.removed).await?;
+    let (mut blocking, mut warnings) = (Vec::new(), Vec::new());
+    for (id, players) in held {
+        match kind {
+            ContentKind::Shop => blocking.push(format!("'{id}' is in {players} players' backpacks")),
+            ContentKind::Achievements => blocking.push(format!("'{id}' is unlocked by {players} players")),
+            ContentKind::Plans => blocking
+                .push(format!("'{id}' is paid for or on sale ({players} subscriptions, tariffs or open invoices)")),
+            ContentKind::Missions => {
+                warnings.push(format!("'{id}' is under way for {players} players; it will end unpaid"))
+            }
+            ContentKind::Trivia => {
+                warnings.push(format!("'{id}' is waiting for {players} players' answers; it will expire"))
+            }
+        }
+    }
+    Ok(Review { summary: parsed.summary(), changes, blocking, warnings })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActivateError {
+    #[error("no version {0} of this kind")]
+    NoSuchVersion(i64),
+    #[error("it does not check: {0}")]
+    Invalid(String),
+    #[error("it cannot go live yet: {}", .0.join("; "))]
+    StillHeld(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// What went live.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Activated {
+    pub kind: ContentKind,
+    /// `None`: the shipped document.
+    pub version: Option<i64>,
+    pub previous: Option<i64>,
+    pub changes: Changes,
+}
+
+/// Put a saved version (or, with `None`, the shipped document) live for everyone, now: checked
+/// again, refused while it would take away what players hold, recorded so it outlives
+/// restarts. Achievement definitions are written to their table first, as unlocks refer to them.
+pub async fn activate(
+    conn: &crate::store::Connection,
+    content: &Content,
+    kind: ContentKind,
+    version: Option<i64>,
+    by: &str,
+) -> Result<Activated, ActivateError> {
+    let text = match version {
+        Some(id) => crate::store::content::get(conn, kind, id).await?.ok_or(ActivateError::NoSuchVersion(id))?.body,
+        None => kind.embedded().to_owned(),
+    };
+    let parsed = kind.check(&text).map_err(ActivateError::Invalid)?;
+    let review = review(conn, content, &parsed).await?;
+    if !review.blocking.is_empty() {
+        return Err(ActivateError::StillHeld(review.blocking));
+    }
+    if let Parsed::Achievements(achievements) = &parsed {
+        crate::store::achievements::sync(conn, &achievements.all).await?;
+    }
+    let previous = crate::store::content::running_id(conn, kind).await?;
+    crate::store::content::record_activation(conn, kind, version, by).await?;
+    content.apply(parsed);
+    tracing::info!(kind = kind.as_str(), ?version, by, "content version activated");
+    Ok(Activated { kind, version, previous, changes: review.changes })
+}
+
 /// Put live the versions the dashboard activated (they outlive restarts). A stored version
 /// that no longer checks (a newer binary reads it differently) is reported, and the shipped
 /// document runs instead. Returns the kinds and versions now running.
@@ -295,3 +385,7 @@ mod tests {
         assert_eq!(c, Changes { added: ids(&["d"]), removed: ids(&["a"]), kept: 2 });
     }
 }
+
+#[cfg(test)]
+#[path = "content_tests.rs"]
+mod store_tests;
