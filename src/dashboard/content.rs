@@ -86,6 +86,7 @@ pub async fn page(admin: Admin, dash: web::Data<Dashboard>) -> Result<Html, Refu
     let versions = story_versions::list(&conn, 30).await.map_err(|e| Refusal::Internal(e.to_string()))?;
     let book = dash.story.shelf.current();
     let running = running_dir(&dash).map(|d| d.to_string_lossy().into_owned());
+    let documents = super::catalogues::overview(&admin, &conn).await?;
     let body = html! {
         section.panel #story-running {
             h2 { (t(lang, "story")) }
@@ -116,6 +117,7 @@ pub async fn page(admin: Admin, dash: web::Data<Dashboard>) -> Result<Html, Refu
                 tbody { @for v in &versions { (version_row(&admin, v, running.as_deref())) } }
             }
         }
+        (documents)
     };
     Ok(shell(&admin, "content", "/admin/content", t(lang, "nav_content"), body))
 }

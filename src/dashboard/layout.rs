@@ -163,6 +163,9 @@ pub fn refusal(refusal: &Refusal) -> Html {
         Refusal::Csrf => "refused_csrf",
         Refusal::Forbidden(_) => "refused_role",
         Refusal::Internal(_) => "refused_internal",
+        Refusal::NotFound(why) | Refusal::BadRequest(why) => {
+            return bare(lang, t(lang, "login_title"), html! { p.error role="alert" { (why) } });
+        }
     };
     bare(lang, t(lang, "login_title"), html! { p.error role="alert" { (t(lang, key)) } })
 }

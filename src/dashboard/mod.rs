@@ -6,6 +6,7 @@ mod api;
 mod audit_page;
 pub mod auth;
 mod broadcast;
+mod catalogues;
 mod channels;
 mod charts;
 mod content;
@@ -106,6 +107,17 @@ pub enum Refusal {
     Forbidden(Permission),
     #[error("internal error")]
     Internal(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl Refusal {
+    /// A failure of ours, logged and counted when answered.
+    pub fn internal(error: impl std::fmt::Display) -> Refusal {
+        Refusal::Internal(error.to_string())
+    }
 }
 
 impl ResponseError for Refusal {
@@ -114,6 +126,8 @@ impl ResponseError for Refusal {
             Refusal::SignedOut => StatusCode::UNAUTHORIZED,
             Refusal::Csrf | Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
             Refusal::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Refusal::NotFound(_) => StatusCode::NOT_FOUND,
+            Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -249,6 +263,14 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             )
             .route("/content/story/{id}", web::get().to(content::version))
             .route("/content/story/{which}/activate", web::post().to(content::activate))
+            .route("/content/docs/{kind}", web::get().to(catalogues::page))
+            .service(
+                web::resource("/content/docs/{kind}")
+                    .app_data(web::PayloadConfig::new(catalogues::MAX_DOCUMENT_BYTES))
+                    .route(web::post().to(catalogues::save)),
+            )
+            .route("/content/docs/{kind}/{id}", web::get().to(catalogues::version))
+            .route("/content/docs/{kind}/{which}/activate", web::post().to(catalogues::activate))
             .route("/payments", web::get().to(payments::page))
             .route("/payments/{id}/refund", web::post().to(payments::refund))
             .route("/account", web::get().to(account::page))

@@ -262,6 +262,43 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "story_not_activatable" => {
             ("Esta versión tiene errores: no se puede activar.", "This version has errors: it cannot be activated.")
         }
+        "documents" => ("Trivia, misiones, tienda, logros y planes", "Trivia, missions, shop, achievements and plans"),
+        "documents_explain" => (
+            "Cada uno es un archivo TOML. Edítalo aquí o sube uno: se comprueba como lo cargaría el servidor, se guarda como versión y se activa sin reiniciar. Puedes volver a cualquier versión o al archivo incluido.",
+            "Each is a TOML file. Edit it here or upload one: it is checked as the server would load it, kept as a version, and activated without a restart. You can go back to any version or to the shipped file.",
+        ),
+        "document" => ("Documento", "Document"),
+        "count_questions" => ("preguntas", "questions"),
+        "count_vip_only" => ("solo VIP", "VIP only"),
+        "count_missions" => ("misiones", "missions"),
+        "count_items" => ("artículos", "items"),
+        "count_achievements" => ("logros", "achievements"),
+        "count_secret" => ("secretos", "secret"),
+        "count_plans" => ("planes", "plans"),
+        "entries" => ("Entradas", "Entries"),
+        "shipped_file" => ("el archivo incluido", "the shipped file"),
+        "doc_trivia" => ("Preguntas de trivia", "Trivia questions"),
+        "doc_missions" => ("Misiones", "Missions"),
+        "doc_shop" => ("Tienda", "Shop"),
+        "doc_achievements" => ("Logros", "Achievements"),
+        "doc_plans" => ("Planes VIP", "VIP plans"),
+        "doc_edit" => ("Editar", "Edit"),
+        "doc_edit_explain" => (
+            "Cambia el texto (o elige un archivo .toml, que tiene prioridad) y compruébalo. Si tiene errores verás dónde, y tu texto se queda aquí.",
+            "Change the text (or choose a .toml file, which wins) and check it. If it has errors you will see where, and your text stays here.",
+        ),
+        "doc_or_file" => ("o un archivo", "or a file"),
+        "doc_check_save" => ("Comprobar y guardar versión", "Check and save a version"),
+        "doc_good" => ("Se carga sin errores.", "It loads without errors."),
+        "doc_added" => ("Nuevas", "Added"),
+        "doc_removed" => ("Quitadas", "Removed"),
+        "doc_kept" => ("Se mantienen", "Kept"),
+        "doc_blocked" => (
+            "No se puede activar todavía: quitaría algo que los jugadores tienen.",
+            "It cannot go live yet: it would take away something players hold.",
+        ),
+        "doc_use_shipped" => ("Volver al archivo incluido", "Go back to the shipped file"),
+        "doc_not_utf8" => ("El archivo no es texto UTF-8.", "The file is not UTF-8 text."),
         "playground_explain" => (
             "Hablas con el bot como tu jugador de prueba, por el mismo camino que Telegram. Los jugadores de prueba no cuentan en las estadísticas.",
             "You talk to the bot as your test player, through the same pipeline as Telegram. Test players are left out of analytics.",

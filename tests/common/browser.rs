@@ -107,6 +107,17 @@ impl Browser {
         .await
     }
 
+    /// Set a field's whole value at once (typing a long document key by key is slow).
+    pub async fn set_value(&self, css: &str, text: &str) {
+        let script = "document.querySelector(arguments[0]).value = arguments[1];";
+        self.client.execute(script, vec![css.into(), text.into()]).await.expect("set a field's value");
+    }
+
+    /// A field's current value.
+    pub async fn value(&self, css: &str) -> String {
+        self.with(css, |e| async move { e.prop("value").await.map(Option::unwrap_or_default) }).await
+    }
+
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }

@@ -805,3 +805,98 @@ async fn erasing_a_player_keeps_the_audit_chain_whole_and_nothing_else_may_renam
     let refused = db.execute(&rename, &[]).await.unwrap_err();
     assert_eq!(refused.as_db_error().map(|e| e.message()), Some("audit_log is append-only"));
 }
+
+/// The shipped shop plus a rose, and without the item `without` if given.
+fn shop_with_a_rose(without: Option<&str>) -> String {
+    let mut text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/shop.toml")).unwrap();
+    if let Some(id) = without {
+        let start = text.find(&format!("id = \"{id}\"")).and_then(|at| text[..at].rfind("[[item]]")).unwrap();
+        let end = text[start + 8..].find("[[item]]").map_or(text.len(), |at| start + 8 + at);
+        text.replace_range(start..end, "");
+    }
+    text + "\n[[item]]\nid = \"rosa\"\nkind = \"consumable\"\nprice = 15\nname_es = \"Rosa 🌹\"\nname_en = \"Rose 🌹\"\ndescription_es = \"Una rosa para Diana.\"\ndescription_en = \"A rose for Diana.\"\n"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shop_is_edited_checked_activated_for_players_and_rolled_back_without_a_restart() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    let ana = TgUser::new(9_501, "Ana");
+    tg.send_text(&ana, "/start");
+    tg.wait_replies(ana.id, 2).await;
+    let browser = Browser::start().await;
+    let token = link_token(&server, ADMIN);
+    browser.goto(&format!("{}/admin/login?token={token}", server.base_url)).await;
+    browser.click("#login").await;
+    browser.click("nav a[href='/admin/content']").await;
+    browser.click("#documents a[href='/admin/content/docs/shop']").await;
+    assert!(browser.text("#doc-running").await.contains("streak_freeze"), "the running items are listed");
+    browser.screenshot("content-shop").await;
+
+    // A mistake: the error says where, and what was typed stays in the editor.
+    let typed = "\n[[item]]\nid = \"rosa\"\nprice = \n";
+    let broken = browser.value("#doc-edit textarea").await + typed;
+    browser.set_value("#doc-edit textarea", &broken).await;
+    browser.click("#doc-edit button").await;
+    let error = browser.slow_text("#doc-error").await;
+    assert!(error.contains("line"), "{error}");
+    assert!(browser.value("#doc-edit textarea").await.ends_with(typed), "nothing typed is lost");
+
+    // Fixed: checked, kept as a version, what it adds shown, then live for everyone.
+    browser.set_value("#doc-edit textarea", &shop_with_a_rose(None)).await;
+    browser.click("#doc-edit button").await;
+    assert!(browser.slow_text("#doc-verdict").await.contains("sin errores"));
+    assert!(browser.text("#doc-changes").await.contains("rosa"));
+    browser.screenshot("content-document").await;
+    browser.click("#activate button").await;
+    browser.accept_confirm().await;
+    assert!(browser.slow_text("main .badge.vip").await.contains("En juego"));
+    tg.send_text(&ana, "/tienda");
+    let shop = tg.wait_replies(ana.id, 3).await.remove(2);
+    assert!(shop.text().contains("Rosa 🌹"), "{}", shop.text());
+
+    // A version that would take away what a player owns is kept but cannot go live.
+    db.execute("INSERT INTO user_inventory (user_id, item_id, quantity) VALUES (9501, 'streak_freeze', 1)", &[])
+        .await
+        .unwrap();
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part("file", reqwest::multipart::Part::text(shop_with_a_rose(Some("streak_freeze"))).file_name("shop.toml"));
+    let saved = client()
+        .post(format!("{}/admin/content/docs/shop", server.base_url))
+        .header("Cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status().as_u16(), 303);
+    let version = saved.headers()["location"].to_str().unwrap().to_owned();
+    let page = client().get(format!("{}{version}", server.base_url)).header("Cookie", &cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("doc-blocking") && page.contains("streak_freeze"), "{page}");
+    let activate = client()
+        .post(format!("{}{version}/activate", server.base_url))
+        .header("Cookie", &cookie)
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(activate.status().as_u16(), 409);
+
+    // Back to the shipped file, from the browser: the rose is gone for players.
+    browser.goto(&format!("{}/admin/content/docs/shop", server.base_url)).await;
+    browser.click("#activate-shipped button").await;
+    browser.accept_confirm().await;
+    browser.wait_for_path("/admin/content/docs/shop").await;
+    assert!(browser.slow_text("#doc-running h2").await.contains("archivo incluido"));
+    tg.send_text(&ana, "/tienda");
+    let shop = tg.wait_replies(ana.id, 4).await.remove(3);
+    assert!(!shop.text().contains("Rosa"), "{}", shop.text());
+    assert_eq!(count(&db, "SELECT count(*) FROM content_versions WHERE kind = 'shop'").await, 2);
+    let audited = |action: &str| format!("SELECT count(*) FROM audit_log WHERE action = '{action}'");
+    assert_eq!(count(&db, &audited("content.save")).await, 2);
+    assert_eq!(count(&db, &audited("content.activate")).await, 2, "the rose, then the shipped file");
+    browser.close().await;
+}
