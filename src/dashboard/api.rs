@@ -7,7 +7,8 @@ use super::player_actions::{self, ActionError, PlayerAction};
 use super::roles::Permission;
 use super::{Dashboard, Refusal};
 use actix_web::{HttpResponse, web};
-use diana_actors::store::{audit, players};
+use diana_actors::content::{ActivateError, ContentKind};
+use diana_actors::store::{audit, content as content_versions, players};
 use serde_json::json;
 
 fn failed(error: impl std::fmt::Display) -> HttpResponse {
@@ -147,6 +148,110 @@ pub async fn audit_log(admin: Admin, dash: web::Data<Dashboard>, query: web::Que
     match found.await {
         Ok(entries) => HttpResponse::Ok().json(json!({ "entries": entries })),
         Err(error) => failed(error),
+    }
+}
+
+/// `GET /api/v1/content/{kind}`: what runs (version and entries) and the saved versions.
+pub async fn content(admin: Admin, dash: web::Data<Dashboard>, kind: web::Path<String>) -> HttpResponse {
+    if !admin.may(Permission::View) {
+        return refused(Refusal::Forbidden(Permission::View));
+    }
+    let Some(kind) = ContentKind::parse(&kind) else { return no_kind(&kind) };
+    let found = async {
+        let conn = dash.pool.get().await?;
+        let running = content_versions::running_id(&conn, kind).await?;
+        let listed = content_versions::list(&conn, kind, 30).await?;
+        Ok::<_, diana_actors::store::StoreError>((running, listed))
+    };
+    match found.await {
+        Ok((running, listed)) => {
+            let versions: Vec<_> = listed
+                .iter()
+                .map(|v| json!({ "id": v.id, "uploaded_by": v.uploaded_by, "uploaded_at": v.uploaded_at }))
+                .collect();
+            let ids = diana_actors::content::shelf().ids(kind);
+            HttpResponse::Ok().json(json!({ "kind": kind, "file": kind.file_name(), "running_version": running,
+                "entries": ids, "versions": versions }))
+        }
+        Err(error) => failed(error),
+    }
+}
+
+fn no_kind(kind: &str) -> HttpResponse {
+    HttpResponse::NotFound().json(json!({ "error": format!("no content kind '{kind}'") }))
+}
+
+/// `POST /api/v1/content/{kind}` with the TOML as the body: checked; a good one is kept as a
+/// version and reviewed (201), a bad one is refused with the error and its line (422).
+pub async fn save_content(
+    admin: Admin,
+    dash: web::Data<Dashboard>,
+    kind: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if let Err(refusal) = admin.check(Permission::EditContent, "") {
+        return refused(refusal);
+    }
+    let Some(kind) = ContentKind::parse(&kind) else { return no_kind(&kind) };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return HttpResponse::UnprocessableEntity().json(json!({ "error": "the body is not UTF-8 text" }));
+    };
+    let parsed = match kind.check(text) {
+        Ok(parsed) => parsed,
+        Err(error) => return HttpResponse::UnprocessableEntity().json(json!({ "error": error })),
+    };
+    let saved = async {
+        let conn = dash.pool.get().await?;
+        let id = content_versions::create(&conn, kind, text, &admin.actor()).await?;
+        let review = diana_actors::content::review(&conn, diana_actors::content::shelf(), &parsed).await?;
+        let after = json!({ "version": id, "entries": parsed.ids().len() });
+        super::audit(&dash, &admin.actor(), "content.save", &format!("content:{}", kind.as_str()), Some(after)).await?;
+        Ok::<_, diana_actors::store::StoreError>((id, review))
+    };
+    match saved.await {
+        Ok((id, review)) => HttpResponse::Created().json(json!({ "version": id, "review": review })),
+        Err(error) => failed(error),
+    }
+}
+
+/// `POST /api/v1/content/{kind}/{id|shipped}/activate`.
+pub async fn activate_content(
+    admin: Admin,
+    dash: web::Data<Dashboard>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    if let Err(refusal) = admin.check(Permission::EditContent, "") {
+        return refused(refusal);
+    }
+    let (kind, which) = path.into_inner();
+    let Some(kind) = ContentKind::parse(&kind) else { return no_kind(&kind) };
+    let version = match which.as_str() {
+        "shipped" => None,
+        id => match id.parse() {
+            Ok(id) => Some(id),
+            Err(_) => return HttpResponse::NotFound().json(json!({ "error": format!("no version '{id}'") })),
+        },
+    };
+    let conn = match dash.pool.get().await {
+        Ok(conn) => conn,
+        Err(error) => return failed(error),
+    };
+    let shelf = diana_actors::content::shelf();
+    match diana_actors::content::activate(&conn, shelf, kind, version, &admin.actor()).await {
+        Ok(activated) => {
+            let target = format!("content:{}", kind.as_str());
+            let after = json!({ "version": activated.version, "previous": activated.previous,
+                "added": activated.changes.added, "removed": activated.changes.removed });
+            match super::audit(&dash, &admin.actor(), "content.activate", &target, Some(after)).await {
+                Ok(()) => HttpResponse::Ok().json(json!({ "activated": activated })),
+                Err(error) => failed(error),
+            }
+        }
+        Err(ActivateError::NoSuchVersion(id)) => {
+            HttpResponse::NotFound().json(json!({ "error": format!("no version {id}") }))
+        }
+        Err(ActivateError::Store(error)) => failed(error),
+        Err(refused) => HttpResponse::Conflict().json(json!({ "error": refused.to_string() })),
     }
 }
 

@@ -229,7 +229,14 @@ pub fn routes(cfg: &mut web::ServiceConfig, dashboard: web::Data<Dashboard>) {
             .route("/users", web::get().to(api::users))
             .route("/users/{id}", web::get().to(api::user))
             .route("/users/{id}/{action}", web::post().to(api::act))
-            .route("/audit", web::get().to(api::audit_log)),
+            .route("/audit", web::get().to(api::audit_log))
+            .route("/content/{kind}", web::get().to(api::content))
+            .service(
+                web::resource("/content/{kind}")
+                    .app_data(web::PayloadConfig::new(catalogues::MAX_DOCUMENT_BYTES))
+                    .route(web::post().to(api::save_content)),
+            )
+            .route("/content/{kind}/{which}/activate", web::post().to(api::activate_content)),
     );
     cfg.service(
         web::scope("/admin")

@@ -255,7 +255,7 @@ async fn the_json_api_reads_and_acts_with_the_same_session_roles_and_csrf() {
     let http = client();
     // The document describes every route.
     let spec: serde_json::Value = http.get(api("/openapi.json")).send().await.unwrap().json().await.unwrap();
-    for path in ["/overview", "/users", "/users/{id}", "/users/{id}/{action}", "/audit"] {
+    for path in ["/overview", "/users", "/users/{id}", "/users/{id}/{action}", "/audit", "/content/{kind}"] {
         assert!(spec["paths"][path].is_object(), "openapi.json describes {path}");
     }
     // Signed out: 401 as JSON, not a page.
@@ -899,4 +899,51 @@ async fn the_shop_is_edited_checked_activated_for_players_and_rolled_back_withou
     assert_eq!(count(&db, &audited("content.save")).await, 2);
     assert_eq!(count(&db, &audited("content.activate")).await, 2, "the rose, then the shipped file");
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_checks_keeps_and_activates_content_documents() {
+    let server = TestServer::start(start_options(None)).await;
+    let db = server.db().await;
+    let api = |path: &str| format!("{}/api/v1{path}", server.base_url);
+    let http = client();
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let post = |path: &str, body: String| {
+        http.post(api(path)).header("Cookie", &cookie).header("X-CSRF-Token", &csrf).body(body).send()
+    };
+    // A broken document: 422 with the line.
+    let broken = post("/content/trivia", "[[question]]\nid = \"t999\"\ntext = ".into()).await.unwrap();
+    assert_eq!(broken.status().as_u16(), 422);
+    let error = broken.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("line"), "{error}");
+    // A question more: kept, reviewed, activated, running.
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/trivia.toml")).unwrap();
+    let more = format!(
+        "{shipped}\n[[question]]\nid = \"t999\"\ndifficulty = \"facil\"\ntext = \"¿De qué color es el café solo?\"\noptions = [\"Negro\", \"Verde\"]\nanswer = 0\n"
+    );
+    let saved = post("/content/trivia", more).await.unwrap();
+    assert_eq!(saved.status().as_u16(), 201);
+    let saved: serde_json::Value = saved.json().await.unwrap();
+    assert_eq!(saved["review"]["changes"]["added"], serde_json::json!(["t999"]));
+    let version = saved["version"].as_i64().unwrap();
+    let activated = post(&format!("/content/trivia/{version}/activate"), String::new()).await.unwrap();
+    assert_eq!(activated.status().as_u16(), 200);
+    let now: serde_json::Value =
+        http.get(api("/content/trivia")).header("Cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(now["running_version"], version);
+    assert!(now["entries"].as_array().unwrap().iter().any(|id| id == "t999"));
+    // Plans without one a tariff still sells: kept, but it cannot go live.
+    db.execute("INSERT INTO tariffs (name, plan, days, price_cents, created_by) VALUES ('bizum', 'premium', 30, 999, 'admin:1')", &[])
+        .await
+        .unwrap();
+    let plans = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/plans.toml")).unwrap();
+    let only_vip = plans.split("[[plan]]").take(2).collect::<Vec<_>>().join("[[plan]]");
+    let saved: serde_json::Value = post("/content/plans", only_vip).await.unwrap().json().await.unwrap();
+    assert_eq!(saved["review"]["changes"]["removed"], serde_json::json!(["premium"]));
+    assert_eq!(saved["review"]["blocking"].as_array().map(Vec::len), Some(1));
+    let refused = post(&format!("/content/plans/{}/activate", saved["version"]), String::new()).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 409);
+    // Without the CSRF header a cookie session may not save.
+    let forged = http.post(api("/content/trivia")).header("Cookie", &cookie).body(shipped).send().await.unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
 }
