@@ -417,7 +417,8 @@ fn paypal(map: HashMap<String, String>) -> Result<Option<PaypalSettings>, Config
     }))
 }
 
-/// `vip=P-1AB,premium=P-2CD`: a PayPal billing plan for every plan on sale, or none at all.
+/// `vip=P-1AB,premium=P-2CD`: a PayPal billing plan per plan. Whether every plan on sale has
+/// one is checked at start, once the plans activated from the dashboard are known.
 fn paypal_plans(text: &str) -> Result<HashMap<String, String>, ConfigError> {
     let key = "paypal.plans";
     let mut plans = HashMap::new();
@@ -430,16 +431,6 @@ fn paypal_plans(text: &str) -> Result<HashMap<String, String>, ConfigError> {
             return Err(bad(key, format!("{theirs:?} is not a PayPal plan id")));
         }
         plans.insert(ours.trim().to_owned(), theirs.to_owned());
-    }
-    if plans.is_empty() {
-        return Ok(plans);
-    }
-    let on_sale = diana_actors::domain::plans::Plans::embedded().map_err(|e| bad(key, e.to_string()))?;
-    if let Some(unknown) = plans.keys().find(|id| on_sale.get(id).is_none()) {
-        return Err(bad(key, format!("{unknown:?} is not a plan in plans.toml")));
-    }
-    if let Some(missing) = on_sale.all.iter().find(|p| !plans.contains_key(&p.id)) {
-        return Err(bad(key, format!("has no PayPal plan for {:?}", missing.id)));
     }
     Ok(plans)
 }
@@ -593,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn paypal_plans_cover_every_plan_or_none() {
+    fn paypal_plans_are_plan_equals_id_pairs() {
         let paypal = |plans: &str| {
             let vars = [
                 ("PAYPAL_CLIENT_ID", "c"),
@@ -606,12 +597,9 @@ mod tests {
         assert!(paypal("").unwrap().is_empty());
         let plans = paypal("vip=P-1AB, premium = P-2CD").unwrap();
         assert_eq!((plans["vip"].as_str(), plans["premium"].as_str()), ("P-1AB", "P-2CD"));
-        for (bad, why) in [
-            ("vip=P-1", "no PayPal plan for \"premium\""),
-            ("vip=P-1,premium=P-2,gold=P-3", "\"gold\" is not a plan"),
-            ("vip", "not plan=PAYPAL_PLAN_ID"),
-            ("vip=P 1,premium=P-2", "not a PayPal plan id"),
-        ] {
+        // Whether they cover the plans on sale is checked at start (`PaypalApi::covers`).
+        assert!(paypal("vip=P-1").is_ok());
+        for (bad, why) in [("vip", "not plan=PAYPAL_PLAN_ID"), ("vip=P 1,premium=P-2", "not a PayPal plan id")] {
             let err = paypal(bad).expect_err(bad);
             assert_eq!(err.key, "paypal.plans");
             assert!(err.to_string().contains(why), "{bad}: {err}");

@@ -18,11 +18,9 @@ pub struct PaypalApi {
     webhook_id: String,
     /// Our plan id → PayPal's billing plan id.
     plans: HashMap<String, String>,
-    /// Our plan id → its price in euro cents, which PayPal's plan must charge: a sale of any
-    /// other amount would be money taken for no access.
-    prices: HashMap<String, i64>,
-    /// PayPal plans found to charge our price (asked once each).
-    priced: Mutex<std::collections::HashSet<String>>,
+    /// PayPal plans found to charge our price, with that price (asked once each; a new price
+    /// in the plans is asked about again).
+    priced: Mutex<std::collections::HashSet<(String, i64)>>,
     /// Where PayPal sends the player after approving or giving up: back to the bot.
     return_url: String,
     token: Mutex<Option<(String, Instant)>>,
@@ -52,27 +50,31 @@ impl PaypalApi {
             secret: settings.secret.expose().to_owned(),
             webhook_id: settings.webhook_id.clone(),
             plans: settings.plans.clone(),
-            prices: HashMap::new(),
             priced: Mutex::new(Default::default()),
             return_url,
             token: Mutex::new(None),
         }
     }
 
-    /// Sell at these plans' euro prices (checked against PayPal's plans before each first sale).
-    pub fn selling(mut self, plans: &diana_actors::domain::plans::Plans) -> PaypalApi {
-        self.prices =
-            self.plans.keys().filter_map(|id| Some((id.clone(), i64::from(plans.get(id)?.eur_cents)))).collect();
-        self
+    /// Whether every plan on sale has a PayPal plan (`PAYPAL_PLANS`); a PayPal plan for a plan
+    /// not on sale is harmless (it may be about to go on sale).
+    pub fn covers(&self, on_sale: &diana_actors::domain::plans::Plans) -> Result<(), String> {
+        match on_sale.all.iter().find(|p| !self.plans.is_empty() && !self.plans.contains_key(&p.id)) {
+            Some(missing) => Err(format!("PAYPAL_PLANS has no PayPal plan for {:?}", missing.id)),
+            None => Ok(()),
+        }
     }
 
-    /// Whether PayPal's plan for ours charges what `plans.toml` says, every cycle, in euros.
+    /// Whether PayPal's plan for ours charges what the running plans say, every cycle, in euros.
     /// A PayPal plan edited to another price (or given a trial) is refused with the reason.
     pub async fn check_price(&self, plan: &str) -> Result<(), PriceCheck> {
-        let (Some(plan_id), Some(&cents)) = (self.plans.get(plan), self.prices.get(plan)) else {
+        let on_sale = diana_actors::content::shelf().plans.get();
+        let cents = on_sale.get(plan).map(|p| i64::from(p.eur_cents));
+        let (Some(plan_id), Some(cents)) = (self.plans.get(plan), cents) else {
             return Err(PriceCheck::Mismatch(format!("no PayPal plan for {plan}")));
         };
-        if self.priced.lock().expect("priced lock").contains(plan_id) {
+        let key = (plan_id.clone(), cents);
+        if self.priced.lock().expect("priced lock").contains(&key) {
             return Ok(());
         }
         let found = self.get(&format!("v1/billing/plans/{plan_id}")).await.map_err(PriceCheck::Unreachable)?;
@@ -108,14 +110,15 @@ impl PaypalApi {
             tracing::error!(plan, %reason, "not selling through PayPal");
             return Err(PriceCheck::Mismatch(reason));
         }
-        self.priced.lock().expect("priced lock").insert(plan_id.clone());
+        self.priced.lock().expect("priced lock").insert(key);
         Ok(())
     }
 
     /// Check every plan's price once at start, so a mismatch shows in the log before anyone
     /// tries to buy (and each purchase checks again until it passes).
     pub async fn report_prices(&self) {
-        for plan in self.plans.keys() {
+        let on_sale = diana_actors::content::shelf().plans.get();
+        for plan in self.plans.keys().filter(|id| on_sale.get(id).is_some()) {
             // A mismatch is logged and counted where it is found.
             if let Err(PriceCheck::Unreachable(reason)) = self.check_price(plan).await {
                 tracing::warn!(plan, %reason, "could not check a PayPal plan's price");
@@ -311,5 +314,32 @@ impl PendingCheck for PaypalApi {
             let subscription = reference.strip_prefix(&paypal_reference("")).unwrap_or(reference);
             Ok(self.first_sale(subscription).await?.map(Recovered::PaypalSale))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PaypalApi;
+    use diana_actors::domain::plans::Plans;
+
+    fn api(plans: &str) -> PaypalApi {
+        let settings = crate::config::PaypalSettings {
+            client_id: crate::config::Secret::new("c"),
+            secret: crate::config::Secret::new("s"),
+            webhook_id: "WH".into(),
+            api_url: url::Url::parse("http://127.0.0.1:9/").unwrap(),
+            plans: plans.split(',').filter_map(|p| p.split_once('=')).map(|(a, b)| (a.into(), b.into())).collect(),
+        };
+        PaypalApi::new(&settings, "https://t.me/diana_bot".into())
+    }
+
+    #[test]
+    fn every_plan_on_sale_needs_its_paypal_plan_or_paypal_sells_none() {
+        let on_sale = Plans::embedded().unwrap();
+        assert!(api("vip=P-1,premium=P-2").covers(&on_sale).is_ok());
+        assert!(api("vip=P-1,premium=P-2,oro=P-3").covers(&on_sale).is_ok(), "one about to go on sale is harmless");
+        assert!(api("").covers(&on_sale).is_ok(), "PayPal sells nothing");
+        let missing = api("vip=P-1").covers(&on_sale).unwrap_err();
+        assert!(missing.contains("\"premium\""), "{missing}");
     }
 }

@@ -44,6 +44,8 @@ pub enum StartupError {
     Redis(#[from] InvalidRedisUrl),
     #[error(transparent)]
     Economy(#[from] EconomyError),
+    #[error("paypal.plans: {0}")]
+    PaypalPlans(String),
     #[error("story")]
     Story(#[from] diana_actors::story::StoryError),
     #[error("cannot listen on {addr}: {source}")]
@@ -143,7 +145,6 @@ impl Application {
         )
         .with_missions(content.missions.clone())
         .start();
-        let plans = content.plans.get();
         // Stripe sends the player back to the bot; the public URL is what we have for it.
         let stripe_client = settings
             .stripe
@@ -155,11 +156,11 @@ impl Application {
         if let Some(client) = &stripe_client {
             reconciler = reconciler.checking_pending(Arc::new(client.clone()));
         }
-        let paypal_api = settings
-            .paypal
-            .as_ref()
-            .map(|p| Arc::new(PaypalApi::new(p, settings.http.public_url.to_string()).selling(&plans)));
+        let paypal_api =
+            settings.paypal.as_ref().map(|p| Arc::new(PaypalApi::new(p, settings.http.public_url.to_string())));
         if let Some(api) = &paypal_api {
+            // Every plan on sale (shipped, or activated from the dashboard) needs its PayPal plan.
+            api.covers(&content.plans.get()).map_err(StartupError::PaypalPlans)?;
             reconciler = reconciler.checking_pending(api.clone());
             let api = api.clone();
             tokio::spawn(async move { api.report_prices().await });

@@ -234,11 +234,21 @@ pub struct Review {
     pub warnings: Vec<String>,
 }
 
+/// More reasons a version may not go live, from outside the game (the PayPal plans configured
+/// for the plans on sale, say).
+pub type Guard<'a> = &'a (dyn Fn(&Parsed) -> Vec<String> + Sync);
+
+/// No reasons from outside.
+pub fn unguarded(_: &Parsed) -> Vec<String> {
+    Vec::new()
+}
+
 /// Compare a checked version with the running one, and with what players hold.
 pub async fn review(
     conn: &crate::store::Connection,
     content: &Content,
     parsed: &Parsed,
+    guard: Guard<'_>,
 ) -> Result<Review, crate::store::StoreError> {
     let kind = parsed.kind();
     let changes = changes(&content.ids(kind), &parsed.ids());
@@ -258,6 +268,7 @@ pub async fn review(
             }
         }
     }
+    blocking.extend(guard(parsed));
     Ok(Review { summary: parsed.summary(), changes, blocking, warnings })
 }
 
@@ -292,13 +303,14 @@ pub async fn activate(
     kind: ContentKind,
     version: Option<i64>,
     by: &str,
+    guard: Guard<'_>,
 ) -> Result<Activated, ActivateError> {
     let text = match version {
         Some(id) => crate::store::content::get(conn, kind, id).await?.ok_or(ActivateError::NoSuchVersion(id))?.body,
         None => kind.embedded().to_owned(),
     };
     let parsed = kind.check(&text).map_err(ActivateError::Invalid)?;
-    let review = review(conn, content, &parsed).await?;
+    let review = review(conn, content, &parsed, guard).await?;
     if !review.blocking.is_empty() {
         return Err(ActivateError::StillHeld(review.blocking));
     }

@@ -55,11 +55,11 @@ async fn a_shop_version_goes_live_is_kept_across_restarts_and_never_takes_what_p
     // A version that adds a rose: reviewed, saved, activated; the next reader sees it.
     let text = shop_text(15, None);
     let parsed = ContentKind::Shop.check(&text).unwrap();
-    let reviewed = super::review(&conn, &content, &parsed).await.unwrap();
+    let reviewed = super::review(&conn, &content, &parsed, &unguarded).await.unwrap();
     assert_eq!(reviewed.changes.added, ["rosa"]);
     assert!(reviewed.blocking.is_empty(), "{:?}", reviewed.blocking);
     let id = store::content::create(&conn, ContentKind::Shop, &text, "admin:1").await.unwrap();
-    let activated = activate(&conn, &content, ContentKind::Shop, Some(id), "admin:1").await.unwrap();
+    let activated = activate(&conn, &content, ContentKind::Shop, Some(id), "admin:1", &unguarded).await.unwrap();
     assert_eq!((activated.version, activated.previous), (Some(id), None));
     assert_eq!(content.shop.get().get("rosa").map(|i| i.price), Some(15));
 
@@ -72,21 +72,22 @@ async fn a_shop_version_goes_live_is_kept_across_restarts_and_never_takes_what_p
     // A version without the item a player owns is saved but cannot go live.
     let taking = shop_text(20, Some(&first));
     let parsed = ContentKind::Shop.check(&taking).unwrap();
-    let reviewed = super::review(&conn, &content, &parsed).await.unwrap();
+    let reviewed = super::review(&conn, &content, &parsed, &unguarded).await.unwrap();
     assert_eq!(reviewed.changes.removed, [first.clone()]);
     assert_eq!(reviewed.blocking.len(), 1, "{:?}", reviewed.blocking);
     let taking_id = store::content::create(&conn, ContentKind::Shop, &taking, "admin:1").await.unwrap();
-    let refused = activate(&conn, &content, ContentKind::Shop, Some(taking_id), "admin:1").await.unwrap_err();
+    let refused =
+        activate(&conn, &content, ContentKind::Shop, Some(taking_id), "admin:1", &unguarded).await.unwrap_err();
     assert!(matches!(refused, ActivateError::StillHeld(_)), "{refused}");
     assert_eq!(content.shop.get().get("rosa").map(|i| i.price), Some(15), "the running version stays");
 
     // Rolled back to the shipped file: the rose is gone, for readers and after a restart.
-    activate(&conn, &content, ContentKind::Shop, None, "admin:1").await.unwrap();
+    activate(&conn, &content, ContentKind::Shop, None, "admin:1", &unguarded).await.unwrap();
     assert!(content.shop.get().get("rosa").is_none());
     assert!(load_running(&conn, &Content::embedded().unwrap()).await.unwrap().is_empty());
     // A version of another kind is not found under this one.
     assert!(matches!(
-        activate(&conn, &content, ContentKind::Plans, Some(id), "admin:1").await,
+        activate(&conn, &content, ContentKind::Plans, Some(id), "admin:1", &unguarded).await,
         Err(ActivateError::NoSuchVersion(_))
     ));
     drop(conn);
@@ -105,9 +106,9 @@ async fn new_achievements_are_written_to_their_table_before_anyone_can_unlock_th
     );
     let parsed = ContentKind::Achievements.check(&text);
     let parsed = parsed.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(super::review(&conn, &content, &parsed).await.unwrap().changes.added, ["gran_comprador"]);
+    assert_eq!(super::review(&conn, &content, &parsed, &unguarded).await.unwrap().changes.added, ["gran_comprador"]);
     let id = store::content::create(&conn, ContentKind::Achievements, &text, "admin:1").await.unwrap();
-    activate(&conn, &content, ContentKind::Achievements, Some(id), "admin:1").await.unwrap();
+    activate(&conn, &content, ContentKind::Achievements, Some(id), "admin:1", &unguarded).await.unwrap();
     let row = conn.query_one("SELECT count(*) FROM achievements WHERE id = 'gran_comprador'", &[]).await.unwrap();
     assert_eq!(row.get::<_, i64>(0), 1);
     assert!(content.achievements.get().get("gran_comprador").is_some());

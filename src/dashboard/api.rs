@@ -200,10 +200,11 @@ pub async fn save_content(
         Ok(parsed) => parsed,
         Err(error) => return HttpResponse::UnprocessableEntity().json(json!({ "error": error })),
     };
+    let rules = super::catalogues::outside_rules(&dash);
     let saved = async {
         let conn = dash.pool.get().await?;
         let id = content_versions::create(&conn, kind, text, &admin.actor()).await?;
-        let review = diana_actors::content::review(&conn, diana_actors::content::shelf(), &parsed).await?;
+        let review = diana_actors::content::review(&conn, diana_actors::content::shelf(), &parsed, &rules).await?;
         let after = json!({ "version": id, "entries": parsed.ids().len() });
         super::audit(&dash, &admin.actor(), "content.save", &format!("content:{}", kind.as_str()), Some(after)).await?;
         Ok::<_, diana_actors::store::StoreError>((id, review))
@@ -237,7 +238,8 @@ pub async fn activate_content(
         Err(error) => return failed(error),
     };
     let shelf = diana_actors::content::shelf();
-    match diana_actors::content::activate(&conn, shelf, kind, version, &admin.actor()).await {
+    let rules = super::catalogues::outside_rules(&dash);
+    match diana_actors::content::activate(&conn, shelf, kind, version, &admin.actor(), &rules).await {
         Ok(activated) => {
             let target = format!("content:{}", kind.as_str());
             let after = json!({ "version": activated.version, "previous": activated.previous,

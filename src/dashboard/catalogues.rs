@@ -20,6 +20,17 @@ fn shelf() -> &'static Content {
     content::shelf()
 }
 
+/// What else a version must satisfy to go live here: plans on sale through PayPal each need
+/// their PayPal plan.
+pub fn outside_rules(dash: &Dashboard) -> impl Fn(&Parsed) -> Vec<String> + Sync + '_ {
+    move |parsed| match (parsed, &dash.paypal) {
+        (Parsed::Plans(plans), Some(paypal)) => {
+            paypal.covers(plans).err().map(|why| format!("{why}: add it there and restart first")).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
@@ -274,7 +285,9 @@ pub async fn version(
     };
     let running_id = versions::running_id(&conn, kind).await.map_err(Refusal::internal)?;
     let reviewed = match kind.check(&v.body) {
-        Ok(parsed) => Ok(content::review(&conn, shelf(), &parsed).await.map_err(Refusal::internal)?),
+        Ok(parsed) => {
+            Ok(content::review(&conn, shelf(), &parsed, &outside_rules(&dash)).await.map_err(Refusal::internal)?)
+        }
         Err(error) => Err(error),
     };
     let body = html! {
@@ -409,7 +422,8 @@ pub async fn activate(
         Ok(conn) => conn,
         Err(error) => return super::internal(error),
     };
-    let activated = match content::activate(&conn, shelf(), kind, version, &admin.actor()).await {
+    let activated = match content::activate(&conn, shelf(), kind, version, &admin.actor(), &outside_rules(&dash)).await
+    {
         Ok(activated) => activated,
         Err(ActivateError::NoSuchVersion(id)) => return Refusal::NotFound(format!("no version {id}")).into(),
         Err(ActivateError::Store(error)) => return super::internal(error),
