@@ -3,11 +3,8 @@
 //! Run with `cargo bench --bench economy` (needs Postgres and Redis; takes a few minutes).
 
 use actix::Actor;
-use diana_actors::domain::achievements::Achievements;
 use diana_actors::domain::economy::Economy;
 use diana_actors::domain::leaderboard::{Board, Period};
-use diana_actors::domain::shop::Catalogue;
-use diana_actors::domain::trivia::Bank;
 use diana_actors::domain::{Action, Identity, UserUpdate};
 use diana_actors::leaderboard::{GetStandings, Leaderboard};
 use diana_actors::redis::Redis;
@@ -91,12 +88,8 @@ async fn main() {
             flood_per_minute: 0,
             economy,
             timezone: tz,
-            shop: Arc::new(Catalogue::embedded().unwrap()),
-            achievements: Arc::new(Achievements::embedded().unwrap()),
-            trivia: Arc::new(Bank::embedded().unwrap()),
-            missions: Arc::new(diana_actors::domain::missions::Missions::embedded().unwrap()),
+            content: diana_actors::content::Content::embedded().unwrap(),
             story: diana_actors::story::StoryShelf::default(),
-            plans: Arc::new(diana_actors::domain::plans::Plans::embedded().unwrap()),
             card_payments: false,
             paypal_payments: false,
             channels: Default::default(),

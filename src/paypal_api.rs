@@ -82,7 +82,7 @@ impl PaypalApi {
         let wanted = format!("{}.{:02} EUR", cents / 100, cents % 100);
         let extra = |pointer: &str| {
             let value = found.pointer(pointer).and_then(|v| v.as_str()).unwrap_or("0");
-            value.parse::<f64>().map_or(true, |v| v != 0.0).then(|| value.to_owned())
+            (!value.parse::<f64>().is_ok_and(|v| v == 0.0)).then(|| value.to_owned())
         };
         let mismatch = cycles
             .is_empty()

@@ -73,7 +73,7 @@ async fn a_shop_version_goes_live_is_kept_across_restarts_and_never_takes_what_p
     let taking = shop_text(20, Some(&first));
     let parsed = ContentKind::Shop.check(&taking).unwrap();
     let reviewed = super::review(&conn, &content, &parsed, &unguarded).await.unwrap();
-    assert_eq!(reviewed.changes.removed, [first.clone()]);
+    assert_eq!(reviewed.changes.removed, std::slice::from_ref(&first));
     assert_eq!(reviewed.blocking.len(), 1, "{:?}", reviewed.blocking);
     let taking_id = store::content::create(&conn, ContentKind::Shop, &taking, "admin:1").await.unwrap();
     let refused =
