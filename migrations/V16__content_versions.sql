@@ -19,3 +19,10 @@ CREATE TABLE content_activations (
     activated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX content_activations_kind_idx ON content_activations (kind, id DESC);
+
+-- A version that removes an item, an achievement, a mission or a question asks who holds it:
+-- answered from these indexes, not by reading every backpack, unlock or round.
+CREATE INDEX user_inventory_item_idx ON user_inventory (item_id) WHERE quantity > 0;
+CREATE INDEX user_achievements_achievement_idx ON user_achievements (achievement_id);
+CREATE INDEX user_missions_open_idx ON user_missions (mission_id) WHERE completed_at IS NULL;
+CREATE INDEX trivia_rounds_open_idx ON trivia_rounds (question_id, day) WHERE answered_at IS NULL;

@@ -254,18 +254,21 @@ pub async fn review(
     let changes = changes(&content.ids(kind), &parsed.ids());
     let held = crate::store::content::held(conn, kind, &changes.removed).await?;
     let (mut blocking, mut warnings) = (Vec::new(), Vec::new());
-    for (id, players) in held {
+    for (id, count) in held {
+        let players = if count >= crate::store::content::HELD_COUNT_CAP {
+            format!("more than {}", crate::store::content::HELD_COUNT_CAP - 1)
+        } else {
+            count.to_string()
+        };
         match kind {
             ContentKind::Shop => blocking.push(format!("'{id}' is in {players} players' backpacks")),
-            ContentKind::Achievements => blocking.push(format!("'{id}' is unlocked by {players} players")),
+            ContentKind::Achievements => blocking.push(format!("'{id}' has been unlocked ({players} unlocks)")),
             ContentKind::Plans => blocking
                 .push(format!("'{id}' is paid for or on sale ({players} subscriptions, tariffs or open invoices)")),
             ContentKind::Missions => {
-                warnings.push(format!("'{id}' is under way for {players} players; it will end unpaid"))
+                warnings.push(format!("'{id}' is under way ({players} open); those will end unpaid"))
             }
-            ContentKind::Trivia => {
-                warnings.push(format!("'{id}' is waiting for {players} players' answers; it will expire"))
-            }
+            ContentKind::Trivia => warnings.push(format!("'{id}' awaits {players} answers; those will expire")),
         }
     }
     blocking.extend(guard(parsed));

@@ -115,3 +115,35 @@ async fn new_achievements_are_written_to_their_table_before_anyone_can_unlock_th
     drop(conn);
     drop_database(&name).await;
 }
+
+#[tokio::test]
+async fn what_players_hold_is_found_for_every_kind() {
+    let (pool, name) = database().await;
+    let conn = pool.get().await.unwrap();
+    let content = Content::embedded().unwrap();
+    store::achievements::sync(&conn, &content.achievements.get().all).await.unwrap();
+    let achievement = content.achievements.get().all[0].id.clone();
+    conn.batch_execute(&format!(
+        "INSERT INTO users (id, first_name) VALUES (7, 'Ana');
+         INSERT INTO user_inventory (user_id, item_id, quantity) VALUES (7, 'streak_freeze', 1), (7, 'clue_hint', 0);
+         INSERT INTO user_achievements (user_id, achievement_id, tier) VALUES (7, '{achievement}', 1);
+         INSERT INTO user_missions (user_id, mission_id, period, baseline) VALUES (7, 'd_regalo', 'hoy', 0);
+         INSERT INTO trivia_rounds (user_id, question_id, day) VALUES (7, 't001', CURRENT_DATE);
+         INSERT INTO tariffs (name, plan, days, price_cents, created_by) VALUES ('bizum', 'premium', 30, 999, 'a');"
+    ))
+    .await
+    .unwrap();
+    let held = |kind, ids: &[&str]| {
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let conn = &conn;
+        async move { store::content::held(conn, kind, &ids).await.unwrap() }
+    };
+    let one = |id: &str| vec![(id.to_owned(), 1)];
+    assert_eq!(held(ContentKind::Shop, &["streak_freeze", "clue_hint", "rosa"]).await, one("streak_freeze"));
+    assert_eq!(held(ContentKind::Achievements, &[&achievement, "nada"]).await, one(&achievement));
+    assert_eq!(held(ContentKind::Missions, &["d_regalo", "d_trivia"]).await, one("d_regalo"));
+    assert_eq!(held(ContentKind::Trivia, &["t001", "t002"]).await, one("t001"));
+    assert_eq!(held(ContentKind::Plans, &["premium", "vip"]).await, one("premium"));
+    drop(conn);
+    drop_database(&name).await;
+}

@@ -81,40 +81,41 @@ pub async fn running_id(conn: &Connection, kind: ContentKind) -> Result<Option<i
     Ok(conn.query_opt(&stmt, &[&kind.as_str()]).await?.and_then(|r| r.get(0)))
 }
 
-/// Of `ids`, those players hold now, with how many players hold each: items in a backpack,
-/// achievements unlocked, plans paid for or on sale by token; missions under way and trivia
-/// questions asked today (these only warn: they end on their own).
+/// Counts of holders stop here: enough to say "more than 10,000", cheap on a big game.
+pub const HELD_COUNT_CAP: i64 = 10_001;
+
+/// Of `ids`, those players hold now, with how many players hold each (up to
+/// `HELD_COUNT_CAP`): items in a backpack, achievements unlocked, plans paid for or on sale by
+/// token or open invoice; missions under way and trivia questions waiting for an answer since
+/// yesterday (these only warn: they end on their own).
 pub async fn held(conn: &Connection, kind: ContentKind, ids: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = match kind {
-        ContentKind::Shop => {
-            "SELECT item_id, count(DISTINCT user_id) FROM user_inventory
-              WHERE item_id = ANY($1) AND quantity > 0 GROUP BY item_id"
-        }
-        ContentKind::Achievements => {
-            "SELECT achievement_id, count(DISTINCT user_id) FROM user_achievements
-              WHERE achievement_id = ANY($1) GROUP BY achievement_id"
-        }
+    // Each id is counted on its own index, stopping at the cap. (`wanted`, not `id`: tables
+    // have an `id` column of their own.)
+    let holders = match kind {
+        ContentKind::Shop => "SELECT 1 FROM user_inventory WHERE item_id = wanted AND quantity > 0",
+        ContentKind::Achievements => "SELECT 1 FROM user_achievements WHERE achievement_id = wanted",
         ContentKind::Plans => {
-            "SELECT plan, count(*) FROM (
-                 SELECT plan, user_id::text AS who FROM user_subscriptions WHERE plan = ANY($1) AND status = 'active'
-                 UNION ALL SELECT plan, 'tariff:' || name FROM tariffs WHERE plan = ANY($1)
-                 UNION ALL SELECT plan, 'invoice:' || nonce FROM invoices
-                  WHERE plan = ANY($1) AND paid_at IS NULL AND created_at > now() - INTERVAL '3 days'
-             ) holders GROUP BY plan"
+            "SELECT 1 FROM user_subscriptions WHERE plan = wanted AND status = 'active'
+             UNION ALL SELECT 1 FROM tariffs WHERE plan = wanted
+             UNION ALL SELECT 1 FROM invoices
+              WHERE plan = wanted AND paid_at IS NULL AND created_at > now() - INTERVAL '3 days'"
         }
-        ContentKind::Missions => {
-            "SELECT mission_id, count(DISTINCT user_id) FROM user_missions
-              WHERE mission_id = ANY($1) AND completed_at IS NULL GROUP BY mission_id"
-        }
+        ContentKind::Missions => "SELECT 1 FROM user_missions WHERE mission_id = wanted AND completed_at IS NULL",
         ContentKind::Trivia => {
-            "SELECT question_id, count(DISTINCT user_id) FROM trivia_rounds
-              WHERE question_id = ANY($1) AND answered_at IS NULL AND day >= CURRENT_DATE - 1 GROUP BY question_id"
+            "SELECT 1 FROM trivia_rounds
+              WHERE question_id = wanted AND answered_at IS NULL AND day >= CURRENT_DATE - 1"
         }
     };
-    let stmt = conn.prepare_cached(sql).await?;
+    let sql = format!(
+        "SELECT wanted, held FROM (
+             SELECT wanted, (SELECT count(*) FROM ({holders} LIMIT {HELD_COUNT_CAP}) h) AS held
+               FROM unnest($1::text[]) AS wanted
+         ) counted WHERE held > 0"
+    );
+    let stmt = conn.prepare_cached(&sql).await?;
     let rows = conn.query(&stmt, &[&ids]).await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
