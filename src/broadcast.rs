@@ -12,6 +12,28 @@ const BATCH: i64 = 200;
 /// Queue the next batch only once the outbox holds fewer replies than this.
 const BACKLOG: i64 = 400;
 
+/// Broadcasts cancelled while this process runs: their messages already handed to the outbox
+/// are dropped there instead of sent (those still in the table are deleted at the cancel).
+static CANCELLED: std::sync::LazyLock<std::sync::RwLock<std::collections::HashSet<i64>>> =
+    std::sync::LazyLock::new(Default::default);
+
+pub fn is_cancelled(broadcast: i64) -> bool {
+    CANCELLED.read().unwrap_or_else(|p| p.into_inner()).contains(&broadcast)
+}
+
+/// Stop a broadcast: no more batches, and what is queued and unsent is taken back. `false` if
+/// it was not running.
+pub async fn cancel(pool: &Pool, broadcast: i64) -> Result<bool, StoreError> {
+    let conn = pool.get().await?;
+    let stopped = broadcasts::finish(&conn, broadcast, "cancelled").await?;
+    if stopped {
+        CANCELLED.write().unwrap_or_else(|p| p.into_inner()).insert(broadcast);
+        let taken = store::outbox::retract_broadcast(&conn, broadcast).await?;
+        tracing::info!(broadcast, taken_back = taken, "broadcast cancelled");
+    }
+    Ok(stopped)
+}
+
 #[derive(Clone)]
 pub struct Broadcaster {
     pool: Pool,
@@ -82,7 +104,7 @@ impl Broadcaster {
                 chat_id: *user,
                 user_id: Some(*user),
                 lang: Lang::from_language_code(lang.as_deref()),
-                reply: Reply::MessageFromTeam { text: b.text.clone() },
+                reply: Reply::MessageFromTeam { text: b.text.clone(), broadcast: Some(id) },
             })
             .collect();
         let outgoing = store::outbox::insert(&tx, pending).await?;

@@ -119,8 +119,7 @@ pub async fn cancel(
 ) -> Result<HttpResponse, Refusal> {
     admin.check(Permission::Broadcast, &form.csrf)?;
     let cancelled = async {
-        let conn = dash.pool.get().await?;
-        if broadcasts::finish(&conn, *id, "cancelled").await? {
+        if crate::broadcast::cancel(&dash.pool, *id).await? {
             super::audit(&dash, &admin.actor(), "broadcast.cancel", &format!("broadcast:{}", *id), None).await?;
         }
         Ok::<_, StoreError>(())

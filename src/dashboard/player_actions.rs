@@ -130,7 +130,7 @@ async fn send_message(dash: &Dashboard, actor: &str, user_id: i64, text: &str) -
         return Err(ActionError::Invalid(format!("no player {user_id}")));
     };
     let lang = diana_actors::domain::Lang::from_language_code(lang.as_deref());
-    let reply = Reply::MessageFromTeam { text: text.to_owned() };
+    let reply = Reply::MessageFromTeam { text: text.to_owned(), broadcast: None };
     let pending = store::outbox::Pending { chat_id: user_id, user_id: Some(user_id), lang, reply };
     let outgoing = store::outbox::insert(&tx, vec![pending]).await?;
     let after = serde_json::json!({ "text": text });

@@ -465,6 +465,12 @@ fn mark_inactive(directory: UserDirectory, chat: i64) {
 
 async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Result<(), CallFailure> {
     let chat = ChatId(out.chat_id);
+    // Already queued here when its broadcast was cancelled: done, unsent.
+    if let Reply::MessageFromTeam { broadcast: Some(id), .. } = &out.reply
+        && crate::broadcast::is_cancelled(*id)
+    {
+        return Ok(());
+    }
     match render(out) {
         Rendered::Text { text, keyboard } => {
             let mut request =

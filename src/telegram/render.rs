@@ -206,7 +206,7 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::AdminLoginLink { url } => {
             (format!("{}\n{}", get(lang, "admin_login_link"), super::html::escape(url)), None)
         }
-        Reply::MessageFromTeam { text } => {
+        Reply::MessageFromTeam { text, .. } => {
             (format!("{}\n\n{}", get(lang, "message_from_team"), super::html::escape(text)), Some(back_to_menu(lang)))
         }
         Reply::VipInvite => return Rendered::VipInvite,
@@ -543,7 +543,7 @@ mod tests {
             Reply::VipActivated { plan: "vip".into(), expires_at: chrono::Utc::now() },
             Reply::PaymentProblem,
             Reply::Banned,
-            Reply::MessageFromTeam { text: "Hola <b>tú</b> & compañía".into() },
+            Reply::MessageFromTeam { text: "Hola <b>tú</b> & compañía".into(), broadcast: None },
             Reply::AdminLoginLink { url: "https://diana.example/admin/login?token=ab&c".into() },
             Reply::StoryReset,
             Reply::ChannelWelcome { minutes: 5 },

@@ -697,6 +697,14 @@ async fn a_broadcast_reaches_its_segment_within_the_limits_and_a_cancel_stops_it
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(count(&db, queued).await, at_cancel, "no batch after the cancel");
     assert!(at_cancel < 6000, "cancelled before the end: {at_cancel}");
+    // What was queued and not yet sent is taken back, not sent out over the next minute.
+    let missed = |tg: &Standin| tg.calls().iter().filter(|c| c.text().contains("Te echamos de menos")).count();
+    let sent = missed(&tg);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(missed(&tg), sent, "nothing more of it goes out");
+    assert!((sent as i64) < at_cancel, "{sent} sent of {at_cancel} queued");
+    let left = "SELECT count(*) FROM outbox WHERE reply->>'type' = 'message_from_team'";
+    assert_eq!(count(&db, left).await, 0);
     assert_eq!(count(&db, "SELECT count(*) FROM broadcasts WHERE status = 'cancelled'").await, 1);
 
     // Everyone who can hear us: the 6,300, but not the banned one; each once.

@@ -222,6 +222,10 @@ pub enum Reply {
     /// A message the team wrote to the player from the dashboard (plain text, escaped when shown).
     MessageFromTeam {
         text: String,
+        /// The broadcast it belongs to, if any: a cancelled broadcast's messages not yet sent
+        /// are dropped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        broadcast: Option<i64>,
     },
     /// A payment page to open for a plan at a provider (`payload` names our invoice).
     CardCheckout {

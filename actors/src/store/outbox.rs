@@ -98,3 +98,13 @@ pub async fn unsent(
     }
     Ok(page)
 }
+
+/// Take back a broadcast's messages not yet sent (it was cancelled). Returns how many.
+pub async fn retract_broadcast(client: &deadpool_postgres::Client, broadcast: i64) -> Result<u64, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "DELETE FROM outbox WHERE reply->>'type' = 'message_from_team' AND (reply->>'broadcast')::bigint = $1",
+        )
+        .await?;
+    Ok(client.execute(&stmt, &[&broadcast]).await?)
+}
