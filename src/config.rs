@@ -23,6 +23,7 @@ const CONVENTIONAL_VARS: &[(&str, &str)] = &[
     ("DIANA_HTTP_ADDR", "http.addr"),
     ("DIANA_ADMIN_IDS", "admin.ids"),
     ("DIANA_PUBLIC_URL", "http.public_url"),
+    ("DIANA_TRUSTED_PROXIES", "http.trusted_proxies"),
     ("STRIPE_API_KEY", "stripe.api_key"),
     ("STRIPE_WEBHOOK_SECRET", "stripe.webhook_secret"),
     ("STRIPE_API_URL", "stripe.api_url"),
@@ -120,6 +121,8 @@ pub struct TelegramSettings {
 pub struct HttpSettings {
     pub addr: SocketAddr,
     pub public_url: Url,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, to know who a request is from.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +194,8 @@ struct RawTelegram {
 struct RawHttp {
     addr: String,
     public_url: Option<String>,
+    #[serde(default)]
+    trusted_proxies: Option<String>,
 }
 #[derive(Deserialize)]
 struct RawAdmin {
@@ -331,6 +336,15 @@ impl Settings {
             Some(u) => parse_url("http.public_url", &u)?,
             None => parse_url("http.public_url", &format!("http://{addr}"))?,
         };
+        let trusted_proxies = raw
+            .http
+            .trusted_proxies
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| bad("http.trusted_proxies", format!("'{s}' is not an IP address"))))
+            .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
         let admin_ids = match raw.admin.ids {
             IdList::List(ids) => ids,
             IdList::Text(text) => text
@@ -358,7 +372,7 @@ impl Settings {
             database,
             redis: RedisSettings { url: Secret(raw.redis.url), key_prefix: raw.redis.key_prefix },
             telegram,
-            http: HttpSettings { addr, public_url },
+            http: HttpSettings { addr, public_url, trusted_proxies },
             admin_ids,
             actors: ActorSettings { idle_timeout, shards: raw.actors.shards },
             flood_per_minute: raw.limits.flood_per_minute,

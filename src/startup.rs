@@ -284,6 +284,7 @@ impl Application {
             redis: redis.clone(),
             superadmins: settings.admin_ids.clone(),
             public_url: settings.http.public_url.clone(),
+            trusted_proxies: settings.http.trusted_proxies.clone(),
             config_view: format!("{settings:#?}"),
             sink: Some(sink.clone()),
             reconciler: Some(reconciler.clone()),

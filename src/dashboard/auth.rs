@@ -89,8 +89,20 @@ impl Failures {
     }
 }
 
-fn peer(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip())
+/// Who a request is from: the peer, or behind a trusted proxy the nearest address in
+/// `X-Forwarded-For` that is not a trusted proxy (addresses further left can be forged).
+pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let chain = forwarded_for.unwrap_or_default().split(',').rev().map(str::trim);
+    chain.map_while(|hop| hop.parse::<IpAddr>().ok()).find(|ip| !trusted.contains(ip)).unwrap_or(peer)
+}
+
+fn peer(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
+    let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    client_ip(peer, forwarded, trusted)
 }
 
 #[derive(serde::Deserialize)]
@@ -114,7 +126,7 @@ pub struct LoginForm {
 /// `POST /admin/login`: use the link and start a session.
 pub async fn login(req: HttpRequest, dash: web::Data<Dashboard>, form: web::Form<LoginForm>) -> HttpResponse {
     let lang = super::texts::lang_of(&req);
-    let ip = peer(&req);
+    let ip = peer(&req, &dash.trusted_proxies);
     if dash.failures.blocked(ip) {
         return super::layout::login(lang, "", Some("login_slow_down")).status(429).into_response();
     }
@@ -245,5 +257,25 @@ impl FromRequest for Admin {
         let req = req.clone();
         let api = req.path().starts_with("/api/");
         Box::pin(async move { Admin::from_request(req).await.map_err(|refusal| super::Rejected { refusal, api }) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_nearest_untrusted_forwarded_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1")];
+        assert_eq!(client_ip(ip("203.0.113.9"), Some("1.2.3.4"), &proxy), ip("203.0.113.9"), "not a proxy: itself");
+        assert_eq!(client_ip(ip("10.0.0.1"), Some("198.51.100.7"), &proxy), ip("198.51.100.7"));
+        // A client may send its own header: only the hop the proxy added counts.
+        assert_eq!(client_ip(ip("10.0.0.1"), Some("6.6.6.6, 198.51.100.7"), &proxy), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), Some("198.51.100.7, 10.0.0.1"), &proxy), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), None, &proxy), ip("10.0.0.1"), "no header: the proxy");
+        assert_eq!(client_ip(ip("10.0.0.1"), Some("junk"), &proxy), ip("10.0.0.1"));
+        assert_eq!(client_ip(ip("10.0.0.1"), Some("198.51.100.7"), &[]), ip("10.0.0.1"), "trust nobody by default");
     }
 }

@@ -74,6 +74,8 @@ pub struct DashboardParts {
     pub redis: diana_actors::redis::Redis,
     pub superadmins: Vec<i64>,
     pub public_url: url::Url,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the bad-link limit).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub config_view: String,
     pub sink: Option<diana_actors::achievements::ReplySink>,
     pub reconciler: Option<actix::Addr<diana_actors::payments::PaymentReconciler>>,
