@@ -118,6 +118,28 @@ impl Browser {
         self.with(css, |e| async move { e.prop("value").await.map(Option::unwrap_or_default) }).await
     }
 
+    /// Make the window phone-sized (or any size).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.expect("resize the window");
+    }
+
+    /// Whether the page fits the window's width (no sideways scrolling of the whole page).
+    pub async fn fits_width(&self) -> bool {
+        self.too_wide().await.is_empty()
+    }
+
+    /// The elements that stick out past the window's right edge (tag, class, width), widest
+    /// first: empty when the page fits.
+    pub async fn too_wide(&self) -> Vec<String> {
+        let script = "if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+            return [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .map(e => [e.getBoundingClientRect().width, e.tagName + '.' + e.className + '#' + e.id])
+              .sort((a, b) => b[0] - a[0]).slice(0, 6).map(x => x[1] + ' ' + Math.round(x[0]));";
+        let found = self.client.execute(script, vec![]).await.expect("measure the page");
+        serde_json::from_value(found).unwrap_or_default()
+    }
+
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }

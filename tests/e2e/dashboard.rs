@@ -841,6 +841,32 @@ async fn the_shop_is_edited_checked_activated_for_players_and_rolled_back_withou
     browser.click("#documents a[href='/admin/content/docs/shop']").await;
     assert!(browser.text("#doc-running").await.contains("streak_freeze"), "the running items are listed");
     browser.screenshot("content-shop").await;
+    // On a phone the page still fits: wide tables scroll inside their panel.
+    browser.resize(390, 844).await;
+    assert!(browser.fits_width().await, "the content page fits a phone's width");
+    for page in [
+        "/admin/",
+        "/admin/users",
+        "/admin/users/9501",
+        "/admin/content",
+        "/admin/content/docs/trivia",
+        "/admin/broadcast",
+        "/admin/payments",
+        "/admin/channels",
+        "/admin/audit",
+        "/admin/system",
+        "/admin/account",
+        "/admin/playground",
+    ] {
+        browser.goto(&format!("{}{page}", server.base_url)).await;
+        let wide = browser.too_wide().await;
+        assert!(wide.is_empty(), "{page} fits a phone's width: {wide:?}");
+        if page == "/admin/users/9501" {
+            browser.screenshot("phone-player").await;
+        }
+    }
+    browser.goto(&format!("{}/admin/content/docs/shop", server.base_url)).await;
+    browser.resize(1280, 900).await;
 
     // A mistake: the error says where, and what was typed stays in the editor.
     let typed = "\n[[item]]\nid = \"rosa\"\nprice = \n";
