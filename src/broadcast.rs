@@ -26,7 +26,10 @@ pub fn is_cancelled(broadcast: i64) -> bool {
 pub async fn cancel(pool: &Pool, broadcast: i64) -> Result<bool, StoreError> {
     let conn = pool.get().await?;
     let stopped = broadcasts::finish(&conn, broadcast, "cancelled").await?;
-    if stopped {
+    // Taken back whenever it is cancelled, not only the first time: a cancel whose retract
+    // failed is finished by the next one.
+    let cancelled = stopped || broadcasts::get(&conn, broadcast).await?.is_some_and(|b| b.status == "cancelled");
+    if cancelled {
         CANCELLED.write().unwrap_or_else(|p| p.into_inner()).insert(broadcast);
         let taken = store::outbox::retract_broadcast(&conn, broadcast).await?;
         tracing::info!(broadcast, taken_back = taken, "broadcast cancelled");

@@ -33,6 +33,42 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// The mood model: train it, score it, try it.
+    Mood {
+        #[command(subcommand)]
+        command: MoodCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MoodCommand {
+    /// Train on the labelled messages (fixed seed: the same data gives the same model) and
+    /// write the model file.
+    Train {
+        #[arg(long, default_value = "assets/mood/train.tsv")]
+        train: PathBuf,
+        #[arg(long, default_value = "assets/mood/model.json")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Also try smartcore's logistic regression (minutes, not seconds).
+        #[arg(long)]
+        with_logistic: bool,
+    },
+    /// Accuracy, macro-F1 and the confusion matrix on messages never used in training.
+    Eval {
+        #[arg(long, default_value = "assets/mood/eval.tsv")]
+        eval: PathBuf,
+        /// A model file; the one built into the binary by default.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// The mood of a message, as JSON: {"mood", "confidence", "scores"}.
+    Classify {
+        text: String,
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -135,6 +171,15 @@ fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
             Command::Story { command: StoryCommand::Check { path } } => check_story(&path),
+            Command::Mood { command: MoodCommand::Train { train, out, seed, with_logistic } } => {
+                diana::mood_cli::train_command(&train, &out, seed, with_logistic)
+            }
+            Command::Mood { command: MoodCommand::Eval { eval, model } } => {
+                diana::mood_cli::eval_command(&eval, model.as_deref())
+            }
+            Command::Mood { command: MoodCommand::Classify { text, model } } => {
+                diana::mood_cli::classify_command(&text, model.as_deref())
+            }
             Command::Admin { command: AdminCommand::Grant { user_id, amount, reason, key } } => {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await
             }

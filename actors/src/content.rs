@@ -172,8 +172,10 @@ pub struct Changes {
 
 /// What `next` adds to and removes from `current`.
 pub fn changes(current: &[String], next: &[String]) -> Changes {
-    let added = next.iter().filter(|id| !current.contains(id)).cloned().collect();
-    let removed: Vec<String> = current.iter().filter(|id| !next.contains(id)).cloned().collect();
+    let (now, then): (std::collections::HashSet<&String>, std::collections::HashSet<&String>) =
+        (current.iter().collect(), next.iter().collect());
+    let added = next.iter().filter(|id| !now.contains(id)).cloned().collect();
+    let removed: Vec<String> = current.iter().filter(|id| !then.contains(id)).cloned().collect();
     Changes { added, removed: removed.clone(), kept: current.len() - removed.len() }
 }
 
@@ -313,6 +315,9 @@ pub async fn activate(
         None => kind.embedded().to_owned(),
     };
     let parsed = kind.check(&text).map_err(ActivateError::Invalid)?;
+    // One activation at a time: each is reviewed against the one before it, and what is
+    // recorded and what runs happen in the same order.
+    let _one_at_a_time = ACTIVATING.lock().await;
     let review = review(conn, content, &parsed, guard).await?;
     if !review.blocking.is_empty() {
         return Err(ActivateError::StillHeld(review.blocking));
@@ -324,6 +329,13 @@ pub async fn activate(
     crate::store::content::record_activation(conn, kind, version, by).await?;
     content.apply(parsed);
     tracing::info!(kind = kind.as_str(), ?version, by, "content version activated");
+    // A purchase or an unlock of a removed id could land between the review and now; it is
+    // reported, for an admin to settle (the player keeps it; the game no longer offers it).
+    let late = crate::store::content::held(conn, kind, &review.changes.removed).await?;
+    if !late.is_empty() && matches!(kind, ContentKind::Shop | ContentKind::Achievements | ContentKind::Plans) {
+        crate::metrics::count_error("content_removed_while_held");
+        tracing::error!(kind = kind.as_str(), ?late, "players came to hold what this version removed");
+    }
     Ok(Activated { kind, version, previous, changes: review.changes })
 }
 
@@ -350,6 +362,8 @@ pub async fn load_running(
     }
     Ok(running)
 }
+
+static ACTIVATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 static SHELF: LazyLock<Content> =
     LazyLock::new(|| Content::embedded().expect("the shipped content documents parse (tested)"));

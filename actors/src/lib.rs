@@ -10,6 +10,7 @@ pub mod content;
 pub mod domain;
 pub mod leaderboard;
 pub mod metrics;
+pub mod mood;
 pub mod payments;
 pub mod redis;
 pub mod store;

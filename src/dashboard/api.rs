@@ -196,6 +196,8 @@ pub async fn save_content(
     let Ok(text) = std::str::from_utf8(&body) else {
         return HttpResponse::UnprocessableEntity().json(json!({ "error": "the body is not UTF-8 text" }));
     };
+    let text = text.replace("\r\n", "\n");
+    let text = text.as_str();
     let parsed = match kind.check(text) {
         Ok(parsed) => parsed,
         Err(error) => return HttpResponse::UnprocessableEntity().json(json!({ "error": error })),
@@ -203,8 +205,8 @@ pub async fn save_content(
     let rules = super::catalogues::outside_rules(&dash);
     let saved = async {
         let conn = dash.pool.get().await?;
-        let id = content_versions::create(&conn, kind, text, &admin.actor()).await?;
         let review = diana_actors::content::review(&conn, diana_actors::content::shelf(), &parsed, &rules).await?;
+        let id = content_versions::create(&conn, kind, text, &admin.actor()).await?;
         let after = json!({ "version": id, "entries": parsed.ids().len() });
         super::audit(&dash, &admin.actor(), "content.save", &format!("content:{}", kind.as_str()), Some(after)).await?;
         Ok::<_, diana_actors::store::StoreError>((id, review))

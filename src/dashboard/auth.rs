@@ -92,17 +92,23 @@ impl Failures {
 /// Who a request is from: the peer, or behind a trusted proxy the nearest address in
 /// `X-Forwarded-For` that is not a trusted proxy (addresses further left can be forged).
 pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    // `::ffff:10.0.0.1` is 10.0.0.1.
+    let peer = peer.to_canonical();
     if !trusted.contains(&peer) {
         return peer;
     }
     let chain = forwarded_for.unwrap_or_default().split(',').rev().map(str::trim);
-    chain.map_while(|hop| hop.parse::<IpAddr>().ok()).find(|ip| !trusted.contains(ip)).unwrap_or(peer)
+    chain
+        .map_while(|hop| hop.parse::<IpAddr>().ok().map(|ip| ip.to_canonical()))
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
 }
 
 fn peer(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
     let peer = req.peer_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    client_ip(peer, forwarded, trusted)
+    // Every `X-Forwarded-For` line, in order: a proxy may add its own line after the client's.
+    let lines: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    client_ip(peer, Some(&lines.join(",")).filter(|l| !l.is_empty()).map(String::as_str), trusted)
 }
 
 #[derive(serde::Deserialize)]
@@ -277,5 +283,6 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.1"), None, &proxy), ip("10.0.0.1"), "no header: the proxy");
         assert_eq!(client_ip(ip("10.0.0.1"), Some("junk"), &proxy), ip("10.0.0.1"));
         assert_eq!(client_ip(ip("10.0.0.1"), Some("198.51.100.7"), &[]), ip("10.0.0.1"), "trust nobody by default");
+        assert_eq!(client_ip(ip("::ffff:10.0.0.1"), Some("198.51.100.7"), &proxy), ip("198.51.100.7"), "mapped v4");
     }
 }

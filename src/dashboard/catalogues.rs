@@ -21,14 +21,34 @@ fn shelf() -> &'static Content {
 }
 
 /// What else a version must satisfy to go live here: plans on sale through PayPal each need
-/// their PayPal plan.
+/// their PayPal plan, and the shop keeps every item the daily gift can give.
 pub fn outside_rules(dash: &Dashboard) -> impl Fn(&Parsed) -> Vec<String> + Sync + '_ {
     move |parsed| match (parsed, &dash.paypal) {
         (Parsed::Plans(plans), Some(paypal)) => {
             paypal.covers(plans).err().map(|why| format!("{why}: add it there and restart first")).into_iter().collect()
         }
+        (Parsed::Shop(shop), _) => gifted_items(&dash.economy)
+            .into_iter()
+            .filter(|item| shop.get(item).is_none())
+            .map(|item| format!("'{item}' is a daily gift (economy.toml); it must stay in the shop"))
+            .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The shop items the daily gift can hand out.
+fn gifted_items(economy: &diana_actors::domain::economy::Economy) -> Vec<String> {
+    use diana_actors::domain::economy::GiftReward;
+    let rewards = economy.gift.rarities.iter().flat_map(|r| &r.rewards);
+    let mut items: Vec<String> = rewards
+        .filter_map(|w| match &w.reward {
+            GiftReward::Item { item } => Some(item.clone()),
+            _ => None,
+        })
+        .collect();
+    items.sort();
+    items.dedup();
+    items
 }
 
 fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
