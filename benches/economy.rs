@@ -89,6 +89,7 @@ async fn main() {
             economy,
             timezone: tz,
             content: diana_actors::content::Content::embedded().unwrap(),
+            mood: diana_actors::content::Live::new(diana_actors::mood::MoodModel::embedded().unwrap()),
             story: diana_actors::story::StoryShelf::default(),
             card_payments: false,
             paypal_payments: false,

@@ -46,6 +46,8 @@ pub enum StartupError {
     Economy(#[from] EconomyError),
     #[error("paypal.plans: {0}")]
     PaypalPlans(String),
+    #[error("the mood model does not load: {0}")]
+    Mood(String),
     #[error("story")]
     Story(#[from] diana_actors::story::StoryError),
     #[error("cannot listen on {addr}: {source}")]
@@ -186,6 +188,9 @@ impl Application {
                 economy,
                 timezone: settings.game_timezone,
                 content: content.clone(),
+                mood: diana_actors::content::Live::new(
+                    diana_actors::mood::MoodModel::embedded().map_err(|e| StartupError::Mood(e.to_string()))?,
+                ),
                 story: story_shelf.clone(),
                 card_payments: settings.stripe.is_some(),
                 paypal_payments: settings.paypal.as_ref().is_some_and(|p| !p.plans.is_empty()),

@@ -71,6 +71,11 @@ pub enum CallbackData {
         round: i64,
         option: u8,
     },
+    /// The player's mood (an index into the moods) for the reading Diana asked about.
+    Mood {
+        reading: i64,
+        mood: u8,
+    },
 }
 
 const SIMPLE: [(CallbackData, &str); 19] = [
@@ -109,6 +114,7 @@ impl CallbackData {
             CallbackData::PlanCard { plan, provider: CardProvider::Stripe } => format!("{VERSION}:pc:{plan}"),
             CallbackData::PlanCard { plan, provider: CardProvider::Paypal } => format!("{VERSION}:pp:{plan}"),
             CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
+            CallbackData::Mood { reading, mood } => format!("{VERSION}:md:{reading:x}:{mood}"),
             CallbackData::Choose { turn, index } => format!("{VERSION}:c:{turn:x}:{index}"),
             CallbackData::Ranking { board, period } => {
                 let code = RANKINGS.iter().find(|(b, p, _)| b == board && p == period).map_or("pw", |(_, _, c)| c);
@@ -150,6 +156,10 @@ impl CallbackData {
                 round: i64::from_str_radix(round, 16).ok().filter(|r| *r > 0)?,
                 option: option.parse().ok().filter(|o| *o < 4)?,
             },
+            ("md", Some(reading), Some(mood)) => CallbackData::Mood {
+                reading: i64::from_str_radix(reading, 16).ok().filter(|r| *r > 0)?,
+                mood: mood.parse().ok().filter(|m| usize::from(*m) < diana_actors::mood::MOODS.len())?,
+            },
             ("r", Some(code), None) => {
                 let (board, period, _) = RANKINGS.iter().find(|(_, _, c)| *c == code)?;
                 CallbackData::Ranking { board: *board, period: *period }
@@ -183,6 +193,7 @@ impl CallbackData {
             CallbackData::StoryAgain => Action::StartStoryAgain,
             CallbackData::Choose { turn, index } => Action::PlayStory { choice: Some((turn, index.into())) },
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
+            CallbackData::Mood { reading, mood } => Action::LabelMood { reading_id: reading, mood },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
             CallbackData::Plan { plan } => Action::BuyPlan { plan },

@@ -30,7 +30,12 @@ pub fn translate(update: &Update) -> Option<Inbound> {
                     first: p.is_first_recurring,
                     raw: serde_json::to_value(p).unwrap_or_default(),
                 },
-                None => msg.text().map_or(Action::Unrecognised, command_action),
+                None => msg.text().map_or(Action::Unrecognised, |text| match text.starts_with('/') {
+                    true => command_action(text),
+                    // Words to Diana, not a command: she reads them (at most a message's worth).
+                    false if !text.trim().is_empty() => Action::Chat { text: text.chars().take(1000).collect() },
+                    false => Action::Unrecognised,
+                }),
             };
             let update = UserUpdate { update_id, identity: identity(from), chat_id: msg.chat.id.0, action };
             Some(Inbound { update, callback_id: None })

@@ -245,6 +245,11 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::DataDeleted => (get(lang, "data_deleted").to_owned(), None),
         Reply::DeleteCancelled => (get(lang, "delete_cancelled").to_owned(), Some(back_to_menu(lang))),
         Reply::Unrecognised => (get(lang, "unrecognised").to_owned(), Some(back_to_menu(lang))),
+        Reply::MoodReply { mood, ask } => {
+            let (text, keyboard) = super::render_mood::reply(lang, mood, *ask);
+            (text, Some(keyboard))
+        }
+        Reply::MoodThanks { mood } => (super::render_mood::thanks(lang, mood), Some(back_to_menu(lang))),
         Reply::PleaseStart => (get(lang, "please_start").to_owned(), None),
         Reply::SlowDown => (get(lang, "slow_down").to_owned(), None),
         Reply::SomethingWentWrong => (get(lang, "something_went_wrong").to_owned(), Some(back_to_menu(lang))),

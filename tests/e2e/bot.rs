@@ -334,3 +334,58 @@ async fn gated_choices_point_to_the_shop_or_vip_and_a_new_story_loads_on_sighup(
     assert!(after.text().contains("Hola otra vez."), "{}", after.text());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diana_answers_sad_bored_and_flirty_players_differently_and_asks_when_unsure_once_a_day() {
+    let (tg, server) = setup().await;
+    let db = server.db().await;
+    let eva = TgUser::new(5601, "Eva");
+    tg.send_text(&eva, "/start");
+    tg.wait_messages(eva.id, 2).await;
+    // Messages Eva has had: each thing she says gets one answer.
+    let seen = std::cell::Cell::new(2);
+    let say = |text: &str| {
+        tg.send_text(&eva, text);
+        seen.set(seen.get() + 1);
+        seen.get()
+    };
+    let n = say("hoy me siento fatal, ya nadie me escribe 😢");
+    let sad = tg.wait_messages(eva.id, n).await.remove(n - 1);
+    assert!(sad.text().contains("de bajón"), "gentle when sad: {}", sad.text());
+    let n = say("qué muermo de tarde, no hay nada que hacer 🥱");
+    let bored = tg.wait_messages(eva.id, n).await.remove(n - 1);
+    assert!(
+        bored.text().contains("Aburrimiento") && bored.text().contains("/trivia"),
+        "engaging when bored: {}",
+        bored.text()
+    );
+    let n = say("eres preciosa, me tienes loco 😍");
+    let flirty = tg.wait_messages(eva.id, n).await.remove(n - 1);
+    assert!(flirty.text().contains("sonrojas"), "sweet when flirty: {}", flirty.text());
+
+    // Unsure: she asks, with the seven moods as buttons.
+    let n = say("ok");
+    let asked = tg.wait_messages(eva.id, n).await.remove(n - 1);
+    assert!(asked.text().contains("¿te he entendido bien?"), "{}", asked.text());
+    let moods: Vec<(String, String)> = asked.buttons().into_iter().filter(|(_, d)| d.starts_with("1:md:")).collect();
+    assert_eq!(moods.len(), 7, "{moods:?}");
+    let (label, data) = moods.iter().find(|(l, _)| l.contains("Triste")).unwrap().clone();
+    tg.press(&eva, &data);
+    let thanks = tg.wait_messages(eva.id, n + 1).await.remove(n);
+    assert!(
+        thanks.text().contains("Gracias por contármelo") && thanks.text().contains("Triste"),
+        "{label}: {}",
+        thanks.text()
+    );
+    eventually("the answer to be kept", Duration::from_secs(5), || async {
+        count(&db, "SELECT count(*) FROM mood_readings WHERE user_id = 5601 AND asked AND label = 'triste'").await == 1
+    })
+    .await;
+    // Unsure again the same day: she does not ask twice (the thanks were one more message).
+    seen.set(n + 1);
+    let n = say("vale");
+    let again = tg.wait_messages(eva.id, n).await.remove(n - 1);
+    assert!(!again.text().contains("entendido bien"), "{}", again.text());
+    assert_eq!(count(&db, "SELECT count(*) FROM mood_readings WHERE user_id = 5601").await, 5);
+    assert!(tg.bad_requests().is_empty());
+}

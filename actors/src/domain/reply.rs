@@ -54,6 +54,16 @@ pub enum Reply {
     DeleteCancelled,
     /// Free text or an unknown command.
     Unrecognised,
+    /// An answer in the tone the player's mood calls for; with `ask`, Diana also asks whether
+    /// she read them right (the reading's id, for the answer buttons).
+    MoodReply {
+        mood: String,
+        ask: Option<i64>,
+    },
+    /// Thanks for telling her how they feel.
+    MoodThanks {
+        mood: String,
+    },
     /// A command from someone who has not pressed `/start` yet.
     PleaseStart,
     /// The user is sending faster than the flood limit allows.
@@ -396,6 +406,8 @@ impl Reply {
             Reply::DataDeleted => "data_deleted",
             Reply::DeleteCancelled => "delete_cancelled",
             Reply::Unrecognised => "unrecognised",
+            Reply::MoodReply { .. } => "mood_reply",
+            Reply::MoodThanks { .. } => "mood_thanks",
             Reply::PleaseStart => "please_start",
             Reply::SlowDown => "slow_down",
             Reply::SomethingWentWrong => "something_went_wrong",

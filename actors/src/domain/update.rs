@@ -111,6 +111,16 @@ pub enum Action {
     CancelDeleteMyData,
     /// A command we don't know, or free text.
     Unrecognised,
+    /// Words to Diana that are not a command: read for mood.
+    Chat {
+        text: String,
+    },
+    /// The player's answer to "¿te he entendido bien?" about reading `reading_id`.
+    LabelMood {
+        reading_id: i64,
+        /// Index into `mood::MOODS`.
+        mood: u8,
+    },
     /// A button whose data we could not parse, or that belongs to a screen that no longer applies.
     StaleButton,
     /// The user blocked the bot (`my_chat_member` → kicked), or Telegram answered 403.
@@ -179,6 +189,8 @@ impl Action {
             Action::ConfirmDeleteMyData => "privacy_delete",
             Action::CancelDeleteMyData => "privacy_delete_cancel",
             Action::Unrecognised => "unrecognised",
+            Action::Chat { .. } => "chat",
+            Action::LabelMood { .. } => "mood_label",
             Action::StaleButton => "stale_button",
             Action::BlockedBot => "blocked",
             Action::UnblockedBot => "unblocked",

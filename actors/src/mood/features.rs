@@ -47,12 +47,14 @@ impl Behaviour {
             };
             out.push((format!("beh:{gap}"), 1.0));
         }
+        // Nothing known (a corpus message, the CLI) adds nothing.
         let session = match self.session_messages {
-            0..=1 => "session_start",
-            2..=10 => "session_short",
-            _ => "session_long",
+            0 => None,
+            1 => Some("session_start"),
+            2..=10 => Some("session_short"),
+            _ => Some("session_long"),
         };
-        out.push((format!("beh:{session}"), 1.0));
+        out.extend(session.map(|s| (format!("beh:{s}"), 1.0)));
         let flags = [
             ("streak_lost", self.streak_lost),
             ("spent_recently", self.spent_recently),

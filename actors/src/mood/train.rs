@@ -15,7 +15,7 @@ use smartcore::naive_bayes::multinomial::{MultinomialNB, MultinomialNBParameters
 /// The share of training messages held out to choose the algorithm and its setting.
 const VALIDATION_SHARE: f64 = 0.2;
 /// Below this probability the answer is `neutral`.
-const THRESHOLD: f64 = 0.45;
+const THRESHOLD: f64 = 0.5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {

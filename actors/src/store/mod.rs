@@ -13,6 +13,7 @@ pub mod leaderboards;
 pub mod ledger;
 pub mod media;
 pub mod missions;
+pub mod moods;
 pub mod outbox;
 pub mod payments;
 pub mod players;

@@ -312,6 +312,10 @@ async fn apply_action(
         }
         Action::CancelDeleteMyData => replies.push(Reply::DeleteCancelled),
         Action::Unrecognised => replies.push(Reply::Unrecognised),
+        Action::Chat { text } => replies.push(super::mood::chat(tx, deps, user_id, text).await?),
+        Action::LabelMood { reading_id, mood } => {
+            replies.push(super::mood::label(tx, user_id, *reading_id, *mood).await?)
+        }
         Action::StaleButton => return Ok(Some(Notice::StaleButton)),
         Action::BlockedBot => {
             store::users::set_active(tx, user_id, false).await?;

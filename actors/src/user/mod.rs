@@ -8,6 +8,7 @@ mod daily;
 mod directory;
 mod flood;
 pub mod missions;
+mod mood;
 mod referral;
 mod shard;
 mod shop;
@@ -56,6 +57,8 @@ pub struct UserSettings {
     /// Trivia, missions, shop, achievements and plans: each read per use, as an admin may
     /// replace them while the server runs.
     pub content: crate::content::Content,
+    /// The mood model (replaced when a retrained one scores at least as well).
+    pub mood: crate::content::Live<crate::mood::MoodModel>,
     /// The active story version (empty when the server has none); swapped by `StoryEngine`.
     pub story: crate::story::StoryShelf,
     /// Whether plans can also be paid by card (Stripe is configured).

@@ -43,6 +43,7 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
         timezone: chrono_tz::Europe::Madrid,
         content: crate::content::Content::embedded().unwrap(),
+        mood: crate::content::Live::new(crate::mood::MoodModel::embedded().unwrap()),
         story,
         card_payments: false,
         paypal_payments: false,

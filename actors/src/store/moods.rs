@@ -1,0 +1,65 @@
+//! `mood_readings`: moods read in players' messages, and the players' own answers.
+
+use super::{StoreError, Transaction};
+use crate::mood::Behaviour;
+use chrono::{DateTime, Utc};
+
+pub struct NewReading<'a> {
+    pub user_id: i64,
+    pub text: &'a str,
+    pub behaviour: &'a Behaviour,
+    pub mood: &'a str,
+    pub confidence: f64,
+    pub asked: bool,
+}
+
+pub async fn insert(tx: &Transaction<'_>, r: &NewReading<'_>) -> Result<i64, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO mood_readings (user_id, text, behaviour, mood, confidence, asked)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .await?;
+    let behaviour = serde_json::to_value(r.behaviour)?;
+    let row = tx.query_one(&stmt, &[&r.user_id, &r.text, &behaviour, &r.mood, &r.confidence, &r.asked]).await?;
+    Ok(row.get(0))
+}
+
+/// When the player last wrote to Diana, and whether she already asked them today (since `day_start`).
+pub async fn recent(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    day_start: DateTime<Utc>,
+) -> Result<(Option<DateTime<Utc>>, bool), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT (SELECT max(created_at) FROM mood_readings WHERE user_id = $1),
+                    EXISTS (SELECT 1 FROM mood_readings WHERE user_id = $1 AND asked AND created_at >= $2)",
+        )
+        .await?;
+    let row = tx.query_one(&stmt, &[&user_id, &day_start]).await?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// Keep the player's answer about one of their readings Diana asked about; `false` if it is
+/// not theirs, was not asked about, or was answered already.
+pub async fn label(tx: &Transaction<'_>, user_id: i64, reading_id: i64, mood: &str) -> Result<bool, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE mood_readings SET label = $3, labelled_at = now()
+              WHERE id = $1 AND user_id = $2 AND asked AND label IS NULL",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&reading_id, &user_id, &mood]).await? == 1)
+}
+
+/// Every answer players gave, with the message and the behaviour seen then, oldest first.
+pub async fn labels(
+    client: &impl deadpool_postgres::GenericClient,
+) -> Result<Vec<(String, String, Behaviour)>, StoreError> {
+    let stmt = client
+        .prepare_cached("SELECT label, text, behaviour FROM mood_readings WHERE label IS NOT NULL ORDER BY id")
+        .await?;
+    let rows = client.query(&stmt, &[]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1), serde_json::from_value(r.get(2)).unwrap_or_default())).collect())
+}

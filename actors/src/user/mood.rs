@@ -1,0 +1,43 @@
+//! Words to Diana: the mood model reads them, she answers in the tone the mood calls for, and
+//! now and then (at most once a day, only when she is unsure) asks whether she read the player
+//! right. Their answers are kept as training data.
+
+use super::UserDeps;
+use crate::domain::Reply;
+use crate::mood::{Behaviour, MOODS};
+use crate::store::{StoreError, Transaction, moods};
+use chrono::{TimeZone, Utc};
+
+/// Below this confidence Diana may ask; above it she trusts her reading.
+const ASK_BELOW: f64 = 0.6;
+
+pub(super) async fn chat(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, text: &str) -> Result<Reply, StoreError> {
+    let now = Utc::now();
+    let tz = deps.settings.timezone;
+    let midnight = now.with_timezone(&tz).date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
+    let day_start = tz.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
+    let (last, asked_today) = moods::recent(tx, user_id, day_start).await?;
+    let behaviour = Behaviour {
+        minutes_since_last: last.map(|at| (now - at).num_seconds().max(0) as f64 / 60.0),
+        ..Behaviour::default()
+    };
+    let reading = deps.settings.mood.get().classify(text, &behaviour);
+    let ask = reading.confidence < ASK_BELOW && !asked_today;
+    let new = moods::NewReading {
+        user_id,
+        text,
+        behaviour: &behaviour,
+        mood: reading.mood,
+        confidence: reading.confidence,
+        asked: ask,
+    };
+    let id = moods::insert(tx, &new).await?;
+    Ok(Reply::MoodReply { mood: reading.mood.to_owned(), ask: ask.then_some(id) })
+}
+
+pub(super) async fn label(tx: &Transaction<'_>, user_id: i64, reading_id: i64, mood: u8) -> Result<Reply, StoreError> {
+    let Some(mood) = MOODS.get(usize::from(mood)) else { return Ok(Reply::Unrecognised) };
+    // A second press, or someone else's button, changes nothing; the thanks are the same.
+    moods::label(tx, user_id, reading_id, mood).await?;
+    Ok(Reply::MoodThanks { mood: (*mood).to_owned() })
+}
