@@ -16,3 +16,15 @@ CREATE TABLE mood_readings (
 );
 CREATE INDEX mood_readings_user_idx ON mood_readings (user_id, id DESC);
 CREATE INDEX mood_readings_labelled_idx ON mood_readings (id) WHERE label IS NOT NULL;
+
+-- Mood models the retraining supervisor made: each scored on eval.tsv against the one running;
+-- kept (and loaded at the next start) only when it scored at least as well.
+CREATE TABLE mood_models (
+    id              BIGSERIAL PRIMARY KEY,
+    trained_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    labels_used     INTEGER NOT NULL,
+    eval_macro_f1   DOUBLE PRECISION NOT NULL,
+    running_macro_f1 DOUBLE PRECISION NOT NULL,
+    accepted        BOOLEAN NOT NULL,
+    model           JSONB NOT NULL
+);

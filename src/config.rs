@@ -83,6 +83,8 @@ pub struct Settings {
     pub token_valid_days: u32,
     /// How often the payment reconciler expires, reminds, repairs and asks about pending payments.
     pub payment_sweep_every: Duration,
+    /// How often the mood model is retrained on players' answers (kept only if not worse).
+    pub mood_retrain_every: Duration,
     pub channels: diana_actors::user::ChannelRules,
     pub stripe: Option<StripeSettings>,
     pub paypal: Option<PaypalSettings>,
@@ -162,6 +164,7 @@ struct Raw {
     shutdown: RawShutdown,
     story: RawStory,
     payments: RawPayments,
+    mood: RawMood,
     channels: RawChannels,
     stripe: Option<HashMap<String, String>>,
     paypal: Option<HashMap<String, String>>,
@@ -232,6 +235,10 @@ struct RawChannels {
 struct RawPayments {
     token_valid_days: u32,
     sweep_every: String,
+}
+#[derive(Deserialize)]
+struct RawMood {
+    retrain_every: String,
 }
 #[derive(Deserialize)]
 struct RawStory {
@@ -390,6 +397,9 @@ impl Settings {
                     .ok_or_else(|| bad("channels.reaction_cooldown", "must be a duration such as 30s"))?,
                 reactions: raw.channels.reactions,
             },
+            mood_retrain_every: parse_duration(&raw.mood.retrain_every)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| bad("mood.retrain_every", "must be a duration such as 24h"))?,
             payment_sweep_every: parse_duration(&raw.payments.sweep_every)
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| bad("payments.sweep_every", "must be a duration such as 60s"))?,

@@ -6,6 +6,7 @@ use crate::dashboard::{Dashboard, DashboardParts};
 use crate::embedded_postgres::{EmbeddedError, EmbeddedPostgres};
 use crate::http::{self, AppState, WebhookState};
 use crate::paypal_api::PaypalApi;
+use diana_actors::mood_trainer::MoodTrainer;
 use crate::playground::Playground;
 use crate::telegram::api::Apis;
 use crate::telegram::api::TelegramApi;
@@ -168,6 +169,14 @@ impl Application {
             tokio::spawn(async move { api.report_prices().await });
         }
         let reconciler = reconciler.start();
+        // The shipped mood model, unless the trainer kept a better one; retrained on a schedule.
+        let mood_model = diana_actors::content::Live::new(
+            diana_actors::mood::MoodModel::embedded().map_err(|e| StartupError::Mood(e.to_string()))?,
+        );
+        if let Some(id) = MoodTrainer::load_latest(&pool, &mood_model).await? {
+            tracing::info!(id, "mood model from the trainer");
+        }
+        MoodTrainer::new(pool.clone(), mood_model.clone()).retraining_every(settings.mood_retrain_every).start();
         // A story activated from the dashboard outlives restarts.
         let uploaded = store::story_versions::active_dir(&pool.get().await.map_err(StoreError::from)?)
             .await?
@@ -188,9 +197,7 @@ impl Application {
                 economy,
                 timezone: settings.game_timezone,
                 content: content.clone(),
-                mood: diana_actors::content::Live::new(
-                    diana_actors::mood::MoodModel::embedded().map_err(|e| StartupError::Mood(e.to_string()))?,
-                ),
+                mood: mood_model.clone(),
                 story: story_shelf.clone(),
                 card_payments: settings.stripe.is_some(),
                 paypal_payments: settings.paypal.as_ref().is_some_and(|p| !p.plans.is_empty()),

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod leaderboard;
 pub mod metrics;
 pub mod mood;
+pub mod mood_trainer;
 pub mod payments;
 pub mod redis;
 pub mod store;

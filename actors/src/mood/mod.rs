@@ -10,6 +10,10 @@ pub mod model;
 pub mod train;
 
 pub use features::Behaviour;
+
+/// The training messages and the evaluation messages (never trained on), built in.
+pub const TRAIN_TSV: &str = include_str!("../../../assets/mood/train.tsv");
+pub const EVAL_TSV: &str = include_str!("../../../assets/mood/eval.tsv");
 pub use model::{MOODS, MoodModel, NEUTRAL, Reading};
 
 #[cfg(test)]
@@ -19,8 +23,7 @@ mod tests {
     use super::train::{Algorithms, argmax, train};
     use super::{Behaviour, MoodModel};
 
-    const TRAIN: &str = include_str!("../../../assets/mood/train.tsv");
-    const EVAL: &str = include_str!("../../../assets/mood/eval.tsv");
+    use super::{EVAL_TSV as EVAL, TRAIN_TSV as TRAIN};
 
     fn mood(text: &str) -> &'static str {
         MoodModel::embedded().unwrap().classify(text, &Behaviour::default()).mood

@@ -63,3 +63,31 @@ pub async fn labels(
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1), serde_json::from_value(r.get(2)).unwrap_or_default())).collect())
 }
+
+/// Record a retrained model and whether it replaced the running one.
+pub async fn record_model(
+    client: &impl deadpool_postgres::GenericClient,
+    labels_used: i32,
+    eval_macro_f1: f64,
+    running_macro_f1: f64,
+    accepted: bool,
+    model: &serde_json::Value,
+) -> Result<i64, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "INSERT INTO mood_models (labels_used, eval_macro_f1, running_macro_f1, accepted, model)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .await?;
+    let row = client.query_one(&stmt, &[&labels_used, &eval_macro_f1, &running_macro_f1, &accepted, model]).await?;
+    Ok(row.get(0))
+}
+
+/// The newest model that was kept, to run instead of the shipped one.
+pub async fn latest_accepted(
+    client: &impl deadpool_postgres::GenericClient,
+) -> Result<Option<(i64, serde_json::Value)>, StoreError> {
+    let stmt =
+        client.prepare_cached("SELECT id, model FROM mood_models WHERE accepted ORDER BY id DESC LIMIT 1").await?;
+    Ok(client.query_opt(&stmt, &[]).await?.map(|r| (r.get(0), r.get(1))))
+}
