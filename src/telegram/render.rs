@@ -250,6 +250,7 @@ pub fn render(out: &Outgoing) -> Rendered {
             (text, Some(keyboard))
         }
         Reply::MoodThanks { mood } => (super::render_mood::thanks(lang, mood), Some(back_to_menu(lang))),
+        Reply::MoodMenu { mood } => (super::render_mood::menu_greeting(lang, mood), Some(main_menu(lang))),
         Reply::PleaseStart => (get(lang, "please_start").to_owned(), None),
         Reply::SlowDown => (get(lang, "slow_down").to_owned(), None),
         Reply::SomethingWentWrong => (get(lang, "something_went_wrong").to_owned(), Some(back_to_menu(lang))),

@@ -43,3 +43,18 @@ pub fn thanks(lang: Lang, mood: &str) -> String {
     let name = get(lang, &format!("mood_name_{mood}"));
     super::texts::fill(lang, "mood_thanks", &[("mood", name)])
 }
+
+/// The main menu's first line in the tone of the player's mood.
+pub fn menu_greeting(lang: Lang, mood: &str) -> String {
+    let key = match mood {
+        "feliz" => "menu_mood_feliz",
+        "triste" => "menu_mood_triste",
+        "enojado" => "menu_mood_enojado",
+        "ansioso" => "menu_mood_ansioso",
+        "aburrido" => "menu_mood_aburrido",
+        "romantico" => "menu_mood_romantico",
+        "curioso" => "menu_mood_curioso",
+        _ => "main_menu",
+    };
+    get(lang, key).to_owned()
+}

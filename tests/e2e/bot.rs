@@ -352,6 +352,15 @@ async fn diana_answers_sad_bored_and_flirty_players_differently_and_asks_when_un
     let n = say("hoy me siento fatal, ya nadie me escribe 😢");
     let sad = tg.wait_messages(eva.id, n).await.remove(n - 1);
     assert!(sad.text().contains("de bajón"), "gentle when sad: {}", sad.text());
+    // The menu greets her in the same tone while the mood lasts; another player's is the usual.
+    let n = say("/menu");
+    let menu = tg.wait_messages(eva.id, n).await.remove(n - 1);
+    assert!(menu.text().contains("Vamos con calma"), "{}", menu.text());
+    assert!(menu.buttons().iter().any(|(_, d)| d == "1:g"), "the same menu buttons");
+    let leo = TgUser::new(5602, "Leo");
+    tg.send_text(&leo, "/start");
+    let usual = tg.wait_messages(leo.id, 2).await.remove(1);
+    assert!(usual.text().contains("Menú principal"), "{}", usual.text());
     let n = say("qué muermo de tarde, no hay nada que hacer 🥱");
     let bored = tg.wait_messages(eva.id, n).await.remove(n - 1);
     assert!(
@@ -386,6 +395,10 @@ async fn diana_answers_sad_bored_and_flirty_players_differently_and_asks_when_un
     let n = say("vale");
     let again = tg.wait_messages(eva.id, n).await.remove(n - 1);
     assert!(!again.text().contains("entendido bien"), "{}", again.text());
-    assert_eq!(count(&db, "SELECT count(*) FROM mood_readings WHERE user_id = 5601").await, 5);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM mood_readings WHERE user_id = 5601").await,
+        5,
+        "/menu is not read for mood"
+    );
     assert!(tg.bad_requests().is_empty());
 }

@@ -20,6 +20,9 @@ pub struct Player {
     /// The day this actor last gave the player their missions (not stored: a restart re-checks).
     #[serde(skip)]
     pub missions_assigned_on: Option<chrono::NaiveDate>,
+    /// What the actor knows of the player right now (kept in memory, built from updates).
+    #[serde(skip)]
+    pub context: super::context::PlayerContext,
 }
 
 impl Player {
@@ -62,6 +65,7 @@ mod tests {
             current_streak: 2,
             longest_streak: 4,
             missions_assigned_on: None,
+            context: Default::default(),
         }
     }
 

@@ -60,6 +60,10 @@ pub enum Reply {
         mood: String,
         ask: Option<i64>,
     },
+    /// The main menu, greeted in the tone of the mood Diana read lately.
+    MoodMenu {
+        mood: String,
+    },
     /// Thanks for telling her how they feel.
     MoodThanks {
         mood: String,
@@ -408,6 +412,7 @@ impl Reply {
             Reply::Unrecognised => "unrecognised",
             Reply::MoodReply { .. } => "mood_reply",
             Reply::MoodThanks { .. } => "mood_thanks",
+            Reply::MoodMenu { .. } => "mood_menu",
             Reply::PleaseStart => "please_start",
             Reply::SlowDown => "slow_down",
             Reply::SomethingWentWrong => "something_went_wrong",

@@ -25,20 +25,12 @@ pub async fn insert(tx: &Transaction<'_>, r: &NewReading<'_>) -> Result<i64, Sto
     Ok(row.get(0))
 }
 
-/// When the player last wrote to Diana, and whether she already asked them today (since `day_start`).
-pub async fn recent(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    day_start: DateTime<Utc>,
-) -> Result<(Option<DateTime<Utc>>, bool), StoreError> {
+/// Whether Diana already asked the player about their mood since `day_start` (once a day).
+pub async fn asked_since(tx: &Transaction<'_>, user_id: i64, day_start: DateTime<Utc>) -> Result<bool, StoreError> {
     let stmt = tx
-        .prepare_cached(
-            "SELECT (SELECT max(created_at) FROM mood_readings WHERE user_id = $1),
-                    EXISTS (SELECT 1 FROM mood_readings WHERE user_id = $1 AND asked AND created_at >= $2)",
-        )
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM mood_readings WHERE user_id = $1 AND asked AND created_at >= $2)")
         .await?;
-    let row = tx.query_one(&stmt, &[&user_id, &day_start]).await?;
-    Ok((row.get(0), row.get(1)))
+    Ok(tx.query_one(&stmt, &[&user_id, &day_start]).await?.get(0))
 }
 
 /// Keep the player's answer about one of their readings Diana asked about; `false` if it is

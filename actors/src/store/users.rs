@@ -25,6 +25,7 @@ fn player_from_row(row: &Row) -> Player {
         current_streak: row.get(9),
         longest_streak: row.get(10),
         missions_assigned_on: None,
+        context: Default::default(),
     }
 }
 

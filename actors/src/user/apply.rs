@@ -133,6 +133,14 @@ pub(super) async fn apply_update(
     Ok((player, UpdateOutcome::Applied { outgoing, notice }))
 }
 
+/// The main menu, greeted in the tone of the player's mood while it lasts.
+fn main_menu(p: &Player, now: chrono::DateTime<chrono::Utc>) -> Reply {
+    match p.context.mood(now) {
+        Some((mood, _)) => Reply::MoodMenu { mood: mood.to_owned() },
+        None => Reply::MainMenu,
+    }
+}
+
 /// The effects of one action. Writes through `tx`, pushes replies, and may answer the button.
 async fn apply_action(
     tx: &store::Transaction<'_>,
@@ -203,18 +211,25 @@ async fn apply_action(
         }
         return Ok(None);
     }
+    let now = chrono::Utc::now();
+    if update.action.is_user_initiated() {
+        p.context.observe(update.action.kind(), now);
+    }
     match &update.action {
         Action::Start { payload } => {
             let first_name = p.first_name.clone();
-            replies.extend([Reply::Welcome { first_name, returning: true, referral_bonus: None }, Reply::MainMenu]);
+            let menu = main_menu(p, now);
+            replies.extend([Reply::Welcome { first_name, returning: true, referral_bonus: None }, menu]);
             if let Some(StartPayload::Token { token }) = payload.as_deref().map(StartPayload::parse) {
                 replies.extend(super::vip::redeem(tx, deps, user_id, &token).await?);
             }
         }
-        Action::ShowMenu => replies.push(Reply::MainMenu),
+        Action::ShowMenu => replies.push(main_menu(p, now)),
         Action::ShowProfile => {
             // Read fresh: others' actions (a referral) may have changed the counters.
-            if let Some(fresh) = load_in_tx(tx, user_id).await? {
+            if let Some(mut fresh) = load_in_tx(tx, user_id).await? {
+                fresh.context = std::mem::take(&mut p.context);
+                fresh.missions_assigned_on = p.missions_assigned_on;
                 *p = fresh;
             }
             replies.push(Reply::Profile {
@@ -312,7 +327,7 @@ async fn apply_action(
         }
         Action::CancelDeleteMyData => replies.push(Reply::DeleteCancelled),
         Action::Unrecognised => replies.push(Reply::Unrecognised),
-        Action::Chat { text } => replies.push(super::mood::chat(tx, deps, user_id, text).await?),
+        Action::Chat { text } => replies.push(super::mood::chat(tx, deps, p, text, now).await?),
         Action::LabelMood { reading_id, mood } => {
             replies.push(super::mood::label(tx, user_id, *reading_id, *mood).await?)
         }

@@ -3,25 +3,35 @@
 //! right. Their answers are kept as training data.
 
 use super::UserDeps;
+use crate::domain::Player;
 use crate::domain::Reply;
 use crate::mood::{Behaviour, MOODS};
 use crate::store::{StoreError, Transaction, moods};
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 
 /// Below this confidence Diana may ask; above it she trusts her reading.
 const ASK_BELOW: f64 = 0.6;
 
-pub(super) async fn chat(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64, text: &str) -> Result<Reply, StoreError> {
-    let now = Utc::now();
+pub(super) async fn chat(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    player: &mut Player,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<Reply, StoreError> {
+    let user_id = player.user_id;
     let tz = deps.settings.timezone;
     let midnight = now.with_timezone(&tz).date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
     let day_start = tz.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
-    let (last, asked_today) = moods::recent(tx, user_id, day_start).await?;
+    let asked_today = moods::asked_since(tx, user_id, day_start).await?;
+    // What the actor saw of this session, not a query.
     let behaviour = Behaviour {
-        minutes_since_last: last.map(|at| (now - at).num_seconds().max(0) as f64 / 60.0),
+        minutes_since_last: player.context.minutes_since_previous(),
+        session_messages: player.context.session_updates(),
         ..Behaviour::default()
     };
     let reading = deps.settings.mood.get().classify(text, &behaviour);
+    player.context.read_mood(reading.mood, reading.confidence, now);
     let ask = reading.confidence < ASK_BELOW && !asked_today;
     let new = moods::NewReading {
         user_id,
