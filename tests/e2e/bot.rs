@@ -93,32 +93,41 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
     let (tg, server) = setup().await;
     let sara = TgUser::new(5005, "Sara");
     tg.send_text(&sara, "/start");
+    tg.wait_messages(sara.id, 2).await;
+    // What she writes to Diana is hers: exported, and erased with the rest.
+    tg.send_text(&sara, "hoy estoy contentísima, ¡me han dado el trabajo! 🎉");
+    tg.wait_messages(sara.id, 3).await;
     tg.send_text(&sara, "/privacidad");
-    let msgs = tg.wait_messages(sara.id, 3).await;
+    let mut msgs = tg.wait_messages(sara.id, 4).await;
+    msgs.remove(2);
     let buttons = msgs[2].buttons();
     assert_eq!(buttons.len(), 3, "export, delete, back: {buttons:?}");
 
     tg.press(&sara, &buttons[0].1);
-    let msgs = tg.wait_messages(sara.id, 4).await;
+    let mut msgs = tg.wait_messages(sara.id, 5).await;
+    msgs.remove(2);
     assert_eq!(msgs[3].method, "sendDocument");
     let doc: serde_json::Value = serde_json::from_str(msgs[3].params["document"].as_str().unwrap())
         .unwrap_or_else(|e| panic!("{e}: {:?}", msgs[3].params));
     assert_eq!(doc["user"]["id"], 5005);
     assert_eq!(doc["user"]["first_name"], "Sara");
     assert_eq!(doc["gamification"]["available_points"], 0);
+    assert_eq!(doc["messages_to_diana"][0]["mood"], "feliz", "{doc}");
 
     tg.press(&sara, &buttons[1].1);
-    let msgs = tg.wait_messages(sara.id, 5).await;
+    let mut msgs = tg.wait_messages(sara.id, 6).await;
+    msgs.remove(2);
     let confirm = msgs[4].buttons();
     assert_eq!(confirm.len(), 2);
     // Cancel first: nothing is deleted.
     tg.press(&sara, &confirm[1].1);
-    tg.wait_messages(sara.id, 6).await;
+    tg.wait_messages(sara.id, 7).await;
     let db = server.db().await;
     assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 5005").await, 1);
 
     tg.press(&sara, &confirm[0].1);
-    tg.wait_messages(sara.id, 7).await;
+    tg.wait_messages(sara.id, 8).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM mood_readings").await, 0, "what she wrote is gone");
     assert_eq!(count(&db, "SELECT count(*) FROM users WHERE id = 5005").await, 0, "the Telegram id is gone");
     let anon = db.query_one("SELECT id, first_name, username, deleted_at IS NOT NULL FROM users", &[]).await.unwrap();
     assert!(anon.get::<_, i64>(0) < 0);
@@ -130,8 +139,8 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
 
     // Afterwards she is a stranger again.
     tg.send_text(&sara, "/perfil");
-    let msgs = tg.wait_messages(sara.id, 8).await;
-    assert!(msgs[7].text().contains("/start"));
+    let msgs = tg.wait_messages(sara.id, 9).await;
+    assert!(msgs[8].text().contains("/start"));
     eventually("the outbox to empty", Duration::from_secs(5), || async {
         count(&db, "SELECT count(*) FROM outbox").await == 0
     })

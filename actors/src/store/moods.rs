@@ -83,3 +83,22 @@ pub async fn latest_accepted(
         client.prepare_cached("SELECT id, model FROM mood_models WHERE accepted ORDER BY id DESC LIMIT 1").await?;
     Ok(client.query_opt(&stmt, &[]).await?.map(|r| (r.get(0), r.get(1))))
 }
+
+/// What a player wrote to Diana and how she read it, for their data export.
+pub async fn export(tx: &Transaction<'_>, user_id: i64) -> Result<serde_json::Value, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT COALESCE(json_agg(json_build_object('text', text, 'mood', mood, 'confidence', confidence,
+                     'your_answer', label, 'at', created_at) ORDER BY id), '[]'::json)
+               FROM mood_readings WHERE user_id = $1",
+        )
+        .await?;
+    Ok(tx.query_one(&stmt, &[&user_id]).await?.get(0))
+}
+
+/// Forget what a player wrote (their erasure): messages are personal, so nothing is kept, not
+/// even as training data.
+pub async fn erase(tx: &Transaction<'_>, user_id: i64) -> Result<u64, StoreError> {
+    let stmt = tx.prepare_cached("DELETE FROM mood_readings WHERE user_id = $1").await?;
+    Ok(tx.execute(&stmt, &[&user_id]).await?)
+}

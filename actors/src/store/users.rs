@@ -187,6 +187,7 @@ pub async fn export(tx: &Transaction<'_>, user_id: i64) -> Result<Value, StoreEr
         "gamification": game.map(|r| r.get::<_, Value>(0)),
         "points_transactions": ledger.get::<_, Value>(0),
         "story": story.get::<_, Value>(0),
+        "messages_to_diana": super::moods::export(tx, user_id).await?,
     }))
 }
 
@@ -217,6 +218,7 @@ pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreE
     )
     .await?;
     tx.execute("DELETE FROM outbox WHERE user_id = $1", &[&user_id]).await?;
+    super::moods::erase(tx, anonymous_id).await?;
     Ok(anonymous_id)
 }
 
