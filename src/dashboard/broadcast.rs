@@ -27,6 +27,9 @@ async fn render(admin: &Admin, dash: &Dashboard, problem: Option<String>) -> Res
                         option value="all" { (t(lang, "segment_all")) }
                         option value="vip" { (t(lang, "segment_vip")) }
                         option value="inactive" { (t(lang, "segment_inactive")) }
+                        @for archetype in diana_actors::domain::archetype::ARCHETYPES {
+                            option value={ "archetype:" (archetype) } { (t(lang, "segment_archetype")) ": " (archetype) }
+                        }
                     } }
                     label { (t(lang, "inactive_days")) input type="number" name="inactive_days" min="1" max="365" value="7"; }
                     label { (t(lang, "message")) textarea name="text" required maxlength="3500" rows="4" {} }
@@ -80,7 +83,9 @@ pub async fn start(
     let days: Option<i32> = form.inactive_days.as_deref().and_then(|d| d.trim().parse().ok());
     let invalid = if text.is_empty() || text.chars().count() > 3500 {
         Some(t(admin.lang, "broadcast_text"))
-    } else if !["all", "vip", "inactive"].contains(&form.segment.as_str()) {
+    } else if !["all", "vip", "inactive"].contains(&form.segment.as_str())
+        && !diana_actors::domain::archetype::ARCHETYPES.iter().any(|a| form.segment == format!("archetype:{a}"))
+    {
         Some(t(admin.lang, "segment"))
     } else if form.segment == "inactive" && !days.is_some_and(|d| (1..=365).contains(&d)) {
         Some(t(admin.lang, "inactive_days"))

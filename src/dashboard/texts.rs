@@ -268,6 +268,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "Each is a TOML file. Edit it here or upload one: it is checked as the server would load it, kept as a version, and activated without a restart. You can go back to any version or to the shipped file.",
         ),
         "document" => ("Documento", "Document"),
+        "segment_archetype" => ("Arquetipo", "Archetype"),
         "count_questions" => ("preguntas", "questions"),
         "count_vip_only" => ("solo VIP", "VIP only"),
         "count_missions" => ("misiones", "missions"),

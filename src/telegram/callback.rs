@@ -71,6 +71,13 @@ pub enum CallbackData {
         round: i64,
         option: u8,
     },
+    /// The onboarding quiz.
+    QuizStart,
+    QuizSkip,
+    QuizAnswer {
+        question: u8,
+        answer: u8,
+    },
     /// The player's mood (an index into the moods) for the reading Diana asked about.
     Mood {
         reading: i64,
@@ -115,6 +122,9 @@ impl CallbackData {
             CallbackData::PlanCard { plan, provider: CardProvider::Paypal } => format!("{VERSION}:pp:{plan}"),
             CallbackData::Answer { round, option } => format!("{VERSION}:q:{round:x}:{option}"),
             CallbackData::Mood { reading, mood } => format!("{VERSION}:md:{reading:x}:{mood}"),
+            CallbackData::QuizStart => format!("{VERSION}:oz:s"),
+            CallbackData::QuizSkip => format!("{VERSION}:oz:x"),
+            CallbackData::QuizAnswer { question, answer } => format!("{VERSION}:oa:{question}:{answer}"),
             CallbackData::Choose { turn, index } => format!("{VERSION}:c:{turn:x}:{index}"),
             CallbackData::Ranking { board, period } => {
                 let code = RANKINGS.iter().find(|(b, p, _)| b == board && p == period).map_or("pw", |(_, _, c)| c);
@@ -156,6 +166,15 @@ impl CallbackData {
                 round: i64::from_str_radix(round, 16).ok().filter(|r| *r > 0)?,
                 option: option.parse().ok().filter(|o| *o < 4)?,
             },
+            ("oz", Some("s"), None) => CallbackData::QuizStart,
+            ("oz", Some("x"), None) => CallbackData::QuizSkip,
+            ("oa", Some(question), Some(answer)) => CallbackData::QuizAnswer {
+                question: question.parse().ok().filter(|q| *q < diana_actors::domain::archetype::QUESTIONS)?,
+                answer: answer
+                    .parse()
+                    .ok()
+                    .filter(|a| usize::from(*a) < diana_actors::domain::archetype::ARCHETYPES.len())?,
+            },
             ("md", Some(reading), Some(mood)) => CallbackData::Mood {
                 reading: i64::from_str_radix(reading, 16).ok().filter(|r| *r > 0)?,
                 mood: mood.parse().ok().filter(|m| usize::from(*m) < diana_actors::mood::MOODS.len())?,
@@ -194,6 +213,9 @@ impl CallbackData {
             CallbackData::Choose { turn, index } => Action::PlayStory { choice: Some((turn, index.into())) },
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Mood { reading, mood } => Action::LabelMood { reading_id: reading, mood },
+            CallbackData::QuizStart => Action::QuizStart,
+            CallbackData::QuizSkip => Action::QuizSkip,
+            CallbackData::QuizAnswer { question, answer } => Action::QuizAnswer { question, answer },
             CallbackData::Buy { item, offer } => Action::Buy { item_id: item, offer },
             CallbackData::Use { item } => Action::UseItem { item_id: item },
             CallbackData::Plan { plan } => Action::BuyPlan { plan },

@@ -16,6 +16,7 @@ pub mod render_achievements;
 pub mod render_economy;
 pub mod render_missions;
 pub mod render_mood;
+pub mod render_quiz;
 pub mod render_ranking;
 pub mod render_shop;
 pub mod render_story;

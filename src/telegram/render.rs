@@ -73,7 +73,14 @@ pub fn render(out: &Outgoing) -> Rendered {
                 text.push_str("\n\n");
                 text.push_str(&fill(lang, "welcome_referral_bonus", &[("amount", &amount.to_string())]));
             }
-            (text, None)
+            // A new player is invited to the four-question quiz (skippable).
+            if *returning {
+                (text, None)
+            } else {
+                text.push_str("\n\n");
+                text.push_str(get(lang, "quiz_invite"));
+                (text, Some(super::render_quiz::invitation(lang)))
+            }
         }
         Reply::MainMenu => (get(lang, "main_menu").to_owned(), Some(main_menu(lang))),
         Reply::Profile {
@@ -250,7 +257,15 @@ pub fn render(out: &Outgoing) -> Rendered {
             (text, Some(keyboard))
         }
         Reply::MoodThanks { mood } => (super::render_mood::thanks(lang, mood), Some(back_to_menu(lang))),
-        Reply::MoodMenu { mood } => (super::render_mood::menu_greeting(lang, mood), Some(main_menu(lang))),
+        Reply::PersonalMenu { mood, archetype } => {
+            let greeting = mood
+                .as_deref()
+                .map_or_else(|| get(lang, "main_menu").to_owned(), |m| super::render_mood::menu_greeting(lang, m));
+            (greeting, Some(super::render_quiz::menu_for(lang, main_menu(lang), archetype.as_deref())))
+        }
+        Reply::QuizQuestion { question } => super::render_quiz::question(lang, *question),
+        Reply::QuizResult { archetype } => (super::render_quiz::result(lang, archetype), None),
+        Reply::QuizSkipped => (get(lang, "quiz_skipped").to_owned(), None),
         Reply::PleaseStart => (get(lang, "please_start").to_owned(), None),
         Reply::SlowDown => (get(lang, "slow_down").to_owned(), None),
         Reply::SomethingWentWrong => (get(lang, "something_went_wrong").to_owned(), Some(back_to_menu(lang))),

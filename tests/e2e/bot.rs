@@ -411,3 +411,50 @@ async fn diana_answers_sad_bored_and_flirty_players_differently_and_asks_when_un
     );
     assert!(tg.bad_requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_onboarding_quiz_gives_an_archetype_and_the_menu_puts_its_favourites_first() {
+    let (tg, server) = setup().await;
+    let db = server.db().await;
+    // Answers: index 3 leans competitive, index 0 exploring.
+    let take_quiz = |user: &TgUser, answers: [u8; 4]| {
+        let (tg, user) = (&tg, user.clone());
+        async move {
+            tg.send_text(&user, "/start");
+            let welcome = tg.wait_messages(user.id, 2).await.remove(0);
+            assert!(welcome.text().contains("4 preguntas"), "{}", welcome.text());
+            let start = welcome.buttons().into_iter().find(|(_, d)| d == "1:oz:s").expect("a quiz button").1;
+            tg.press(&user, &start);
+            for (q, a) in answers.iter().enumerate() {
+                let question = tg.wait_messages(user.id, 3 + q).await.remove(2 + q);
+                assert!(question.text().contains(&format!("{}/4", q + 1)), "{}", question.text());
+                tg.press(&user, &format!("1:oa:{q}:{a}"));
+            }
+            let msgs = tg.wait_messages(user.id, 8).await;
+            (msgs[6].text().to_owned(), msgs[7].buttons())
+        }
+    };
+    let rival = TgUser::new(5701, "Rita");
+    let (verdict, menu) = take_quiz(&rival, [3, 3, 0, 3]).await;
+    assert!(verdict.contains("competitiva"), "{verdict}");
+    assert!(menu[0].1.starts_with("1:r:"), "the ranking first: {menu:?}");
+    let explorer = TgUser::new(5702, "Eli");
+    let (verdict, menu) = take_quiz(&explorer, [0, 2, 0, 1]).await;
+    assert!(verdict.contains("exploradora"), "{verdict}");
+    assert_eq!(menu[0].1, "1:st", "the story first: {menu:?}");
+    assert_eq!(menu.len(), 12, "the same twelve buttons, reordered");
+    let stored = "SELECT count(*) FROM user_profiles WHERE archetype IS NOT NULL AND quiz_done_at IS NOT NULL";
+    assert_eq!(count(&db, stored).await, 2);
+    let personality =
+        "SELECT count(*) FROM user_profiles WHERE user_id = 5701 AND (personality->>'competidor')::float = 0.75";
+    assert_eq!(count(&db, personality).await, 1);
+    // Skipped: no archetype, the usual menu.
+    let quiet = TgUser::new(5703, "Quim");
+    tg.send_text(&quiet, "/start");
+    tg.wait_messages(quiet.id, 2).await;
+    tg.press(&quiet, "1:oz:x");
+    let msgs = tg.wait_messages(quiet.id, 4).await;
+    assert!(msgs[2].text().contains("sin preguntas"), "{}", msgs[2].text());
+    assert_eq!(msgs[3].buttons()[0].1, "1:g", "the usual menu");
+    assert!(tg.bad_requests().is_empty());
+}

@@ -981,3 +981,49 @@ async fn the_api_checks_keeps_and_activates_content_documents() {
     let forged = http.post(api("/content/trivia")).header("Cookie", &cookie).body(shipped).send().await.unwrap();
     assert_eq!(forged.status().as_u16(), 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_can_go_to_one_archetype() {
+    let tg = Standin::start().await;
+    let server = TestServer::start(start_options(Some(&tg))).await;
+    let db = server.db().await;
+    db.batch_execute(
+        "INSERT INTO users (id, first_name) SELECT 400000 + g, 'Jugadora' FROM generate_series(1, 5) g;
+         INSERT INTO user_profiles (user_id, archetype)
+             SELECT 400000 + g, CASE WHEN g <= 3 THEN 'explorador' ELSE 'competidor' END FROM generate_series(1, 5) g;",
+    )
+    .await
+    .unwrap();
+    let (cookie, csrf) = http_login(&server, ADMIN).await;
+    let sent = client()
+        .post(format!("{}/admin/broadcast", server.base_url))
+        .header("Cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("segment", "archetype:explorador"),
+            ("inactive_days", ""),
+            ("text", "Un secreto nuevo 🗺️"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 303);
+    assert_eq!(count(&db, "SELECT total::BIGINT FROM broadcasts").await, 3);
+    tg.wait_for("the explorers to hear it", std::time::Duration::from_secs(30), |s| {
+        let got: Vec<i64> =
+            s.calls().iter().filter(|c| c.text().contains("Un secreto nuevo")).filter_map(|c| c.chat_id()).collect();
+        (got.len() == 3).then_some(got)
+    })
+    .await;
+    let reached: Vec<i64> =
+        tg.calls().iter().filter(|c| c.text().contains("Un secreto nuevo")).filter_map(|c| c.chat_id()).collect();
+    assert!(reached.iter().all(|id| (400001..=400003).contains(id)), "{reached:?}");
+    let bad = client()
+        .post(format!("{}/admin/broadcast", server.base_url))
+        .header("Cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("segment", "archetype:nadie"), ("inactive_days", ""), ("text", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+}

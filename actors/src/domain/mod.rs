@@ -2,6 +2,7 @@
 //! callers pass `now` in, so every rule is testable on its own.
 
 pub mod achievements;
+pub mod archetype;
 pub mod context;
 pub mod economy;
 pub mod flood;

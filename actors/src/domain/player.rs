@@ -23,6 +23,8 @@ pub struct Player {
     /// What the actor knows of the player right now (kept in memory, built from updates).
     #[serde(skip)]
     pub context: super::context::PlayerContext,
+    /// Their player type from the onboarding quiz, once they took it.
+    pub archetype: Option<String>,
 }
 
 impl Player {
@@ -66,6 +68,7 @@ mod tests {
             longest_streak: 4,
             missions_assigned_on: None,
             context: Default::default(),
+            archetype: None,
         }
     }
 

@@ -60,10 +60,21 @@ pub enum Reply {
         mood: String,
         ask: Option<i64>,
     },
-    /// The main menu, greeted in the tone of the mood Diana read lately.
-    MoodMenu {
-        mood: String,
+    /// The main menu made for this player: greeted in the tone of the mood Diana read lately,
+    /// and with what their archetype likes first.
+    PersonalMenu {
+        mood: Option<String>,
+        archetype: Option<String>,
     },
+    /// A question of the onboarding quiz (0-based).
+    QuizQuestion {
+        question: u8,
+    },
+    /// The quiz's verdict.
+    QuizResult {
+        archetype: String,
+    },
+    QuizSkipped,
     /// Thanks for telling her how they feel.
     MoodThanks {
         mood: String,
@@ -412,7 +423,10 @@ impl Reply {
             Reply::Unrecognised => "unrecognised",
             Reply::MoodReply { .. } => "mood_reply",
             Reply::MoodThanks { .. } => "mood_thanks",
-            Reply::MoodMenu { .. } => "mood_menu",
+            Reply::PersonalMenu { .. } => "personal_menu",
+            Reply::QuizQuestion { .. } => "quiz_question",
+            Reply::QuizResult { .. } => "quiz_result",
+            Reply::QuizSkipped => "quiz_skipped",
             Reply::PleaseStart => "please_start",
             Reply::SlowDown => "slow_down",
             Reply::SomethingWentWrong => "something_went_wrong",

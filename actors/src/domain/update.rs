@@ -115,6 +115,13 @@ pub enum Action {
     Chat {
         text: String,
     },
+    /// The onboarding quiz: start it, answer `question` (0-based) with `answer`, or skip it.
+    QuizStart,
+    QuizAnswer {
+        question: u8,
+        answer: u8,
+    },
+    QuizSkip,
     /// The player's answer to "¿te he entendido bien?" about reading `reading_id`.
     LabelMood {
         reading_id: i64,
@@ -190,6 +197,9 @@ impl Action {
             Action::CancelDeleteMyData => "privacy_delete_cancel",
             Action::Unrecognised => "unrecognised",
             Action::Chat { .. } => "chat",
+            Action::QuizStart => "quiz_start",
+            Action::QuizAnswer { .. } => "quiz_answer",
+            Action::QuizSkip => "quiz_skip",
             Action::LabelMood { .. } => "mood_label",
             Action::StaleButton => "stale_button",
             Action::BlockedBot => "blocked",

@@ -25,7 +25,9 @@ const MEMBERS: &str = "FROM users u
              WHEN 'vip' THEN EXISTS (SELECT 1 FROM user_subscriptions s
                                      WHERE s.user_id = u.id AND s.status = 'active' AND s.expires_at > now())
              WHEN 'inactive' THEN u.last_seen_at < now() - make_interval(days => $3::int)
-             ELSE TRUE END";
+             WHEN 'all' THEN TRUE
+             ELSE EXISTS (SELECT 1 FROM user_profiles p
+                          WHERE p.user_id = u.id AND 'archetype:' || p.archetype = $2::text) END";
 
 pub async fn segment_size(conn: &Connection, segment: &str, inactive_days: Option<i32>) -> Result<i64, StoreError> {
     let days = inactive_days.unwrap_or(0);

@@ -7,8 +7,8 @@ use tokio_postgres::Row;
 
 const SELECT_PLAYER: &str = "
     SELECT u.id, u.first_name, u.last_name, u.username, u.language_code, u.is_active, u.created_at,
-           g.total_points, g.available_points, g.current_streak, g.longest_streak
-    FROM users u JOIN user_gamification g ON g.user_id = u.id
+           g.total_points, g.available_points, g.current_streak, g.longest_streak, p.archetype
+    FROM users u JOIN user_gamification g ON g.user_id = u.id LEFT JOIN user_profiles p ON p.user_id = u.id
     WHERE u.id = $1";
 
 fn player_from_row(row: &Row) -> Player {
@@ -26,6 +26,7 @@ fn player_from_row(row: &Row) -> Player {
         longest_streak: row.get(10),
         missions_assigned_on: None,
         context: Default::default(),
+        archetype: row.get(11),
     }
 }
 

@@ -133,11 +133,13 @@ pub(super) async fn apply_update(
     Ok((player, UpdateOutcome::Applied { outgoing, notice }))
 }
 
-/// The main menu, greeted in the tone of the player's mood while it lasts.
+/// The main menu, greeted in the tone of the player's mood while it lasts, with what their
+/// archetype likes first.
 fn main_menu(p: &Player, now: chrono::DateTime<chrono::Utc>) -> Reply {
-    match p.context.mood(now) {
-        Some((mood, _)) => Reply::MoodMenu { mood: mood.to_owned() },
-        None => Reply::MainMenu,
+    let mood = p.context.mood(now).map(|(mood, _)| mood.to_owned());
+    match (mood, &p.archetype) {
+        (None, None) => Reply::MainMenu,
+        (mood, archetype) => Reply::PersonalMenu { mood, archetype: archetype.clone() },
     }
 }
 
@@ -328,6 +330,33 @@ async fn apply_action(
         Action::CancelDeleteMyData => replies.push(Reply::DeleteCancelled),
         Action::Unrecognised => replies.push(Reply::Unrecognised),
         Action::Chat { text } => replies.push(super::mood::chat(tx, deps, p, text, now).await?),
+        Action::QuizStart => replies.push(Reply::QuizQuestion { question: 0 }),
+        Action::QuizAnswer { question, answer } => {
+            let answers = store::profiles::quiz_answer(tx, user_id, *question, *answer).await?;
+            match crate::domain::archetype::from_answers(&answers) {
+                Some((archetype, personality)) if p.archetype.is_none() => {
+                    let dims: serde_json::Map<String, serde_json::Value> = crate::domain::archetype::ARCHETYPES
+                        .iter()
+                        .zip(personality)
+                        .map(|(name, share)| ((*name).to_owned(), share.into()))
+                        .collect();
+                    let dims = serde_json::Value::Object(dims);
+                    store::profiles::finish_quiz(tx, user_id, Some(archetype), Some(&dims)).await?;
+                    p.archetype = Some(archetype.to_owned());
+                    replies.extend([Reply::QuizResult { archetype: archetype.to_owned() }, main_menu(p, now)]);
+                }
+                // Already decided: a stale button of the last question.
+                Some(_) => replies.push(main_menu(p, now)),
+                None => {
+                    let next = u8::try_from(answers.len()).unwrap_or(u8::MAX);
+                    replies.push(Reply::QuizQuestion { question: next });
+                }
+            }
+        }
+        Action::QuizSkip => {
+            store::profiles::finish_quiz(tx, user_id, None, None).await?;
+            replies.extend([Reply::QuizSkipped, main_menu(p, now)]);
+        }
         Action::LabelMood { reading_id, mood } => {
             replies.push(super::mood::label(tx, user_id, *reading_id, *mood).await?)
         }

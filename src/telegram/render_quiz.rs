@@ -1,0 +1,52 @@
+//! The onboarding quiz (four questions, skippable) and the menu ordered by the archetype it gives.
+
+use super::callback::CallbackData;
+use super::render::button;
+use super::texts::get;
+use diana_actors::domain::Lang;
+use diana_actors::domain::archetype::{ARCHETYPES, QUESTIONS};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+pub fn invitation(lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([vec![
+        button(lang, "btn_quiz_start", CallbackData::QuizStart),
+        button(lang, "btn_quiz_skip", CallbackData::QuizSkip),
+    ]])
+}
+
+/// Question `question` with its four answers, one per archetype, and a way out.
+pub fn question(lang: Lang, question: u8) -> (String, Option<InlineKeyboardMarkup>) {
+    let q = question.min(QUESTIONS - 1);
+    let text = format!("{} {}/{}\n\n{}", get(lang, "quiz_title"), q + 1, QUESTIONS, get(lang, &format!("quiz_q{q}")));
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = (0..ARCHETYPES.len() as u8)
+        .map(|a| vec![button(lang, &format!("quiz_q{q}_a{a}"), CallbackData::QuizAnswer { question: q, answer: a })])
+        .collect();
+    rows.push(vec![button(lang, "btn_quiz_skip", CallbackData::QuizSkip)]);
+    (text, Some(InlineKeyboardMarkup::new(rows)))
+}
+
+pub fn result(lang: Lang, archetype: &str) -> String {
+    get(lang, &format!("quiz_result_{archetype}")).to_owned()
+}
+
+/// The main menu with the buttons this archetype reaches for first on the top row.
+pub fn menu_for(lang: Lang, menu: InlineKeyboardMarkup, archetype: Option<&str>) -> InlineKeyboardMarkup {
+    let first: &[&str] = match archetype {
+        Some("explorador") => &["btn_story", "btn_trivia"],
+        Some("triunfador") => &["btn_missions", "btn_achievements"],
+        Some("social") => &["btn_profile", "btn_story"],
+        Some("competidor") => &["btn_ranking", "btn_trivia"],
+        _ => return menu,
+    };
+    let labels: Vec<&str> = first.iter().map(|key| get(lang, key)).collect();
+    let mut buttons: Vec<InlineKeyboardButton> = menu.inline_keyboard.into_iter().flatten().collect();
+    let mut top = Vec::new();
+    for label in labels {
+        if let Some(i) = buttons.iter().position(|b| b.text == label) {
+            top.push(buttons.remove(i));
+        }
+    }
+    let mut rows = vec![top];
+    rows.extend(buttons.chunks(2).map(<[InlineKeyboardButton]>::to_vec));
+    InlineKeyboardMarkup::new(rows)
+}
