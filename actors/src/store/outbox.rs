@@ -108,3 +108,37 @@ pub async fn retract_broadcast(client: &deadpool_postgres::Client, broadcast: i6
         .await?;
     Ok(client.execute(&stmt, &[&broadcast]).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema;
+
+    #[tokio::test]
+    async fn a_cancelled_broadcast_takes_back_only_its_own_unsent_messages() {
+        let name = format!("diana_outbox_{:016x}", rand::random::<u64>());
+        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
+        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
+        schema::migrate(&config).await.unwrap();
+        let pool = crate::store::pool(&config, 2).unwrap();
+        let mut conn = pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        let message = |broadcast| Pending {
+            chat_id: 7,
+            user_id: Some(7),
+            lang: Lang::Es,
+            reply: Reply::MessageFromTeam { text: "hola".into(), broadcast },
+        };
+        insert(&tx, vec![message(Some(1)), message(Some(1)), message(Some(2)), message(None)]).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(retract_broadcast(&conn, 1).await.unwrap(), 2);
+        assert_eq!(retract_broadcast(&conn, 1).await.unwrap(), 0, "once");
+        let left: i64 = conn.query_one("SELECT count(*) FROM outbox", &[]).await.unwrap().get(0);
+        assert_eq!(left, 2, "another broadcast's and a personal message stay");
+        drop(conn);
+        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
+        let (client, connection) = admin.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+    }
+}
