@@ -141,8 +141,14 @@ async fn an_update_that_keeps_failing_is_abandoned_and_stops_blocking() {
     let (db, pool) = TestDb::create().await;
     let users = directory(&pool, 1).await;
     let conn = pool.get().await.unwrap();
-    // A persistent database error for registrations: the table they write is gone.
-    conn.batch_execute("ALTER TABLE user_profiles RENAME TO user_profiles_away").await.unwrap();
+    // A persistent database error for registrations: writing a profile fails (reads still work).
+    conn.batch_execute(
+        "CREATE FUNCTION refuse_profiles() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'profiles away'; END $$
+             LANGUAGE plpgsql;
+         CREATE TRIGGER profiles_away BEFORE INSERT ON user_profiles FOR EACH ROW EXECUTE FUNCTION refuse_profiles();",
+    )
+    .await
+    .unwrap();
     let start = || update(7, 50, Action::Start { payload: None });
     for attempt in 1..MAX_STORE_FAILURES {
         let result = users.deliver(start()).await;
@@ -155,7 +161,7 @@ async fn an_update_that_keeps_failing_is_abandoned_and_stops_blocking() {
     // Redelivered once more, it is a duplicate: nothing is tried again.
     assert_eq!(users.deliver(start()).await.unwrap(), UpdateOutcome::Duplicate);
 
-    conn.batch_execute("ALTER TABLE user_profiles_away RENAME TO user_profiles").await.unwrap();
+    conn.batch_execute("DROP TRIGGER profiles_away ON user_profiles").await.unwrap();
     let later = replies(users.deliver(update(8, 50, Action::Start { payload: None })).await.unwrap());
     assert!(matches!(later[0], Reply::Welcome { returning: false, .. }));
     users.passivate_all().await;
