@@ -3,22 +3,7 @@
 
 use super::*;
 use crate::domain::Identity;
-use crate::store::{self, schema};
-
-async fn database() -> (crate::store::Pool, String) {
-    let name = format!("diana_content_{:016x}", rand::random::<u64>());
-    let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
-    schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
-    schema::migrate(&config).await.unwrap();
-    (store::pool(&config, 4).unwrap(), name)
-}
-
-async fn drop_database(name: &str) {
-    let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
-    let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(conn);
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
-}
+use crate::store::{self, test_db::TestDb};
 
 /// The shipped shop with one item more, and without `without` if given.
 fn shop_text(extra_price: i64, without: Option<&str>) -> String {
@@ -36,7 +21,7 @@ fn shop_text(extra_price: i64, without: Option<&str>) -> String {
 
 #[tokio::test]
 async fn a_shop_version_goes_live_is_kept_across_restarts_and_never_takes_what_players_hold() {
-    let (pool, name) = database().await;
+    let (db, pool) = TestDb::create().await;
     let conn = pool.get().await.unwrap();
     let content = Content::embedded().unwrap();
     let first = content.shop.get().items[0].id.clone();
@@ -91,12 +76,12 @@ async fn a_shop_version_goes_live_is_kept_across_restarts_and_never_takes_what_p
         Err(ActivateError::NoSuchVersion(_))
     ));
     drop(conn);
-    drop_database(&name).await;
+    db.drop_now().await;
 }
 
 #[tokio::test]
 async fn new_achievements_are_written_to_their_table_before_anyone_can_unlock_them() {
-    let (pool, name) = database().await;
+    let (db, pool) = TestDb::create().await;
     let conn = pool.get().await.unwrap();
     let content = Content::embedded().unwrap();
     store::achievements::sync(&conn, &content.achievements.get().all).await.unwrap();
@@ -113,12 +98,12 @@ async fn new_achievements_are_written_to_their_table_before_anyone_can_unlock_th
     assert_eq!(row.get::<_, i64>(0), 1);
     assert!(content.achievements.get().get("gran_comprador").is_some());
     drop(conn);
-    drop_database(&name).await;
+    db.drop_now().await;
 }
 
 #[tokio::test]
 async fn what_players_hold_is_found_for_every_kind() {
-    let (pool, name) = database().await;
+    let (db, pool) = TestDb::create().await;
     let conn = pool.get().await.unwrap();
     let content = Content::embedded().unwrap();
     store::achievements::sync(&conn, &content.achievements.get().all).await.unwrap();
@@ -145,5 +130,5 @@ async fn what_players_hold_is_found_for_every_kind() {
     assert_eq!(held(ContentKind::Trivia, &["t001", "t002"]).await, one("t001"));
     assert_eq!(held(ContentKind::Plans, &["premium", "vip"]).await, one("premium"));
     drop(conn);
-    drop_database(&name).await;
+    db.drop_now().await;
 }

@@ -138,15 +138,10 @@ impl Handler<Retrain> for MoodTrainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::schema;
 
     #[actix::test]
     async fn a_retrain_is_kept_when_not_worse_and_refused_when_players_answers_make_it_worse() {
-        let name = format!("diana_mood_{:016x}", rand::random::<u64>());
-        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
-        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
-        schema::migrate(&config).await.unwrap();
-        let pool = crate::store::pool(&config, 4).unwrap();
+        let (db, pool) = crate::store::test_db::TestDb::create().await;
         let shipped = MoodModel::embedded().unwrap();
         let model = Live::new(shipped.clone());
         let trainer = MoodTrainer::new(pool.clone(), model.clone());
@@ -185,9 +180,6 @@ mod tests {
         let fresh = Live::new(shipped);
         assert_eq!(MoodTrainer::load_latest(&pool, &fresh).await.unwrap(), Some(same.id));
         drop(conn);
-        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
-        let (client, connection) = admin.connect(tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+        db.drop_now().await;
     }
 }

@@ -21,6 +21,8 @@ pub mod profiles;
 pub mod schema;
 pub mod story;
 pub mod story_versions;
+#[cfg(test)]
+pub(crate) mod test_db;
 pub mod trivia;
 pub mod updates;
 pub mod users;

@@ -112,15 +112,10 @@ pub async fn retract_broadcast(client: &deadpool_postgres::Client, broadcast: i6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::schema;
 
     #[tokio::test]
     async fn a_cancelled_broadcast_takes_back_only_its_own_unsent_messages() {
-        let name = format!("diana_outbox_{:016x}", rand::random::<u64>());
-        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
-        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
-        schema::migrate(&config).await.unwrap();
-        let pool = crate::store::pool(&config, 2).unwrap();
+        let (db, pool) = crate::store::test_db::TestDb::create().await;
         let mut conn = pool.get().await.unwrap();
         let tx = conn.transaction().await.unwrap();
         let message = |broadcast| Pending {
@@ -136,9 +131,6 @@ mod tests {
         let left: i64 = conn.query_one("SELECT count(*) FROM outbox", &[]).await.unwrap().get(0);
         assert_eq!(left, 2, "another broadcast's and a personal message stay");
         drop(conn);
-        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
-        let (client, connection) = admin.connect(tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+        db.drop_now().await;
     }
 }

@@ -4,29 +4,9 @@
 use super::directory::MAX_STORE_FAILURES;
 use super::*;
 use crate::domain::{Action, Identity, Reply, UserUpdate};
-use crate::store::schema;
 use std::time::Duration;
 
-struct TestDb {
-    name: String,
-}
-
-impl TestDb {
-    async fn create() -> (TestDb, Pool) {
-        let name = format!("diana_actors_{:016x}", rand::random::<u64>());
-        let config = schema::parse_url(&format!("postgres://postgres@127.0.0.1:5432/{name}")).unwrap();
-        schema::ensure_database(&config).await.expect("Postgres must be running on 127.0.0.1:5432");
-        schema::migrate(&config).await.unwrap();
-        (TestDb { name }, crate::store::pool(&config, 8).unwrap())
-    }
-
-    async fn drop_now(self) {
-        let admin = schema::parse_url("postgres://postgres@127.0.0.1:5432/postgres").unwrap();
-        let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(conn);
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await.unwrap();
-    }
-}
+use crate::store::test_db::TestDb;
 
 mod story;
 
