@@ -1,8 +1,8 @@
 //! `diana mood train | eval | classify`: the mood model from the command line.
 
 use diana_actors::mood::corpus::{self, Example};
-use diana_actors::mood::evaluation::{Evaluation, evaluate};
-use diana_actors::mood::train::{Algorithms, argmax, train};
+use diana_actors::mood::evaluation::score;
+use diana_actors::mood::train::{Algorithms, train};
 use diana_actors::mood::{Behaviour, MoodModel};
 use std::path::Path;
 
@@ -43,17 +43,10 @@ pub fn train_command(train_path: &Path, out: &Path, seed: u64, with_logistic: bo
     Ok(())
 }
 
-/// Score a model on labelled messages it never saw.
-pub fn evaluation(model: &MoodModel, examples: &[Example]) -> Evaluation {
-    let truth: Vec<usize> = examples.iter().map(|e| e.mood).collect();
-    let predicted: Vec<usize> = examples.iter().map(|e| argmax(&model.probabilities(&e.text, &e.behaviour))).collect();
-    evaluate(&truth, &predicted)
-}
-
 pub fn eval_command(eval_path: &Path, model_path: Option<&Path>) -> anyhow::Result<()> {
     let model = model(model_path)?;
     let examples = examples(eval_path)?;
-    let scored = evaluation(&model, &examples);
+    let scored = score(&model, &examples);
     let confident =
         examples.iter().filter(|e| model.classify(&e.text, &e.behaviour).mood != diana_actors::mood::NEUTRAL).count();
     println!("{} (alpha {}) on {}", model.algorithm, model.alpha, eval_path.display());

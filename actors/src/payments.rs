@@ -429,9 +429,10 @@ impl PaymentReconciler {
         provider: &str,
         reference: &str,
     ) -> Result<Option<Vec<crate::domain::Outgoing>>, StoreError> {
-        let Some(back) = store::money_back(tx, provider, reference).await? else { return Ok(None) };
-        let paid = store::payment(tx, payment_id).await?.map_or(0, |p| p.amount);
-        if !back.all && back.cents < paid {
+        let Some((back, partial)) = self.money_back(tx, payment_id, provider, reference).await? else {
+            return Ok(None);
+        };
+        if partial {
             let seen = serde_json::json!({ "refunded_cents": back.cents, "arrived": "before the payment" });
             self.partial_refund(tx, payment_id, provider, &seen).await?;
             return Ok(None);
@@ -662,7 +663,9 @@ impl PaymentReconciler {
             }
             "PAYMENT.SALE.REFUNDED" | "PAYMENT.SALE.REVERSED" => match refunded_sale.as_deref() {
                 Some(sale) => match store::payment_by_external(&tx, "paypal", sale).await? {
-                    Some(payment_id) if self.refunds_less_than_paid(&tx, payment_id, sale).await? => {
+                    Some(payment_id)
+                        if self.money_back(&tx, payment_id, "paypal", sale).await?.is_some_and(|(_, p)| p) =>
+                    {
                         self.partial_refund(&tx, payment_id, "paypal", resource).await?;
                         (EventOutcome::Applied, Vec::new())
                     }
@@ -717,17 +720,19 @@ impl PaymentReconciler {
         EventOutcome::Ignored
     }
 
-    /// Whether the PayPal refunds of a sale so far (this one included) give back less than it
-    /// was: two partial refunds that add up to all of it end the access like one full refund.
-    async fn refunds_less_than_paid(
+    /// What the money-back events recorded for `reference` add up to, and whether that is less
+    /// than the payment (partial); `None` when nothing came back. Refunds add up: two partial
+    /// ones that make the whole end the access like one full refund.
+    async fn money_back(
         &self,
         tx: &db::Transaction<'_>,
         payment_id: i64,
-        sale: &str,
-    ) -> Result<bool, StoreError> {
-        let back = store::money_back(tx, "paypal", sale).await?;
+        provider: &str,
+        reference: &str,
+    ) -> Result<Option<(MoneyBack, bool)>, StoreError> {
+        let Some(back) = store::money_back(tx, provider, reference).await? else { return Ok(None) };
         let paid = store::payment(tx, payment_id).await?.map_or(0, |p| p.amount);
-        Ok(back.is_some_and(|MoneyBack { all, cents }| !all && cents < paid))
+        Ok(Some((back, !back.all && back.cents < paid)))
     }
 
     /// Part of a payment came back: the access stays (what is left still paid for it), and an

@@ -206,9 +206,7 @@ pub async fn save_content(
     let saved = async {
         let conn = dash.pool.get().await?;
         let review = diana_actors::content::review(&conn, diana_actors::content::shelf(), &parsed, &rules).await?;
-        let id = content_versions::create(&conn, kind, text, &admin.actor()).await?;
-        let after = json!({ "version": id, "entries": parsed.ids().len() });
-        super::audit(&dash, &admin.actor(), "content.save", &format!("content:{}", kind.as_str()), Some(after)).await?;
+        let id = super::catalogues::keep_version(&dash, &admin, &parsed, text).await?;
         Ok::<_, diana_actors::store::StoreError>((id, review))
     };
     match saved.await {
@@ -228,29 +226,12 @@ pub async fn activate_content(
     }
     let (kind, which) = path.into_inner();
     let Some(kind) = ContentKind::parse(&kind) else { return no_kind(&kind) };
-    let version = match which.as_str() {
-        "shipped" => None,
-        id => match id.parse() {
-            Ok(id) => Some(id),
-            Err(_) => return HttpResponse::NotFound().json(json!({ "error": format!("no version '{id}'") })),
-        },
+    let version = match super::catalogues::which_version(&which) {
+        Ok(version) => version,
+        Err(why) => return HttpResponse::NotFound().json(json!({ "error": why })),
     };
-    let conn = match dash.pool.get().await {
-        Ok(conn) => conn,
-        Err(error) => return failed(error),
-    };
-    let shelf = diana_actors::content::shelf();
-    let rules = super::catalogues::outside_rules(&dash);
-    match diana_actors::content::activate(&conn, shelf, kind, version, &admin.actor(), &rules).await {
-        Ok(activated) => {
-            let target = format!("content:{}", kind.as_str());
-            let after = json!({ "version": activated.version, "previous": activated.previous,
-                "added": activated.changes.added, "removed": activated.changes.removed });
-            match super::audit(&dash, &admin.actor(), "content.activate", &target, Some(after)).await {
-                Ok(()) => HttpResponse::Ok().json(json!({ "activated": activated })),
-                Err(error) => failed(error),
-            }
-        }
+    match super::catalogues::go_live(&dash, &admin, kind, version).await {
+        Ok(activated) => HttpResponse::Ok().json(json!({ "activated": activated })),
         Err(ActivateError::NoSuchVersion(id)) => {
             HttpResponse::NotFound().json(json!({ "error": format!("no version {id}") }))
         }

@@ -36,6 +36,45 @@ pub fn outside_rules(dash: &Dashboard) -> impl Fn(&Parsed) -> Vec<String> + Sync
     }
 }
 
+/// `{id}` or `shipped` in an activation's path: a version, or the shipped file (`None`);
+/// `Err` when it is neither.
+pub fn which_version(which: &str) -> Result<Option<i64>, String> {
+    match which {
+        "shipped" => Ok(None),
+        id => id.parse().map(Some).map_err(|_| format!("no version '{id}'")),
+    }
+}
+
+/// Keep a checked document as a version, audited (the page and the API).
+pub async fn keep_version(
+    dash: &Dashboard,
+    admin: &Admin,
+    parsed: &Parsed,
+    text: &str,
+) -> Result<i64, diana_actors::store::StoreError> {
+    let kind = parsed.kind();
+    let id = versions::create(&dash.pool.get().await?, kind, text, &admin.actor()).await?;
+    let after = serde_json::json!({ "version": id, "entries": parsed.ids().len() });
+    super::audit(dash, &admin.actor(), "content.save", &format!("content:{}", kind.as_str()), Some(after)).await?;
+    Ok(id)
+}
+
+/// Put a version (or the shipped file) live for everyone, audited (the page and the API).
+pub async fn go_live(
+    dash: &Dashboard,
+    admin: &Admin,
+    kind: ContentKind,
+    version: Option<i64>,
+) -> Result<content::Activated, ActivateError> {
+    let conn = dash.pool.get().await.map_err(diana_actors::store::StoreError::from)?;
+    let activated = content::activate(&conn, shelf(), kind, version, &admin.actor(), &outside_rules(dash)).await?;
+    let after = serde_json::json!({ "version": activated.version, "previous": activated.previous,
+        "added": activated.changes.added, "removed": activated.changes.removed });
+    let target = format!("content:{}", kind.as_str());
+    super::audit(dash, &admin.actor(), "content.activate", &target, Some(after)).await?;
+    Ok(activated)
+}
+
 /// The shop items the daily gift can hand out.
 fn gifted_items(economy: &diana_actors::domain::economy::Economy) -> Vec<String> {
     use diana_actors::domain::economy::GiftReward;
@@ -387,14 +426,7 @@ pub async fn save(
         Ok(parsed) => parsed,
         Err(error) => return refused_draft(&admin, &dash, kind, &text, &error).await,
     };
-    let saved = async {
-        let conn = dash.pool.get().await?;
-        let id = versions::create(&conn, kind, &text, &admin.actor()).await?;
-        let after = serde_json::json!({ "version": id, "entries": parsed.ids().len() });
-        super::audit(&dash, &admin.actor(), "content.save", &format!("content:{}", kind.as_str()), Some(after)).await?;
-        Ok::<_, diana_actors::store::StoreError>(id)
-    };
-    match saved.await {
+    match keep_version(&dash, &admin, &parsed, &text).await {
         Ok(id) => HttpResponse::SeeOther().insert_header(("Location", format!("{}/{id}", path(kind)))).finish(),
         Err(error) => super::internal(error),
     }
@@ -431,29 +463,15 @@ pub async fn activate(
         Ok(kind) => kind,
         Err(refusal) => return refusal.into(),
     };
-    let version = match which.as_str() {
-        "shipped" => None,
-        id => match id.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => return Refusal::NotFound(format!("no version '{id}'")).into(),
-        },
+    let version = match which_version(&which) {
+        Ok(version) => version,
+        Err(why) => return Refusal::NotFound(why).into(),
     };
-    let conn = match dash.pool.get().await {
-        Ok(conn) => conn,
-        Err(error) => return super::internal(error),
-    };
-    let activated = match content::activate(&conn, shelf(), kind, version, &admin.actor(), &outside_rules(&dash)).await
-    {
-        Ok(activated) => activated,
+    match go_live(&dash, &admin, kind, version).await {
+        Ok(_) => {}
         Err(ActivateError::NoSuchVersion(id)) => return Refusal::NotFound(format!("no version {id}")).into(),
         Err(ActivateError::Store(error)) => return super::internal(error),
         Err(refused) => return problem(&admin, kind, &refused.to_string()),
-    };
-    let after = serde_json::json!({ "version": activated.version, "previous": activated.previous,
-        "added": activated.changes.added, "removed": activated.changes.removed });
-    let target = format!("content:{}", kind.as_str());
-    if let Err(error) = super::audit(&dash, &admin.actor(), "content.activate", &target, Some(after)).await {
-        return super::internal(error);
     }
     let back = version.map_or_else(|| path(kind), |id| format!("{}/{id}", path(kind)));
     HttpResponse::SeeOther().insert_header(("Location", back)).finish()

@@ -261,7 +261,7 @@ pub fn render(out: &Outgoing) -> Rendered {
             let greeting = mood
                 .as_deref()
                 .map_or_else(|| get(lang, "main_menu").to_owned(), |m| super::render_mood::menu_greeting(lang, m));
-            (greeting, Some(super::render_quiz::menu_for(lang, main_menu(lang), archetype.as_deref())))
+            (greeting, Some(super::render_quiz::menu_for(lang, archetype.as_deref())))
         }
         Reply::QuizQuestion { question } => super::render_quiz::question(lang, *question),
         Reply::QuizResult { archetype } => (super::render_quiz::result(lang, archetype), None),
@@ -283,18 +283,27 @@ pub(super) fn button(lang: Lang, key: &str, data: CallbackData) -> InlineKeyboar
     InlineKeyboardButton::callback(get(lang, key), data.encode())
 }
 
+/// The main menu's buttons, two to a row, in this order unless a player's archetype puts
+/// some first.
+pub(super) fn main_menu_buttons() -> [(&'static str, CallbackData); 12] {
+    [
+        ("btn_daily", CallbackData::Daily),
+        ("btn_besitos", CallbackData::Besitos),
+        ("btn_shop", CallbackData::Shop),
+        ("btn_backpack", CallbackData::Backpack),
+        ("btn_ranking", CallbackData::Ranking { board: Board::Points, period: Period::Week }),
+        ("btn_achievements", CallbackData::Achievements),
+        ("btn_missions", CallbackData::Missions),
+        ("btn_trivia", CallbackData::Trivia),
+        ("btn_story", CallbackData::Story),
+        ("btn_profile", CallbackData::Profile),
+        ("btn_help", CallbackData::Help),
+        ("btn_privacy", CallbackData::Privacy),
+    ]
+}
+
 fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new([
-        vec![button(lang, "btn_daily", CallbackData::Daily), button(lang, "btn_besitos", CallbackData::Besitos)],
-        vec![button(lang, "btn_shop", CallbackData::Shop), button(lang, "btn_backpack", CallbackData::Backpack)],
-        vec![
-            button(lang, "btn_ranking", CallbackData::Ranking { board: Board::Points, period: Period::Week }),
-            button(lang, "btn_achievements", CallbackData::Achievements),
-        ],
-        vec![button(lang, "btn_missions", CallbackData::Missions), button(lang, "btn_trivia", CallbackData::Trivia)],
-        vec![button(lang, "btn_story", CallbackData::Story), button(lang, "btn_profile", CallbackData::Profile)],
-        vec![button(lang, "btn_help", CallbackData::Help), button(lang, "btn_privacy", CallbackData::Privacy)],
-    ])
+    super::render_quiz::menu_for(lang, None)
 }
 
 fn after_gift(lang: Lang) -> InlineKeyboardMarkup {

@@ -10,17 +10,8 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 /// Gentle when sad, playful when happy, calm when angry, engaging when bored, sweet when
 /// flirty, reassuring when anxious, and full of answers when curious.
 pub fn reply(lang: Lang, mood: &str, ask: Option<i64>) -> (String, InlineKeyboardMarkup) {
-    let key = match mood {
-        "feliz" => "mood_reply_feliz",
-        "triste" => "mood_reply_triste",
-        "enojado" => "mood_reply_enojado",
-        "ansioso" => "mood_reply_ansioso",
-        "aburrido" => "mood_reply_aburrido",
-        "romantico" => "mood_reply_romantico",
-        "curioso" => "mood_reply_curioso",
-        _ => "mood_reply_neutral",
-    };
-    let mut text = get(lang, key).to_owned();
+    let key = if MOODS.contains(&mood) { format!("mood_reply_{mood}") } else { "mood_reply_neutral".to_owned() };
+    let mut text = get(lang, &key).to_owned();
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     if let Some(reading) = ask {
         text.push_str("\n\n");
@@ -46,15 +37,6 @@ pub fn thanks(lang: Lang, mood: &str) -> String {
 
 /// The main menu's first line in the tone of the player's mood.
 pub fn menu_greeting(lang: Lang, mood: &str) -> String {
-    let key = match mood {
-        "feliz" => "menu_mood_feliz",
-        "triste" => "menu_mood_triste",
-        "enojado" => "menu_mood_enojado",
-        "ansioso" => "menu_mood_ansioso",
-        "aburrido" => "menu_mood_aburrido",
-        "romantico" => "menu_mood_romantico",
-        "curioso" => "menu_mood_curioso",
-        _ => "main_menu",
-    };
-    get(lang, key).to_owned()
+    let key = if MOODS.contains(&mood) { format!("menu_mood_{mood}") } else { "main_menu".to_owned() };
+    get(lang, &key).to_owned()
 }

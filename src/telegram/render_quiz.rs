@@ -29,24 +29,18 @@ pub fn result(lang: Lang, archetype: &str) -> String {
     get(lang, &format!("quiz_result_{archetype}")).to_owned()
 }
 
-/// The main menu with the buttons this archetype reaches for first on the top row.
-pub fn menu_for(lang: Lang, menu: InlineKeyboardMarkup, archetype: Option<&str>) -> InlineKeyboardMarkup {
+/// The main menu, two buttons to a row, with what this archetype reaches for first.
+pub fn menu_for(lang: Lang, archetype: Option<&str>) -> InlineKeyboardMarkup {
     let first: &[&str] = match archetype {
         Some("explorador") => &["btn_story", "btn_trivia"],
         Some("triunfador") => &["btn_missions", "btn_achievements"],
         Some("social") => &["btn_profile", "btn_story"],
         Some("competidor") => &["btn_ranking", "btn_trivia"],
-        _ => return menu,
+        _ => &[],
     };
-    let labels: Vec<&str> = first.iter().map(|key| get(lang, key)).collect();
-    let mut buttons: Vec<InlineKeyboardButton> = menu.inline_keyboard.into_iter().flatten().collect();
-    let mut top = Vec::new();
-    for label in labels {
-        if let Some(i) = buttons.iter().position(|b| b.text == label) {
-            top.push(buttons.remove(i));
-        }
-    }
-    let mut rows = vec![top];
-    rows.extend(buttons.chunks(2).map(<[InlineKeyboardButton]>::to_vec));
-    InlineKeyboardMarkup::new(rows)
+    let mut buttons = super::render::main_menu_buttons().to_vec();
+    // A stable sort: the favourites move up in their own order, the rest keep theirs.
+    buttons.sort_by_key(|(key, _)| first.iter().position(|f| f == key).unwrap_or(first.len()));
+    let buttons: Vec<InlineKeyboardButton> = buttons.into_iter().map(|(key, data)| button(lang, key, data)).collect();
+    InlineKeyboardMarkup::new(buttons.chunks(2).map(<[InlineKeyboardButton]>::to_vec))
 }

@@ -151,6 +151,14 @@ struct StripeStandin {
 }
 
 impl StripeStandin {
+    /// The server's settings to take card payments through this stand-in.
+    fn options(&self, tg: &Standin) -> Options {
+        Options::new(Some(&tg.url))
+            .env("STRIPE_API_KEY", "sk_test_e2e")
+            .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
+            .env("STRIPE_API_URL", &self.url)
+    }
+
     async fn start() -> StripeStandin {
         use actix_web::{App, HttpResponse, HttpServer, web};
         let sessions: std::sync::Arc<std::sync::Mutex<Vec<std::collections::HashMap<String, String>>>> =
@@ -268,10 +276,7 @@ fn checkout(event_id: &str, user_id: i64, nonce: &str, intent: &str) -> serde_js
 async fn stripe_webhooks_are_verified_applied_once_and_tolerate_disorder() {
     let tg = Standin::start().await;
     let stripe = StripeStandin::start().await;
-    let options = Options::new(Some(&tg.url))
-        .env("STRIPE_API_KEY", "sk_test_e2e")
-        .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
-        .env("STRIPE_API_URL", &stripe.url);
+    let options = stripe.options(&tg);
     let server = TestServer::start(options).await;
     let db = server.db().await;
     let (ana, bea) = (TgUser::new(9301, "Ana"), TgUser::new(9302, "Bea"));
@@ -627,11 +632,7 @@ async fn paypal_webhooks_are_verified_by_paypal_and_applied_once() {
 async fn a_card_payment_whose_webhook_was_lost_is_found_by_asking_stripe() {
     let tg = Standin::start().await;
     let stripe = StripeStandin::start().await;
-    let options = Options::new(Some(&tg.url))
-        .env("STRIPE_API_KEY", "sk_test_e2e")
-        .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
-        .env("STRIPE_API_URL", &stripe.url)
-        .env("DIANA__PAYMENTS__SWEEP_EVERY", "1s");
+    let options = stripe.options(&tg).env("DIANA__PAYMENTS__SWEEP_EVERY", "1s");
     let server = TestServer::start(options).await;
     let db = server.db().await;
     let ines = TgUser::new(9801, "Inés");
@@ -764,11 +765,7 @@ async fn an_admin_refunds_a_card_payment_from_the_dashboard_and_the_late_webhook
     use crate::dashboard::{ADMIN, client, http_login};
     let tg = Standin::start().await;
     let stripe = StripeStandin::start().await;
-    let options = Options::new(Some(&tg.url))
-        .env("STRIPE_API_KEY", "sk_test_e2e")
-        .env("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
-        .env("STRIPE_API_URL", &stripe.url)
-        .env("DIANA_ADMIN_IDS", &ADMIN.to_string());
+    let options = stripe.options(&tg).env("DIANA_ADMIN_IDS", &ADMIN.to_string());
     let server = TestServer::start(options).await;
     let db = server.db().await;
     let rosa = TgUser::new(9901, "Rosa");

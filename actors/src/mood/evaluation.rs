@@ -1,6 +1,7 @@
 //! How well a model does on labelled messages: accuracy, macro-F1 and the confusion matrix.
 
-use super::model::MOODS;
+use super::corpus::Example;
+use super::model::{MOODS, MoodModel};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluation {
@@ -11,6 +12,13 @@ pub struct Evaluation {
     pub per_mood: Vec<(f64, f64, f64, usize)>,
     /// `confusion[truth][predicted]`.
     pub confusion: Vec<Vec<usize>>,
+}
+
+/// A model's likeliest moods for labelled messages, scored against their labels.
+pub fn score<'a>(model: &MoodModel, examples: impl IntoIterator<Item = &'a Example>) -> Evaluation {
+    let (truth, predicted): (Vec<usize>, Vec<usize>) =
+        examples.into_iter().map(|e| (e.mood, model.guess(&e.text, &e.behaviour))).unzip();
+    evaluate(&truth, &predicted)
 }
 
 pub fn evaluate(truth: &[usize], predicted: &[usize]) -> Evaluation {

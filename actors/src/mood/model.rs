@@ -43,13 +43,6 @@ pub struct Reading {
     pub scores: BTreeMap<&'static str, f64>,
 }
 
-impl Reading {
-    /// The best mood even when it is below the threshold (for evaluation).
-    pub fn best(&self) -> &'static str {
-        self.scores.iter().max_by(|a, b| a.1.total_cmp(b.1)).map_or(NEUTRAL, |(m, _)| m)
-    }
-}
-
 impl MoodModel {
     /// The model shipped with the binary (`diana mood train` writes it).
     pub fn embedded() -> Result<MoodModel, serde_json::Error> {
@@ -70,6 +63,12 @@ impl MoodModel {
             .map(|(bias, row)| (bias + x.iter().map(|(&j, &v)| f64::from(row[j]) * v).sum::<f64>()) / self.temperature)
             .collect();
         softmax(&scores)
+    }
+
+    /// The index (into `MOODS`) of the likeliest mood, however unsure: what evaluation scores.
+    pub fn guess(&self, text: &str, behaviour: &Behaviour) -> usize {
+        let probabilities = self.probabilities(text, behaviour);
+        probabilities.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
     }
 
     pub fn classify(&self, text: &str, behaviour: &Behaviour) -> Reading {

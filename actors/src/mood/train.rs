@@ -4,7 +4,7 @@
 //! vary (the split) comes from one seed, so the same data gives the same model, byte for byte.
 
 use super::corpus::Example;
-use super::evaluation::evaluate;
+use super::evaluation::score;
 use super::features::{self, BUCKETS};
 use super::model::{MOODS, MoodModel};
 use smartcore::linalg::basic::arrays::Array;
@@ -183,13 +183,7 @@ fn fit_temperature(model: &MoodModel, held: &[&Example]) -> f64 {
 
 /// The macro-F1 of a model's best guesses on labelled messages.
 pub fn macro_f1(model: &MoodModel, examples: &[&Example]) -> f64 {
-    let truth: Vec<usize> = examples.iter().map(|e| e.mood).collect();
-    let predicted: Vec<usize> = examples.iter().map(|e| argmax(&model.probabilities(&e.text, &e.behaviour))).collect();
-    evaluate(&truth, &predicted).macro_f1
-}
-
-pub fn argmax(values: &[f64]) -> usize {
-    values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
+    score(model, examples.iter().copied()).macro_f1
 }
 
 /// Choose an algorithm and setting on a held-out share, then fit it on everything.
