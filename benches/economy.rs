@@ -90,6 +90,7 @@ async fn main() {
             timezone: tz,
             content: diana_actors::content::Content::embedded().unwrap(),
             mood: diana_actors::content::Live::new(diana_actors::mood::MoodModel::embedded().unwrap()),
+            recommender: Default::default(),
             story: diana_actors::story::StoryShelf::default(),
             card_payments: false,
             paypal_payments: false,

@@ -85,9 +85,26 @@ pub struct Settings {
     pub payment_sweep_every: Duration,
     /// How often the mood model is retrained on players' answers (kept only if not worse).
     pub mood_retrain_every: Duration,
+    /// Recommendations refitted, reminders swept, and when reminders keep quiet.
+    pub personal: PersonalSettings,
     pub channels: diana_actors::user::ChannelRules,
     pub stripe: Option<StripeSettings>,
     pub paypal: Option<PaypalSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonalSettings {
+    pub recommend_refit_every: Duration,
+    pub reminder_sweep_every: Duration,
+    pub quiet_hours: diana_actors::domain::habits::QuietHours,
+    pub reminder_fallback_hour: u32,
+}
+
+/// `"22-9"`: quiet from 22:00 to 09:00 local time.
+fn quiet_hours(text: &str) -> Option<diana_actors::domain::habits::QuietHours> {
+    let (from, to) = text.split_once('-')?;
+    let (from, to) = (from.trim().parse().ok()?, to.trim().parse().ok()?);
+    (from < 24 && to < 24).then_some(diana_actors::domain::habits::QuietHours { from, to })
 }
 
 #[derive(Debug, Clone)]
@@ -165,6 +182,7 @@ struct Raw {
     story: RawStory,
     payments: RawPayments,
     mood: RawMood,
+    personal: RawPersonal,
     channels: RawChannels,
     stripe: Option<HashMap<String, String>>,
     paypal: Option<HashMap<String, String>>,
@@ -239,6 +257,13 @@ struct RawPayments {
 #[derive(Deserialize)]
 struct RawMood {
     retrain_every: String,
+}
+#[derive(Deserialize)]
+struct RawPersonal {
+    recommend_refit_every: String,
+    reminder_sweep_every: String,
+    quiet_hours: String,
+    reminder_fallback_hour: u32,
 }
 #[derive(Deserialize)]
 struct RawStory {
@@ -400,6 +425,19 @@ impl Settings {
             mood_retrain_every: parse_duration(&raw.mood.retrain_every)
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| bad("mood.retrain_every", "must be a duration such as 24h"))?,
+            personal: PersonalSettings {
+                recommend_refit_every: parse_duration(&raw.personal.recommend_refit_every)
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| bad("personal.recommend_refit_every", "must be a duration such as 1h"))?,
+                reminder_sweep_every: parse_duration(&raw.personal.reminder_sweep_every)
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| bad("personal.reminder_sweep_every", "must be a duration such as 5m"))?,
+                quiet_hours: quiet_hours(&raw.personal.quiet_hours)
+                    .ok_or_else(|| bad("personal.quiet_hours", "must be two local hours such as 22-9"))?,
+                reminder_fallback_hour: Some(raw.personal.reminder_fallback_hour)
+                    .filter(|h| *h < 24)
+                    .ok_or_else(|| bad("personal.reminder_fallback_hour", "must be an hour from 0 to 23"))?,
+            },
             payment_sweep_every: parse_duration(&raw.payments.sweep_every)
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| bad("payments.sweep_every", "must be a duration such as 60s"))?,

@@ -20,6 +20,8 @@ use diana_actors::achievements::{AchievementEvaluator, ReplySink};
 use diana_actors::domain::economy::{Economy, EconomyError};
 use diana_actors::leaderboard::Leaderboard;
 use diana_actors::mood_trainer::MoodTrainer;
+use diana_actors::recommender::Recommender;
+use diana_actors::reminders::{ReminderRules, Reminders};
 use diana_actors::payments::{PaymentReconciler, system_clock};
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::store::{self, StoreError};
@@ -177,6 +179,17 @@ impl Application {
             tracing::info!(id, "mood model from the trainer");
         }
         MoodTrainer::new(pool.clone(), mood_model.clone()).retraining_every(settings.mood_retrain_every).start();
+        let recommender = diana_actors::content::Live::new(diana_actors::recommend::ItemItem::default());
+        let personal = &settings.personal;
+        Recommender::new(pool.clone(), recommender.clone(), personal.recommend_refit_every).start();
+        let rules = ReminderRules {
+            quiet: personal.quiet_hours,
+            fallback_hour: personal.reminder_fallback_hour,
+            game_tz: settings.game_timezone,
+        };
+        Reminders::new(pool.clone(), Some(sink.clone()), system_clock(), rules)
+            .sweeping_every(personal.reminder_sweep_every)
+            .start();
         // A story activated from the dashboard outlives restarts.
         let uploaded = store::story_versions::active_dir(&pool.get().await.map_err(StoreError::from)?)
             .await?
@@ -198,6 +211,7 @@ impl Application {
                 timezone: settings.game_timezone,
                 content: content.clone(),
                 mood: mood_model.clone(),
+                recommender,
                 story: story_shelf.clone(),
                 card_payments: settings.stripe.is_some(),
                 paypal_payments: settings.paypal.as_ref().is_some_and(|p| !p.plans.is_empty()),

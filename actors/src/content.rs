@@ -21,6 +21,12 @@ impl<T> Clone for Live<T> {
     }
 }
 
+impl<T: Default> Default for Live<T> {
+    fn default() -> Self {
+        Live::new(T::default())
+    }
+}
+
 impl<T> std::fmt::Debug for Live<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Live(..)")

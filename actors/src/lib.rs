@@ -6,6 +6,7 @@
 
 pub mod achievements;
 pub mod admin;
+pub mod clock;
 pub mod content;
 pub mod domain;
 pub mod leaderboard;
@@ -13,6 +14,9 @@ pub mod metrics;
 pub mod mood;
 pub mod mood_trainer;
 pub mod payments;
+pub mod recommend;
+pub mod recommender;
+pub mod reminders;
 pub mod redis;
 pub mod store;
 pub mod story;

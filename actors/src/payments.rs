@@ -20,12 +20,7 @@ use std::sync::Arc;
 /// already took back what that payment bought, and days from elsewhere stay.
 pub const REFUND_CANCELLATION: &str = "diana: refunded";
 
-/// What time it is, for the reconciler (tests move it).
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-pub fn system_clock() -> Clock {
-    Arc::new(Utc::now)
-}
+pub use crate::clock::{Clock, system_clock};
 
 pub static PAYMENT_DISAGREEMENTS: std::sync::LazyLock<prometheus::IntCounter> = std::sync::LazyLock::new(|| {
     prometheus::register_int_counter!(

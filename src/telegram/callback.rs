@@ -78,6 +78,9 @@ pub enum CallbackData {
         question: u8,
         answer: u8,
     },
+    /// Re-engagement reminders on or off (from `/privacidad`).
+    RemindersOn,
+    RemindersOff,
     /// The player's mood (an index into the moods) for the reading Diana asked about.
     Mood {
         reading: i64,
@@ -85,7 +88,7 @@ pub enum CallbackData {
     },
 }
 
-const SIMPLE: [(CallbackData, &str); 19] = [
+const SIMPLE: [(CallbackData, &str); 21] = [
     (CallbackData::Menu, "m"),
     (CallbackData::Profile, "p"),
     (CallbackData::Help, "h"),
@@ -105,6 +108,8 @@ const SIMPLE: [(CallbackData, &str); 19] = [
     (CallbackData::Clues, "pi"),
     (CallbackData::Vip, "vp"),
     (CallbackData::StoryAgain, "sa"),
+    (CallbackData::RemindersOn, "n1"),
+    (CallbackData::RemindersOff, "n0"),
 ];
 
 /// Item ids in button data: the catalogue keeps them to 1-24 characters of `a-z_`.
@@ -210,6 +215,8 @@ impl CallbackData {
             CallbackData::Clues => Action::ShowClues,
             CallbackData::Vip => Action::ShowVip,
             CallbackData::StoryAgain => Action::StartStoryAgain,
+            CallbackData::RemindersOn => Action::SetReminders { on: true },
+            CallbackData::RemindersOff => Action::SetReminders { on: false },
             CallbackData::Choose { turn, index } => Action::PlayStory { choice: Some((turn, index.into())) },
             CallbackData::Answer { round, option } => Action::AnswerTrivia { round_id: round, option: option.into() },
             CallbackData::Mood { reading, mood } => Action::LabelMood { reading_id: reading, mood },

@@ -14,6 +14,7 @@ pub mod polling;
 pub mod render;
 pub mod render_achievements;
 pub mod render_economy;
+pub mod render_menu;
 pub mod render_missions;
 pub mod render_mood;
 pub mod render_quiz;

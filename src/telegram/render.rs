@@ -172,7 +172,7 @@ pub fn render(out: &Outgoing) -> Rendered {
         Reply::StrongerBoostActive { item_id } => {
             (fill(lang, "stronger_boost", &[("item", &shop::item_name(lang, item_id))]), Some(shop::nav(lang)))
         }
-        Reply::StoryScene { lines, choices, turn, ended, vip, found, note } => {
+        Reply::StoryScene { lines, choices, turn, ended, vip, found, note, .. } => {
             (story::scene(lang, lines, *ended, found, *note), Some(story::choices(lang, choices, *turn, *ended, *vip)))
         }
         Reply::StoryText { lines } => (story::scene(lang, lines, false, &[], None), None),
@@ -240,7 +240,9 @@ pub fn render(out: &Outgoing) -> Rendered {
             (fill(lang, "referral_rewarded", &[("name", friend_name), ("amount", &amount.to_string())]), None)
         }
         Reply::Help => (get(lang, "help").to_owned(), Some(back_to_menu(lang))),
-        Reply::PrivacyMenu => (get(lang, "privacy").to_owned(), Some(privacy_menu(lang))),
+        Reply::PrivacyMenu { reminders } => {
+            (get(lang, "privacy").to_owned(), Some(super::render_menu::privacy_menu(lang, *reminders)))
+        }
         Reply::DataExport { file_name, json } => {
             return Rendered::Document {
                 file_name: file_name.clone(),
@@ -257,12 +259,22 @@ pub fn render(out: &Outgoing) -> Rendered {
             (text, Some(keyboard))
         }
         Reply::MoodThanks { mood } => (super::render_mood::thanks(lang, mood), Some(back_to_menu(lang))),
-        Reply::PersonalMenu { mood, archetype } => {
-            let greeting = mood
-                .as_deref()
-                .map_or_else(|| get(lang, "main_menu").to_owned(), |m| super::render_mood::menu_greeting(lang, m));
-            (greeting, Some(super::render_quiz::menu_for(lang, archetype.as_deref())))
+        Reply::PersonalMenu { mood, archetype, day_part, streak_at_risk, suggestion } => {
+            let view = super::render_menu::MenuView {
+                mood: mood.as_deref(),
+                archetype: archetype.as_deref(),
+                day_part: day_part.as_deref(),
+                streak_at_risk: *streak_at_risk,
+                suggestion: suggestion.as_ref(),
+            };
+            let (text, keyboard) = super::render_menu::personal_menu(lang, &view);
+            (text, Some(keyboard))
         }
+        Reply::StreakReminder { streak } => {
+            let (text, keyboard) = super::render_menu::streak_reminder(lang, *streak);
+            (text, Some(keyboard))
+        }
+        Reply::RemindersSet { on } => (super::render_menu::reminders_set(lang, *on), Some(back_to_menu(lang))),
         Reply::QuizQuestion { question } => super::render_quiz::question(lang, *question),
         Reply::QuizResult { archetype } => (super::render_quiz::result(lang, archetype), None),
         Reply::QuizSkipped => (get(lang, "quiz_skipped").to_owned(), None),
@@ -303,7 +315,7 @@ pub(super) fn main_menu_buttons() -> [(&'static str, CallbackData); 12] {
 }
 
 fn main_menu(lang: Lang) -> InlineKeyboardMarkup {
-    super::render_quiz::menu_for(lang, None)
+    super::render_quiz::menu_for(lang, None, false)
 }
 
 fn after_gift(lang: Lang) -> InlineKeyboardMarkup {
@@ -317,14 +329,6 @@ pub(super) fn back_to_menu(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([vec![button(lang, "btn_menu", CallbackData::Menu)]])
 }
 
-fn privacy_menu(lang: Lang) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new([
-        vec![button(lang, "btn_export", CallbackData::ExportData)],
-        vec![button(lang, "btn_delete", CallbackData::AskDelete)],
-        vec![button(lang, "btn_menu", CallbackData::Menu)],
-    ])
-}
-
 fn confirm_delete(lang: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
         vec![button(lang, "btn_confirm_delete", CallbackData::ConfirmDelete)],
@@ -334,6 +338,7 @@ fn confirm_delete(lang: Lang) -> InlineKeyboardMarkup {
 
 #[cfg(test)]
 mod tests {
+    use diana_actors::domain::interface::Suggestion;
     use super::*;
     use diana_actors::domain::LedgerLine;
     use diana_actors::domain::economy::Economy;
@@ -410,7 +415,9 @@ mod tests {
             vip: false,
             found: vec![],
             note: None,
-        };
+        felt: vec![],
+        chapter: None,
+    };
         let Rendered::Text { text, keyboard: Some(k) } = render(&out(scene, Lang::Es)) else { panic!() };
         assert!(text.starts_with("<b>💋 Diana</b>: &lt;Hola&gt; &amp; adiós"), "{text}");
         let labels: Vec<String> = k.inline_keyboard.iter().flatten().map(|b| b.text.clone()).collect();
@@ -524,7 +531,9 @@ mod tests {
                 vip: false,
                 found: vec!["La <carta>".into()],
                 note: Some(StoryNote::Resumed { chapter: Some(2) }),
-            },
+            felt: vec![],
+            chapter: None,
+        },
             Reply::StoryScene {
                 lines: story_lines(),
                 choices: vec![],
@@ -533,7 +542,9 @@ mod tests {
                 vip: true,
                 found: vec![],
                 note: Some(StoryNote::Resumed { chapter: None }),
-            },
+            felt: vec![],
+            chapter: None,
+        },
             Reply::StoryText { lines: story_lines() },
             // A choice that leads straight to more choices: still a message Telegram accepts.
             Reply::StoryScene {
@@ -544,7 +555,9 @@ mod tests {
                 vip: false,
                 found: vec![],
                 note: None,
-            },
+            felt: vec![],
+            chapter: None,
+        },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Level(2) },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Besitos(100) },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Vip },
@@ -753,7 +766,52 @@ mod tests {
             },
             Reply::ReferralRewarded { friend_name: "<Bea>".into(), amount: 50 },
             Reply::Help,
-            Reply::PrivacyMenu,
+            Reply::PersonalMenu {
+                mood: None,
+                archetype: Some("competidor".into()),
+                day_part: Some("night".into()),
+                streak_at_risk: true,
+                suggestion: Some(Suggestion::KeepStreak { streak: 365 }),
+            },
+            Reply::PersonalMenu {
+                mood: Some("triste".into()),
+                archetype: None,
+                day_part: Some("morning".into()),
+                streak_at_risk: false,
+                suggestion: Some(Suggestion::Comfort),
+            },
+            Reply::PersonalMenu {
+                mood: Some("aburrido".into()),
+                archetype: Some("social".into()),
+                day_part: None,
+                streak_at_risk: false,
+                suggestion: Some(Suggestion::Challenge),
+            },
+            Reply::PersonalMenu {
+                mood: None,
+                archetype: None,
+                day_part: Some("afternoon".into()),
+                streak_at_risk: false,
+                suggestion: Some(Suggestion::Recommended { item: "tienda:rosa".into(), name: "<Rosa> & co".into() }),
+            },
+            Reply::PersonalMenu {
+                mood: None,
+                archetype: None,
+                day_part: Some("evening".into()),
+                streak_at_risk: false,
+                suggestion: Some(Suggestion::Recommended { item: "capitulo:3".into(), name: String::new() }),
+            },
+            Reply::PersonalMenu {
+                mood: Some("feliz".into()),
+                archetype: Some("explorador".into()),
+                day_part: Some("evening".into()),
+                streak_at_risk: false,
+                suggestion: Some(Suggestion::ContinueStory { chapter: 2 }),
+            },
+            Reply::PrivacyMenu { reminders: true },
+            Reply::PrivacyMenu { reminders: false },
+            Reply::StreakReminder { streak: 12 },
+            Reply::RemindersSet { on: false },
             Reply::ConfirmDelete,
             Reply::DataDeleted,
             Reply::DeleteCancelled,

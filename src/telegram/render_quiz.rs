@@ -29,15 +29,18 @@ pub fn result(lang: Lang, archetype: &str) -> String {
     get(lang, &format!("quiz_result_{archetype}")).to_owned()
 }
 
-/// The main menu, two buttons to a row, with what this archetype reaches for first.
-pub fn menu_for(lang: Lang, archetype: Option<&str>) -> InlineKeyboardMarkup {
-    let first: &[&str] = match archetype {
+/// The main menu, two buttons to a row, with what this archetype reaches for first; a streak
+/// that breaks today puts the gift before everything.
+pub fn menu_for(lang: Lang, archetype: Option<&str>, streak_at_risk: bool) -> InlineKeyboardMarkup {
+    let favourites: &[&str] = match archetype {
         Some("explorador") => &["btn_story", "btn_trivia"],
         Some("triunfador") => &["btn_missions", "btn_achievements"],
         Some("social") => &["btn_profile", "btn_story"],
         Some("competidor") => &["btn_ranking", "btn_trivia"],
         _ => &[],
     };
+    let daily: &[&str] = if streak_at_risk { &["btn_daily"] } else { &[] };
+    let first: Vec<&str> = daily.iter().chain(favourites).copied().collect();
     let mut buttons = super::render::main_menu_buttons().to_vec();
     // A stable sort: the favourites move up in their own order, the rest keep theirs.
     buttons.sort_by_key(|(key, _)| first.iter().position(|f| f == key).unwrap_or(first.len()));

@@ -7,6 +7,8 @@ pub mod context;
 pub mod economy;
 pub mod flood;
 pub mod gift;
+pub mod habits;
+pub mod interface;
 pub mod lang;
 pub mod leaderboard;
 pub mod level;

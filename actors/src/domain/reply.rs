@@ -43,7 +43,11 @@ pub enum Reply {
         badge: Option<String>,
     },
     Help,
-    PrivacyMenu,
+    PrivacyMenu {
+        /// Whether the player gets re-engagement reminders (a button turns them off or on).
+        #[serde(default = "yes")]
+        reminders: bool,
+    },
     /// The user's data as a JSON document.
     DataExport {
         file_name: String,
@@ -65,6 +69,22 @@ pub enum Reply {
     PersonalMenu {
         mood: Option<String>,
         archetype: Option<String>,
+        /// `night`, `morning`, `afternoon` or `evening` where the player is.
+        #[serde(default)]
+        day_part: Option<String>,
+        /// The streak breaks unless today's gift is claimed: the gift comes first.
+        #[serde(default)]
+        streak_at_risk: bool,
+        #[serde(default)]
+        suggestion: Option<super::interface::Suggestion>,
+    },
+    /// A re-engagement reminder: the streak breaks tonight.
+    StreakReminder {
+        streak: i32,
+    },
+    /// The player turned reminders on or off.
+    RemindersSet {
+        on: bool,
     },
     /// A question of the onboarding quiz (0-based).
     QuizQuestion {
@@ -201,6 +221,12 @@ pub enum Reply {
         found: Vec<String>,
         #[serde(default)]
         note: Option<StoryNote>,
+        /// The kinds of relationship this step moved (what the choice meant, for the mood).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        felt: Vec<RelationshipType>,
+        /// The chapter the player is in after this step.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chapter: Option<i32>,
     },
     /// The first parts of a scene too long for one message.
     StoryText {
@@ -408,6 +434,10 @@ pub struct LedgerLine {
     pub at: DateTime<Utc>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl Reply {
     pub fn kind(&self) -> &'static str {
         match self {
@@ -415,7 +445,9 @@ impl Reply {
             Reply::MainMenu => "main_menu",
             Reply::Profile { .. } => "profile",
             Reply::Help => "help",
-            Reply::PrivacyMenu => "privacy_menu",
+            Reply::PrivacyMenu { .. } => "privacy_menu",
+            Reply::StreakReminder { .. } => "streak_reminder",
+            Reply::RemindersSet { .. } => "reminders_set",
             Reply::DataExport { .. } => "data_export",
             Reply::ConfirmDelete => "confirm_delete",
             Reply::DataDeleted => "data_deleted",

@@ -100,6 +100,10 @@ pub enum Action {
         item_id: String,
     },
     ShowPrivacy,
+    /// Re-engagement reminders on or off.
+    SetReminders {
+        on: bool,
+    },
     /// `/admin`: a one-time dashboard login link, for players with a dashboard role. Answered
     /// at the Telegram edge (the link is a secret and never enters the outbox table).
     AdminLogin,
@@ -189,6 +193,7 @@ impl Action {
             Action::ShowRanking { .. } => "ranking",
             Action::UseItem { .. } => "use_item",
             Action::ShowPrivacy => "privacy",
+            Action::SetReminders { .. } => "reminders",
             Action::AdminLogin => "admin_login",
             Action::StoryResetByAdmin => "story_reset",
             Action::ExportMyData => "privacy_export",

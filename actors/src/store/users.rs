@@ -1,17 +1,40 @@
 //! `users`, `user_profiles` and `user_gamification`: who a player is and their counters.
 
 use super::{StoreError, Transaction};
+use crate::domain::context::{Known, PlayerContext};
 use crate::domain::{Identity, Player};
 use serde_json::{Value, json};
 use tokio_postgres::Row;
 
 const SELECT_PLAYER: &str = "
     SELECT u.id, u.first_name, u.last_name, u.username, u.language_code, u.is_active, u.created_at,
-           g.total_points, g.available_points, g.current_streak, g.longest_streak, p.archetype
+           g.total_points, g.available_points, g.current_streak, g.longest_streak, p.archetype,
+           p.timezone, p.habits, p.personality, p.reminders, g.last_daily_claim,
+           (SELECT s.expires_at FROM user_subscriptions s WHERE s.user_id = u.id AND s.status = 'active'),
+           (SELECT st.chapter FROM user_story_state st WHERE st.user_id = u.id),
+           ARRAY(SELECT 'capitulo:' || c.chapter FROM user_story_chapters c WHERE c.user_id = u.id
+                 UNION SELECT 'logro:' || a.achievement_id FROM user_achievements a WHERE a.user_id = u.id
+                 UNION SELECT 'tienda:' || (t.context->>'item') FROM points_transactions t
+                       WHERE t.user_id = u.id AND t.action_type = 'shop_purchase')
     FROM users u JOIN user_gamification g ON g.user_id = u.id LEFT JOIN user_profiles p ON p.user_id = u.id
     WHERE u.id = $1";
 
 fn player_from_row(row: &Row) -> Player {
+    let timezone: Option<String> = row.get(12);
+    let habits: Option<Value> = row.get(13);
+    let personality: Option<Value> = row.get(14);
+    let known = Known {
+        tz: timezone.and_then(|tz| tz.parse().ok()),
+        game_tz: None,
+        habits: habits.and_then(|h| serde_json::from_value(h).ok()).unwrap_or_default(),
+        personality: personality.and_then(|p| crate::domain::archetype::shares(&p)),
+        current_streak: row.get(9),
+        last_claim: row.get(16),
+        vip_until: row.get(17),
+        chapter: row.get(18),
+        engaged: row.get::<_, Vec<String>>(19).into_iter().collect(),
+        reminders: row.get::<_, Option<bool>>(15).unwrap_or(true),
+    };
     Player {
         user_id: row.get(0),
         first_name: row.get(1),
@@ -25,7 +48,7 @@ fn player_from_row(row: &Row) -> Player {
         current_streak: row.get(9),
         longest_streak: row.get(10),
         missions_assigned_on: None,
-        context: Default::default(),
+        context: PlayerContext::from_known(known),
         archetype: row.get(11),
     }
 }
@@ -139,6 +162,28 @@ pub async fn save_last_seen(
         )
         .await?;
     client.execute(&stmt, &[&ids, &times]).await?;
+    Ok(())
+}
+
+/// What passivating actors learned of their players: habits, and the archetype they refine.
+pub async fn save_habits(
+    client: &deadpool_postgres::Client,
+    learned: &[(i64, Value, Option<String>)],
+) -> Result<(), StoreError> {
+    if learned.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = learned.iter().map(|l| l.0).collect();
+    let habits: Vec<&Value> = learned.iter().map(|l| &l.1).collect();
+    let archetypes: Vec<Option<&str>> = learned.iter().map(|l| l.2.as_deref()).collect();
+    let stmt = client
+        .prepare_cached(
+            "UPDATE user_profiles p SET habits = t.h, archetype = t.a, updated_at = now()
+             FROM UNNEST($1::BIGINT[], $2::JSONB[], $3::TEXT[]) AS t(id, h, a)
+             WHERE p.user_id = t.id",
+        )
+        .await?;
+    client.execute(&stmt, &[&ids, &habits, &archetypes]).await?;
     Ok(())
 }
 

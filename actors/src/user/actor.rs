@@ -92,17 +92,29 @@ impl Handler<HandleUpdate> for UserActor {
     }
 }
 
-/// Hand over what is unsaved (the time of the latest update, for registered users). The
-/// actor stops once its shard has dropped its address; the shard saves for many at once.
+/// What a passivating actor had not saved: the time of the latest update, and what play taught
+/// of the player (habits, and the archetype they refine) if that changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsaved {
+    pub user_id: i64,
+    pub last_seen: DateTime<Utc>,
+    pub learned: Option<(serde_json::Value, Option<String>)>,
+}
+
+/// Hand over what is unsaved (registered users only). The actor stops once its shard has
+/// dropped its address; the shard saves for many at once.
 #[derive(Message)]
-#[rtype(result = "Option<(i64, DateTime<Utc>)>")]
+#[rtype(result = "Option<Unsaved>")]
 pub struct Passivate;
 
 impl Handler<Passivate> for UserActor {
-    type Result = Option<(i64, DateTime<Utc>)>;
+    type Result = Option<Unsaved>;
 
     fn handle(&mut self, _msg: Passivate, _ctx: &mut Self::Context) -> Self::Result {
-        let registered = matches!(self.player, Some(Some(_)));
-        self.last_seen.take().filter(|_| registered).map(|at| (self.user_id, at))
+        let Some(Some(player)) = self.player.as_mut() else { return None };
+        let last_seen = self.last_seen.take()?;
+        let learned = player.context.take_unsaved_habits().and_then(|h| serde_json::to_value(h).ok());
+        let learned = learned.map(|habits| (habits, player.archetype.clone()));
+        Some(Unsaved { user_id: self.user_id, last_seen, learned })
     }
 }

@@ -75,6 +75,9 @@ pub(super) async fn apply_update(
             p.lang()
         }
     });
+    if let Some(p) = player.as_mut() {
+        p.context.set_game_tz(deps.settings.timezone);
+    }
     let mut replies = Vec::new();
     // The player's first action today: a day-count moved, achievements and missions may follow.
     let mut new_day = false;
@@ -111,6 +114,12 @@ pub(super) async fn apply_update(
         }
     };
 
+    if let Some(p) = player.as_mut() {
+        let now = chrono::Utc::now();
+        for reply in &replies {
+            p.context.observe_reply(reply, now);
+        }
+    }
     let pending = replies
         .into_iter()
         .map(|reply| Pending { chat_id: update.chat_id, user_id: Some(user_id), lang, reply })
@@ -133,14 +142,29 @@ pub(super) async fn apply_update(
     Ok((player, UpdateOutcome::Applied { outgoing, notice }))
 }
 
-/// The main menu, greeted in the tone of the player's mood while it lasts, with what their
-/// archetype likes first.
-fn main_menu(p: &Player, now: chrono::DateTime<chrono::Utc>) -> Reply {
-    let mood = p.context.mood(now).map(|(mood, _)| mood.to_owned());
-    match (mood, &p.archetype) {
-        (None, None) => Reply::MainMenu,
-        (mood, archetype) => Reply::PersonalMenu { mood, archetype: archetype.clone() },
-    }
+/// The main menu for this player now (`interface::main_menu`), with the recommender's pick
+/// among what they can act on: shop items on sale, achievements they can chase (not secret),
+/// and the next chapter at most.
+fn main_menu(deps: &UserDeps, p: &Player, now: chrono::DateTime<chrono::Utc>) -> Reply {
+    let lang = p.lang();
+    let shop = deps.settings.content.shop.get();
+    let achievements = deps.settings.content.achievements.get();
+    let next_chapter = p.context.chapter().unwrap_or(0) + 1;
+    let name_of = |item: &str| -> Option<String> {
+        match item.split_once(':')? {
+            ("tienda", id) => shop.items.iter().find(|i| i.id == id).map(|i| i.wording.name(lang).to_owned()),
+            ("logro", id) => achievements
+                .all
+                .iter()
+                .find(|a| a.id == id && !a.secret)
+                .map(|a| a.wording.name(lang).to_owned()),
+            ("capitulo", n) => n.parse::<i32>().ok().filter(|n| *n <= next_chapter).map(|_| String::new()),
+            _ => None,
+        }
+    };
+    let picked = deps.settings.recommender.get().recommend(p.context.engaged(), 1, |item| name_of(item).is_some());
+    let recommended = picked.into_iter().next().and_then(|item| name_of(&item).map(|name| (item, name)));
+    crate::domain::interface::main_menu(&p.context, p.archetype.as_deref(), recommended, now)
 }
 
 /// The effects of one action. Writes through `tx`, pushes replies, and may answer the button.
@@ -216,17 +240,23 @@ async fn apply_action(
     let now = chrono::Utc::now();
     if update.action.is_user_initiated() {
         p.context.observe(update.action.kind(), now);
+        // Play refines the archetype (saved with the habits when the actor passivates).
+        let signals = p.context.habits().signals;
+        let refined = crate::domain::archetype::refine(p.context.personality(), signals, p.archetype.as_deref());
+        if refined != p.archetype.as_deref() {
+            p.archetype = refined.map(str::to_owned);
+        }
     }
     match &update.action {
         Action::Start { payload } => {
             let first_name = p.first_name.clone();
-            let menu = main_menu(p, now);
+            let menu = main_menu(deps, p, now);
             replies.extend([Reply::Welcome { first_name, returning: true, referral_bonus: None }, menu]);
             if let Some(StartPayload::Token { token }) = payload.as_deref().map(StartPayload::parse) {
                 replies.extend(super::vip::redeem(tx, deps, user_id, &token).await?);
             }
         }
-        Action::ShowMenu => replies.push(main_menu(p, now)),
+        Action::ShowMenu => replies.push(main_menu(deps, p, now)),
         Action::ShowProfile => {
             // Read fresh: others' actions (a referral) may have changed the counters.
             if let Some(mut fresh) = load_in_tx(tx, user_id).await? {
@@ -307,7 +337,12 @@ async fn apply_action(
             replies.push(Reply::Besitos { balance, total, entries });
         }
         Action::ShowHelp => replies.push(Reply::Help),
-        Action::ShowPrivacy => replies.push(Reply::PrivacyMenu),
+        Action::ShowPrivacy => replies.push(Reply::PrivacyMenu { reminders: p.context.reminders() }),
+        Action::SetReminders { on } => {
+            store::reminders::set_wanted(tx, user_id, *on).await?;
+            p.context.set_reminders(*on);
+            replies.push(Reply::RemindersSet { on: *on });
+        }
         // Answered by the router; one that got here anyway is an unknown command.
         Action::AdminLogin => replies.push(Reply::Unrecognised),
         Action::ExportMyData => {
@@ -334,7 +369,8 @@ async fn apply_action(
         Action::QuizAnswer { question, answer } => {
             let answers = store::profiles::quiz_answer(tx, user_id, *question, *answer).await?;
             match crate::domain::archetype::from_answers(&answers) {
-                Some((archetype, personality)) if p.archetype.is_none() => {
+                // The quiz decides once; play refines it afterwards.
+                Some((archetype, personality)) if p.context.personality().is_none() => {
                     let dims: serde_json::Map<String, serde_json::Value> = crate::domain::archetype::ARCHETYPES
                         .iter()
                         .zip(personality)
@@ -343,10 +379,11 @@ async fn apply_action(
                     let dims = serde_json::Value::Object(dims);
                     store::profiles::finish_quiz(tx, user_id, Some(archetype), Some(&dims)).await?;
                     p.archetype = Some(archetype.to_owned());
-                    replies.extend([Reply::QuizResult { archetype: archetype.to_owned() }, main_menu(p, now)]);
+                    p.context.set_personality(personality);
+                    replies.extend([Reply::QuizResult { archetype: archetype.to_owned() }, main_menu(deps, p, now)]);
                 }
                 // Already decided: a stale button of the last question.
-                Some(_) => replies.push(main_menu(p, now)),
+                Some(_) => replies.push(main_menu(deps, p, now)),
                 None => {
                     let next = u8::try_from(answers.len()).unwrap_or(u8::MAX);
                     replies.push(Reply::QuizQuestion { question: next });
@@ -355,7 +392,7 @@ async fn apply_action(
         }
         Action::QuizSkip => {
             store::profiles::finish_quiz(tx, user_id, None, None).await?;
-            replies.extend([Reply::QuizSkipped, main_menu(p, now)]);
+            replies.extend([Reply::QuizSkipped, main_menu(deps, p, now)]);
         }
         Action::LabelMood { reading_id, mood } => {
             replies.push(super::mood::label(tx, user_id, *reading_id, *mood).await?)

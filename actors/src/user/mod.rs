@@ -59,6 +59,8 @@ pub struct UserSettings {
     pub content: crate::content::Content,
     /// The mood model (replaced when a retrained one scores at least as well).
     pub mood: crate::content::Live<crate::mood::MoodModel>,
+    /// "Te puede gustar" (refitted on a schedule by the `Recommender`).
+    pub recommender: crate::content::Live<crate::recommend::ItemItem>,
     /// The active story version (empty when the server has none); swapped by `StoryEngine`.
     pub story: crate::story::StoryShelf,
     /// Whether plans can also be paid by card (Stripe is configured).

@@ -5,7 +5,7 @@
 use super::UserDeps;
 use crate::domain::Player;
 use crate::domain::Reply;
-use crate::mood::{Behaviour, MOODS};
+use crate::mood::MOODS;
 use crate::store::{StoreError, Transaction, moods};
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -25,11 +25,7 @@ pub(super) async fn chat(
     let day_start = tz.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
     let asked_today = moods::asked_since(tx, user_id, day_start).await?;
     // What the actor saw of this session, not a query.
-    let behaviour = Behaviour {
-        minutes_since_last: player.context.minutes_since_previous(),
-        session_messages: player.context.session_updates(),
-        ..Behaviour::default()
-    };
+    let behaviour = player.context.behaviour(now);
     let reading = deps.settings.mood.get().classify(text, &behaviour);
     player.context.read_mood(reading.mood, reading.confidence, now);
     let ask = reading.confidence < ASK_BELOW && !asked_today;

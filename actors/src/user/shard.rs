@@ -1,6 +1,6 @@
 //! `UserShard`: owns the user actors of one arbiter, starts them on demand and reaps idle ones.
 
-use super::actor::{HandleUpdate, Passivate, UserActor};
+use super::actor::{HandleUpdate, Passivate, Unsaved, UserActor};
 use super::apply::UpdateOutcome;
 use super::{UserDeps, UserError};
 use crate::domain::UserUpdate;
@@ -76,11 +76,19 @@ impl UserShard {
 async fn passivate(children: Vec<Child>, pool: store::Pool) -> usize {
     let count = children.len();
     let answers = children.into_iter().map(|c| c.addr.send(Passivate));
-    let seen: Vec<_> = futures::future::join_all(answers).await.into_iter().filter_map(|r| r.ok().flatten()).collect();
-    let saved = async { store::users::save_last_seen(&pool.get().await?, &seen).await };
+    let unsaved: Vec<Unsaved> =
+        futures::future::join_all(answers).await.into_iter().filter_map(|r| r.ok().flatten()).collect();
+    let seen: Vec<_> = unsaved.iter().map(|u| (u.user_id, u.last_seen)).collect();
+    let learned: Vec<_> =
+        unsaved.into_iter().filter_map(|u| u.learned.map(|(habits, archetype)| (u.user_id, habits, archetype))).collect();
+    let saved = async {
+        let client = pool.get().await?;
+        store::users::save_last_seen(&client, &seen).await?;
+        store::users::save_habits(&client, &learned).await
+    };
     if let Err(error) = saved.await {
         count_error("save_last_seen");
-        tracing::warn!(%error, users = seen.len(), "could not save last_seen on passivation");
+        tracing::warn!(%error, users = seen.len(), "could not save last_seen and habits on passivation");
     }
     count
 }

@@ -10,7 +10,7 @@ use super::wallet::{self, Earning};
 use crate::domain::Reply;
 use crate::domain::level;
 use crate::domain::reply::StoryNote;
-use crate::domain::story_rules::{PlayerFacts, SceneLine, blocks_entry, split_scene};
+use crate::domain::story_rules::{PlayerFacts, RelationKind, RelationshipType, SceneLine, blocks_entry, split_scene};
 use crate::domain::story_tags::StoryTag;
 use crate::domain::story_world::{ClueOrigin, World};
 use crate::metrics::count_error;
@@ -60,7 +60,8 @@ pub(super) async fn play(
     };
     if let (None, Some(row), None) = (choice, &row, scene.resumed_chapter) {
         // Coming back: the scene as it was left, with the same buttons. Nothing changes.
-        let shown = Shown { lines: row.scene.clone(), turn, vip: facts.vip, found: Vec::new() };
+        let chapter = saved.and_then(|s| s.chapter);
+        let shown = Shown { lines: row.scene.clone(), turn, vip: facts.vip, found: Vec::new(), felt: Vec::new(), chapter };
         return Ok(replies(&book.world, scene, shown));
     }
     let leaving = saved.and_then(|s| s.chapter);
@@ -104,7 +105,19 @@ async fn commit(
         run: step.run.to_owned(),
     };
     store::story::save_state(tx, step.user_id, &next).await?;
-    Ok(replies(&book.world, scene, Shown { lines: next.scene, turn: next.turn, vip, found }))
+    // What the choice meant to the characters, for the mood model.
+    let felt = scene
+        .tags
+        .iter()
+        .filter_map(|t| match t {
+            StoryTag::Relationship { kind: RelationKind::Romance, .. } => Some(RelationshipType::Romantic),
+            StoryTag::Relationship { kind: RelationKind::Rivalry, .. } => Some(RelationshipType::Rival),
+            StoryTag::Relationship { kind: RelationKind::Friendship, .. } => Some(RelationshipType::Friend),
+            _ => None,
+        })
+        .collect();
+    let shown = Shown { lines: next.scene, turn: next.turn, vip, found, felt, chapter };
+    Ok(replies(&book.world, scene, shown))
 }
 
 /// Start the story again after an ending, to find the others. A place in the story pays its
@@ -196,6 +209,8 @@ struct Shown {
     turn: i64,
     vip: bool,
     found: Vec<String>,
+    felt: Vec<RelationshipType>,
+    chapter: Option<i32>,
 }
 
 /// Why a computed step may not be taken, if it may not.
@@ -335,6 +350,8 @@ fn replies(world: &World, scene: Scene, shown: Shown) -> Vec<Reply> {
         vip: shown.vip,
         found: shown.found,
         note,
+        felt: shown.felt,
+        chapter: shown.chapter,
     });
     out
 }

@@ -24,6 +24,7 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         timezone: chrono_tz::Europe::Madrid,
         content: crate::content::Content::embedded().unwrap(),
         mood: crate::content::Live::new(crate::mood::MoodModel::embedded().unwrap()),
+        recommender: Default::default(),
         story,
         card_payments: false,
         paypal_payments: false,

@@ -1,0 +1,26 @@
+//! What players engaged with, and when, for the recommender: chapters started, shop items
+//! bought, achievements unlocked (first level). Read whole when the model is refitted.
+
+use super::StoreError;
+use crate::recommend::Engagement;
+
+/// At most this many events (the latest) feed one refit, so memory stays bounded.
+const LIMIT: i64 = 2_000_000;
+
+pub async fn recent(client: &deadpool_postgres::Client) -> Result<Vec<Engagement>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT user_id, item, at FROM (
+                 SELECT user_id, 'capitulo:' || chapter AS item, started_at AS at FROM user_story_chapters
+                 UNION ALL
+                 SELECT user_id, 'tienda:' || (context->>'item'), created_at FROM points_transactions
+                  WHERE action_type = 'shop_purchase' AND context ? 'item'
+                 UNION ALL
+                 SELECT user_id, 'logro:' || achievement_id, unlocked_at FROM user_achievements WHERE tier = 1
+             ) e WHERE user_id > 0
+             ORDER BY at DESC LIMIT $1",
+        )
+        .await?;
+    let rows = client.query(&stmt, &[&LIMIT]).await?;
+    Ok(rows.iter().map(|r| Engagement { user_id: r.get(0), item: r.get(1), at: r.get(2) }).collect())
+}
