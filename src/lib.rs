@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod embedded_postgres;
 pub mod http;
 pub mod mood_cli;
+pub mod recommend_cli;
 pub mod paypal_api;
 pub mod playground;
 pub mod refunds;

@@ -38,6 +38,24 @@ enum Command {
         #[command(subcommand)]
         command: MoodCommand,
     },
+    /// The "Te puede gustar" recommender.
+    Recommend {
+        #[command(subcommand)]
+        command: RecommendCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecommendCommand {
+    /// Hit-rate@3 of item-item and of popularity on a time split (the first 80% of the log
+    /// trains, what each player did later tests), from the database's engagement log.
+    Eval {
+        /// Use a simulated log of this many players instead of the database.
+        #[arg(long)]
+        simulated: Option<usize>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -179,6 +197,17 @@ fn main() -> ExitCode {
             }
             Command::Mood { command: MoodCommand::Classify { text, model } } => {
                 diana::mood_cli::classify_command(&text, model.as_deref())
+            }
+            Command::Recommend { command: RecommendCommand::Eval { simulated: Some(players), seed } } => {
+                diana::recommend_cli::simulated(&settings.story_dir, players, seed)
+            }
+            Command::Recommend { command: RecommendCommand::Eval { simulated: None, .. } } => {
+                with_pool(&settings, |pool| async move {
+                    let log = diana_actors::store::engagement::recent(&pool.get().await?).await?;
+                    diana::recommend_cli::report(&log, "the database's engagement log");
+                    Ok(())
+                })
+                .await
             }
             Command::Admin { command: AdminCommand::Grant { user_id, amount, reason, key } } => {
                 grant(settings, user_id, amount, &reason, key.as_deref()).await

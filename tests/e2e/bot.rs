@@ -101,7 +101,7 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
     let mut msgs = tg.wait_messages(sara.id, 4).await;
     msgs.remove(2);
     let buttons = msgs[2].buttons();
-    assert_eq!(buttons.len(), 3, "export, delete, back: {buttons:?}");
+    assert_eq!(buttons.len(), 4, "export, reminders off, delete, back: {buttons:?}");
 
     tg.press(&sara, &buttons[0].1);
     let mut msgs = tg.wait_messages(sara.id, 5).await;
@@ -113,8 +113,10 @@ async fn privacy_exports_a_json_document_and_deletes_after_confirmation() {
     assert_eq!(doc["user"]["first_name"], "Sara");
     assert_eq!(doc["gamification"]["available_points"], 0);
     assert_eq!(doc["messages_to_diana"][0]["mood"], "feliz", "{doc}");
+    assert_eq!(doc["profile"]["reminders"], true, "what she chose about reminders: {doc}");
+    assert!(doc["profile"]["habits"].is_object(), "what play taught about her: {doc}");
 
-    tg.press(&sara, &buttons[1].1);
+    tg.press(&sara, &buttons[2].1);
     let mut msgs = tg.wait_messages(sara.id, 6).await;
     msgs.remove(2);
     let confirm = msgs[4].buttons();
@@ -456,5 +458,90 @@ async fn the_onboarding_quiz_gives_an_archetype_and_the_menu_puts_its_favourites
     let msgs = tg.wait_messages(quiet.id, 4).await;
     assert!(msgs[2].text().contains("sin preguntas"), "{}", msgs[2].text());
     assert_eq!(msgs[3].buttons()[0].1, "1:g", "the usual menu");
+    assert!(tg.bad_requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streak_at_risk_comes_first_is_reminded_once_and_reminders_can_be_turned_off() {
+    let tg = Standin::start().await;
+    // No quiet hours and a fallback hour of 0, so the sweep (every second) is due at once.
+    let options = Options::new(Some(&tg.url))
+        .env("DIANA__PERSONAL__REMINDER_SWEEP_EVERY", "1s")
+        .env("DIANA__PERSONAL__QUIET_HOURS", "0-0")
+        .env("DIANA__PERSONAL__REMINDER_FALLBACK_HOUR", "0");
+    let server = TestServer::start(options).await;
+    let db = server.db().await;
+    // Two returning players whose six-day streak breaks tonight: Tomás, a competitor, wants
+    // reminders; Sara turned them off long ago.
+    db.batch_execute(
+        "INSERT INTO users (id, first_name, language_code) VALUES (5801, 'Tomás', 'es'), (5802, 'Sara', 'es');
+         INSERT INTO user_gamification (user_id, current_streak, longest_streak, last_daily_claim)
+         SELECT id, 6, 6, (now() AT TIME ZONE 'Europe/Madrid')::date - 1 FROM users WHERE id IN (5801, 5802);
+         INSERT INTO user_profiles (user_id, onboarded_at, quiz_done_at, archetype, personality, reminders) VALUES
+           (5801, now(), now(), 'competidor',
+            '{\"explorador\": 0, \"triunfador\": 0, \"social\": 0.25, \"competidor\": 0.75}', true),
+           (5802, now(), NULL, NULL, NULL, false);",
+    )
+    .await
+    .unwrap();
+    let (tomas, sara) = (TgUser::new(5801, "Tomás"), TgUser::new(5802, "Sara"));
+
+    // The next reply to Tomás after the first `seen` that `matches` (achievement notices may
+    // come in between); returns how many replies there were up to it, and it.
+    let next = |seen: usize, what: &'static str, matches: fn(&Call) -> bool| {
+        let tg = &tg;
+        async move {
+            tg.wait_for(what, Duration::from_secs(15), |s| {
+                let replies = s.replies_to(5801);
+                replies.iter().enumerate().skip(seen).find(|(_, c)| matches(c)).map(|(n, c)| (n + 1, c.clone()))
+            })
+            .await
+        }
+    };
+    let data = |c: &Call| -> Vec<String> { c.buttons().into_iter().map(|(_, d)| d).collect() };
+
+    let (seen, reminder) = next(0, "the reminder", |c| c.text().contains("racha de 6 días")).await;
+    assert_eq!(data(&reminder), ["1:g", "1:n0"], "claim it, or no more reminders");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(tg.messages_to(tomas.id).len(), 1, "one a day, however many sweeps");
+    assert!(tg.messages_to(sara.id).is_empty(), "Sara opted out");
+
+    // The menu: the gift first, then what a competitor reaches for; the suggestion saves the streak.
+    tg.send_text(&tomas, "/menu");
+    let (seen, menu) = next(seen, "the menu", |c| c.buttons().len() > 10).await;
+    let order = data(&menu);
+    assert_eq!(order[0], "1:g", "the streak first: {order:?}");
+    assert!(order[1].starts_with("1:r:"), "then the ranking: {order:?}");
+    assert!(menu.text().contains("<b>6 días</b>") && menu.text().contains("medianoche"), "{}", menu.text());
+    assert_eq!(order.last().map(String::as_str), Some("1:g"), "the suggestion's own button");
+    tg.press(&tomas, "1:g");
+    let (seen, _) = next(seen, "the gift", |c| c.text().contains("Días seguidos: <b>7</b>")).await;
+
+    // Saved, and sad: the tone turns gentle, the ranking leads again, and Diana offers a story.
+    tg.send_text(&tomas, "hoy me siento fatal, ya nadie me escribe 😢");
+    let (seen, _) = next(seen, "a gentle answer", |c| c.text().contains("de bajón")).await;
+    tg.send_text(&tomas, "/menu");
+    let (seen, menu) = next(seen, "the menu", |c| c.buttons().len() > 10).await;
+    let order = data(&menu);
+    assert!(order[0].starts_with("1:r:"), "{order:?}");
+    assert!(menu.text().contains("Vamos con calma") && menu.text().contains("te cuento una historia"), "{}", menu.text());
+    assert_eq!(order.last().map(String::as_str), Some("1:st"));
+    // Sara, with no mood read and no quiz, gets the usual menu with a greeting for the hour.
+    tg.send_text(&sara, "/menu");
+    let usual = tg.wait_messages(sara.id, 1).await.remove(0);
+    let hello = ["Buenos días", "Buenas tardes", "Buenas noches", "Desvelada"];
+    assert!(usual.text().contains("Menú principal"), "{}", usual.text());
+    assert!(hello.iter().any(|h| usual.text().contains(h)), "{}", usual.text());
+
+    // /privacidad turns reminders off, and then offers to turn them on again.
+    tg.send_text(&tomas, "/privacidad");
+    let (seen, privacy) = next(seen, "the privacy menu", |c| c.text().contains("Tus datos")).await;
+    assert!(data(&privacy).contains(&"1:n0".to_owned()), "{:?}", privacy.buttons());
+    tg.press(&tomas, "1:n0");
+    let (seen, _) = next(seen, "reminders off", |c| c.text().contains("no te enviaré más recordatorios")).await;
+    assert_eq!(count(&db, "SELECT count(*) FROM user_profiles WHERE user_id = 5801 AND NOT reminders").await, 1);
+    tg.send_text(&tomas, "/privacidad");
+    let (_, privacy) = next(seen, "the privacy menu again", |c| c.text().contains("Tus datos")).await;
+    assert!(data(&privacy).contains(&"1:n1".to_owned()), "{:?}", privacy.buttons());
     assert!(tg.bad_requests().is_empty());
 }

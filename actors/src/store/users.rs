@@ -251,8 +251,14 @@ pub async fn anonymise(tx: &Transaction<'_>, user_id: i64) -> Result<i64, StoreE
         )
         .await?;
     let anonymous_id: i64 = row.get(0);
-    tx.execute("UPDATE user_profiles SET display_name = NULL, timezone = NULL WHERE user_id = $1", &[&anonymous_id])
-        .await?;
+    // What play taught about the person (habits, quiz, types) goes with them.
+    tx.execute(
+        "UPDATE user_profiles SET display_name = NULL, timezone = NULL, habits = '{}', reminded_on = NULL,
+                quiz_answers = '{}', personality = NULL, archetype = NULL
+          WHERE user_id = $1",
+        &[&anonymous_id],
+    )
+    .await?;
     tx.execute("UPDATE points_transactions SET context = '{}'::jsonb WHERE user_id = $1", &[&anonymous_id]).await?;
     tx.execute("UPDATE processed_updates SET user_id = NULL WHERE user_id = $1", &[&user_id]).await?;
     // The audit trail keeps what happened, but no longer points back to the person.
