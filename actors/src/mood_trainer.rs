@@ -154,6 +154,17 @@ mod tests {
 
         // Players who answer nonsense: every sad training message "labelled" happy, three times.
         let conn = pool.get().await.unwrap();
+        // A load tester's simulated player and a banned one answer too: never used.
+        conn.batch_execute(
+            "INSERT INTO users (id, first_name, is_test) VALUES (1000000000001, 'Bot', TRUE);
+             INSERT INTO users (id, first_name, banned_at) VALUES (2, 'Banned', now());
+             INSERT INTO mood_readings (user_id, text, behaviour, mood, confidence, asked, label)
+             VALUES (1000000000001, 'hola', '{}', 'neutral', 0.2, TRUE, 'triste'),
+                    (2, 'adios', '{}', 'neutral', 0.2, TRUE, 'enojado')",
+        )
+        .await
+        .unwrap();
+        assert!(moods::labels(&conn).await.unwrap().is_empty());
         conn.batch_execute("INSERT INTO users (id, first_name) VALUES (1, 'Troll')").await.unwrap();
         let sad: Vec<&str> = crate::mood::TRAIN_TSV.lines().filter_map(|l| l.strip_prefix("triste\t")).collect();
         for _ in 0..3 {

@@ -142,7 +142,8 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2027, 3, 10).unwrap();
         let yesterday = day.pred_opt().unwrap();
         // (id, name, time zone, habits, last claim, wants reminders)
-        let players: [(i64, &str, Option<&str>, Option<usize>, NaiveDate, bool); 6] = [
+        type Player<'a> = (i64, &'a str, Option<&'a str>, Option<usize>, NaiveDate, bool);
+        let players: [Player<'_>; 6] = [
             (1, "Ana", None, Some(20), yesterday, true),
             (2, "Bea", None, Some(20), yesterday, false),
             (3, "Cris", None, None, yesterday, true),
@@ -213,7 +214,8 @@ mod tests {
             .map(|r| r.get(0))
             .collect();
         assert_eq!(reminded, [1, 3, 5]);
-        let kinds: Vec<serde_json::Value> = sent.lock().unwrap().iter().map(|o| serde_json::to_value(&o.reply).unwrap()).collect();
+        let kinds: Vec<serde_json::Value> =
+            sent.lock().unwrap().iter().map(|o| serde_json::to_value(&o.reply).unwrap()).collect();
         assert!(kinds.iter().all(|k| k["type"] == "streak_reminder" && k["streak"] == 5), "{kinds:?}");
         let queued: i64 = conn.query_one("SELECT count(*) FROM outbox", &[]).await.unwrap().get(0);
         assert_eq!(queued, 3, "through the outbox, under Telegram's limits");

@@ -338,11 +338,11 @@ fn confirm_delete(lang: Lang) -> InlineKeyboardMarkup {
 
 #[cfg(test)]
 mod tests {
-    use diana_actors::domain::interface::Suggestion;
     use super::*;
     use diana_actors::domain::LedgerLine;
     use diana_actors::domain::economy::Economy;
     use diana_actors::domain::gift::Gift;
+    use diana_actors::domain::interface::Suggestion;
     use diana_actors::domain::level;
     use diana_actors::domain::reply::{ClueEntry, RelationshipView, StoryNote};
     use diana_actors::domain::story_rules::{RelationshipType, Requirement, SceneLine, StoryChoice};
@@ -415,9 +415,9 @@ mod tests {
             vip: false,
             found: vec![],
             note: None,
-        felt: vec![],
-        chapter: None,
-    };
+            felt: vec![],
+            chapter: None,
+        };
         let Rendered::Text { text, keyboard: Some(k) } = render(&out(scene, Lang::Es)) else { panic!() };
         assert!(text.starts_with("<b>💋 Diana</b>: &lt;Hola&gt; &amp; adiós"), "{text}");
         let labels: Vec<String> = k.inline_keyboard.iter().flatten().map(|b| b.text.clone()).collect();
@@ -531,9 +531,9 @@ mod tests {
                 vip: false,
                 found: vec!["La <carta>".into()],
                 note: Some(StoryNote::Resumed { chapter: Some(2) }),
-            felt: vec![],
-            chapter: None,
-        },
+                felt: vec![],
+                chapter: None,
+            },
             Reply::StoryScene {
                 lines: story_lines(),
                 choices: vec![],
@@ -542,9 +542,9 @@ mod tests {
                 vip: true,
                 found: vec![],
                 note: Some(StoryNote::Resumed { chapter: None }),
-            felt: vec![],
-            chapter: None,
-        },
+                felt: vec![],
+                chapter: None,
+            },
             Reply::StoryText { lines: story_lines() },
             // A choice that leads straight to more choices: still a message Telegram accepts.
             Reply::StoryScene {
@@ -555,9 +555,9 @@ mod tests {
                 vip: false,
                 found: vec![],
                 note: None,
-            felt: vec![],
-            chapter: None,
-        },
+                felt: vec![],
+                chapter: None,
+            },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Level(2) },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Besitos(100) },
             Reply::StoryChapterLocked { chapter: 3, requirement: Requirement::Vip },

@@ -524,7 +524,11 @@ async fn a_streak_at_risk_comes_first_is_reminded_once_and_reminders_can_be_turn
     let (seen, menu) = next(seen, "the menu", |c| c.buttons().len() > 10).await;
     let order = data(&menu);
     assert!(order[0].starts_with("1:r:"), "{order:?}");
-    assert!(menu.text().contains("Vamos con calma") && menu.text().contains("te cuento una historia"), "{}", menu.text());
+    assert!(
+        menu.text().contains("Vamos con calma") && menu.text().contains("te cuento una historia"),
+        "{}",
+        menu.text()
+    );
     assert_eq!(order.last().map(String::as_str), Some("1:st"));
     // Sara, with no mood read and no quiz, gets the usual menu with a greeting for the hour.
     tg.send_text(&sara, "/menu");

@@ -223,12 +223,8 @@ impl PlayerContext {
 
     /// Whether the streak breaks unless the player claims today's gift.
     pub fn streak_at_risk(&self, now: DateTime<Utc>) -> bool {
-        let state = Streak {
-            current: self.known.current_streak,
-            longest: 0,
-            last_claim: self.known.last_claim,
-            freezes: 0,
-        };
+        let state =
+            Streak { current: self.known.current_streak, longest: 0, last_claim: self.known.last_claim, freezes: 0 };
         streak::at_risk(&state, now.with_timezone(&self.known.game_tz.unwrap_or(Tz::UTC)))
     }
 

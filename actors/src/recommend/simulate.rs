@@ -56,11 +56,12 @@ pub fn engagement(catalogue: &[String], players: usize, seed: u64) -> Vec<Engage
                     .collect();
                 let total: f64 = open.iter().map(|o| o.1).sum();
                 let mut draw = rng.unit() * total;
-                open.iter().find(|(_, w)| {
-                    draw -= w;
-                    draw <= 0.0
-                })
-                .map(|(i, _)| items[*i].clone())
+                open.iter()
+                    .find(|(_, w)| {
+                        draw -= w;
+                        draw <= 0.0
+                    })
+                    .map(|(i, _)| items[*i].clone())
             };
             let Some(item) = pick else { continue };
             at += Duration::minutes(30 + (rng.unit() * 60.0 * 48.0) as i64);

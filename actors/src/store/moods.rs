@@ -50,7 +50,13 @@ pub async fn labels(
     client: &impl deadpool_postgres::GenericClient,
 ) -> Result<Vec<(String, String, Behaviour)>, StoreError> {
     let stmt = client
-        .prepare_cached("SELECT label, text, behaviour FROM mood_readings WHERE label IS NOT NULL ORDER BY id")
+        // Load testers' simulated players press buttons at random, and a banned player's
+        // answers are not trusted: neither teaches the model.
+        .prepare_cached(
+            "SELECT r.label, r.text, r.behaviour FROM mood_readings r JOIN users u ON u.id = r.user_id
+              WHERE r.label IS NOT NULL AND NOT u.is_test AND u.banned_at IS NULL
+              ORDER BY r.id",
+        )
         .await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1), serde_json::from_value(r.get(2)).unwrap_or_default())).collect())

@@ -153,11 +153,9 @@ fn main_menu(deps: &UserDeps, p: &Player, now: chrono::DateTime<chrono::Utc>) ->
     let name_of = |item: &str| -> Option<String> {
         match item.split_once(':')? {
             ("tienda", id) => shop.items.iter().find(|i| i.id == id).map(|i| i.wording.name(lang).to_owned()),
-            ("logro", id) => achievements
-                .all
-                .iter()
-                .find(|a| a.id == id && !a.secret)
-                .map(|a| a.wording.name(lang).to_owned()),
+            ("logro", id) => {
+                achievements.all.iter().find(|a| a.id == id && !a.secret).map(|a| a.wording.name(lang).to_owned())
+            }
             ("capitulo", n) => n.parse::<i32>().ok().filter(|n| *n <= next_chapter).map(|_| String::new()),
             _ => None,
         }

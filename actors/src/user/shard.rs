@@ -79,8 +79,10 @@ async fn passivate(children: Vec<Child>, pool: store::Pool) -> usize {
     let unsaved: Vec<Unsaved> =
         futures::future::join_all(answers).await.into_iter().filter_map(|r| r.ok().flatten()).collect();
     let seen: Vec<_> = unsaved.iter().map(|u| (u.user_id, u.last_seen)).collect();
-    let learned: Vec<_> =
-        unsaved.into_iter().filter_map(|u| u.learned.map(|(habits, archetype)| (u.user_id, habits, archetype))).collect();
+    let learned: Vec<_> = unsaved
+        .into_iter()
+        .filter_map(|u| u.learned.map(|(habits, archetype)| (u.user_id, habits, archetype)))
+        .collect();
     let saved = async {
         let client = pool.get().await?;
         store::users::save_last_seen(&client, &seen).await?;

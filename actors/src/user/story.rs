@@ -61,7 +61,8 @@ pub(super) async fn play(
     if let (None, Some(row), None) = (choice, &row, scene.resumed_chapter) {
         // Coming back: the scene as it was left, with the same buttons. Nothing changes.
         let chapter = saved.and_then(|s| s.chapter);
-        let shown = Shown { lines: row.scene.clone(), turn, vip: facts.vip, found: Vec::new(), felt: Vec::new(), chapter };
+        let shown =
+            Shown { lines: row.scene.clone(), turn, vip: facts.vip, found: Vec::new(), felt: Vec::new(), chapter };
         return Ok(replies(&book.world, scene, shown));
     }
     let leaving = saved.and_then(|s| s.chapter);

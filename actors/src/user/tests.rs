@@ -174,6 +174,36 @@ async fn passivation_saves_the_time_of_the_latest_update() {
     db.drop_now().await;
 }
 
+#[actix::test]
+async fn play_teaches_habits_and_refines_the_archetype_which_passivation_saves_and_a_new_actor_reads() {
+    let (db, pool) = TestDb::create().await;
+    let users = directory(&pool, 1).await;
+    users.deliver(update(1, 61, Action::Start { payload: None })).await.unwrap();
+    // No quiz, and a habit of missions: an achiever once play has said enough.
+    for n in 0..21 {
+        users.deliver(update(10 + n, 61, Action::ShowMissions)).await.unwrap();
+    }
+    assert_eq!(users.passivate_all().await, 1);
+    let conn = pool.get().await.unwrap();
+    let row = conn.query_one("SELECT habits, archetype FROM user_profiles WHERE user_id = 61", &[]).await.unwrap();
+    let habits: crate::domain::habits::Habits = serde_json::from_value(row.get(0)).unwrap();
+    assert_eq!(habits.hours.iter().sum::<f64>(), 1.0, "one session");
+    assert_eq!(habits.signals, [0.0, 21.0, 0.0, 0.0]);
+    assert_eq!(row.get::<_, Option<String>>(1).as_deref(), Some("triunfador"));
+    // A new actor starts from what was saved.
+    let menu = replies(users.deliver(update(40, 61, Action::ShowMenu)).await.unwrap());
+    match &menu[..] {
+        [Reply::PersonalMenu { archetype, day_part, .. }] => {
+            assert_eq!(archetype.as_deref(), Some("triunfador"));
+            assert!(day_part.is_some());
+        }
+        other => panic!("a personal menu, not {other:?}"),
+    }
+    users.stop();
+    drop(conn);
+    db.drop_now().await;
+}
+
 #[derive(Debug, Clone)]
 enum LedgerOp {
     Earn { user: usize, amount: i64, capped: bool, key: u8 },
