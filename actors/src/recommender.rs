@@ -54,3 +54,34 @@ impl Recommender {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[actix::test]
+    async fn a_refit_reads_chapters_purchases_and_achievements_from_postgres() {
+        let (db, pool) = crate::store::test_db::TestDb::create().await;
+        let conn = pool.get().await.unwrap();
+        conn.batch_execute(
+            "INSERT INTO users (id, first_name) SELECT g, 'P' || g FROM generate_series(1, 6) g;
+             INSERT INTO achievements (id, category, definition) VALUES ('lector', 'historia', '{}');
+             INSERT INTO user_story_chapters (user_id, chapter) SELECT g, 1 FROM generate_series(1, 4) g;
+             INSERT INTO user_achievements (user_id, achievement_id, tier) SELECT g, 'lector', 1 FROM generate_series(1, 4) g;
+             INSERT INTO points_transactions (user_id, action_type, points_change, balance_after, context)
+             SELECT g, 'shop_purchase', -10, 0, '{\"item\": \"title_musa\"}' FROM generate_series(5, 6) g;",
+        )
+        .await
+        .unwrap();
+        let model = Live::new(ItemItem::default());
+        let refitted = Recommender::new(pool.clone(), model.clone(), std::time::Duration::from_secs(3600));
+        assert_eq!(refitted.refit().await.unwrap(), 6);
+        let reader: BTreeSet<String> = ["capitulo:1".to_owned()].into();
+        assert_eq!(model.get().recommend(&reader, 1, |_| true), ["logro:lector"]);
+        let nobody = BTreeSet::new();
+        assert_eq!(model.get().recommend(&nobody, 3, |_| true), ["capitulo:1", "logro:lector", "tienda:title_musa"]);
+        drop(conn);
+        db.drop_now().await;
+    }
+}

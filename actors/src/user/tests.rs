@@ -15,6 +15,15 @@ async fn directory(pool: &Pool, shards: usize) -> UserDirectory {
 }
 
 async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::StoryShelf) -> UserDirectory {
+    directory_with(pool, shards, story, Default::default()).await
+}
+
+async fn directory_with(
+    pool: &Pool,
+    shards: usize,
+    story: crate::story::StoryShelf,
+    recommender: crate::content::Live<crate::recommend::ItemItem>,
+) -> UserDirectory {
     let prefix = format!("test_{:016x}", rand::random::<u64>());
     let redis = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
     let settings = UserSettings {
@@ -24,7 +33,7 @@ async fn directory_with_story(pool: &Pool, shards: usize, story: crate::story::S
         timezone: chrono_tz::Europe::Madrid,
         content: crate::content::Content::embedded().unwrap(),
         mood: crate::content::Live::new(crate::mood::MoodModel::embedded().unwrap()),
-        recommender: Default::default(),
+        recommender,
         story,
         card_payments: false,
         paypal_payments: false,
@@ -199,6 +208,42 @@ async fn play_teaches_habits_and_refines_the_archetype_which_passivation_saves_a
         }
         other => panic!("a personal menu, not {other:?}"),
     }
+    users.stop();
+    drop(conn);
+    db.drop_now().await;
+}
+
+#[actix::test]
+async fn the_menu_suggests_what_players_like_them_took_and_the_popular_to_newcomers() {
+    use crate::domain::interface::Suggestion;
+    use crate::recommend::{Engagement, ItemItem};
+    let (db, pool) = TestDb::create().await;
+    let at = chrono::Utc::now();
+    let e = |user_id: i64, item: &str| Engagement { user_id, item: item.into(), at };
+    // Readers of the first chapter bought the poet's title; the streak freeze sells most overall.
+    let mut log: Vec<Engagement> = (0..10).flat_map(|u| [e(u, "capitulo:1"), e(u, "tienda:title_poeta")]).collect();
+    log.extend((100..120).map(|u| e(u, "tienda:streak_freeze")));
+    let users = directory_with(&pool, 1, Default::default(), crate::content::Live::new(ItemItem::fit(&log))).await;
+    for (n, user) in [62, 63].into_iter().enumerate() {
+        users.deliver(update(1 + n as i64, user, Action::Start { payload: None })).await.unwrap();
+    }
+    users.passivate_all().await;
+    let conn = pool.get().await.unwrap();
+    conn.execute("INSERT INTO user_story_chapters (user_id, chapter) VALUES (62, 1)", &[]).await.unwrap();
+    let suggestion = |outcome| match &replies(outcome)[..] {
+        [Reply::PersonalMenu { suggestion, .. }] => suggestion.clone(),
+        other => panic!("a personal menu, not {other:?}"),
+    };
+    let reader = suggestion(users.deliver(update(10, 62, Action::ShowMenu)).await.unwrap());
+    assert!(
+        matches!(reader, Some(Suggestion::Recommended { ref item, ref name }) if item == "tienda:title_poeta" && !name.is_empty()),
+        "what readers like her took: {reader:?}"
+    );
+    let newcomer = suggestion(users.deliver(update(11, 63, Action::ShowMenu)).await.unwrap());
+    assert!(
+        matches!(newcomer, Some(Suggestion::Recommended { ref item, ref name }) if item == "tienda:streak_freeze" && !name.is_empty()),
+        "nothing engaged yet: the most popular, {newcomer:?}"
+    );
     users.stop();
     drop(conn);
     db.drop_now().await;
