@@ -10,7 +10,7 @@ use super::texts::{Lang, t};
 use super::{Dashboard, Refusal};
 use actix_web::{HttpResponse, web};
 use diana_actors::store::players::{self, Filter, Row};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 const PAGE: i64 = 50;
 const LEDGER_PAGE: i64 = 20;
@@ -151,6 +151,7 @@ pub async fn page(
             }
             div.panel #actions { h2 { (t(lang, "actions")) } (actions(&admin, &profile)) }
         }
+        (how_they_play(lang, &profile.play))
         section.panel #ledger {
             h2 { (t(lang, "ledger")) }
             (table(&[t(lang, "when"), t(lang, "what"), t(lang, "amount"), t(lang, "balance"), t(lang, "reason")],
@@ -215,6 +216,54 @@ pub async fn page(
         }
     };
     Ok(shell(&admin, "users", &path, &title, body))
+}
+
+/// What the game learned of how this player plays: their type (quiz and play), the hours they
+/// come (a histogram in their time zone), reminders, and the mood read last.
+fn how_they_play(lang: Lang, play: &players::PlayProfile) -> Markup {
+    use diana_actors::domain::archetype::ARCHETYPES;
+    let hours: Vec<String> = (0..24).map(|h| format!("{h}")).collect();
+    let sessions = super::charts::Series { name: t(lang, "play_sessions"), values: play.habits.hours.to_vec() };
+    let always = diana_actors::domain::habits::QuietHours { from: 0, to: 0 };
+    html! {
+        section.panel #play {
+            h2 { (t(lang, "how_they_play")) }
+            dl {
+                dt { (t(lang, "archetype")) } dd #archetype { (play.archetype.as_deref().unwrap_or("—")) }
+                dt { (t(lang, "quiz")) }
+                dd {
+                    @match play.personality {
+                        Some(shares) => {
+                            @for (name, share) in ARCHETYPES.iter().zip(shares) { (name) " " (format!("{:.0}%", share * 100.0)) " · " }
+                        }
+                        None => { "—" }
+                    }
+                }
+                dt { (t(lang, "play_signals")) }
+                dd { @for (name, n) in ARCHETYPES.iter().zip(play.habits.signals) { (name) " " (n) " · " } }
+                dt { (t(lang, "best_hour")) }
+                dd #best-hour {
+                    @match play.habits.best_hour(always) { Some(h) => { (format!("{h}:00")) } None => { "—" } }
+                    " (" (play.timezone.as_deref().unwrap_or(t(lang, "game_timezone"))) ")"
+                }
+                dt { (t(lang, "reminders")) }
+                dd #reminders {
+                    (if play.reminders { t(lang, "yes") } else { t(lang, "no") })
+                    @if let Some(day) = play.reminded_on { " · " (t(lang, "last_reminder")) " " (day) }
+                }
+                dt { (t(lang, "last_mood")) }
+                dd {
+                    @match &play.last_mood {
+                        Some((mood, confidence, at)) => { (mood) " " (format!("{confidence:.2}")) " · " (when(at)) }
+                        None => { "—" }
+                    }
+                }
+            }
+            @if play.habits.hours.iter().sum::<f64>() > 0.0 {
+                figure { (PreEscaped(super::charts::bars(&hours, &[sessions]))) }
+            }
+        }
+    }
 }
 
 fn actions(admin: &Admin, profile: &players::Profile) -> Markup {

@@ -81,8 +81,20 @@ async fn an_admin_logs_in_sees_charts_finds_a_player_grants_besitos_and_logs_out
     browser.click("nav a[href='/admin/users']").await;
     browser.fill("input[name=q]", "ucí").await;
     browser.click("#search").await;
+    // What play taught about her (saved when her actor passivates; written here directly).
+    let mut hours = [0.0f64; 24];
+    hours[21] = 4.0;
+    hours[9] = 1.0;
+    let habits = serde_json::json!({ "hours": hours, "signals": [6.0, 1.0, 0.0, 2.0] });
+    db.execute("UPDATE user_profiles SET habits = $1, archetype = 'explorador' WHERE user_id = 880001", &[&habits])
+        .await
+        .unwrap();
     browser.click("#players tbody tr td a").await;
     browser.wait_for_path("/admin/users/880001").await;
+    assert_eq!(browser.text("#archetype").await, "explorador");
+    assert!(browser.text("#best-hour").await.starts_with("21:00"), "{}", browser.text("#best-hour").await);
+    assert!(browser.text("#reminders").await.starts_with("sí"));
+    assert!(browser.exists("#play figure svg").await, "her hours are drawn");
     browser.screenshot("player").await;
     browser.fill("#grant-besitos input[name=amount]", "25").await;
     browser.fill("#grant-besitos input[name=reason]", "premio del concurso").await;
@@ -794,7 +806,8 @@ async fn erasing_a_player_keeps_the_audit_chain_whole_and_nothing_else_may_renam
     // Sara erases her data: her audit rows now name her anonymous id.
     tg.send_text(&sara, "/privacidad");
     let menu = tg.wait_replies(sara.id, 3).await.remove(2);
-    tg.press(&sara, &menu.buttons()[1].1);
+    tg.press(&sara, "1:dq");
+    assert!(menu.buttons().iter().any(|(_, d)| d == "1:dq"), "{:?}", menu.buttons());
     let confirm = tg.wait_replies(sara.id, 4).await.remove(3);
     tg.press(&sara, &confirm.buttons()[0].1);
     tg.wait_replies(sara.id, 5).await;

@@ -35,6 +35,12 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cutoff = self.cutoff.map_or_else(|| "-".to_owned(), |c| c.to_rfc3339());
         writeln!(f, "engagement events: {}; train/test cut-off at {cutoff}", self.events)?;
+        if self.item_item.players == 0 {
+            return write!(
+                f,
+                "nothing to evaluate yet: no player engaged with something both before and after the cut-off"
+            );
+        }
         writeln!(f, "players evaluated: {}", self.item_item.players)?;
         writeln!(f, "hit-rate@3 item-item:  {:.3} ({} hits)", self.item_item.rate(), self.item_item.hits)?;
         write!(f, "hit-rate@3 popularity: {:.3} ({} hits)", self.popularity.rate(), self.popularity.hits)

@@ -163,6 +163,21 @@ pub struct Profile {
     pub referred_by: Option<i64>,
     pub role: Option<String>,
     pub subscription: Option<SubscriptionRow>,
+    pub play: PlayProfile,
+}
+
+/// What the game learned of how someone plays (the dashboard's "how they play").
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PlayProfile {
+    pub archetype: Option<String>,
+    /// The quiz's shares, in `archetype::ARCHETYPES` order.
+    pub personality: Option<[f64; 4]>,
+    pub habits: crate::domain::habits::Habits,
+    pub timezone: Option<String>,
+    pub reminders: bool,
+    pub reminded_on: Option<chrono::NaiveDate>,
+    /// The latest mood read in their words: (mood, confidence, when).
+    pub last_mood: Option<(String, f64, chrono::DateTime<chrono::Utc>)>,
 }
 
 pub async fn profile(conn: &Connection, user_id: i64) -> Result<Option<Profile>, StoreError> {
@@ -183,6 +198,29 @@ pub async fn profile(conn: &Connection, user_id: i64) -> Result<Option<Profile>,
         )
         .await?
         .map(|s| (s.get(0), s.get(1), s.get(2), s.get(3), s.get(4)));
+    let play = conn
+        .query_opt(
+            "SELECT p.archetype, p.personality, p.habits, p.timezone, p.reminders, p.reminded_on,
+                    (SELECT json_build_array(m.mood, m.confidence, m.created_at) FROM mood_readings m
+                      WHERE m.user_id = p.user_id ORDER BY m.id DESC LIMIT 1)
+             FROM user_profiles p WHERE p.user_id = $1",
+            &[&user_id],
+        )
+        .await?
+        .map(|p| {
+            let personality: Option<serde_json::Value> = p.get(1);
+            let last: Option<serde_json::Value> = p.get(6);
+            PlayProfile {
+                archetype: p.get(0),
+                personality: personality.and_then(|v| crate::domain::archetype::shares(&v)),
+                habits: serde_json::from_value(p.get(2)).unwrap_or_default(),
+                timezone: p.get(3),
+                reminders: p.get(4),
+                reminded_on: p.get(5),
+                last_mood: last.and_then(|l| serde_json::from_value(l).ok()),
+            }
+        })
+        .unwrap_or_default();
     Ok(Some(Profile {
         row,
         last_name: r.get(0),
@@ -193,6 +231,7 @@ pub async fn profile(conn: &Connection, user_id: i64) -> Result<Option<Profile>,
         referred_by: r.get(5),
         role: r.get(6),
         subscription,
+        play,
     }))
 }
 

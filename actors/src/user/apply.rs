@@ -393,7 +393,12 @@ async fn apply_action(
             replies.extend([Reply::QuizSkipped, main_menu(deps, p, now)]);
         }
         Action::LabelMood { reading_id, mood } => {
-            replies.push(super::mood::label(tx, user_id, *reading_id, *mood).await?)
+            let reply = super::mood::label(tx, user_id, *reading_id, *mood).await?;
+            // They told her how they feel: she believes them more than her model.
+            if let Some(told) = crate::mood::MOODS.get(usize::from(*mood)) {
+                p.context.read_mood(told, 1.0, now);
+            }
+            replies.push(reply);
         }
         Action::StaleButton => return Ok(Some(Notice::StaleButton)),
         Action::BlockedBot => {
