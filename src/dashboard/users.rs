@@ -225,22 +225,26 @@ fn how_they_play(lang: Lang, play: &players::PlayProfile) -> Markup {
     let hours: Vec<String> = (0..24).map(|h| format!("{h}")).collect();
     let sessions = super::charts::Series { name: t(lang, "play_sessions"), values: play.habits.hours.to_vec() };
     let always = diana_actors::domain::habits::QuietHours { from: 0, to: 0 };
+    let quiz = play.personality.map_or_else(
+        || "—".to_owned(),
+        |shares| {
+            let parts: Vec<String> =
+                ARCHETYPES.iter().zip(shares).map(|(name, share)| format!("{name} {:.0}%", share * 100.0)).collect();
+            parts.join(" · ")
+        },
+    );
+    let signals: Vec<String> =
+        ARCHETYPES.iter().zip(play.habits.signals).map(|(name, n)| format!("{name} {n}")).collect();
+    let signals = signals.join(" · ");
     html! {
         section.panel #play {
             h2 { (t(lang, "how_they_play")) }
             dl {
                 dt { (t(lang, "archetype")) } dd #archetype { (play.archetype.as_deref().unwrap_or("—")) }
                 dt { (t(lang, "quiz")) }
-                dd {
-                    @match play.personality {
-                        Some(shares) => {
-                            @for (name, share) in ARCHETYPES.iter().zip(shares) { (name) " " (format!("{:.0}%", share * 100.0)) " · " }
-                        }
-                        None => { "—" }
-                    }
-                }
+                dd { (quiz) }
                 dt { (t(lang, "play_signals")) }
-                dd { @for (name, n) in ARCHETYPES.iter().zip(play.habits.signals) { (name) " " (n) " · " } }
+                dd { (signals) }
                 dt { (t(lang, "best_hour")) }
                 dd #best-hour {
                     @match play.habits.best_hour(always) { Some(h) => { (format!("{h}:00")) } None => { "—" } }

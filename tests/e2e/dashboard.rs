@@ -96,6 +96,8 @@ async fn an_admin_logs_in_sees_charts_finds_a_player_grants_besitos_and_logs_out
     assert!(browser.text("#reminders").await.starts_with("sí"));
     assert!(browser.exists("#play figure svg").await, "her hours are drawn");
     browser.screenshot("player").await;
+    browser.goto(&format!("{}/admin/users/880001#play", server.base_url)).await;
+    browser.screenshot("player-play").await;
     browser.fill("#grant-besitos input[name=amount]", "25").await;
     browser.fill("#grant-besitos input[name=reason]", "premio del concurso").await;
     browser.click("#grant-besitos button").await;

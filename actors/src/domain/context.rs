@@ -163,6 +163,8 @@ impl PlayerContext {
                     self.known.engaged.insert(format!("capitulo:{chapter}"));
                 }
             }
+            Reply::VipActivated { expires_at, .. } => self.known.vip_until = Some(*expires_at),
+            Reply::VipInfo { vip, expires_at, .. } => self.known.vip_until = expires_at.filter(|_| *vip),
             Reply::AchievementUnlocked { achievement_id, .. } => {
                 self.known.engaged.insert(format!("logro:{achievement_id}"));
             }
@@ -234,11 +236,6 @@ impl PlayerContext {
 
     pub fn is_vip(&self, now: DateTime<Utc>) -> bool {
         self.known.vip_until.is_some_and(|until| until > now)
-    }
-
-    /// The VIP end the game granted meanwhile (a payment applied by the reconciler).
-    pub fn set_vip_until(&mut self, until: Option<DateTime<Utc>>) {
-        self.known.vip_until = until;
     }
 
     pub fn chapter(&self) -> Option<i32> {
@@ -361,6 +358,9 @@ mod tests {
         let b = c.behaviour(at(4));
         assert_eq!((b.romantic_choices, b.hostile_choices, b.skipped_scenes), (1, 1, 1));
         assert_eq!(c.chapter(), Some(2));
+        assert!(!c.is_vip(at(5)));
+        c.observe_reply(&Reply::VipActivated { plan: "vip".into(), expires_at: at(60) }, at(5));
+        assert!(c.is_vip(at(5)) && !c.is_vip(at(61)), "VIP until it runs out");
         assert!(c.engaged().contains("capitulo:2"));
     }
 

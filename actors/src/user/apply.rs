@@ -143,16 +143,20 @@ pub(super) async fn apply_update(
 }
 
 /// The main menu for this player now (`interface::main_menu`), with the recommender's pick
-/// among what they can act on: shop items on sale, achievements they can chase (not secret),
-/// and the next chapter at most.
+/// among what they can act on: shop items on sale to them, achievements they can chase (not
+/// secret), and the next chapter at most.
 fn main_menu(deps: &UserDeps, p: &Player, now: chrono::DateTime<chrono::Utc>) -> Reply {
     let lang = p.lang();
     let shop = deps.settings.content.shop.get();
     let achievements = deps.settings.content.achievements.get();
     let next_chapter = p.context.chapter().unwrap_or(0) + 1;
+    let vip = p.context.is_vip(now);
     let name_of = |item: &str| -> Option<String> {
         match item.split_once(':')? {
-            ("tienda", id) => shop.items.iter().find(|i| i.id == id).map(|i| i.wording.name(lang).to_owned()),
+            // What they could not buy (VIP only, for a player without VIP) is not proposed.
+            ("tienda", id) => {
+                shop.items.iter().find(|i| i.id == id && (!i.vip_only || vip)).map(|i| i.wording.name(lang).to_owned())
+            }
             ("logro", id) => {
                 achievements.all.iter().find(|a| a.id == id && !a.secret).map(|a| a.wording.name(lang).to_owned())
             }

@@ -220,8 +220,10 @@ async fn the_menu_suggests_what_players_like_them_took_and_the_popular_to_newcom
     let (db, pool) = TestDb::create().await;
     let at = chrono::Utc::now();
     let e = |user_id: i64, item: &str| Engagement { user_id, item: item.into(), at };
-    // Readers of the first chapter bought the poet's title; the streak freeze sells most overall.
-    let mut log: Vec<Engagement> = (0..10).flat_map(|u| [e(u, "capitulo:1"), e(u, "tienda:title_poeta")]).collect();
+    // Readers of the first chapter bought the poet's title and the VIP-only enigma title; the
+    // streak freeze sells most overall.
+    let mut log: Vec<Engagement> =
+        (0..10).flat_map(|u| [e(u, "capitulo:1"), e(u, "tienda:title_enigma"), e(u, "tienda:title_poeta")]).collect();
     log.extend((100..120).map(|u| e(u, "tienda:streak_freeze")));
     let users = directory_with(&pool, 1, Default::default(), crate::content::Live::new(ItemItem::fit(&log))).await;
     for (n, user) in [62, 63].into_iter().enumerate() {
@@ -237,7 +239,7 @@ async fn the_menu_suggests_what_players_like_them_took_and_the_popular_to_newcom
     let reader = suggestion(users.deliver(update(10, 62, Action::ShowMenu)).await.unwrap());
     assert!(
         matches!(reader, Some(Suggestion::Recommended { ref item, ref name }) if item == "tienda:title_poeta" && !name.is_empty()),
-        "what readers like her took: {reader:?}"
+        "what readers like her took, and she can buy (the enigma is for VIP): {reader:?}"
     );
     let newcomer = suggestion(users.deliver(update(11, 63, Action::ShowMenu)).await.unwrap());
     assert!(
