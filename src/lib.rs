@@ -6,6 +6,7 @@ pub mod config;
 pub mod dashboard;
 pub mod embedded_postgres;
 pub mod http;
+pub mod loadtest;
 pub mod mood_cli;
 pub mod paypal_api;
 pub mod playground;

@@ -38,11 +38,59 @@ enum Command {
         #[command(subcommand)]
         command: MoodCommand,
     },
+    /// Drive the server with simulated players and report how fast it answers, then check the
+    /// database. Exits non-zero if a check fails.
+    Loadtest(Box<LoadtestArgs>),
     /// The "Te puede gustar" recommender.
     Recommend {
         #[command(subcommand)]
         command: RecommendCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct LoadtestArgs {
+    /// Distinct simulated players.
+    #[arg(long, default_value_t = 1000)]
+    users: usize,
+    #[arg(long, default_value = "30s")]
+    duration: String,
+    /// Open loop: updates per second, whatever the answers.
+    #[arg(long, conflicts_with = "closed_loop")]
+    rate: Option<f64>,
+    /// Closed loop: each player waits for the answer, then thinks.
+    #[arg(long)]
+    closed_loop: bool,
+    #[arg(long, default_value = "2s")]
+    think: String,
+    /// `default`, or weights such as `story=40,daily=20,ranking=10,shop=10,menu=10,trivia=5,chat=5`.
+    #[arg(long, default_value = "default")]
+    mix: String,
+    /// `self`: start the server against a fresh database (dropped afterwards).
+    #[arg(long, default_value = "self")]
+    target: String,
+    /// A running server (started with TELEGRAM_API_URL pointing at --standin-addr); its
+    /// database is DATABASE_URL.
+    #[arg(long)]
+    target_url: Option<String>,
+    /// Where the Telegram Bot API stand-in listens.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    standin_addr: std::net::SocketAddr,
+    /// Deliver updates as webhook posts instead of long polling.
+    #[arg(long)]
+    webhook: bool,
+    /// Write report.json and report.html into this folder.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// An update unanswered this long counts as a timeout.
+    #[arg(long, default_value = "10s")]
+    timeout: String,
+    /// Plant a fault before the checks, to see them fail: lost-update or duplicate-effect.
+    #[arg(long)]
+    plant: Option<String>,
+    /// No progress bar (for logs and CI).
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -198,6 +246,7 @@ fn main() -> ExitCode {
             Command::Mood { command: MoodCommand::Classify { text, model } } => {
                 diana::mood_cli::classify_command(&text, model.as_deref())
             }
+            Command::Loadtest(args) => loadtest(&settings, *args).await,
             Command::Recommend { command: RecommendCommand::Eval { simulated: Some(players), seed } } => {
                 diana::recommend_cli::simulated(&settings.story_dir, players, seed)
             }
@@ -360,6 +409,52 @@ async fn grant(settings: Settings, user_id: i64, amount: i64, reason: &str, key:
 }
 
 /// Run `f` with a pool on the configured database (migrated), stopping a private cluster after.
+async fn loadtest(settings: &Settings, args: LoadtestArgs) -> anyhow::Result<()> {
+    use diana::loadtest::{self, Options, Target, bot_api::Load, players::Mix, verify::Fault};
+    let duration = |what: &str, text: &str| {
+        diana::config::parse_duration(text)
+            .ok_or_else(|| anyhow::anyhow!("--{what}: `{text}` is not a duration such as 30s"))
+    };
+    let load = match (args.rate, args.closed_loop) {
+        (Some(rate), _) if rate > 0.0 => Load::Open { rate },
+        (Some(_), _) => anyhow::bail!("--rate must be above zero"),
+        (None, true) => Load::Closed { think: duration("think", &args.think)? },
+        (None, false) => Load::Open { rate: 100.0 },
+    };
+    anyhow::ensure!(args.users > 0, "--users must be at least 1");
+    let configured = settings
+        .database
+        .url
+        .as_ref()
+        .map_or(diana::startup::DEFAULT_DATABASE_URL.to_owned(), |u| u.expose().to_owned());
+    let target = match (args.target.as_str(), args.target_url) {
+        (_, Some(url)) => Target::Running { url, database_url: configured },
+        ("self", None) => Target::OwnServer {
+            database_url: loadtest::fresh_database(&configured)?,
+            redis_url: settings.redis.url.expose().to_owned(),
+        },
+        (other, None) => anyhow::bail!("--target `{other}`: use self, or --target-url"),
+    };
+    let options = Options {
+        users: args.users,
+        duration: duration("duration", &args.duration)?,
+        load,
+        mix: Mix::parse(&args.mix).map_err(anyhow::Error::msg)?,
+        target,
+        standin_addr: args.standin_addr,
+        webhook: args.webhook.then(|| format!("{:032x}", rand::random::<u128>())),
+        report_dir: args.report,
+        timeout: duration("timeout", &args.timeout)?,
+        plant: args.plant.as_deref().map(Fault::parse).transpose().map_err(anyhow::Error::msg)?,
+        progress: !args.quiet,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let report = loadtest::run(options).await?;
+    print!("{}", report.summary());
+    anyhow::ensure!(report.passed(), "a correctness check failed");
+    Ok(())
+}
+
 async fn with_pool<F, Fut>(settings: &Settings, f: F) -> anyhow::Result<()>
 where
     F: FnOnce(diana_actors::store::Pool) -> Fut,

@@ -35,7 +35,7 @@ use teloxide::prelude::Requester;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/diana";
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/diana";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {

@@ -8,7 +8,7 @@ pub mod auth;
 mod broadcast;
 mod catalogues;
 mod channels;
-mod charts;
+pub(crate) mod charts;
 mod content;
 mod layout;
 mod overview;

@@ -10,6 +10,11 @@ use serde::Serialize;
 /// and below 2^40, the most teloxide accepts as a user's chat id (it panics above).
 pub const PLAYGROUND_FIRST_ID: i64 = 1_000_000_000_000;
 
+/// Load-test players (`diana loadtest`) get ids from here up to the playground's: real
+/// Telegram chats, as far as the server can tell, but test players all the same (`is_test`),
+/// left out of analytics and mood training.
+pub const LOADTEST_FIRST_ID: i64 = 900_000_000_000;
+
 /// Days covered by the series.
 pub const DAYS: i32 = 30;
 

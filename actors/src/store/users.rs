@@ -76,7 +76,7 @@ pub async fn register(
         .prepare_cached(
             "INSERT INTO users (id, first_name, last_name, username, language_code, referred_by, is_test)
              VALUES ($1, $2, $3, $4, $5, (SELECT id FROM users WHERE id = $6 AND deleted_at IS NULL),
-                     $1 >= 1000000000000)
+                     $1 >= 900000000000)
              ON CONFLICT (id) DO NOTHING",
         )
         .await?;

@@ -1,0 +1,519 @@
+//! The load tester's own Telegram Bot API, in process: it hands simulated players' updates to
+//! the server (long polling, or webhook posts), takes the server's answers, checks each as
+//! Telegram would, and tells the player what the bot said. Kept lean: one lock around plain
+//! data, no per-call allocation beyond the JSON it must read and write.
+
+use super::measure::Measure;
+use super::players::{Activity, FIRST_ID, Input, Mix, Player};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use rand::Rng;
+use serde_json::{Value, json};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::Notify;
+
+/// Telegram's limits, as it enforces them.
+const MAX_TEXT: usize = 4096;
+const MAX_CALLBACK_DATA: usize = 64;
+
+#[derive(Debug)]
+struct InFlight {
+    player: u32,
+    sent_at: Duration,
+}
+
+pub struct State {
+    pub players: Vec<Player>,
+    /// Updates for `getUpdates`, oldest first, until a later offset confirms them.
+    queue: VecDeque<(i64, Value)>,
+    next_update_id: i64,
+    pub first_update_id: i64,
+    next_message_id: i64,
+    next_callback: u64,
+    in_flight: HashMap<i64, InFlight>,
+    /// Callback queries not answered yet, by id.
+    callbacks: HashMap<u64, i64>,
+    /// Update ids the server took: confirmed by a later `getUpdates` offset, or answered 200
+    /// by the webhook. Telegram would deliver the others again.
+    pub taken: Vec<bool>,
+    pub sent: u64,
+    /// When each player last sent something (wall clock), for the unsaved-state check.
+    pub last_sent: Vec<Option<SystemTime>>,
+    /// Closed loop: players due to act, soonest first.
+    due: BinaryHeap<Reverse<(Instant, u32)>>,
+    pub measure: Measure,
+}
+
+impl State {
+    pub fn unanswered_callbacks(&self) -> usize {
+        self.callbacks.len()
+    }
+
+    pub fn awaiting(&self) -> usize {
+        self.in_flight.len()
+    }
+}
+
+/// The load: a fixed arrival rate, or each player waiting for the answer and thinking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Load {
+    Open { rate: f64 },
+    Closed { think: Duration },
+}
+
+pub struct Sim {
+    pub state: Mutex<State>,
+    ready: Notify,
+    pub started: Instant,
+    mix: Mix,
+    load: Load,
+    timeout: Duration,
+    /// Webhook mode: updates go here to be posted.
+    webhook: Option<tokio::sync::mpsc::UnboundedSender<(i64, Value)>>,
+}
+
+impl Sim {
+    /// `first` is the first update id: Telegram's ids fit 32 bits, and a run against a database
+    /// that has seen updates must start after them.
+    pub fn new(users: usize, mix: Mix, load: Load, timeout: Duration, first: i64) -> Sim {
+        let mut due = BinaryHeap::new();
+        let started = Instant::now();
+        if let Load::Closed { think } = load {
+            for p in 0..users as u32 {
+                // Arrivals spread over the first think time, so the start is not one burst.
+                let offset = think.mul_f64(f64::from(p) / users.max(1) as f64);
+                due.push(Reverse((started + offset, p)));
+            }
+        }
+        let state = State {
+            players: vec![Player::default(); users],
+            queue: VecDeque::new(),
+            next_update_id: first,
+            first_update_id: first,
+            next_message_id: 1,
+            next_callback: 1,
+            in_flight: HashMap::new(),
+            callbacks: HashMap::new(),
+            taken: Vec::new(),
+            sent: 0,
+            last_sent: vec![None; users],
+            due,
+            measure: Measure::default(),
+        };
+        Sim { state: Mutex::new(state), ready: Notify::new(), started, mix, load, timeout, webhook: None }
+    }
+
+    pub fn with_webhook(mut self, to: tokio::sync::mpsc::UnboundedSender<(i64, Value)>) -> Sim {
+        self.webhook = Some(to);
+        self
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Player `p` acts now.
+    fn act(&self, state: &mut State, p: u32, rng: &mut impl rand::Rng) {
+        let at = self.started.elapsed();
+        let Some(player) = state.players.get_mut(p as usize) else { return };
+        let (activity, input) = player.next_input(&self.mix, rng);
+        let id = state.next_update_id;
+        state.next_update_id += 1;
+        state.sent += 1;
+        let user_id = FIRST_ID + i64::from(p);
+        let from = json!({"id": user_id, "is_bot": false, "first_name": format!("Sim {p}"), "language_code": "es"});
+        let chat = json!({"id": user_id, "type": "private", "first_name": format!("Sim {p}")});
+        let date = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let (update, callback) = match input {
+            Input::Text(text) => {
+                state.next_message_id += 1;
+                let message = json!({"message_id": state.next_message_id, "date": date, "chat": chat, "from": from, "text": text});
+                (json!({"update_id": id, "message": message}), None)
+            }
+            Input::Press { message_id, data } => {
+                let cq = state.next_callback;
+                state.next_callback += 1;
+                let message = json!({"message_id": message_id, "date": date, "chat": chat,
+                                     "from": {"id": 1, "is_bot": true, "first_name": "Diana"}, "text": "…"});
+                let query = json!({"id": cq.to_string(), "from": from, "chat_instance": "sim", "data": data, "message": message});
+                (json!({"update_id": id, "callback_query": query}), Some(cq))
+            }
+        };
+        player.awaiting.push_back(id);
+        if let Some(cq) = callback {
+            state.callbacks.insert(cq, id);
+        }
+        state.in_flight.insert(id, InFlight { player: p, sent_at: at });
+        state.last_sent[p as usize] = Some(SystemTime::now());
+        state.measure.sent(at, activity_name(activity));
+        match &self.webhook {
+            Some(webhook) => {
+                let _ = webhook.send((id, update));
+            }
+            None => state.queue.push_back((id, update)),
+        }
+    }
+
+    /// Generate load until `until`; returns when the time is up.
+    pub async fn generate(self: Arc<Self>, until: Duration) {
+        // A seeded generator that can cross awaits (the thread-local one cannot).
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(rand::random());
+        let mut tick = tokio::time::interval(Duration::from_millis(2));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let users = self.lock().players.len() as u32;
+        let mut sent = 0u64;
+        let mut last_sweep = Duration::ZERO;
+        loop {
+            tick.tick().await;
+            let now = self.started.elapsed();
+            if now >= until {
+                break;
+            }
+            {
+                let mut state = self.lock();
+                match self.load {
+                    Load::Open { rate } => {
+                        let target = (rate * now.as_secs_f64()) as u64;
+                        while sent < target {
+                            let p = rng.random_range(0..users.max(1));
+                            self.act(&mut state, p, &mut rng);
+                            sent += 1;
+                        }
+                    }
+                    Load::Closed { .. } => {
+                        let instant = Instant::now();
+                        while let Some(Reverse((at, p))) = state.due.peek().copied() {
+                            if at > instant {
+                                break;
+                            }
+                            state.due.pop();
+                            self.act(&mut state, p, &mut rng);
+                        }
+                    }
+                }
+                if now - last_sweep >= Duration::from_millis(500) {
+                    last_sweep = now;
+                    self.sweep(&mut state, now);
+                }
+            }
+            self.ready.notify_waiters();
+        }
+    }
+
+    /// Updates unanswered for longer than the timeout count as timeouts (and, in a closed
+    /// loop, their player tries again after thinking).
+    fn sweep(&self, state: &mut State, now: Duration) {
+        let late: Vec<i64> = state
+            .in_flight
+            .iter()
+            .filter(|(_, f)| now.saturating_sub(f.sent_at) > self.timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in late {
+            if let Some(f) = state.in_flight.remove(&id) {
+                state.measure.timeouts += 1;
+                if let Some(p) = state.players.get_mut(f.player as usize) {
+                    p.awaiting.retain(|a| *a != id);
+                }
+                self.think(state, f.player);
+            }
+        }
+    }
+
+    /// Wait for what is still unanswered, up to the timeout; then count the rest as timeouts.
+    pub async fn drain(&self) {
+        let deadline = Instant::now() + self.timeout;
+        while Instant::now() < deadline && self.lock().awaiting() > 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut state = self.lock();
+        let left = state.in_flight.len() as u64;
+        state.measure.timeouts += left;
+        state.in_flight.clear();
+    }
+
+    fn think(&self, state: &mut State, p: u32) {
+        if let Load::Closed { think } = self.load {
+            let jitter = 0.5 + rand::random::<f64>();
+            state.due.push(Reverse((Instant::now() + think.mul_f64(jitter), p)));
+        }
+    }
+
+    /// The server answered player `p`: a message (with its keyboard) or a callback answer.
+    fn answered(&self, state: &mut State, update: Option<i64>) {
+        let at = self.started.elapsed();
+        let Some(id) = update else { return };
+        if let Some(f) = state.in_flight.remove(&id) {
+            state.measure.answered(f.sent_at, at);
+            if let Some(p) = state.players.get_mut(f.player as usize) {
+                p.awaiting.retain(|a| *a != id);
+            }
+            self.think(state, f.player);
+        }
+    }
+
+    fn message_to(&self, state: &mut State, chat: i64, buttons: Vec<String>) -> i64 {
+        state.next_message_id += 1;
+        let message_id = state.next_message_id;
+        let index = chat - FIRST_ID;
+        let Some(player) = usize::try_from(index).ok().and_then(|i| state.players.get_mut(i)) else {
+            state.measure.rejected("unknown_chat");
+            return message_id;
+        };
+        player.saw(message_id, buttons);
+        // The oldest unanswered update of this player is the one this message answers.
+        let oldest = player.awaiting.front().copied();
+        self.answered(state, oldest);
+        message_id
+    }
+}
+
+fn activity_name(a: Activity) -> &'static str {
+    a.name()
+}
+
+fn mark_taken(state: &mut State, id: i64) {
+    let index = (id - state.first_update_id) as usize;
+    if state.taken.len() <= index {
+        state.taken.resize(index + 1, false);
+    }
+    state.taken[index] = true;
+}
+
+fn ok(result: Value) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"ok": true, "result": result}))
+}
+
+fn refuse(description: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"ok": false, "error_code": 400, "description": description}))
+}
+
+/// The callback data of a message's inline keyboard; `Err` names what Telegram would refuse.
+fn buttons(params: &Value) -> Result<Vec<String>, &'static str> {
+    let markup = match &params["reply_markup"] {
+        Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+        v => v.clone(),
+    };
+    let mut out = Vec::new();
+    for row in markup["inline_keyboard"].as_array().into_iter().flatten() {
+        for b in row.as_array().into_iter().flatten() {
+            if let Some(data) = b["callback_data"].as_str() {
+                if data.is_empty() || data.len() > MAX_CALLBACK_DATA {
+                    return Err("callback_data_invalid");
+                }
+                out.push(data.to_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Telegram's HTML: the text without tags must fit, and only its tags, balanced.
+fn check_text(text: &str) -> Result<(), &'static str> {
+    let mut open: Vec<&str> = Vec::new();
+    let mut visible = 0usize;
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        visible += rest[..start].chars().count();
+        let Some(end) = rest[start..].find('>') else { return Err("html_unclosed_tag") };
+        let tag = &rest[start + 1..start + end];
+        let name = tag.trim_start_matches('/').split([' ', '=']).next().unwrap_or("");
+        if !["b", "i", "u", "s", "a", "code", "pre", "tg-spoiler", "blockquote", "strong", "em"].contains(&name) {
+            return Err("html_unknown_tag");
+        }
+        if tag.starts_with('/') {
+            if open.pop() != Some(name) {
+                return Err("html_unbalanced");
+            }
+        } else {
+            open.push(name);
+        }
+        rest = &rest[start + end + 1..];
+    }
+    visible += rest.chars().count();
+    if !open.is_empty() {
+        return Err("html_unbalanced");
+    }
+    if visible == 0 {
+        return Err("text_empty");
+    }
+    if visible > MAX_TEXT {
+        return Err("text_too_long");
+    }
+    Ok(())
+}
+
+async fn handle(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    sim: web::Data<Sim>,
+) -> HttpResponse {
+    let (_token, method) = path.into_inner();
+    let method = method.to_ascii_lowercase();
+    *sim.lock().measure.calls.entry(method.clone()).or_default() += 1;
+    let params: Value = if body.is_empty() {
+        json!({})
+    } else if req.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("multipart")) {
+        // Documents and photos: only who they go to matters here.
+        let text = String::from_utf8_lossy(&body);
+        let chat = text.split("name=\"chat_id\"\r\n\r\n").nth(1).and_then(|s| s.split("\r\n").next());
+        json!({"chat_id": chat.and_then(|c| c.parse::<i64>().ok()), "_file": true})
+    } else {
+        serde_json::from_slice(&body).unwrap_or(json!({}))
+    };
+    match method.as_str() {
+        "getupdates" => get_updates(&sim, &params).await,
+        "getme" => ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot",
+            "can_join_groups": false, "can_read_all_group_messages": false, "supports_inline_queries": false})),
+        "setmycommands"
+        | "deletewebhook"
+        | "setwebhook"
+        | "answerprecheckoutquery"
+        | "approvechatjoinrequest"
+        | "banchatmember"
+        | "unbanchatmember"
+        | "refundstarpayment"
+        | "edituserstarsubscription" => ok(json!(true)),
+        "createinvoicelink" => ok(json!("https://t.me/$invoice-loadtest")),
+        "createchatinvitelink" => ok(json!({"invite_link": "https://t.me/+loadtest",
+            "creator": {"id": 1, "is_bot": true, "first_name": "Diana"}, "creates_join_request": false,
+            "is_primary": false, "is_revoked": false})),
+        "answercallbackquery" => {
+            let id = params["callback_query_id"].as_str().and_then(|i| i.parse::<u64>().ok());
+            let mut state = sim.lock();
+            if params["text"].as_str().is_some_and(|t| t.chars().count() > 200) {
+                state.measure.rejected("callback_answer_too_long");
+                return refuse("Bad Request: MESSAGE_TOO_LONG");
+            }
+            let update = id.and_then(|id| state.callbacks.remove(&id));
+            sim.answered(&mut state, update);
+            ok(json!(true))
+        }
+        "sendmessage" | "editmessagetext" | "sendphoto" | "senddocument" => {
+            let chat = params["chat_id"].as_i64().unwrap_or(0);
+            let mut state = sim.lock();
+            let keyboard = match buttons(&params) {
+                Ok(k) => k,
+                Err(reason) => {
+                    state.measure.rejected(reason);
+                    return refuse(&format!("Bad Request: {reason}"));
+                }
+            };
+            if let Some(text) = params["text"].as_str().or(params["caption"].as_str())
+                && let Err(reason) = check_text(text)
+            {
+                state.measure.rejected(reason);
+                return refuse(&format!("Bad Request: {reason}"));
+            }
+            let message_id = sim.message_to(&mut state, chat, keyboard);
+            let date = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let mut message = json!({"message_id": message_id, "date": date,
+                "chat": {"id": chat, "type": "private", "first_name": "Sim"},
+                "from": {"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot"}});
+            if method == "sendphoto" {
+                message["photo"] = json!([{"file_id": format!("photo-{message_id}"), "file_unique_id": "u", "width": 800, "height": 500}]);
+            } else if method == "senddocument" {
+                message["document"] = json!({"file_id": "doc", "file_unique_id": "d"});
+            } else {
+                message["text"] = params["text"].clone();
+            }
+            ok(message)
+        }
+        _ => {
+            sim.lock().measure.rejected("unknown_method");
+            HttpResponse::NotFound().json(json!({"ok": false, "error_code": 404, "description": "Not Found"}))
+        }
+    }
+}
+
+async fn get_updates(sim: &Sim, params: &Value) -> HttpResponse {
+    let offset = params["offset"].as_i64().unwrap_or(0);
+    let limit = params["limit"].as_u64().unwrap_or(100).clamp(1, 100) as usize;
+    let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0).min(10));
+    let deadline = Instant::now() + timeout;
+    loop {
+        let waiter = sim.ready.notified();
+        {
+            let mut state = sim.lock();
+            // Telegram's rule: asking from `offset` confirms every update below it.
+            while let Some(id) = state.queue.front().map(|(id, _)| *id).filter(|id| *id < offset) {
+                state.queue.pop_front();
+                mark_taken(&mut state, id);
+            }
+            if !state.queue.is_empty() || Instant::now() >= deadline {
+                let served: Vec<(i64, Value)> = state.queue.iter().take(limit).cloned().collect();
+                return ok(Value::Array(served.into_iter().map(|(_, u)| u).collect()));
+            }
+        }
+        let _ = tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), waiter).await;
+    }
+}
+
+/// Serve the Bot API on `addr`; returns its URL and a handle to stop it.
+pub fn serve(sim: Arc<Sim>, addr: std::net::SocketAddr) -> std::io::Result<(String, actix_web::dev::ServerHandle)> {
+    let data = web::Data::from(sim);
+    let listener = std::net::TcpListener::bind(addr)?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(20 * 1024 * 1024))
+            .route("/bot{token}/{method}", web::post().to(handle))
+            .route("/bot{token}/{method}", web::get().to(handle))
+    })
+    .workers(1)
+    .backlog(4096)
+    .max_connection_rate(4096)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    Ok((url, handle))
+}
+
+/// Webhook mode: post each update to the server, many at once; a 200 means it took it.
+pub async fn post_updates(
+    sim: Arc<Sim>,
+    mut updates: tokio::sync::mpsc::UnboundedReceiver<(i64, Value)>,
+    url: String,
+    secret: String,
+) {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap_or_default();
+    let slots = Arc::new(tokio::sync::Semaphore::new(512));
+    while let Some((id, update)) = updates.recv().await {
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { break };
+        let (client, url, secret, sim) = (client.clone(), url.clone(), secret.clone(), Arc::clone(&sim));
+        tokio::spawn(async move {
+            let sent = client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", secret).json(&update).send().await;
+            let mut state = sim.lock();
+            if sent.is_ok_and(|r| r.status().is_success()) {
+                mark_taken(&mut state, id);
+            } else {
+                state.measure.rejected("webhook_not_accepted");
+            }
+            drop(slot);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn telegram_would_refuse_bad_html_long_text_and_long_button_data() {
+        assert_eq!(check_text("<b>Hola</b> &amp; <i>adiós</i>"), Ok(()));
+        assert_eq!(check_text("<b>Hola"), Err("html_unbalanced"));
+        assert_eq!(check_text("<div>x</div>"), Err("html_unknown_tag"));
+        assert_eq!(check_text(&"a".repeat(4097)), Err("text_too_long"));
+        assert_eq!(check_text(&format!("<b>{}</b>", "a".repeat(4096))), Ok(()), "tags do not count");
+        let keyboard = json!({"reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "1:g"}]]}});
+        assert_eq!(buttons(&keyboard), Ok(vec!["1:g".to_owned()]));
+        let long = json!({"reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "x".repeat(65)}]]}});
+        assert_eq!(buttons(&long), Err("callback_data_invalid"));
+    }
+}
