@@ -85,7 +85,8 @@ struct LoadtestArgs {
     /// An update unanswered this long counts as a timeout.
     #[arg(long, default_value = "10s")]
     timeout: String,
-    /// Plant a fault before the checks, to see them fail: lost-update or duplicate-effect.
+    /// Plant a fault before the checks, to see them fail: lost-update, duplicate-effect or
+    /// unsaved-state.
     #[arg(long)]
     plant: Option<String>,
     /// No progress bar (for logs and CI).

@@ -22,6 +22,7 @@ const MAX_CALLBACK_DATA: usize = 64;
 struct InFlight {
     player: u32,
     sent_at: Duration,
+    sent_wall: SystemTime,
 }
 
 pub struct State {
@@ -39,8 +40,9 @@ pub struct State {
     /// by the webhook. Telegram would deliver the others again.
     pub taken: Vec<bool>,
     pub sent: u64,
-    /// When each player last sent something (wall clock), for the unsaved-state check.
-    pub last_sent: Vec<Option<SystemTime>>,
+    /// When each player sent the latest update that was answered (wall clock): the server
+    /// saw them then, and must have saved it. For the unsaved-state check.
+    pub last_answered: Vec<Option<SystemTime>>,
     /// Closed loop: players due to act, soonest first.
     due: BinaryHeap<Reverse<(Instant, u32)>>,
     pub measure: Measure,
@@ -98,7 +100,7 @@ impl Sim {
             callbacks: HashMap::new(),
             taken: Vec::new(),
             sent: 0,
-            last_sent: vec![None; users],
+            last_answered: vec![None; users],
             due,
             measure: Measure::default(),
         };
@@ -145,8 +147,7 @@ impl Sim {
         if let Some(cq) = callback {
             state.callbacks.insert(cq, id);
         }
-        state.in_flight.insert(id, InFlight { player: p, sent_at: at });
-        state.last_sent[p as usize] = Some(SystemTime::now());
+        state.in_flight.insert(id, InFlight { player: p, sent_at: at, sent_wall: SystemTime::now() });
         state.measure.sent(at, activity_name(activity));
         match &self.webhook {
             Some(webhook) => {
@@ -247,6 +248,8 @@ impl Sim {
         let Some(id) = update else { return };
         if let Some(f) = state.in_flight.remove(&id) {
             state.measure.answered(f.sent_at, at);
+            let latest = &mut state.last_answered[f.player as usize];
+            *latest = (*latest).max(Some(f.sent_wall));
             if let Some(p) = state.players.get_mut(f.player as usize) {
                 p.awaiting.retain(|a| *a != id);
             }

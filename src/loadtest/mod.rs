@@ -145,7 +145,8 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
     standin.stop(true).await;
     let (first, sent, taken, players) = {
         let state = sim.lock();
-        let players: Vec<_> = state.last_sent.iter().enumerate().map(|(i, at)| (FIRST_ID + i as i64, *at)).collect();
+        let players: Vec<_> =
+            state.last_answered.iter().enumerate().map(|(i, at)| (FIRST_ID + i as i64, *at)).collect();
         (state.first_update_id, state.sent, state.taken.clone(), players)
     };
     if let Some(fault) = options.plant {

@@ -19,6 +19,8 @@ pub enum Fault {
     LostUpdate,
     /// One ledger row is written twice, as if an update had been applied twice.
     DuplicateEffect,
+    /// One player's latest activity is taken back, as if their actor had not saved.
+    UnsavedState,
 }
 
 impl Fault {
@@ -26,7 +28,8 @@ impl Fault {
         match text {
             "lost-update" => Ok(Fault::LostUpdate),
             "duplicate-effect" => Ok(Fault::DuplicateEffect),
-            other => Err(format!("`{other}`: the faults are lost-update and duplicate-effect")),
+            "unsaved-state" => Ok(Fault::UnsavedState),
+            other => Err(format!("`{other}`: the faults are lost-update, duplicate-effect and unsaved-state")),
         }
     }
 }
@@ -63,15 +66,23 @@ pub async fn plant(database_url: &str, fault: Fault, first_update_id: i64) -> an
             )
             .await?
         }
+        Fault::UnsavedState => {
+            db.execute(
+                "UPDATE users SET last_seen_at = last_seen_at - interval '1 hour'
+                  WHERE id = (SELECT min(id) FROM users WHERE id >= $1)",
+                &[&diana_actors::store::analytics::LOADTEST_FIRST_ID],
+            )
+            .await?
+        }
     };
     anyhow::ensure!(changed == 1, "the planted fault found nothing to change");
     Ok(())
 }
 
 /// The checks. `sent` updates were sent from `first_update_id` on; `taken[i]` says whether
-/// the server took update `first_update_id + i`;
-/// `last_sent` is when each simulated player last sent something (`None`: never); with
-/// `stopped`, the server has shut down, so every actor must have saved.
+/// the server took update `first_update_id + i`; `players` gives each simulated player's id
+/// and when they sent their latest answered update (`None`: none); with `stopped`, the server
+/// has shut down, so every actor must have saved.
 pub async fn verify(
     database_url: &str,
     first_update_id: i64,

@@ -9,5 +9,6 @@ mod channels;
 mod dashboard;
 mod delivery;
 mod economy;
+mod loadtest;
 mod operations;
 mod payments;
