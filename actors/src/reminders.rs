@@ -5,13 +5,13 @@
 
 use crate::achievements::ReplySink;
 use crate::clock::Clock;
-use crate::domain::habits::{QuietHours, reminder_due};
+use crate::domain::habits::{QuietHours, ReminderMoment, reminder_due};
 use crate::domain::{Lang, Reply};
 use crate::metrics::count_error;
 use crate::store::outbox::{self, Pending};
 use crate::store::{Pool, StoreError, reminders};
 use actix::prelude::*;
-use chrono::{DateTime, Days, Timelike, Utc};
+use chrono::{DateTime, Days, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// When and how reminders go out.
@@ -48,12 +48,16 @@ impl Reminders {
     pub async fn sweep(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let today = now.with_timezone(&self.rules.game_tz).date_naive();
         let Some(yesterday) = today.checked_sub_days(Days::new(1)) else { return Ok(0) };
+        let tomorrow = today.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0));
+        let day_ends = tomorrow.and_then(|t| self.rules.game_tz.from_local_datetime(&t).earliest());
+        let hours_left = day_ends.map_or(0.0, |end| (end.with_timezone(&Utc) - now).num_seconds() as f64 / 3600.0);
         let candidates = reminders::at_risk(&self.pool.get().await?, yesterday, today).await?;
         let mut sent = 0;
         for player in candidates {
             let tz: Tz = player.timezone.as_deref().and_then(|t| t.parse().ok()).unwrap_or(self.rules.game_tz);
-            let hour = now.with_timezone(&tz).hour();
-            if !reminder_due(&player.habits, hour, self.rules.quiet, self.rules.fallback_hour) {
+            let local = now.with_timezone(&tz);
+            let moment = ReminderMoment { local_hour: local.hour(), same_day: local.date_naive() == today, hours_left };
+            if !reminder_due(&player.habits, moment, self.rules.quiet, self.rules.fallback_hour) {
                 continue;
             }
             let mut conn = self.pool.get().await?;
@@ -66,7 +70,7 @@ impl Reminders {
                 chat_id: player.user_id,
                 user_id: Some(player.user_id),
                 lang: Lang::from_language_code(player.language_code.as_deref()),
-                reply: Reply::StreakReminder { streak: player.streak },
+                reply: Reply::StreakReminder { streak: player.streak, hours_left: hours_left.ceil().max(1.0) as u32 },
             };
             let outgoing = outbox::insert(&tx, vec![pending]).await?;
             tx.commit().await?;
@@ -199,13 +203,18 @@ mod tests {
                 to
             }
         };
+        // Just after the game day begins: quiet in Madrid and Tokyo; in Mexico City it is 17:05
+        // on the 9th, past Eli's hour but the day before hers.
+        assert_eq!(sweep_at(madrid(10, 0, 5)).await, Vec::<i64>::new());
+        // Noon in Madrid is 20:00 in Tokyo: Hana's hour.
+        assert_eq!(sweep_at(madrid(10, 12, 0)).await, [6]);
         // 15:00 in Madrid: too early for Ana (20h) and Cris (19h, no habits yet); 08:00 in Mexico
-        // City is quiet; 23:00 in Tokyo is past Hana's hour but quiet.
+        // City is quiet.
         assert_eq!(sweep_at(madrid(10, 15, 0)).await, Vec::<i64>::new());
         assert_eq!(sweep_at(madrid(10, 19, 0)).await, [3], "Cris at the usual hour");
         assert_eq!(sweep_at(madrid(10, 20, 5)).await, [1, 5], "Ana at 20h in Madrid, Eli at 13h in Mexico City");
         assert_eq!(sweep_at(madrid(10, 21, 0)).await, Vec::<i64>::new(), "one a day");
-        // Bea opted out, Dani already claimed, Hana's evening is always quiet while Madrid's day lasts.
+        // Bea opted out and Dani already claimed.
         let reminded: Vec<i64> = conn
             .query("SELECT user_id FROM user_profiles WHERE reminded_on = $1 ORDER BY user_id", &[&day])
             .await
@@ -213,15 +222,16 @@ mod tests {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        assert_eq!(reminded, [1, 3, 5]);
+        assert_eq!(reminded, [1, 3, 5, 6]);
         let kinds: Vec<serde_json::Value> =
             sent.lock().unwrap().iter().map(|o| serde_json::to_value(&o.reply).unwrap()).collect();
         assert!(kinds.iter().all(|k| k["type"] == "streak_reminder" && k["streak"] == 5), "{kinds:?}");
+        assert_eq!(kinds.iter().map(|k| k["hours_left"].as_u64().unwrap()).collect::<Vec<_>>(), [12, 5, 4, 4]);
         let queued: i64 = conn.query_one("SELECT count(*) FROM outbox", &[]).await.unwrap().get(0);
-        assert_eq!(queued, 3, "through the outbox, under Telegram's limits");
+        assert_eq!(queued, 4, "through the outbox, under Telegram's limits");
 
         // The next day: those who claimed on the 10th (Dani, and now Ana and Cris) are at risk
-        // and reminded again; the others' streaks are already gone.
+        // and reminded again; the others' streaks are already gone. Dani has the usual hour.
         conn.execute("UPDATE user_gamification SET last_daily_claim = $1 WHERE user_id IN (1, 3)", &[&day])
             .await
             .unwrap();

@@ -61,7 +61,7 @@ impl Dashboard {
         Arc::new(Dashboard {
             secure_cookies: parts.public_url.scheme() == "https",
             failures: auth::Failures::default(),
-            overview: overview::OverviewCache::start(parts.pool.clone()),
+            overview: overview::OverviewCache::start(parts.pool.clone(), parts.timezone),
             started: std::time::Instant::now(),
             parts,
         })

@@ -17,15 +17,16 @@ use std::time::Duration;
 /// How often the figures are recomputed.
 const REFRESH: Duration = Duration::from_secs(60);
 
-#[derive(Clone, Default)]
-pub struct OverviewCache(Arc<RwLock<Option<Snapshot>>>);
+/// The figures, and the game's time zone: days are counted on its calendar.
+#[derive(Clone)]
+pub struct OverviewCache(Arc<RwLock<Option<Snapshot>>>, chrono_tz::Tz);
 
 /// The figures and when they were computed.
 type Snapshot = (Overview, chrono::DateTime<chrono::Utc>);
 
 impl OverviewCache {
-    pub fn start(pool: Pool) -> OverviewCache {
-        let cache = OverviewCache::default();
+    pub fn start(pool: Pool, timezone: chrono_tz::Tz) -> OverviewCache {
+        let cache = OverviewCache(Arc::default(), timezone);
         let filling = cache.clone();
         // At start, then every minute: the page never waits for them (seconds with 100,000
         // players), and "Recalcular" computes them on demand.
@@ -39,7 +40,7 @@ impl OverviewCache {
     }
 
     pub async fn refresh(&self, pool: &Pool) {
-        let computed = async { overview(&pool.get().await?).await }.await;
+        let computed = async { overview(&pool.get().await?, self.1.name()).await }.await;
         match computed {
             Ok(o) => *self.0.write().expect("overview lock") = Some((o, chrono::Utc::now())),
             Err(error) => {

@@ -68,7 +68,8 @@ pub enum Load {
 pub struct Sim {
     pub state: Mutex<State>,
     ready: Notify,
-    pub started: Instant,
+    /// When the load began (set as generation starts: the server may take a while to be ready).
+    started: std::sync::OnceLock<Instant>,
     mix: Mix,
     load: Load,
     timeout: Duration,
@@ -80,15 +81,7 @@ impl Sim {
     /// `first` is the first update id: Telegram's ids fit 32 bits, and a run against a database
     /// that has seen updates must start after them.
     pub fn new(users: usize, mix: Mix, load: Load, timeout: Duration, first: i64) -> Sim {
-        let mut due = BinaryHeap::new();
-        let started = Instant::now();
-        if let Load::Closed { think } = load {
-            for p in 0..users as u32 {
-                // Arrivals spread over the first think time, so the start is not one burst.
-                let offset = think.mul_f64(f64::from(p) / users.max(1) as f64);
-                due.push(Reverse((started + offset, p)));
-            }
-        }
+        let due = BinaryHeap::new();
         let state = State {
             players: vec![Player::default(); users],
             queue: VecDeque::new(),
@@ -104,6 +97,7 @@ impl Sim {
             due,
             measure: Measure::default(),
         };
+        let started = std::sync::OnceLock::new();
         Sim { state: Mutex::new(state), ready: Notify::new(), started, mix, load, timeout, webhook: None }
     }
 
@@ -112,13 +106,18 @@ impl Sim {
         self
     }
 
+    /// Time since the load began (zero before it does).
+    pub fn elapsed(&self) -> Duration {
+        self.started.get().map_or(Duration::ZERO, Instant::elapsed)
+    }
+
     pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Player `p` acts now.
     fn act(&self, state: &mut State, p: u32, rng: &mut impl rand::Rng) {
-        let at = self.started.elapsed();
+        let at = self.elapsed();
         let Some(player) = state.players.get_mut(p as usize) else { return };
         let (activity, input) = player.next_input(&self.mix, rng);
         let id = state.next_update_id;
@@ -163,12 +162,21 @@ impl Sim {
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(rand::random());
         let mut tick = tokio::time::interval(Duration::from_millis(2));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let begin = *self.started.get_or_init(Instant::now);
         let users = self.lock().players.len() as u32;
+        if let Load::Closed { think } = self.load {
+            let mut state = self.lock();
+            for p in 0..users {
+                // Arrivals spread over the first think time, so the start is not one burst.
+                let offset = think.mul_f64(f64::from(p) / f64::from(users.max(1)));
+                state.due.push(Reverse((begin + offset, p)));
+            }
+        }
         let mut sent = 0u64;
         let mut last_sweep = Duration::ZERO;
         loop {
             tick.tick().await;
-            let now = self.started.elapsed();
+            let now = self.elapsed();
             if now >= until {
                 break;
             }
@@ -244,7 +252,7 @@ impl Sim {
 
     /// The server answered player `p`: a message (with its keyboard) or a callback answer.
     fn answered(&self, state: &mut State, update: Option<i64>) {
-        let at = self.started.elapsed();
+        let at = self.elapsed();
         let Some(id) = update else { return };
         if let Some(f) = state.in_flight.remove(&id) {
             state.measure.answered(f.sent_at, at);

@@ -63,6 +63,11 @@ async fn drop_database(database_url: &str) -> anyhow::Result<()> {
 }
 
 pub async fn run(options: Options) -> anyhow::Result<Report> {
+    // Faults are planted only in the run's own throwaway database, never among real players.
+    anyhow::ensure!(
+        options.plant.is_none() || matches!(options.target, Target::OwnServer { .. }),
+        "--plant works only with --target self"
+    );
     let first = match &options.target {
         Target::OwnServer { .. } => 1,
         Target::Running { database_url, .. } => verify::next_update_id(database_url).await?,
@@ -99,7 +104,7 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
     let mut cpu_secs = 0.0;
     while !generator.is_finished() {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let at = sim.started.elapsed();
+        let at = sim.elapsed();
         let metrics = async { client.get(format!("{base_url}/metrics")).send().await?.text().await };
         let metrics = tokio::time::timeout(Duration::from_millis(500), metrics).await.ok().and_then(Result::ok);
         let metrics = metrics.unwrap_or_default();
@@ -131,7 +136,7 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
     generator.await?;
     bar.finish_and_clear();
     sim.drain().await;
-    let loaded = sim.started.elapsed().as_secs_f64();
+    let loaded = sim.elapsed().as_secs_f64();
 
     // Stop our own server cleanly: what it holds must be saved, and that is checked.
     let stopped = match own {

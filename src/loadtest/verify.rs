@@ -107,10 +107,10 @@ pub async fn verify(
     let lost: Vec<i64> = handed.iter().copied().filter(|id| !processed.contains(id)).take(5).collect();
     let lost_count = handed.iter().filter(|id| !processed.contains(id)).count();
     checks.push(Check {
-        name: "every update taken was applied exactly once",
+        name: "no update the server took was lost",
         ok: lost_count == 0 && processed.len() as u64 <= sent,
         detail: format!(
-            "{sent} sent, {} taken, {} recorded as processed (one row per update id); {lost_count} taken but missing{}",
+            "{sent} sent, {} taken, {} recorded as processed (at most once each: the update id is the key, and a second application would show in the ledger); {lost_count} taken but never applied{}",
             handed.len(),
             processed.len(),
             if lost.is_empty() { String::new() } else { format!(", e.g. {lost:?}") }

@@ -270,8 +270,8 @@ pub fn render(out: &Outgoing) -> Rendered {
             let (text, keyboard) = super::render_menu::personal_menu(lang, &view);
             (text, Some(keyboard))
         }
-        Reply::StreakReminder { streak } => {
-            let (text, keyboard) = super::render_menu::streak_reminder(lang, *streak);
+        Reply::StreakReminder { streak, hours_left } => {
+            let (text, keyboard) = super::render_menu::streak_reminder(lang, *streak, *hours_left);
             (text, Some(keyboard))
         }
         Reply::RemindersSet { on } => (super::render_menu::reminders_set(lang, *on), Some(back_to_menu(lang))),
@@ -810,7 +810,7 @@ mod tests {
             },
             Reply::PrivacyMenu { reminders: true },
             Reply::PrivacyMenu { reminders: false },
-            Reply::StreakReminder { streak: 12 },
+            Reply::StreakReminder { streak: 12, hours_left: 3 },
             Reply::RemindersSet { on: false },
             Reply::ConfirmDelete,
             Reply::DataDeleted,

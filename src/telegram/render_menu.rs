@@ -67,8 +67,10 @@ fn suggestion(lang: Lang, s: &Suggestion) -> (String, Option<InlineKeyboardButto
     }
 }
 
-pub fn streak_reminder(lang: Lang, streak: i32) -> (String, InlineKeyboardMarkup) {
-    let text = fill(lang, "streak_reminder", &[("streak", &streak.to_string())]);
+pub fn streak_reminder(lang: Lang, streak: i32, hours_left: u32) -> (String, InlineKeyboardMarkup) {
+    let args = [("streak", streak.to_string()), ("hours", hours_left.max(1).to_string())];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let text = fill(lang, "streak_reminder", &args);
     let keyboard = InlineKeyboardMarkup::new([
         vec![button(lang, "btn_suggest_daily", CallbackData::Daily)],
         vec![button(lang, "btn_reminders_off", CallbackData::RemindersOff)],

@@ -502,6 +502,7 @@ async fn a_streak_at_risk_comes_first_is_reminded_once_and_reminders_can_be_turn
 
     let (seen, reminder) = next(0, "the reminder", |c| c.text().contains("racha de 6 días")).await;
     assert_eq!(data(&reminder), ["1:g", "1:n0"], "claim it, or no more reminders");
+    assert!(reminder.text().contains("Se rompe en"), "how long is left: {}", reminder.text());
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(tg.messages_to(tomas.id).len(), 1, "one a day, however many sweeps");
     assert!(tg.messages_to(sara.id).is_empty(), "Sara opted out");

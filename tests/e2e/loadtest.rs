@@ -53,7 +53,7 @@ async fn a_small_load_runs_end_to_end_writes_its_report_and_its_checks_pass() {
 async fn a_planted_fault_fails_the_run() {
     let faults = [
         ("duplicate-effect", "the ledger invariant holds"),
-        ("lost-update", "every update taken was applied exactly once"),
+        ("lost-update", "no update the server took was lost"),
         ("unsaved-state", "no player is left with unsaved state"),
     ];
     for (fault, check) in faults {

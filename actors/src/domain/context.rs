@@ -41,6 +41,9 @@ pub struct Known {
     /// Items engaged with (`capitulo:N`, `tienda:<item>`, `logro:<id>`).
     pub engaged: BTreeSet<String>,
     pub reminders: bool,
+    /// When the player was last seen (saved when their previous actor passivated), so a new
+    /// actor knows whether this is the same session.
+    pub last_seen: Option<DateTime<Utc>>,
 }
 
 /// The part of the day, where the player is.
@@ -94,7 +97,7 @@ pub struct PlayerContext {
 
 impl PlayerContext {
     pub fn from_known(known: Known) -> PlayerContext {
-        PlayerContext { known, ..PlayerContext::default() }
+        PlayerContext { last_update_at: known.last_seen, known, ..PlayerContext::default() }
     }
 
     /// The game's calendar, from the settings (the same for every player).
@@ -135,13 +138,20 @@ impl PlayerContext {
         self.recent.push_back(kind);
     }
 
+    /// A new player's first update: their first session, whatever registration wrote as seen.
+    pub fn first_session(&mut self, kind: &'static str, now: DateTime<Utc>) {
+        self.last_update_at = None;
+        self.observe(kind, now);
+    }
+
     /// What the game answered: the streak, spending, the story and what was engaged with.
     pub fn observe_reply(&mut self, reply: &Reply, now: DateTime<Utc>) {
         let today = now.with_timezone(&self.known.game_tz.unwrap_or(Tz::UTC)).date_naive();
         match reply {
             Reply::DailyGift(gift) => {
                 self.known.current_streak = gift.streak;
-                self.known.last_claim = Some(today);
+                // A late claim forgiven counts for yesterday: today's is still to come.
+                self.known.last_claim = if gift.late_claim_forgiven { today.pred_opt() } else { Some(today) };
                 if gift.streak_lost {
                     self.streak_lost_at = Some(now);
                 }
@@ -321,6 +331,22 @@ mod tests {
     }
 
     #[test]
+    fn a_new_actor_goes_on_with_the_session_its_predecessor_saw() {
+        let tz = Some(chrono_tz::Europe::Madrid);
+        let known = |minutes_ago: i64| Known { tz, game_tz: tz, last_seen: Some(at(-minutes_ago)), ..Known::default() };
+        let mut back_soon = PlayerContext::from_known(known(12));
+        back_soon.observe("menu", at(0));
+        assert_eq!(back_soon.habits().hours.iter().sum::<f64>(), 0.0, "the same session: not counted again");
+        assert_eq!(back_soon.minutes_since_previous(), Some(12.0));
+        let mut back_later = PlayerContext::from_known(known(120));
+        back_later.observe("menu", at(0));
+        assert_eq!(back_later.habits().hours.iter().sum::<f64>(), 1.0, "a new session");
+        let mut new_player = PlayerContext::from_known(known(0));
+        new_player.first_session("start", at(0));
+        assert_eq!(new_player.habits().hours.iter().sum::<f64>(), 1.0, "registering starts the first session");
+    }
+
+    #[test]
     fn answers_keep_the_streak_story_and_spending_in_view() {
         use crate::domain::reply::DailyGift;
         let mut c = madrid();
@@ -333,6 +359,10 @@ mod tests {
             "streak": 5, "milestone": null, "freezes_used": 0, "late_claim_forgiven": false, "streak_lost": false
         }))
         .unwrap();
+        let mut forgiven = gift.clone();
+        forgiven.late_claim_forgiven = true;
+        c.observe_reply(&Reply::DailyGift(forgiven), at(1));
+        assert!(c.streak_at_risk(at(2)), "a late claim forgiven counts for yesterday");
         c.observe_reply(&Reply::DailyGift(gift), at(1));
         assert!(!c.streak_at_risk(at(2)), "claimed today");
         assert_eq!(c.current_streak(), 5);

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 /// Each new session keeps this share of what the older ones weighed, so the histogram follows
 /// a player whose routine changes (a half-life of about 35 sessions).
 const FORGET: f64 = 0.98;
-/// Sessions seen before an hour can be called a habit.
-pub const MIN_SESSIONS: f64 = 3.0;
+/// Sessions seen before an hour can be called a habit (three, as the decay leaves them).
+pub const MIN_SESSIONS: f64 = 1.0 + FORGET + FORGET * FORGET;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -78,10 +78,30 @@ impl Habits {
     }
 }
 
-/// Whether a reminder may go out now, at `local_hour`: never in quiet hours, and not before
-/// the player's best hour (`fallback` until they have habits). The caller keeps it to one a day.
-pub fn reminder_due(habits: &Habits, local_hour: u32, quiet: QuietHours, fallback: u32) -> bool {
-    !quiet.contains(local_hour) && local_hour >= habits.best_hour(quiet).unwrap_or(fallback)
+/// In its last hours, a streak at risk is worth a reminder whatever the player's habits.
+pub const LAST_CALL_HOURS: f64 = 3.0;
+
+/// Where a player is when the reminder sweep finds their streak at risk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReminderMoment {
+    /// The hour on the player's own clock.
+    pub local_hour: u32,
+    /// Whether the player's own date is the game day at risk: a player west of the game's
+    /// zone is still on the day before when the game day begins.
+    pub same_day: bool,
+    /// Hours until the game day ends and the streak breaks.
+    pub hours_left: f64,
+}
+
+/// Whether a reminder may go out now: never in the player's quiet hours; otherwise from their
+/// best hour (`fallback` until they have habits) on the game day, or as a last call in the
+/// game day's final hours. The caller keeps it to one a day.
+pub fn reminder_due(habits: &Habits, at: ReminderMoment, quiet: QuietHours, fallback: u32) -> bool {
+    if quiet.contains(at.local_hour) {
+        return false;
+    }
+    let best = habits.best_hour(quiet).unwrap_or(fallback);
+    (at.same_day && at.local_hour >= best) || at.hours_left <= LAST_CALL_HOURS
 }
 
 #[cfg(test)]
@@ -104,11 +124,13 @@ mod tests {
         h.record_session(20);
         h.record_session(20);
         assert_eq!(h.best_hour(NIGHT), None, "two sessions are not a habit");
-        h.record_session(21);
         h.record_session(20);
+        assert_eq!(h.best_hour(NIGHT), Some(20), "three are");
+        h.record_session(21);
         h.record_session(13);
         assert_eq!(h.best_hour(NIGHT), Some(20));
-        // A night owl: every session at 23, which is quiet; the nearest allowed hour wins.
+        // A night owl: every session at 23, which is quiet, and nothing seen near it outside
+        // quiet hours: no habit to go by (the fallback hour serves).
         let mut owl = Habits::default();
         for _ in 0..5 {
             owl.record_session(23);
@@ -119,17 +141,21 @@ mod tests {
     }
 
     #[test]
-    fn a_reminder_waits_for_the_best_hour_and_keeps_quiet() {
+    fn a_reminder_waits_for_the_best_hour_on_the_game_day_keeps_quiet_and_makes_a_last_call() {
         let mut evenings = Habits::default();
         for _ in 0..5 {
             evenings.record_session(20);
         }
-        assert!(!reminder_due(&evenings, 12, NIGHT, 18), "too early for her");
-        assert!(reminder_due(&evenings, 20, NIGHT, 18));
-        assert!(reminder_due(&evenings, 21, NIGHT, 18), "a late sweep still sends");
-        assert!(!reminder_due(&evenings, 23, NIGHT, 18), "quiet");
+        let at = |local_hour, same_day, hours_left| ReminderMoment { local_hour, same_day, hours_left };
+        assert!(!reminder_due(&evenings, at(12, true, 12.0), NIGHT, 18), "too early for her");
+        assert!(reminder_due(&evenings, at(20, true, 4.0), NIGHT, 18));
+        assert!(reminder_due(&evenings, at(21, true, 3.5), NIGHT, 18), "a late sweep still sends");
+        assert!(!reminder_due(&evenings, at(23, true, 1.0), NIGHT, 18), "quiet, even at the last call");
+        // West of the game's zone, the game day starts in the player's afternoon of the day before.
+        assert!(!reminder_due(&evenings, at(20, false, 20.0), NIGHT, 18), "her evening of the day before");
+        assert!(reminder_due(&evenings, at(10, false, 2.0), NIGHT, 18), "the last call, where her day is young");
         let new = Habits::default();
-        assert!(!reminder_due(&new, 17, NIGHT, 18) && reminder_due(&new, 18, NIGHT, 18), "the fallback hour");
+        assert!(!reminder_due(&new, at(17, true, 7.0), NIGHT, 18) && reminder_due(&new, at(18, true, 6.0), NIGHT, 18));
     }
 
     #[test]

@@ -78,9 +78,11 @@ pub enum Reply {
         #[serde(default)]
         suggestion: Option<super::interface::Suggestion>,
     },
-    /// A re-engagement reminder: the streak breaks tonight.
+    /// A re-engagement reminder: the streak breaks in `hours_left` hours.
     StreakReminder {
         streak: i32,
+        #[serde(default)]
+        hours_left: u32,
     },
     /// The player turned reminders on or off.
     RemindersSet {

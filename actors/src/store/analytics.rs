@@ -1,6 +1,6 @@
 //! The dashboard's overview: reads over `user_active_days`, `users`, `points_transactions`,
-//! `user_story_chapters`, `user_subscriptions` and `payments`. Playground players (ids from
-//! `PLAYGROUND_FIRST_ID`) are left out of every figure.
+//! `user_story_chapters`, `user_subscriptions` and `payments`. Test players (load-test ids from
+//! `LOADTEST_FIRST_ID`, playground ids from `PLAYGROUND_FIRST_ID`) are left out of every figure.
 
 use super::{Connection, StoreError};
 use chrono::NaiveDate;
@@ -41,8 +41,18 @@ pub struct Overview {
     pub subscribers: Vec<(String, i64)>,
 }
 
-pub async fn overview(conn: &Connection) -> Result<Overview, StoreError> {
-    let real = PLAYGROUND_FIRST_ID;
+/// The overview on the game's calendar (`timezone`, an IANA name): "today" and each day's
+/// bounds are the game's, as the days players were active are recorded.
+pub async fn overview(conn: &Connection, timezone: &str) -> Result<Overview, StoreError> {
+    conn.execute("SELECT set_config('TimeZone', $1, false)", &[&timezone]).await?;
+    let figures = overview_in_session_zone(conn).await;
+    // The connection goes back to the pool as it came.
+    conn.batch_execute("RESET TIME ZONE").await?;
+    figures
+}
+
+async fn overview_in_session_zone(conn: &Connection) -> Result<Overview, StoreError> {
+    let real = LOADTEST_FIRST_ID;
     let mut o = Overview::default();
     let row = conn
         .query_one(

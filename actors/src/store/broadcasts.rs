@@ -1,7 +1,7 @@
 //! `broadcasts`: messages to a segment of players, and who is in a segment.
 
 use super::{Connection, StoreError, Transaction};
-use crate::store::analytics::PLAYGROUND_FIRST_ID;
+use crate::store::analytics::LOADTEST_FIRST_ID;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -31,7 +31,7 @@ const MEMBERS: &str = "FROM users u
 
 pub async fn segment_size(conn: &Connection, segment: &str, inactive_days: Option<i32>) -> Result<i64, StoreError> {
     let days = inactive_days.unwrap_or(0);
-    let row = conn.query_one(&format!("SELECT count(*) {MEMBERS}"), &[&PLAYGROUND_FIRST_ID, &segment, &days]).await?;
+    let row = conn.query_one(&format!("SELECT count(*) {MEMBERS}"), &[&LOADTEST_FIRST_ID, &segment, &days]).await?;
     Ok(row.get(0))
 }
 
@@ -47,7 +47,7 @@ pub async fn members_after(
     let rows = conn
         .query(
             &format!("SELECT u.id, u.language_code {MEMBERS} AND u.id > $4 ORDER BY u.id LIMIT $5"),
-            &[&PLAYGROUND_FIRST_ID, &segment, &days, &after_id, &limit],
+            &[&LOADTEST_FIRST_ID, &segment, &days, &after_id, &limit],
         )
         .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())

@@ -1,5 +1,6 @@
 //! What players engaged with, and when, for the recommender: chapters started, shop items
-//! bought, achievements unlocked (first level). Read whole when the model is refitted.
+//! bought, achievements unlocked (first level). Read whole when the model is refitted; test
+//! players (load tests, the playground), banned and erased players teach it nothing.
 
 use super::StoreError;
 use crate::recommend::Engagement;
@@ -10,15 +11,16 @@ const LIMIT: i64 = 2_000_000;
 pub async fn recent(client: &deadpool_postgres::Client) -> Result<Vec<Engagement>, StoreError> {
     let stmt = client
         .prepare_cached(
-            "SELECT user_id, item, at FROM (
+            "SELECT e.user_id, e.item, e.at FROM (
                  SELECT user_id, 'capitulo:' || chapter AS item, started_at AS at FROM user_story_chapters
                  UNION ALL
                  SELECT user_id, 'tienda:' || (context->>'item'), created_at FROM points_transactions
                   WHERE action_type = 'shop_purchase' AND context ? 'item'
                  UNION ALL
                  SELECT user_id, 'logro:' || achievement_id, unlocked_at FROM user_achievements WHERE tier = 1
-             ) e WHERE user_id > 0
-             ORDER BY at DESC LIMIT $1",
+             ) e JOIN users u ON u.id = e.user_id
+             WHERE NOT u.is_test AND u.banned_at IS NULL AND u.deleted_at IS NULL
+             ORDER BY e.at DESC LIMIT $1",
         )
         .await?;
     let rows = client.query(&stmt, &[&LIMIT]).await?;

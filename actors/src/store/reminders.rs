@@ -28,7 +28,7 @@ pub async fn at_risk(
                JOIN users u ON u.id = g.user_id
                JOIN user_profiles p ON p.user_id = g.user_id
               WHERE g.last_daily_claim = $1 AND g.current_streak > 0
-                AND u.is_active AND u.deleted_at IS NULL AND u.banned_at IS NULL
+                AND u.is_active AND NOT u.is_test AND u.deleted_at IS NULL AND u.banned_at IS NULL
                 AND p.reminders AND (p.reminded_on IS NULL OR p.reminded_on < $2)",
         )
         .await?;

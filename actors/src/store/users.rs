@@ -15,7 +15,8 @@ const SELECT_PLAYER: &str = "
            ARRAY(SELECT 'capitulo:' || c.chapter FROM user_story_chapters c WHERE c.user_id = u.id
                  UNION SELECT 'logro:' || a.achievement_id FROM user_achievements a WHERE a.user_id = u.id
                  UNION SELECT 'tienda:' || (t.context->>'item') FROM points_transactions t
-                       WHERE t.user_id = u.id AND t.action_type = 'shop_purchase')
+                       WHERE t.user_id = u.id AND t.action_type = 'shop_purchase' AND t.context ? 'item'),
+           u.last_seen_at
     FROM users u JOIN user_gamification g ON g.user_id = u.id LEFT JOIN user_profiles p ON p.user_id = u.id
     WHERE u.id = $1";
 
@@ -34,6 +35,7 @@ fn player_from_row(row: &Row) -> Player {
         chapter: row.get(18),
         engaged: row.get::<_, Vec<String>>(19).into_iter().collect(),
         reminders: row.get::<_, Option<bool>>(15).unwrap_or(true),
+        last_seen: row.get(20),
     };
     Player {
         user_id: row.get(0),

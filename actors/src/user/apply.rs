@@ -197,6 +197,10 @@ async fn apply_action(
                     // Registered concurrently by another node: use what is stored.
                     None => load_in_tx(tx, user_id).await?,
                 };
+                // Their first session begins here (a returning player's went on as it was).
+                if let Some(p) = player.as_mut().filter(|_| !returning) {
+                    p.context.first_session(update.action.kind(), chrono::Utc::now());
+                }
                 let first_name = update.identity.first_name.clone();
                 let mut referral_bonus = None;
                 if !returning && let Some(referrer) = store::users::referrer_of(tx, user_id).await? {
@@ -264,6 +268,8 @@ async fn apply_action(
             if let Some(mut fresh) = load_in_tx(tx, user_id).await? {
                 fresh.context = std::mem::take(&mut p.context);
                 fresh.missions_assigned_on = p.missions_assigned_on;
+                // Refined by play and not saved yet: the actor's is the newer.
+                fresh.archetype = p.archetype.take();
                 *p = fresh;
             }
             replies.push(Reply::Profile {
@@ -397,9 +403,10 @@ async fn apply_action(
             replies.extend([Reply::QuizSkipped, main_menu(deps, p, now)]);
         }
         Action::LabelMood { reading_id, mood } => {
-            let reply = super::mood::label(tx, user_id, *reading_id, *mood).await?;
-            // They told her how they feel: she believes them more than her model.
-            if let Some(told) = crate::mood::MOODS.get(usize::from(*mood)) {
+            let (reply, told) = super::mood::label(tx, user_id, *reading_id, *mood).await?;
+            // They told her how they feel (answering today's question): she believes them more
+            // than her model.
+            if let Some(told) = told {
                 p.context.read_mood(told, 1.0, now);
             }
             replies.push(reply);

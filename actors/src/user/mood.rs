@@ -41,9 +41,16 @@ pub(super) async fn chat(
     Ok(Reply::MoodReply { mood: reading.mood.to_owned(), ask: ask.then_some(id) })
 }
 
-pub(super) async fn label(tx: &Transaction<'_>, user_id: i64, reading_id: i64, mood: u8) -> Result<Reply, StoreError> {
-    let Some(mood) = MOODS.get(usize::from(mood)) else { return Ok(Reply::Unrecognised) };
-    // A second press, or someone else's button, changes nothing; the thanks are the same.
-    moods::label(tx, user_id, reading_id, mood).await?;
-    Ok(Reply::MoodThanks { mood: (*mood).to_owned() })
+/// Keep the player's answer. Returns the thanks, and the mood they named if this press
+/// recorded it (a second press, or someone else's button, changes nothing; the thanks are the
+/// same).
+pub(super) async fn label(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    reading_id: i64,
+    mood: u8,
+) -> Result<(Reply, Option<&'static str>), StoreError> {
+    let Some(mood) = MOODS.get(usize::from(mood)).copied() else { return Ok((Reply::Unrecognised, None)) };
+    let recorded = moods::label(tx, user_id, reading_id, mood).await?;
+    Ok((Reply::MoodThanks { mood: mood.to_owned() }, recorded.then_some(mood)))
 }
