@@ -504,7 +504,8 @@ pub async fn post_updates(
             if sent.is_ok_and(|r| r.status().is_success()) {
                 mark_taken(&mut state, id);
             } else {
-                state.measure.rejected("webhook_not_accepted");
+                // The server refused it (busy): Telegram would post it again later; counted as an error.
+                state.measure.rejected("webhook_refused_by_server");
             }
             drop(slot);
         });
