@@ -246,11 +246,14 @@ async fn apply_action(
     let now = chrono::Utc::now();
     if update.action.is_user_initiated() {
         p.context.observe(update.action.kind(), now);
-        // Play refines the archetype (saved with the habits when the actor passivates).
-        let signals = p.context.habits().signals;
-        let refined = crate::domain::archetype::refine(p.context.personality(), signals, p.archetype.as_deref());
-        if refined != p.archetype.as_deref() {
-            p.archetype = refined.map(str::to_owned);
+        // Play refines the archetype (saved with the habits when the actor passivates); only
+        // an action that says something of the player's type can change it.
+        if crate::domain::archetype::signal_of(update.action.kind()).is_some() {
+            let signals = p.context.habits().signals;
+            let refined = crate::domain::archetype::refine(p.context.personality(), signals, p.archetype.as_deref());
+            if refined != p.archetype.as_deref() {
+                p.archetype = refined.map(str::to_owned);
+            }
         }
     }
     match &update.action {
