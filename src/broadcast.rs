@@ -100,7 +100,7 @@ impl Broadcaster {
             tracing::info!(broadcast = id, queued = b.queued, "broadcast queued to everyone");
             return Ok(false);
         };
-        let tx = conn.transaction().await?;
+        let tx = diana_actors::store::begin(&mut conn).await?;
         let pending = members
             .iter()
             .map(|(user, lang)| store::outbox::Pending {

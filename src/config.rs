@@ -112,6 +112,8 @@ pub struct DatabaseSettings {
     /// `None`: use 127.0.0.1:5432 if it answers, else a private cluster in `embedded_dir`.
     pub url: Option<Secret>,
     pub pool_size: usize,
+    /// Most user updates one group commit carries; 1: each commits alone.
+    pub commit_group: usize,
     pub embedded_dir: PathBuf,
 }
 
@@ -191,6 +193,7 @@ struct Raw {
 struct RawDatabase {
     url: Option<String>,
     pool_size: usize,
+    commit_group: usize,
     embedded_dir: PathBuf,
 }
 #[derive(Deserialize)]
@@ -320,6 +323,7 @@ impl Settings {
                 None => None,
             },
             pool_size: positive("database.pool_size", raw.database.pool_size)?,
+            commit_group: positive("database.commit_group", raw.database.commit_group)?,
             embedded_dir: raw.database.embedded_dir,
         };
         let redis_url = parse_url("redis.url", &raw.redis.url)?;

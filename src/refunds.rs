@@ -43,7 +43,9 @@ pub fn refundable(provider: &str) -> bool {
 /// The provider's own refund webhook, when it comes, finds the payment refunded already.
 pub async fn give_back(pool: &Pool, refunders: Refunders<'_>, payment_id: i64) -> Result<(), RefundError> {
     let conn = pool.get().await.map_err(StoreError::from)?;
-    let payment = store::payments::payment(&conn, payment_id).await?.ok_or(RefundError::NoSuchPayment(payment_id))?;
+    let payment = store::payments::payment(&store::Transaction::Client(&conn), payment_id)
+        .await?
+        .ok_or(RefundError::NoSuchPayment(payment_id))?;
     if payment.status != "paid" && payment.status != "disputed" {
         return Err(RefundError::NotRefundable(payment_id, payment.status));
     }

@@ -24,6 +24,7 @@ use diana_actors::payments::{PaymentReconciler, system_clock};
 use diana_actors::recommender::Recommender;
 use diana_actors::redis::{InvalidRedisUrl, Redis};
 use diana_actors::reminders::{ReminderRules, Reminders};
+use diana_actors::store::group_commit::GroupCommit;
 use diana_actors::store::{self, StoreError};
 use diana_actors::story::{LoadStoryVersion, StoryBook, StoryEngine, StoryShelf};
 use diana_actors::user::{UserDeps, UserDirectory, UserSettings};
@@ -198,8 +199,13 @@ impl Application {
         let story_shelf = StoryShelf::new(load_story(&settings, uploaded.as_deref())?);
         let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
         reload_story_on_hangup(story_engine.clone(), settings.story_dir.clone());
+        let lanes = match settings.actors.shards {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
         let deps = UserDeps {
             pool: pool.clone(),
+            commits: GroupCommit::new(pool.clone(), lanes, settings.database.commit_group),
             redis: redis.clone(),
             leaderboard: Some(leaderboard),
             achievements: Some(evaluator),

@@ -2,6 +2,12 @@
 //! after game events, and unlocks each level exactly once (the primary key of
 //! `user_achievements` decides, even when evaluations race), paying its reward through the
 //! ledger and committing the unlock message with it.
+//!
+//! Most events unlock nothing, so the evaluator screens first: the players asked about within
+//! `SCREEN_EVERY` are read together, in two statements and without locks, and only those with a
+//! level reached or a mission due are evaluated under the wallet lock. Before it screened, each
+//! event cost a transaction of seven statements that fought the player's next update for the
+//! wallet lock: a third of all statements under load (docs/performance.md).
 
 use crate::content::Live;
 use crate::domain::achievements::{Achievements, newly_reached};
@@ -13,6 +19,8 @@ use crate::store::{self, Pool, StoreError, outbox::Pending};
 use crate::user::wallet::{self, Credited, Earning};
 use actix::prelude::*;
 use chrono_tz::Tz;
+use futures::StreamExt;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Where committed replies go to be sent (the Telegram outbox, in the server).
@@ -20,6 +28,15 @@ pub type ReplySink = Arc<dyn Fn(Vec<Outgoing>) + Send + Sync>;
 
 /// Rewards can unlock further achievements (besitos earned); a few rounds settle them.
 const MAX_ROUNDS: usize = 4;
+
+/// Players asked about within this long are screened together.
+const SCREEN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Evaluations running at once (each holds a connection).
+const EVALUATE_AT_ONCE: usize = 4;
+
+/// Players per screening statement.
+const SCREEN_CHUNK: usize = 1000;
 
 #[derive(Clone)]
 pub struct AchievementEvaluator {
@@ -31,6 +48,10 @@ pub struct AchievementEvaluator {
     leaderboard: Option<Addr<Leaderboard>>,
     /// Missions are paid in the same pass as achievements, from the same counters.
     missions: Option<Live<crate::domain::missions::Missions>>,
+    /// Players asked about and not screened yet.
+    waiting: HashSet<i64>,
+    /// A screening is scheduled or running.
+    screening: bool,
 }
 
 impl AchievementEvaluator {
@@ -42,7 +63,17 @@ impl AchievementEvaluator {
         sink: Option<ReplySink>,
         leaderboard: Option<Addr<Leaderboard>>,
     ) -> AchievementEvaluator {
-        AchievementEvaluator { pool, definitions, economy, tz, sink, leaderboard, missions: None }
+        AchievementEvaluator {
+            pool,
+            definitions,
+            economy,
+            tz,
+            sink,
+            leaderboard,
+            missions: None,
+            waiting: HashSet::new(),
+            screening: false,
+        }
     }
 
     /// Also pay completed missions when evaluating.
@@ -71,7 +102,7 @@ impl AchievementEvaluator {
 
     async fn evaluate_once(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         // The wallet lock first, as every writer takes it: evaluations of one player run one
         // at a time, and they never lock in an order opposite to another's.
         if store::ledger::lock_wallet(&tx, user_id).await?.is_none() {
@@ -145,25 +176,104 @@ pub struct Evaluate {
 }
 
 impl Handler<Evaluate> for AchievementEvaluator {
-    type Result = ResponseFuture<()>;
+    type Result = ();
 
-    fn handle(&mut self, msg: Evaluate, _ctx: &mut Self::Context) -> Self::Result {
-        let evaluator = self.clone();
-        Box::pin(async move {
-            // A conflict with a concurrent writer (a deadlock victim, say) is worth a retry.
-            for attempt in 1..=3 {
-                match evaluator.evaluate(msg.user_id).await {
-                    Ok(_) => return,
-                    Err(error) if attempt < 3 => {
-                        tracing::debug!(user_id = msg.user_id, %error, "achievement evaluation retried");
-                    }
+    fn handle(&mut self, msg: Evaluate, ctx: &mut Self::Context) {
+        self.waiting.insert(msg.user_id);
+        if !self.screening {
+            self.screening = true;
+            ctx.notify_later(Screen, SCREEN_EVERY);
+        }
+    }
+}
+
+/// Screen everyone waiting, and evaluate those with something due.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Screen;
+
+impl Handler<Screen> for AchievementEvaluator {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _msg: Screen, _ctx: &mut Self::Context) -> Self::Result {
+        let users: Vec<i64> = self.waiting.drain().collect();
+        let evaluator = AchievementEvaluator { waiting: HashSet::new(), ..self.clone() };
+        let work = async move {
+            for chunk in users.chunks(SCREEN_CHUNK) {
+                let due = match evaluator.screen(chunk).await {
+                    Ok(due) => due,
                     Err(error) => {
-                        count_error("achievement_evaluation");
-                        tracing::warn!(user_id = msg.user_id, %error, "achievement evaluation failed");
+                        // Without the screening, evaluate each one: nothing is skipped.
+                        count_error("achievement_screening");
+                        tracing::warn!(%error, players = chunk.len(), "achievement screening failed");
+                        chunk.to_vec()
                     }
+                };
+                let evaluations = futures::stream::iter(due);
+                evaluations
+                    .for_each_concurrent(EVALUATE_AT_ONCE, |user_id| evaluator.evaluate_with_retries(user_id))
+                    .await;
+            }
+        };
+        Box::pin(work.into_actor(self).map(|(), act, ctx| {
+            act.screening = !act.waiting.is_empty();
+            if act.screening {
+                ctx.notify_later(Screen, SCREEN_EVERY);
+            }
+        }))
+    }
+}
+
+impl AchievementEvaluator {
+    /// Those of `users` with a level reached and not unlocked, or a mission finished and not
+    /// paid. Read without locks: a player it names is evaluated (and checked again) under the
+    /// wallet lock, and one it misses has nothing due in committed state.
+    async fn screen(&self, users: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let conn = self.pool.get().await?;
+        let read = store::achievements::screening(&conn, users).await?;
+        let definitions = self.definitions.get();
+        let no_counters = Default::default();
+        let no_levels = Default::default();
+        let mut due: HashSet<i64> = users
+            .iter()
+            .copied()
+            .filter(|user_id| {
+                let counters = read.counters.get(user_id).unwrap_or(&no_counters);
+                let unlocked = read.unlocked.get(user_id).unwrap_or(&no_levels);
+                definitions.all.iter().any(|def| {
+                    let value = counters.get(&def.counter).copied().unwrap_or(0);
+                    !newly_reached(def, value, unlocked.get(&def.id).map_or(&[][..], Vec::as_slice)).is_empty()
+                })
+            })
+            .collect();
+        if let Some(missions) = self.missions.as_ref().map(Live::get) {
+            let today = chrono::Utc::now().with_timezone(&self.tz).date_naive();
+            let periods = [today.to_string(), (today - chrono::Days::new(1)).to_string()];
+            for (user_id, assigned) in store::missions::unpaid_of(&conn, users, &periods).await? {
+                let Some(mission) = missions.get(&assigned.mission_id) else { continue };
+                let now = read.counters.get(&user_id).and_then(|c| c.get(&mission.counter)).copied().unwrap_or(0);
+                if crate::domain::missions::progress(mission, now, assigned.baseline) >= mission.target {
+                    due.insert(user_id);
                 }
             }
-        })
+        }
+        Ok(users.iter().copied().filter(|u| due.contains(u)).collect())
+    }
+
+    async fn evaluate_with_retries(&self, user_id: i64) {
+        // A conflict with a concurrent writer (a deadlock victim, say) is worth a retry.
+        for attempt in 1..=3 {
+            match self.evaluate(user_id).await {
+                Ok(_) => return,
+                Err(error) if attempt < 3 => {
+                    tracing::debug!(user_id, %error, "achievement evaluation retried");
+                }
+                Err(error) => {
+                    count_error("achievement_evaluation");
+                    tracing::warn!(user_id, %error, "achievement evaluation failed");
+                }
+            }
+        }
     }
 }
 

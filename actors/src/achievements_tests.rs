@@ -15,7 +15,7 @@ async fn fifty_concurrent_evaluations_unlock_and_pay_each_level_once() {
     store::achievements::sync(&pool.get().await.unwrap(), &definitions.get().all).await.unwrap();
     {
         let mut conn = pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         let identity =
             Identity { user_id: 77, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
         store::users::register(&tx, &identity, None).await.unwrap();
@@ -61,4 +61,62 @@ async fn fifty_concurrent_evaluations_unlock_and_pay_each_level_once() {
     let (client, conn) = admin.connect(tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
     client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+}
+
+#[actix::test]
+async fn screening_names_only_players_with_something_due_and_the_actor_unlocks_theirs() {
+    let (db, pool) = crate::store::test_db::TestDb::create().await;
+    let definitions = crate::content::Live::new(Achievements::embedded().unwrap());
+    store::achievements::sync(&pool.get().await.unwrap(), &definitions.get().all).await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    {
+        let mut conn = pool.get().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
+        for user_id in [1, 2, 3] {
+            let identity =
+                Identity { user_id, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
+            store::users::register(&tx, &identity, None).await.unwrap();
+        }
+        // 1 reached "primer_regalo"; 2 has it already and nothing new; 3 did nothing.
+        store::achievements::bump(&tx, 1, "daily_claims", 1, today, false).await.unwrap();
+        store::achievements::bump(&tx, 2, "daily_claims", 1, today, false).await.unwrap();
+        store::achievements::unlock(&tx, 2, "primer_regalo", 1, 5).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let evaluator = AchievementEvaluator::new(
+        pool.clone(),
+        definitions,
+        Arc::new(Economy::embedded().unwrap()),
+        chrono_tz::Europe::Madrid,
+        None,
+        None,
+    );
+    assert_eq!(evaluator.screen(&[1, 2, 3]).await.unwrap(), vec![1]);
+
+    let addr = evaluator.start();
+    for user_id in [1, 2, 3, 1] {
+        addr.send(Evaluate { user_id }).await.unwrap();
+    }
+    let conn = pool.get().await.unwrap();
+    let mut rows = Vec::new();
+    for _ in 0..100 {
+        let found = conn
+            .query("SELECT user_id, achievement_id FROM user_achievements ORDER BY user_id, achievement_id", &[])
+            .await
+            .unwrap();
+        rows = found.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1))).collect::<Vec<_>>();
+        if rows.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(rows, vec![(1, "primer_regalo".to_owned()), (2, "primer_regalo".to_owned())]);
+    let paid: i64 = conn
+        .query_one("SELECT count(*) FROM points_transactions WHERE action_type = 'achievement'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(paid, 1, "player 1 paid once though asked about twice");
+    drop(conn);
+    db.drop_now().await;
 }

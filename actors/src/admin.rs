@@ -37,7 +37,7 @@ pub async fn set_ban(pool: &Pool, admin: &str, user_id: i64, banned: bool, reaso
         return Err(AdminError::NoReason);
     }
     let mut conn = pool.get().await.map_err(StoreError::from)?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let tx = crate::store::begin(&mut conn).await.map_err(StoreError::from)?;
     if !store::users::set_banned(&tx, user_id, banned).await? {
         return Err(AdminError::UnknownUser(user_id));
     }
@@ -77,7 +77,7 @@ pub async fn put_tariff(
         return Err(AdminError::Invalid("days 1-3660, a price not below zero, and a 3-letter currency"));
     }
     let mut conn = pool.get().await.map_err(StoreError::from)?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let tx = crate::store::begin(&mut conn).await.map_err(StoreError::from)?;
     store::payments::put_tariff(&tx, t.name, t.plan, t.days, t.price_cents, t.currency, admin).await?;
     let after = json!({ "plan": t.plan, "days": t.days, "price_cents": t.price_cents, "currency": t.currency });
     store::audit::append(&tx, admin, "tariff.put", &format!("tariff:{}", t.name), None, Some(&after)).await?;
@@ -91,7 +91,7 @@ pub async fn create_token(pool: &Pool, admin: &str, tariff: &str, valid_days: u3
     let token = format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>());
     let expires_at = chrono::Utc::now() + chrono::Duration::days(i64::from(valid_days));
     let mut conn = pool.get().await.map_err(StoreError::from)?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let tx = crate::store::begin(&mut conn).await.map_err(StoreError::from)?;
     if !store::payments::create_token(&tx, &token, tariff, admin, expires_at).await? {
         return Err(AdminError::UnknownTariff(tariff.to_owned()));
     }
@@ -123,7 +123,7 @@ pub async fn grant_besitos(
         return Err(AdminError::ZeroAmount);
     }
     let mut conn = pool.get().await.map_err(StoreError::from)?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let tx = crate::store::begin(&mut conn).await.map_err(StoreError::from)?;
     let key = match key {
         Some(k) => format!("admin:{user_id}:{k}"),
         None => format!("admin:{user_id}:{:016x}", rand::random::<u64>()),
@@ -170,7 +170,7 @@ mod tests {
         let pool = store::pool(&config, 4).unwrap();
         {
             let mut conn = pool.get().await.unwrap();
-            let tx = conn.transaction().await.unwrap();
+            let tx = crate::store::begin(&mut conn).await.unwrap();
             let identity =
                 Identity { user_id: 5, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
             store::users::register(&tx, &identity, None).await.unwrap();

@@ -29,7 +29,7 @@ async fn a_shop_version_goes_live_is_kept_across_restarts_and_never_takes_what_p
     // A player owns the first item.
     {
         let mut c = pool.get().await.unwrap();
-        let tx = c.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut c).await.unwrap();
         let identity =
             Identity { user_id: 5, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
         store::users::register(&tx, &identity, None).await.unwrap();

@@ -202,7 +202,7 @@ impl Handler<ClosePeriods> for Leaderboard {
 async fn close(pool: &Pool, economy: &Economy, tz: Tz, span: &Span, rewards: &[i64]) -> Result<bool, StoreError> {
     let mut conn = pool.get().await?;
     let top = store_lb::ordered(&conn, Board::Points, span, 0, rewards.len().max(10) as i64).await?;
-    let tx = conn.transaction().await?;
+    let tx = crate::store::begin(&mut conn).await?;
     // Serialise concurrent closers (several nodes, or a timer and a manual run).
     tx.execute("SELECT pg_advisory_xact_lock(hashtext('leaderboard_close'))", &[]).await?;
     if store_lb::is_archived(&tx, Board::Points, &span.key).await? {

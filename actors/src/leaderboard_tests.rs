@@ -23,7 +23,7 @@ async fn drop_db(name: &str) {
 
 async fn register(pool: &Pool, ids: &[i64]) {
     let mut conn = pool.get().await.unwrap();
-    let tx = conn.transaction().await.unwrap();
+    let tx = crate::store::begin(&mut conn).await.unwrap();
     for id in ids {
         let identity = Identity {
             user_id: *id,
@@ -40,7 +40,7 @@ async fn register(pool: &Pool, ids: &[i64]) {
 /// A consistent ledger row at a chosen time (wallet and ledger together, as the game writes them).
 async fn earn_at(pool: &Pool, user_id: i64, amount: i64, at: DateTime<Utc>) {
     let mut conn = pool.get().await.unwrap();
-    let tx = conn.transaction().await.unwrap();
+    let tx = crate::store::begin(&mut conn).await.unwrap();
     let balance: i64 = tx
         .query_one(
             "UPDATE user_gamification SET available_points = available_points + $2, total_points = total_points + $2

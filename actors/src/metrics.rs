@@ -1,7 +1,9 @@
 //! Metrics owned by the game core, registered in Prometheus' default registry so the HTTP edge
 //! can render them without knowing who defined them.
 
-use prometheus::{IntCounterVec, IntGauge, register_int_counter_vec, register_int_gauge};
+use prometheus::{
+    Histogram, IntCounterVec, IntGauge, register_histogram, register_int_counter_vec, register_int_gauge,
+};
 use std::sync::LazyLock;
 
 /// User actors currently resident in memory, over all shards.
@@ -23,6 +25,16 @@ pub static INTERNAL_ERRORS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 pub static USER_ACTOR_RESTARTS: LazyLock<IntGauge> = LazyLock::new(|| {
     register_int_gauge!("user_actor_restarts_total", "User actors restarted after a panic")
         .expect("metric registers once")
+});
+
+/// Updates made durable by each commit of the user actors' group commit.
+pub static GROUP_COMMIT_SEATS: LazyLock<Histogram> = LazyLock::new(|| {
+    register_histogram!(
+        "group_commit_updates",
+        "Updates carried by each group commit",
+        vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]
+    )
+    .expect("metric registers once")
 });
 
 /// Count an internal error of the given kind.

@@ -320,7 +320,7 @@ impl PaymentReconciler {
     /// Record a payment and extend access, in one transaction; a repeated event changes nothing.
     pub async fn record_payment(&self, msg: PaymentSucceeded) -> Result<PaymentOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let (outcome, outgoing) = self.record_payment_in(&tx, &msg).await?;
         tx.commit().await?;
         self.send(outgoing);
@@ -441,7 +441,7 @@ impl PaymentReconciler {
     /// comes before its payment is kept and applied when the payment arrives.
     pub async fn stripe_event(&self, msg: StripeEvent) -> Result<EventOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let object = &msg.object;
         let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_owned);
         let intent = text(object, "payment_intent");
@@ -601,7 +601,7 @@ impl PaymentReconciler {
     /// PayPal ends the access it gave.
     pub async fn paypal_event(&self, msg: PaypalEvent) -> Result<EventOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let resource = &msg.resource;
         let text = |key: &str| resource.get(key).and_then(|x| x.as_str()).map(str::to_owned);
         // A refund names its sale; a reversal (a chargeback) may be the sale itself.
@@ -779,7 +779,7 @@ impl PaymentReconciler {
         let plans = self.plans.get();
         let Some(plan) = plans.get(&msg.plan) else { return Ok(None) };
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         if !db::users::exists(&tx, msg.user_id).await? {
             return Ok(None);
         }
@@ -816,7 +816,7 @@ impl PaymentReconciler {
 
     pub async fn redeem(&self, msg: RedeemToken) -> Result<PaymentOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let outcome = redeem_token(&tx, &self.plans.get(), (self.clock)(), &msg).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -862,7 +862,7 @@ impl PaymentReconciler {
     /// End access for a refunded payment and mark it, in one transaction.
     pub async fn refund(&self, msg: RefundPayment) -> Result<RefundOutcome, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let (outcome, outgoing) = self.refund_in(&tx, &msg).await?;
         tx.commit().await?;
         self.send(outgoing);
@@ -1000,7 +1000,7 @@ impl PaymentReconciler {
 
     async fn sweep_one(&self, user_id: i64, now: DateTime<Utc>) -> Result<Option<Swept>, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let Some(mut sub) = store::lock_subscription(&tx, user_id).await? else { return Ok(None) };
         if sub.status != "active" {
             return Ok(None);
@@ -1038,7 +1038,7 @@ impl PaymentReconciler {
     /// insert): grant what it paid for, from when it was paid, and report it.
     async fn repair(&self, payment_id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut conn = self.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = crate::store::begin(&mut conn).await?;
         let Some(payment) = store::lock_payment(&tx, payment_id).await? else { return Ok(false) };
         let paid_at: DateTime<Utc> =
             tx.query_one("SELECT created_at FROM payments WHERE id = $1", &[&payment_id]).await?.get(0);

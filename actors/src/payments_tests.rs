@@ -23,7 +23,7 @@ async fn world() -> World {
     let pool = crate::store::pool(&config, 8).unwrap();
     {
         let mut conn = pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         for user_id in [1, 2] {
             let identity =
                 Identity { user_id, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
@@ -58,7 +58,7 @@ impl World {
 
     async fn invoice(&self, user_id: i64, nonce: &str) {
         let mut conn = self.pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         store::create_invoice(&tx, nonce, user_id, "vip", "XTR", 250).await.unwrap();
         tx.commit().await.unwrap();
     }
@@ -272,7 +272,7 @@ impl World {
     /// An invoice for a card page (Stripe or PayPal) of the VIP plan.
     async fn card_invoice(&self, user_id: i64, nonce: &str) {
         let mut conn = self.pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         store::create_invoice(&tx, nonce, user_id, "vip", "EUR", 499).await.unwrap();
         tx.commit().await.unwrap();
     }
@@ -441,7 +441,7 @@ async fn a_checkout_and_its_first_invoice_arriving_together_always_find_each_oth
     let w = world().await;
     {
         let mut conn = w.pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         for user_id in 10..30 {
             let identity =
                 Identity { user_id, first_name: "Eva".into(), last_name: None, username: None, language_code: None };

@@ -61,7 +61,7 @@ impl Reminders {
                 continue;
             }
             let mut conn = self.pool.get().await?;
-            let tx = conn.transaction().await?;
+            let tx = crate::store::begin(&mut conn).await?;
             // Checked again as it is marked: a claim, an opt-out or another sweep meanwhile wins.
             if !reminders::mark_reminded(&tx, player.user_id, yesterday, today).await? {
                 continue;

@@ -204,7 +204,7 @@ pub async fn set_role(admin: Admin, dash: web::Data<Dashboard>, form: web::Form<
     }
     let changed = async {
         let mut conn = dash.pool.get().await?;
-        let tx = conn.transaction().await?;
+        let tx = diana_actors::store::begin(&mut conn).await?;
         let before = admin_store::set_role(&tx, form.user_id, role.map(Role::as_str), &admin.actor()).await?;
         let target = format!("user:{}", form.user_id);
         let (before, after) =

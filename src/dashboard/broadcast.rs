@@ -99,7 +99,7 @@ pub async fn start(
     let id = async {
         let mut conn = dash.pool.get().await?;
         let total = broadcasts::segment_size(&conn, &form.segment, days).await?;
-        let tx = conn.transaction().await?;
+        let tx = diana_actors::store::begin(&mut conn).await?;
         let id = broadcasts::create(&tx, &form.segment, days, text, &admin.actor(), total as i32).await?;
         let after = serde_json::json!({ "segment": form.segment, "inactive_days": days, "total": total, "text": text });
         store::audit::append(&tx, &admin.actor(), "broadcast.start", &format!("broadcast:{id}"), None, Some(&after))

@@ -188,7 +188,7 @@ pub async fn audit(
     after: Option<serde_json::Value>,
 ) -> Result<(), diana_actors::store::StoreError> {
     let mut conn = dash.pool.get().await?;
-    let tx = conn.transaction().await?;
+    let tx = diana_actors::store::begin(&mut conn).await?;
     diana_actors::store::audit::append(&tx, actor, action, target, None, after.as_ref()).await?;
     tx.commit().await?;
     Ok(())

@@ -125,7 +125,7 @@ pub async fn apply(
 /// A message to a player: committed to the outbox with its audit row, then handed to the sender.
 async fn send_message(dash: &Dashboard, actor: &str, user_id: i64, text: &str) -> Result<(), ActionError> {
     let mut conn = dash.pool.get().await.map_err(StoreError::from)?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let tx = diana_actors::store::begin(&mut conn).await.map_err(StoreError::from)?;
     let Some(lang) = store::users::language_of_registered(&tx, user_id).await? else {
         return Err(ActionError::Invalid(format!("no player {user_id}")));
     };

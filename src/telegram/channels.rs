@@ -30,7 +30,7 @@ pub fn spawn_approver(outbox: Outbox, pool: Pool) {
 
 async fn approve_due(pool: &Pool) -> Result<Vec<diana_actors::domain::Outgoing>, store::StoreError> {
     let mut conn = pool.get().await?;
-    let tx = conn.transaction().await?;
+    let tx = diana_actors::store::begin(&mut conn).await?;
     let due = store::channels::take_due(&tx, chrono::Utc::now(), 100).await?;
     let pending = due
         .into_iter()

@@ -512,7 +512,12 @@ async fn send_one(api: &TelegramApi, senders: &Senders, out: &Outgoing) -> Resul
                     // Kept so the reconciler can ask the provider about it if no webhook comes.
                     let nonce = payload.rsplit(':').next().unwrap_or_default();
                     let kept = async {
-                        store::payments::add_provider_ref(&senders.pool.get().await?, nonce, &reference).await
+                        store::payments::add_provider_ref(
+                            &store::Transaction::Client(&*senders.pool.get().await?),
+                            nonce,
+                            &reference,
+                        )
+                        .await
                     };
                     if let Err(error) = kept.await {
                         tracing::warn!(%error, "could not keep the payment page's id");

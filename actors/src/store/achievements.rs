@@ -53,6 +53,41 @@ pub async fn counters(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<Stri
     Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
+/// What the evaluator screens many players by, read in one pass without locks: each player's
+/// counters (as [`counters`]) and unlocked levels (as [`unlocked`]).
+pub struct Screening {
+    pub counters: HashMap<i64, HashMap<String, i64>>,
+    pub unlocked: HashMap<i64, HashMap<String, Vec<u32>>>,
+}
+
+pub async fn screening(client: &deadpool_postgres::Client, users: &[i64]) -> Result<Screening, StoreError> {
+    let counters = client
+        .prepare_cached(
+            "SELECT user_id, counter, value FROM user_counters WHERE user_id = ANY($1)
+             UNION ALL SELECT user_id, 'besitos_earned', total_points FROM user_gamification WHERE user_id = ANY($1)
+             UNION ALL SELECT user_id, 'longest_streak', longest_streak::BIGINT FROM user_gamification
+                       WHERE user_id = ANY($1)",
+        )
+        .await?;
+    let unlocked = client
+        .prepare_cached("SELECT user_id, achievement_id, tier FROM user_achievements WHERE user_id = ANY($1)")
+        .await?;
+    let (counter_rows, unlocked_rows) =
+        futures::future::try_join(client.query(&counters, &[&users]), client.query(&unlocked, &[&users])).await?;
+    let mut out = Screening { counters: HashMap::new(), unlocked: HashMap::new() };
+    for row in counter_rows {
+        out.counters.entry(row.get(0)).or_default().insert(row.get(1), row.get(2));
+    }
+    for row in unlocked_rows {
+        let levels: &mut Vec<u32> = out.unlocked.entry(row.get(0)).or_default().entry(row.get(1)).or_default();
+        levels.push(row.get::<_, i32>(2) as u32);
+    }
+    for levels in out.unlocked.values_mut().flat_map(|by| by.values_mut()) {
+        levels.sort_unstable();
+    }
+    Ok(out)
+}
+
 /// The levels a player has unlocked, by achievement.
 pub async fn unlocked(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<String, Vec<u32>>, StoreError> {
     let stmt = tx

@@ -48,6 +48,29 @@ pub async fn current(tx: &Transaction<'_>, user_id: i64, today: &str) -> Result<
         .collect())
 }
 
+/// The missions of many players that are not paid yet and could be due: `periods` (today's and
+/// yesterday's), one-time ones, and repeatable rounds. By player; read without locks, for the
+/// evaluator's screening (`pay_completed` decides under the wallet lock).
+pub async fn unpaid_of(
+    client: &deadpool_postgres::Client,
+    users: &[i64],
+    periods: &[String],
+) -> Result<Vec<(i64, Assigned)>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT user_id, mission_id, period, baseline FROM user_missions
+             WHERE user_id = ANY($1) AND completed_at IS NULL
+               AND (period = ANY($2) OR period = 'once' OR period LIKE 'round:%')",
+        )
+        .await?;
+    Ok(client
+        .query(&stmt, &[&users, &periods])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), Assigned { mission_id: r.get(1), period: r.get(2), baseline: r.get(3), completed: false }))
+        .collect())
+}
+
 /// Mark a mission done. `false` if it was done already (a concurrent evaluation paid it).
 pub async fn complete(
     tx: &Transaction<'_>,

@@ -9,6 +9,7 @@ pub mod broadcasts;
 pub mod channels;
 pub mod content;
 pub mod engagement;
+pub mod group_commit;
 pub mod inventory;
 pub mod leaderboards;
 pub mod ledger;
@@ -25,6 +26,7 @@ pub mod story;
 pub mod story_versions;
 #[cfg(test)]
 pub(crate) mod test_db;
+mod transaction;
 pub mod trivia;
 pub mod updates;
 pub mod users;
@@ -34,7 +36,7 @@ use std::time::Duration;
 use tokio_postgres::NoTls;
 
 pub type Pool = deadpool_postgres::Pool;
-pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
+pub use transaction::Transaction;
 pub type Connection = deadpool_postgres::Object;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,27 @@ pub enum StoreError {
     /// Something the update needs is not running (the payment reconciler, say): try again later.
     #[error("unavailable: {0}")]
     Unavailable(&'static str),
+    /// The group commit this update shared rolled back, because another update in it failed:
+    /// nothing of this one was kept, and it can be applied again alone.
+    #[error("the shared transaction rolled back for another update's failure")]
+    GroupAborted,
+}
+
+impl StoreError {
+    /// This update failed only because the transaction it shared failed for another: a
+    /// statement refused because the transaction was already aborted, or the batch rolled back.
+    pub fn is_group_abort(&self) -> bool {
+        match self {
+            StoreError::GroupAborted => true,
+            StoreError::Db(error) => error.code() == Some(&tokio_postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION),
+            _ => false,
+        }
+    }
+}
+
+/// Begin a transaction of the caller's own on `conn`.
+pub async fn begin(conn: &mut deadpool_postgres::ClientWrapper) -> Result<Transaction<'_>, tokio_postgres::Error> {
+    Ok(Transaction::Own(conn.transaction().await?))
 }
 
 /// Build the one shared pool. Connections are made lazily; waiting for one is bounded so a

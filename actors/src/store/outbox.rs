@@ -117,7 +117,7 @@ mod tests {
     async fn a_cancelled_broadcast_takes_back_only_its_own_unsent_messages() {
         let (db, pool) = crate::store::test_db::TestDb::create().await;
         let mut conn = pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         let message = |broadcast| Pending {
             chat_id: 7,
             user_id: Some(7),

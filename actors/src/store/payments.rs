@@ -174,7 +174,7 @@ pub async fn lock_subscription(tx: &Transaction<'_>, user_id: i64) -> Result<Opt
 
 /// The player's active subscription now, with its provider and end (no lock: a read).
 pub async fn active_subscription(
-    client: &impl deadpool_postgres::GenericClient,
+    client: &Transaction<'_>,
     user_id: i64,
 ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError> {
     let stmt = client
@@ -436,11 +436,7 @@ pub async fn payment_by_external(
 
 /// Remember a provider's id for an invoice (a Checkout Session), to ask about it later. Every
 /// one is kept: a retried send opens another session, and the player may pay either.
-pub async fn add_provider_ref(
-    client: &impl deadpool_postgres::GenericClient,
-    nonce: &str,
-    reference: &str,
-) -> Result<(), StoreError> {
+pub async fn add_provider_ref(client: &Transaction<'_>, nonce: &str, reference: &str) -> Result<(), StoreError> {
     let stmt = client
         .prepare_cached(
             "UPDATE invoices SET provider_refs = array_append(provider_refs, $2)
@@ -528,10 +524,7 @@ pub async fn list(
 }
 
 /// One payment, for a refund.
-pub async fn payment(
-    client: &impl deadpool_postgres::GenericClient,
-    id: i64,
-) -> Result<Option<PaymentRow>, StoreError> {
+pub async fn payment(client: &Transaction<'_>, id: i64) -> Result<Option<PaymentRow>, StoreError> {
     let stmt = client
         .prepare_cached(
             "SELECT id, created_at, provider, user_id, plan, amount, currency, status, external_id, recurring

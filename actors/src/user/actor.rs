@@ -49,6 +49,8 @@ impl Supervised for UserActor {
 #[rtype(result = "Result<UpdateOutcome, UserError>")]
 pub struct HandleUpdate {
     pub update: UserUpdate,
+    /// Commit alone rather than in the group commit (see `store::group_commit`).
+    pub alone: bool,
 }
 
 impl Handler<HandleUpdate> for UserActor {
@@ -69,7 +71,7 @@ impl Handler<HandleUpdate> for UserActor {
                 Some(p) => p,
                 None => store::users::load_player(&deps.pool.get().await?, user_id).await?,
             };
-            apply_update(&deps, player, msg.update, local).await
+            apply_update(&deps, player, msg.update, local, msg.alone).await
         };
         let guarded = AssertUnwindSafe(work).catch_unwind();
         AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|result, act, ctx| match result {

@@ -20,13 +20,15 @@ pub enum UpdateOutcome {
 }
 
 /// Apply `update` for a user whose stored state is `player` (`None`: not registered).
-/// `local` is the in-process flood verdict, used when Redis does not answer.
+/// `local` is the in-process flood verdict, used when Redis does not answer. The update shares
+/// a group commit with other users' updates unless `alone`.
 /// Returns the player as it is after the commit.
 pub(super) async fn apply_update(
     deps: &UserDeps,
     mut player: Option<Player>,
     update: UserUpdate,
     local: FloodVerdict,
+    alone: bool,
 ) -> Result<(Option<Player>, UpdateOutcome), StoreError> {
     let user_id = update.identity.user_id;
     // Standings come from another actor that needs its own connection: ask before taking ours,
@@ -38,11 +40,19 @@ pub(super) async fn apply_update(
         Action::PaymentReceived { .. } => super::vip::paid(deps, user_id, &update.action).await?,
         _ => Vec::new(),
     };
-    let mut conn = deps.pool.get().await?;
-    let tx = conn.transaction().await?;
+    // A payment never shares: the reconciler has already recorded it on its own connection.
+    let seat = if alone || update.action.is_payment() {
+        deps.commits.solo().await?
+    } else {
+        deps.commits.seat(super::directory::spread(user_id, deps.commits.lanes())).await?
+    };
+    let tx = seat.transaction();
     if let Some(update_id) = update.update_id {
         let registered = player.as_ref().map(|p| p.user_id);
         if !store::updates::claim(&tx, update_id, registered.or(Some(user_id)), update.action.kind()).await? {
+            // Wrote nothing; the seat still waits for its batch, which has no effect here.
+            drop(tx);
+            seat.commit().await?;
             return Ok((player, UpdateOutcome::Duplicate));
         }
     }
@@ -127,7 +137,8 @@ pub(super) async fn apply_update(
         .collect::<Vec<_>>();
     let scored: Vec<i64> = pending_scored(&update, &pending);
     let outgoing = store::outbox::insert(&tx, pending).await?;
-    tx.commit().await?;
+    drop(tx);
+    seat.commit().await?;
     if let Some(leaderboard) = &deps.leaderboard {
         for user_id in &scored {
             leaderboard.do_send(PlayerScored { user_id: *user_id });

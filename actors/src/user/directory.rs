@@ -11,6 +11,13 @@ use actix::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// Which of `n` shards (or commit lanes) a user belongs to.
+pub(super) fn spread(user_id: i64, n: usize) -> usize {
+    // Telegram ids are not uniformly spread in their low bits; mix them first.
+    let mixed = (user_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    (mixed % n.max(1) as u64) as usize
+}
+
 #[derive(Clone)]
 pub struct UserDirectory {
     shards: Arc<[Addr<UserShard>]>,
@@ -61,10 +68,7 @@ impl UserDirectory {
     }
 
     fn shard_index(&self, user_id: i64) -> usize {
-        let n = self.shards.len() as u64;
-        // Telegram ids are not uniformly spread in their low bits; mix them first.
-        let mixed = (user_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
-        (mixed % n) as usize
+        spread(user_id, self.shards.len())
     }
 
     /// Each shard's resident actors and backlog, right now.
@@ -94,9 +98,19 @@ impl UserDirectory {
         let _counted = InFlight(&self.in_flight[index]);
         let update_id = update.update_id;
         let is_payment = update.action.is_payment();
-        let first = shard.send(Deliver { update: update.clone() }).await.map_err(|_| UserError::Unavailable)?;
+        // An update that failed before commits alone from then on, so it cannot take others
+        // down with it again.
+        let alone = update_id.is_some_and(|id| self.failed_before(id));
+        let first = shard.send(Deliver { update: update.clone(), alone }).await.map_err(|_| UserError::Unavailable)?;
         let result = match first {
-            Err(UserError::Crashed) => shard.send(Deliver { update }).await.map_err(|_| UserError::Unavailable)?,
+            // Its group failed for another update's fault: nothing of it was kept, and it is
+            // not to blame. Applied again at once, alone.
+            Err(UserError::Store(e)) if e.is_group_abort() => {
+                shard.send(Deliver { update, alone: true }).await.map_err(|_| UserError::Unavailable)?
+            }
+            Err(UserError::Crashed) => {
+                shard.send(Deliver { update, alone: true }).await.map_err(|_| UserError::Unavailable)?
+            }
             other => other,
         };
         let Some(update_id) = update_id else {
@@ -131,6 +145,11 @@ impl UserDirectory {
             }
             Err(_) => result,
         }
+    }
+
+    fn failed_before(&self, update_id: i64) -> bool {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        !failures.is_empty() && failures.contains_key(&update_id)
     }
 
     fn note_failure(&self, update_id: i64) -> u32 {

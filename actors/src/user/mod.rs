@@ -36,6 +36,8 @@ const MAILBOX_CAPACITY: usize = 1 << 20;
 /// What every user actor needs, shared by all of them.
 pub struct UserDeps {
     pub pool: Pool,
+    /// Where updates commit: many users' together (design §7), or each alone.
+    pub commits: crate::store::group_commit::GroupCommit,
     pub redis: Redis,
     /// The leaderboards, told about changed scores and asked for standings.
     pub leaderboard: Option<actix::Addr<crate::leaderboard::Leaderboard>>,

@@ -109,6 +109,8 @@ impl Actor for UserShard {
 #[rtype(result = "Result<UpdateOutcome, UserError>")]
 pub(super) struct Deliver {
     pub update: UserUpdate,
+    /// Commit this update alone, not in a group (it failed in one, or must not share).
+    pub alone: bool,
 }
 
 impl Handler<Deliver> for UserShard {
@@ -120,7 +122,7 @@ impl Handler<Deliver> for UserShard {
         child.in_flight += 1;
         let generation = child.generation;
         // Sending here, not inside the future, keeps this user's updates in arrival order.
-        let reply = child.addr.send(HandleUpdate { update: msg.update });
+        let reply = child.addr.send(HandleUpdate { update: msg.update, alone: msg.alone });
         let shard = ctx.address();
         Box::pin(async move {
             let result = reply.await;

@@ -40,7 +40,15 @@ async fn directory_with(
         channels: Default::default(),
     };
     UserDirectory::start(
-        UserDeps { pool: pool.clone(), redis, leaderboard: None, achievements: None, payments: None, settings },
+        UserDeps {
+            pool: pool.clone(),
+            commits: crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64),
+            redis,
+            leaderboard: None,
+            achievements: None,
+            payments: None,
+            settings,
+        },
         shards,
     )
 }
@@ -274,7 +282,7 @@ fn ledger_ops() -> impl proptest::strategy::Strategy<Value = Vec<LedgerOp>> {
 /// Run one ledger operation in its own transaction, as a user actor would.
 async fn run_op(pool: &Pool, economy: &crate::domain::economy::Economy, case: usize, users: &[i64], op: LedgerOp) {
     let mut conn = pool.get().await.unwrap();
-    let tx = conn.transaction().await.unwrap();
+    let tx = crate::store::begin(&mut conn).await.unwrap();
     match op {
         LedgerOp::Earn { user, amount, capped, key } => {
             // Small key space: repeated keys stand for pressed-twice buttons and redeliveries.
@@ -305,7 +313,7 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
     let users: Vec<i64> = (900..904).collect();
     {
         let mut conn = pool.get().await.unwrap();
-        let tx = conn.transaction().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
         for id in &users {
             let identity = update(0, *id, Action::ShowHelp).identity;
             crate::store::users::register(&tx, &identity, None).await.unwrap();

@@ -133,7 +133,7 @@ pub(super) async fn paid(deps: &UserDeps, user_id: i64, payment: &Action) -> Res
         // Recorded by an earlier delivery whose answer was lost: confirm what the player has.
         PaymentOutcome::Duplicate => {
             let client = deps.pool.get().await?;
-            store::payments::active_subscription(&client, user_id)
+            store::payments::active_subscription(&store::Transaction::Client(&client), user_id)
                 .await?
                 .map(|(plan, _, expires_at)| Reply::VipActivated { plan, expires_at })
                 .into_iter()

@@ -1,0 +1,226 @@
+//! Group commit: many users' updates share one transaction on one connection, and one `COMMIT`
+//! makes them all durable at once (design §7). Each update takes a [`Seat`] in the open batch
+//! of its lane, writes through the seat's [`Transaction`], and then waits in [`Seat::commit`]
+//! until the whole batch has committed: nobody is answered before their effects are durable.
+//!
+//! Why it is faster: the seats of a batch send their statements over one connection at the same
+//! time, so they are pipelined (no round trip waits for another), one backend does the work
+//! instead of one per update, and the batch pays for one `BEGIN`/`COMMIT` and one WAL flush.
+//!
+//! The price: a batch commits or fails as a whole. When one update in it fails, the database
+//! aborts the shared transaction and every seat gets [`StoreError::GroupAborted`]; the caller
+//! retries those updates alone ([`GroupCommit::solo`]), so an innocent update is never failed
+//! for another's fault. Each user's updates are applied one at a time by their actor, so no two
+//! seats of a batch belong to the same user.
+//!
+//! A batch takes new seats until it holds `max_seats`, or it has been open for `MAX_OPEN`, or
+//! every seat in it has finished; then it commits as soon as its last seat finishes. Under a
+//! light load a batch holds one update, which commits at once, exactly as it would alone.
+
+use super::{Connection, Pool, StoreError, Transaction};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{OnceCell, watch};
+
+/// A batch older than this takes no more seats, so the first seat's wait stays bounded.
+const MAX_OPEN: Duration = Duration::from_millis(10);
+
+pub struct GroupCommit {
+    pool: Pool,
+    /// The open batch of each lane (lanes run side by side, on connections of their own).
+    lanes: Box<[Mutex<Option<Arc<Batch>>>]>,
+    max_seats: usize,
+}
+
+struct Batch {
+    pool: Pool,
+    /// Set once the transaction has begun.
+    conn: OnceCell<Connection>,
+    state: Mutex<BatchState>,
+    /// `Some(true)` once committed, `Some(false)` once rolled back.
+    outcome: watch::Sender<Option<bool>>,
+}
+
+struct BatchState {
+    opened: Instant,
+    seats: usize,
+    running: usize,
+    /// Takes no more seats.
+    sealed: bool,
+    /// A seat left without finishing (an error or a panic): the batch must roll back.
+    poisoned: bool,
+}
+
+/// One update's place in a batch. Dropped without [`commit`](Seat::commit), it rolls the
+/// whole batch back: its statements may have left the shared transaction half done.
+pub struct Seat {
+    batch: Arc<Batch>,
+    outcome: watch::Receiver<Option<bool>>,
+    finished: bool,
+}
+
+impl GroupCommit {
+    /// `lanes` batches may fill at once; each holds at most `max_seats` updates (1: every update
+    /// commits alone, the way a typical bot commits).
+    pub fn new(pool: Pool, lanes: usize, max_seats: usize) -> GroupCommit {
+        let lanes = (0..lanes.max(1)).map(|_| Mutex::new(None)).collect();
+        GroupCommit { pool, lanes, max_seats: max_seats.max(1) }
+    }
+
+    /// Batches that may fill at once.
+    pub fn lanes(&self) -> usize {
+        self.lanes.len()
+    }
+
+    /// Updates per transaction at most.
+    pub fn max_seats(&self) -> usize {
+        self.max_seats
+    }
+
+    /// A seat in `lane`'s open batch, or in a new batch when it has none that takes seats.
+    pub async fn seat(&self, lane: usize) -> Result<Seat, StoreError> {
+        if self.max_seats == 1 {
+            return self.solo().await;
+        }
+        let seat = {
+            let mut open = self.lanes[lane % self.lanes.len()].lock().unwrap_or_else(|p| p.into_inner());
+            match open.as_ref().filter(|b| b.take_seat(self.max_seats)) {
+                Some(batch) => Seat::new(Arc::clone(batch)),
+                None => {
+                    // Installed before its connection is ready, so updates arriving meanwhile
+                    // join it instead of each opening a batch of their own.
+                    let batch = Batch::new(self.pool.clone());
+                    *open = Some(Arc::clone(&batch));
+                    Seat::new(batch)
+                }
+            }
+        };
+        seat.batch.connection().await?;
+        Ok(seat)
+    }
+
+    /// A batch of one: for an update that failed in a batch and is tried again alone, or one
+    /// that must never share (a payment).
+    pub async fn solo(&self) -> Result<Seat, StoreError> {
+        let seat = Seat::new(Batch::new(self.pool.clone()));
+        seat.batch.connection().await?;
+        Ok(seat)
+    }
+}
+
+impl Batch {
+    /// A new batch with its first seat taken; its connection comes with [`connection`].
+    fn new(pool: Pool) -> Arc<Batch> {
+        let state = BatchState { opened: Instant::now(), seats: 1, running: 1, sealed: false, poisoned: false };
+        Arc::new(Batch { pool, conn: OnceCell::new(), state: Mutex::new(state), outcome: watch::channel(None).0 })
+    }
+
+    /// The batch's connection, inside its transaction: the first seat to ask begins it, and
+    /// the others wait for it.
+    async fn connection(&self) -> Result<&Connection, StoreError> {
+        self.conn
+            .get_or_try_init(|| async {
+                let conn = self.pool.get().await?;
+                conn.batch_execute("BEGIN").await?;
+                Ok::<_, StoreError>(conn)
+            })
+            .await
+    }
+
+    fn take_seat(&self, max_seats: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.sealed || state.seats >= max_seats || state.opened.elapsed() >= MAX_OPEN {
+            state.sealed = true;
+            return false;
+        }
+        state.seats += 1;
+        state.running += 1;
+        true
+    }
+
+    /// A seat is done writing (`poison`: it failed). The last one out ends the batch.
+    fn leave(self: &Arc<Batch>, poison: bool) {
+        let end = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.running -= 1;
+            state.poisoned |= poison;
+            if state.running == 0 {
+                state.sealed = true;
+                Some(!state.poisoned)
+            } else {
+                None
+            }
+        };
+        if let Some(commit) = end {
+            // On a task of its own, so the batch ends even if the seat's caller goes away.
+            let batch = Arc::clone(self);
+            tokio::spawn(async move { batch.end(commit).await });
+        }
+    }
+
+    async fn end(&self, commit: bool) {
+        let seats = self.state.lock().unwrap_or_else(|p| p.into_inner()).seats;
+        let Some(conn) = self.conn.get() else {
+            // No transaction ever began (no connection could be had): nothing to end.
+            self.outcome.send_replace(Some(false));
+            return;
+        };
+        let committed = if commit {
+            match conn.batch_execute("COMMIT").await {
+                Ok(()) => true,
+                Err(error) => {
+                    crate::metrics::count_error("group_commit_failed");
+                    tracing::error!(%error, seats, "a group commit failed; its updates are tried again alone");
+                    false
+                }
+            }
+        } else {
+            if let Err(error) = conn.batch_execute("ROLLBACK").await {
+                tracing::warn!(%error, "rolling back a failed batch");
+            }
+            if seats > 1 {
+                crate::metrics::count_error("group_commit_rolled_back");
+            }
+            false
+        };
+        crate::metrics::GROUP_COMMIT_SEATS.observe(seats as f64);
+        self.outcome.send_replace(Some(committed));
+    }
+}
+
+impl Seat {
+    fn new(batch: Arc<Batch>) -> Seat {
+        let outcome = batch.outcome.subscribe();
+        Seat { batch, outcome, finished: false }
+    }
+
+    /// Where this update writes.
+    pub fn transaction(&self) -> Transaction<'_> {
+        let conn = self.batch.conn.get().expect("a seat is handed out once its batch has begun");
+        Transaction::Client(conn)
+    }
+
+    /// This update is done: wait until its batch has committed. `GroupAborted` when the batch
+    /// rolled back (another update in it failed): nothing of this update was kept.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.finished = true;
+        self.batch.leave(false);
+        let outcome = self.outcome.wait_for(Option::is_some).await.map(|o| *o);
+        match outcome {
+            Ok(Some(true)) => Ok(()),
+            _ => Err(StoreError::GroupAborted),
+        }
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.batch.leave(true);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "group_commit_tests.rs"]
+mod tests;
