@@ -89,6 +89,13 @@ struct LoadtestArgs {
     /// unsaved-state.
     #[arg(long)]
     plant: Option<String>,
+    /// Run the same load a second time with one transaction per update (the way a typical
+    /// bot commits), and report both side by side. Needs --target self.
+    #[arg(long)]
+    naive_commit: bool,
+    /// Most updates one group commit carries in the started server (database.commit_group).
+    #[arg(long)]
+    commit_group: Option<usize>,
     /// No progress bar (for logs and CI).
     #[arg(long)]
     quiet: bool,
@@ -447,9 +454,18 @@ async fn loadtest(settings: &Settings, args: LoadtestArgs) -> anyhow::Result<()>
         report_dir: args.report,
         timeout: duration("timeout", &args.timeout)?,
         plant: args.plant.as_deref().map(Fault::parse).transpose().map_err(anyhow::Error::msg)?,
+        commit_group: args.commit_group,
         progress: !args.quiet,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
+    anyhow::ensure!(args.commit_group != Some(0), "--commit-group must be at least 1");
+    if args.naive_commit {
+        let group = args.commit_group.unwrap_or(settings.database.commit_group);
+        let comparison = loadtest::compare_naive(options, group).await?;
+        print!("{}", comparison.summary());
+        anyhow::ensure!(comparison.passed(), "a correctness check failed");
+        return Ok(());
+    }
     let report = loadtest::run(options).await?;
     print!("{}", report.summary());
     anyhow::ensure!(report.passed(), "a correctness check failed");

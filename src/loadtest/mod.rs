@@ -40,6 +40,9 @@ pub struct Options {
     pub report_dir: Option<PathBuf>,
     pub timeout: Duration,
     pub plant: Option<Fault>,
+    /// Most updates per transaction in the started server (`database.commit_group`); `None`
+    /// keeps its configuration. 1 is the naive mode: one transaction per update.
+    pub commit_group: Option<usize>,
     pub progress: bool,
     pub command: String,
 }
@@ -62,6 +65,25 @@ async fn drop_database(database_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The same load twice, on fresh databases: with group commit, then with one transaction per
+/// update, the way a typical bot commits. Side by side, the ratio is measured, not claimed.
+pub async fn compare_naive(options: Options, group: usize) -> anyhow::Result<report::Comparison> {
+    let Target::OwnServer { database_url, redis_url } = &options.target else {
+        anyhow::bail!("--naive-commit starts the server itself: use it with --target self");
+    };
+    let again = Target::OwnServer { database_url: fresh_database(database_url)?, redis_url: redis_url.clone() };
+    let report_dir = options.report_dir.clone();
+    let grouped = run(Options { commit_group: Some(group), report_dir: None, ..options.clone() }).await?;
+    let naive = run(Options { commit_group: Some(1), report_dir: None, target: again, ..options }).await?;
+    let comparison = report::Comparison::new(grouped, naive);
+    if let Some(dir) = &report_dir {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(&comparison)?)?;
+        std::fs::write(dir.join("report.html"), comparison.html())?;
+    }
+    Ok(comparison)
+}
+
 pub async fn run(options: Options) -> anyhow::Result<Report> {
     // Faults are planted only in the run's own throwaway database, never among real players.
     anyhow::ensure!(
@@ -80,7 +102,8 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
     let (own, base_url, database_url) = match &options.target {
         Target::OwnServer { database_url, redis_url } => {
             let secret = options.webhook.as_deref();
-            let own = OwnServer::start(database_url, redis_url, &standin_url, secret, &log).await?;
+            let own =
+                OwnServer::start(database_url, redis_url, &standin_url, secret, options.commit_group, &log).await?;
             let base = own.base_url.clone();
             (Some(own), base, database_url.clone())
         }
@@ -172,6 +195,11 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
             Load::Closed { think } => format!("closed loop, {} ms think time", think.as_millis()),
         },
         transport: if options.webhook.is_some() { "webhook" } else { "long polling" },
+        commit: match options.commit_group {
+            Some(1) => "one transaction per update (naive)".to_owned(),
+            Some(n) => format!("group commit, up to {n} updates per transaction"),
+            None => "as the server is configured".to_owned(),
+        },
         duration_secs: loaded,
         updates_sent: m.sent,
         updates_answered: m.answered,

@@ -28,6 +28,8 @@ pub struct Report {
     pub users: usize,
     pub load: String,
     pub transport: &'static str,
+    /// How the server committed: group commit, or one transaction per update.
+    pub commit: String,
     pub duration_secs: f64,
     pub updates_sent: u64,
     pub updates_answered: u64,
@@ -91,13 +93,14 @@ impl Report {
 
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "{}\n{} users, {}, {}: {:.1} s\nupdates: {} sent, {} answered; throughput {:.0} answers/s\n\
+            "{}\n{} users, {}, {}, {}: {:.1} s\nupdates: {} sent, {} answered; throughput {:.0} answers/s\n\
              latency: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms\n\
              errors: {} timeouts, {} callbacks unanswered, {} refused by Telegram's rules{}\n",
             self.command,
             self.users,
             self.load,
             self.transport,
+            self.commit,
             self.duration_secs,
             self.updates_sent,
             self.updates_answered,
@@ -124,6 +127,11 @@ impl Report {
     }
 
     pub fn html(&self) -> String {
+        page("Diana load test", self.body())
+    }
+
+    /// The report's sections, for a page of its own or beside another.
+    fn body(&self) -> maud::Markup {
         use crate::dashboard::charts::{Series, bars, lines};
         let seconds: Vec<String> = self.timeline.iter().map(|r| r.second.to_string()).collect();
         let throughput = lines(
@@ -151,19 +159,103 @@ impl Report {
             ul { @for c in &self.checks { li { (if c.ok { "✔ " } else { "✘ " }) b { (c.name) } ": " (c.detail) } } }
         };
         maud::html! {
-            (maud::DOCTYPE)
-            html lang="en" {
-                head { meta charset="utf-8"; title { "Diana load test" } style { "body{font-family:sans-serif;max-width:900px;margin:2em auto} pre{background:#f4f4f4;padding:1em;white-space:pre-wrap}" } }
-                body {
-                    h1 { "Diana load test" }
-                    pre { (self.summary()) }
-                    h2 { "Checks" } (checks)
-                    h2 { "Throughput" } figure { (maud::PreEscaped(throughput)) }
-                    h2 { "p99 latency per second" } figure { (maud::PreEscaped(p99)) }
-                    h2 { "Latency histogram (ms)" } figure { (maud::PreEscaped(histogram)) }
-                }
-            }
+            pre { (self.summary()) }
+            h2 { "Checks" } (checks)
+            h2 { "Throughput" } figure { (maud::PreEscaped(throughput)) }
+            h2 { "p99 latency per second" } figure { (maud::PreEscaped(p99)) }
+            h2 { "Latency histogram (ms)" } figure { (maud::PreEscaped(histogram)) }
         }
-        .into_string()
     }
+}
+
+fn page(title: &str, body: maud::Markup) -> String {
+    maud::html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { "body{font-family:sans-serif;max-width:900px;margin:2em auto} pre{background:#f4f4f4;padding:1em;white-space:pre-wrap} td,th{padding:.2em .8em;text-align:right}" }
+            }
+            body { h1 { (title) } (body) }
+        }
+    }
+    .into_string()
+}
+
+/// Group commit against one transaction per update, under the same load.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    pub group_commit: Report,
+    pub naive_commit: Report,
+    /// Group commit's throughput over the naive mode's.
+    pub throughput_ratio: f64,
+    /// The naive mode's p99 over group commit's (above 1: group commit answers faster).
+    pub p99_ratio: f64,
+}
+
+impl Comparison {
+    pub fn new(group_commit: Report, naive_commit: Report) -> Comparison {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        Comparison {
+            throughput_ratio: ratio(group_commit.throughput, naive_commit.throughput),
+            p99_ratio: ratio(naive_commit.latency.p99_ms, group_commit.latency.p99_ms),
+            group_commit,
+            naive_commit,
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.group_commit.passed() && self.naive_commit.passed()
+    }
+
+    fn rows(&self) -> Vec<(&'static str, String, String)> {
+        let (g, n) = (&self.group_commit, &self.naive_commit);
+        let ms = |v: f64| format!("{v:.1} ms");
+        vec![
+            ("throughput (answers/s)", format!("{:.0}", g.throughput), format!("{:.0}", n.throughput)),
+            ("updates answered", g.updates_answered.to_string(), n.updates_answered.to_string()),
+            ("p50", ms(g.latency.p50_ms), ms(n.latency.p50_ms)),
+            ("p95", ms(g.latency.p95_ms), ms(n.latency.p95_ms)),
+            ("p99", ms(g.latency.p99_ms), ms(n.latency.p99_ms)),
+            ("timeouts", g.timeouts.to_string(), n.timeouts.to_string()),
+            ("server CPU (s)", format!("{:.1}", g.server_cpu_secs), format!("{:.1}", n.server_cpu_secs)),
+            ("peak RSS (MiB)", format!("{:.0}", g.server_peak_rss_mb), format!("{:.0}", n.server_peak_rss_mb)),
+            ("checks", pass(g), pass(n)),
+        ]
+    }
+
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "== group commit ==\n{}\n== one transaction per update (naive) ==\n{}\n",
+            self.group_commit.summary(),
+            self.naive_commit.summary()
+        );
+        s.push_str(&format!("{:<24} {:>16} {:>16}\n", "", "group commit", "naive"));
+        for (name, g, n) in self.rows() {
+            s.push_str(&format!("{name:<24} {g:>16} {n:>16}\n"));
+        }
+        s.push_str(&format!(
+            "group commit: {:.2}× the throughput, p99 {:.2}× lower\n",
+            self.throughput_ratio, self.p99_ratio
+        ));
+        s
+    }
+
+    pub fn html(&self) -> String {
+        let body = maud::html! {
+            table {
+                tr { th {} th { "group commit" } th { "naive (one transaction per update)" } }
+                @for (name, g, n) in self.rows() { tr { th { (name) } td { (g) } td { (n) } } }
+            }
+            p { b { (format!("Group commit: {:.2}× the throughput, p99 {:.2}× lower.", self.throughput_ratio, self.p99_ratio)) } }
+            h2 { "Group commit" } (self.group_commit.body())
+            h2 { "One transaction per update" } (self.naive_commit.body())
+        };
+        page("Diana load test: group commit against one transaction per update", body)
+    }
+}
+
+fn pass(r: &Report) -> String {
+    if r.passed() { "all passed".to_owned() } else { "FAILED".to_owned() }
 }

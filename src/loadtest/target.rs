@@ -30,6 +30,7 @@ impl OwnServer {
         redis_url: &str,
         bot_api: &str,
         webhook_secret: Option<&str>,
+        commit_group: Option<usize>,
         log: &std::path::Path,
     ) -> anyhow::Result<OwnServer> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
@@ -49,6 +50,9 @@ impl OwnServer {
             .stderr(std::fs::File::create(log)?);
         for (k, v) in UNLIMITED {
             cmd.env(k, v);
+        }
+        if let Some(group) = commit_group {
+            cmd.env("DIANA__DATABASE__COMMIT_GROUP", group.to_string());
         }
         if let Some(secret) = webhook_secret {
             cmd.env("TELEGRAM_WEBHOOK_URL", format!("{base_url}/telegram/webhook"));

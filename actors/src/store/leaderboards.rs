@@ -121,10 +121,13 @@ pub type Shown = (String, Option<String>, Option<String>);
 pub async fn names(client: &deadpool_postgres::Client, user_ids: &[i64]) -> Result<HashMap<i64, Shown>, StoreError> {
     let stmt = client
         .prepare_cached(
-            "SELECT u.id, u.first_name, p.title_item, s.plan FROM users u
-             LEFT JOIN user_profiles p ON p.user_id = u.id
-             LEFT JOIN user_subscriptions s ON s.user_id = u.id AND s.status = 'active' AND s.expires_at > now()
-             WHERE u.id = ANY($1)",
+            // Subqueries, not joins: the generic plan of a join chose to scan every profile
+            // for the ten names of a board (0.8 ms a call under load).
+            "SELECT u.id, u.first_name,
+                    (SELECT p.title_item FROM user_profiles p WHERE p.user_id = u.id),
+                    (SELECT s.plan FROM user_subscriptions s
+                      WHERE s.user_id = u.id AND s.status = 'active' AND s.expires_at > now() LIMIT 1)
+             FROM users u WHERE u.id = ANY($1)",
         )
         .await?;
     Ok(client.query(&stmt, &[&user_ids]).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3)))).collect())
