@@ -79,6 +79,7 @@ async fn main() {
 
     let deps = UserDeps {
         pool: pool.clone(),
+        commits: diana_actors::store::group_commit::GroupCommit::new(pool.clone(), 2, 64),
         redis,
         leaderboard: None,
         achievements: None,
