@@ -18,7 +18,7 @@
 //! light load a batch holds one update, which commits at once, exactly as it would alone.
 
 use super::{Connection, Pool, StoreError, Transaction};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, watch};
 
@@ -28,7 +28,9 @@ const MAX_OPEN: Duration = Duration::from_millis(10);
 pub struct GroupCommit {
     pool: Pool,
     /// The open batch of each lane (lanes run side by side, on connections of their own).
-    lanes: Box<[Mutex<Option<Arc<Batch>>>]>,
+    /// Weak: an ended batch is dropped with its last seat, and its connection goes back to the
+    /// pool at once instead of waiting for the lane's next update.
+    lanes: Box<[Mutex<Weak<Batch>>]>,
     max_seats: usize,
 }
 
@@ -63,7 +65,7 @@ impl GroupCommit {
     /// `lanes` batches may fill at once; each holds at most `max_seats` updates (1: every update
     /// commits alone, the way a typical bot commits).
     pub fn new(pool: Pool, lanes: usize, max_seats: usize) -> GroupCommit {
-        let lanes = (0..lanes.max(1)).map(|_| Mutex::new(None)).collect();
+        let lanes = (0..lanes.max(1)).map(|_| Mutex::new(Weak::new())).collect();
         GroupCommit { pool, lanes, max_seats: max_seats.max(1) }
     }
 
@@ -84,13 +86,13 @@ impl GroupCommit {
         }
         let seat = {
             let mut open = self.lanes[lane % self.lanes.len()].lock().unwrap_or_else(|p| p.into_inner());
-            match open.as_ref().filter(|b| b.take_seat(self.max_seats)) {
-                Some(batch) => Seat::new(Arc::clone(batch)),
+            match open.upgrade().filter(|b| b.take_seat(self.max_seats)) {
+                Some(batch) => Seat::new(batch),
                 None => {
                     // Installed before its connection is ready, so updates arriving meanwhile
                     // join it instead of each opening a batch of their own.
                     let batch = Batch::new(self.pool.clone());
-                    *open = Some(Arc::clone(&batch));
+                    *open = Arc::downgrade(&batch);
                     Seat::new(batch)
                 }
             }
@@ -129,7 +131,8 @@ impl Batch {
 
     fn take_seat(&self, max_seats: usize) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if state.sealed || state.seats >= max_seats || state.opened.elapsed() >= MAX_OPEN {
+        // A poisoned batch will roll back: a new seat would only be applied again alone.
+        if state.sealed || state.poisoned || state.seats >= max_seats || state.opened.elapsed() >= MAX_OPEN {
             state.sealed = true;
             return false;
         }

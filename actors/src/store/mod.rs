@@ -66,7 +66,19 @@ impl StoreError {
     pub fn is_group_abort(&self) -> bool {
         match self {
             StoreError::GroupAborted => true,
-            StoreError::Db(error) => error.code() == Some(&tokio_postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION),
+            // A shared transaction holds many players' locks, so when Postgres picks it as a
+            // deadlock or serialization victim, the statement it refuses is any seat's: none of
+            // them is to blame, and each is applied again alone.
+            StoreError::Db(error) => error.code().is_some_and(|code| {
+                use tokio_postgres::error::SqlState;
+                [
+                    SqlState::IN_FAILED_SQL_TRANSACTION,
+                    SqlState::T_R_DEADLOCK_DETECTED,
+                    SqlState::T_R_SERIALIZATION_FAILURE,
+                    SqlState::LOCK_NOT_AVAILABLE,
+                ]
+                .contains(code)
+            }),
             _ => false,
         }
     }

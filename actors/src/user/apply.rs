@@ -41,7 +41,11 @@ pub(super) async fn apply_update(
         _ => Vec::new(),
     };
     // A payment never shares: the reconciler has already recorded it on its own connection.
-    let seat = if alone || update.action.is_payment() {
+    // Nor does a `/start` with a payload: it writes to another player (a referrer's wallet
+    // and daily cap) or a one-time token, and two seats of one batch do not wait for each
+    // other's row locks, so two such updates in one batch could both pass a check.
+    let touches_others = matches!(&update.action, Action::Start { payload: Some(_) });
+    let seat = if alone || touches_others || update.action.is_payment() {
         deps.commits.solo().await?
     } else {
         deps.commits.seat(super::directory::spread(user_id, deps.commits.lanes())).await?
