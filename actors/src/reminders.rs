@@ -11,7 +11,7 @@ use crate::metrics::count_error;
 use crate::store::outbox::{self, Pending};
 use crate::store::{Pool, StoreError, reminders};
 use actix::prelude::*;
-use chrono::{DateTime, Days, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Days, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// When and how reminders go out.
@@ -48,9 +48,9 @@ impl Reminders {
     pub async fn sweep(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let today = now.with_timezone(&self.rules.game_tz).date_naive();
         let Some(yesterday) = today.checked_sub_days(Days::new(1)) else { return Ok(0) };
-        let tomorrow = today.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0));
-        let day_ends = tomorrow.and_then(|t| self.rules.game_tz.from_local_datetime(&t).earliest());
-        let hours_left = day_ends.map_or(0.0, |end| (end.with_timezone(&Utc) - now).num_seconds() as f64 / 3600.0);
+        // Where a clock change skips midnight, the game day ends at the first hour that exists.
+        let day_ends = crate::domain::streak::next_midnight(now.with_timezone(&self.rules.game_tz));
+        let hours_left = (day_ends.with_timezone(&Utc) - now).num_seconds() as f64 / 3600.0;
         let candidates = reminders::at_risk(&self.pool.get().await?, yesterday, today).await?;
         let mut sent = 0;
         for player in candidates {

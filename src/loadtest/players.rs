@@ -2,6 +2,7 @@
 //! buttons of the last keyboard it got and, when its turn comes, does what the mix picks:
 //! presses a matching button when the bot offered one, or types the command.
 
+use crate::telegram::callback::CallbackData;
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
@@ -148,9 +149,11 @@ impl Player {
         }
     }
 
-    fn press_first(&self, rng: &mut impl Rng, prefixes: &[&str]) -> Option<Input> {
+    /// Press one of the last keyboard's buttons that `wanted` picks, decoded as the server
+    /// decodes them.
+    fn press(&self, rng: &mut impl Rng, wanted: impl Fn(&CallbackData) -> bool) -> Option<Input> {
         let matching: Vec<&String> =
-            self.keyboard.iter().filter(|d| prefixes.iter().any(|p| d.as_str() == *p || d.starts_with(p))).collect();
+            self.keyboard.iter().filter(|d| CallbackData::parse(d).is_some_and(|c| wanted(&c))).collect();
         matching.choose(rng).map(|data| Input::Press { message_id: self.keyboard_message, data: (*data).clone() })
     }
 
@@ -163,15 +166,27 @@ impl Player {
         let activity = mix.pick(rng);
         let text = |t: &str| Input::Text(t.to_owned());
         let input = match activity {
-            Activity::Onboarding => self.press_first(rng, &["1:oz:s", "1:oa:"]).unwrap_or_else(|| text("/menu")),
-            Activity::Daily => self.press_first(rng, &["1:g"]).unwrap_or_else(|| text("/regalo")),
-            Activity::Story => self.press_first(rng, &["1:c:", "1:st", "1:sa"]).unwrap_or_else(|| text("/historia")),
-            Activity::Ranking => self.press_first(rng, &["1:r:"]).unwrap_or_else(|| text("/ranking")),
-            Activity::Shop => self.press_first(rng, &["1:k:"]).unwrap_or_else(|| text("/tienda")),
+            Activity::Onboarding => self
+                .press(rng, |c| matches!(c, CallbackData::QuizStart | CallbackData::QuizAnswer { .. }))
+                .unwrap_or_else(|| text("/menu")),
+            Activity::Daily => self.press(rng, |c| *c == CallbackData::Daily).unwrap_or_else(|| text("/regalo")),
+            Activity::Story => self
+                .press(rng, |c| {
+                    matches!(c, CallbackData::Choose { .. } | CallbackData::Story | CallbackData::StoryAgain)
+                })
+                .unwrap_or_else(|| text("/historia")),
+            Activity::Ranking => {
+                self.press(rng, |c| matches!(c, CallbackData::Ranking { .. })).unwrap_or_else(|| text("/ranking"))
+            }
+            Activity::Shop => {
+                self.press(rng, |c| matches!(c, CallbackData::Buy { .. })).unwrap_or_else(|| text("/tienda"))
+            }
             Activity::Menu => text("/menu"),
-            Activity::Trivia => self.press_first(rng, &["1:q:"]).unwrap_or_else(|| text("/trivia")),
+            Activity::Trivia => {
+                self.press(rng, |c| matches!(c, CallbackData::Answer { .. })).unwrap_or_else(|| text("/trivia"))
+            }
             Activity::Chat => text(CHAT.choose(rng).copied().unwrap_or("hola")),
-            Activity::Profile => self.press_first(rng, &["1:p"]).unwrap_or_else(|| text("/perfil")),
+            Activity::Profile => self.press(rng, |c| *c == CallbackData::Profile).unwrap_or_else(|| text("/perfil")),
         };
         (activity, input)
     }
@@ -198,5 +213,11 @@ mod tests {
         }
         p.saw(8, vec!["1:m".into()]);
         assert_eq!(p.next_input(&story, &mut rng).1, Input::Text("/historia".into()), "no choice offered: the command");
+        // Buttons are decoded as the server decodes them: privacy and clues are not the profile.
+        p.saw(9, vec!["1:pv".into(), "1:pi".into(), "1:p".into()]);
+        let profile = Mix::parse("profile=1").unwrap();
+        for _ in 0..10 {
+            assert_eq!(p.next_input(&profile, &mut rng).1, Input::Press { message_id: 9, data: "1:p".into() });
+        }
     }
 }

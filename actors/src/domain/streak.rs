@@ -74,7 +74,7 @@ pub fn at_risk(state: &Streak, now: DateTime<Tz>) -> bool {
 }
 
 /// The next local midnight (the first instant of tomorrow, wherever DST puts it).
-fn next_midnight(now: DateTime<Tz>) -> DateTime<Tz> {
+pub(crate) fn next_midnight(now: DateTime<Tz>) -> DateTime<Tz> {
     let tomorrow = now.date_naive() + Days::new(1);
     let tz = now.timezone();
     (0..3).find_map(|h| tz.from_local_datetime(&tomorrow.and_hms_opt(h, 0, 0)?).earliest()).unwrap_or(now)
