@@ -199,10 +199,8 @@ impl Application {
         let story_shelf = StoryShelf::new(load_story(&settings, uploaded.as_deref())?);
         let story_engine = StoryEngine::new(story_shelf.clone(), Some(settings.story_cache_dir.clone())).start();
         reload_story_on_hangup(story_engine.clone(), settings.story_dir.clone());
-        let lanes = match settings.actors.shards {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
+        // One commit lane per shard.
+        let lanes = diana_actors::user::shard_count(settings.actors.shards);
         let deps = UserDeps {
             pool: pool.clone(),
             commits: GroupCommit::new(pool.clone(), lanes, settings.database.commit_group),

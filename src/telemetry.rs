@@ -67,6 +67,7 @@ pub fn render_metrics() -> String {
     LazyLock::force(&diana_actors::metrics::LIVE_USER_ACTORS);
     LazyLock::force(&diana_actors::metrics::REDIS_UP);
     LazyLock::force(&diana_actors::metrics::INTERNAL_ERRORS);
+    LazyLock::force(&diana_actors::metrics::GROUP_COMMIT_SEATS);
     let mut out = String::new();
     let encoder = prometheus::TextEncoder::new();
     if let Err(error) = encoder.encode_utf8(&prometheus::gather(), &mut out) {

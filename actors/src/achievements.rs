@@ -4,7 +4,7 @@
 //! ledger and committing the unlock message with it.
 //!
 //! Most events unlock nothing, so the evaluator screens first: the players asked about within
-//! `SCREEN_EVERY` are read together, in two statements and without locks, and only those with a
+//! `SCREEN_EVERY` are read together, in three statements and without locks, and only those with a
 //! level reached or a mission due are evaluated under the wallet lock. Before it screened, each
 //! event cost a transaction of seven statements that fought the player's next update for the
 //! wallet lock: a third of all statements under load (docs/performance.md).
@@ -252,7 +252,7 @@ impl AchievementEvaluator {
             for (user_id, assigned) in store::missions::unpaid_of(&conn, users, &periods).await? {
                 let Some(mission) = missions.get(&assigned.mission_id) else { continue };
                 let now = read.counters.get(&user_id).and_then(|c| c.get(&mission.counter)).copied().unwrap_or(0);
-                if crate::domain::missions::progress(mission, now, assigned.baseline) >= mission.target {
+                if crate::domain::missions::is_complete(mission, now, assigned.baseline) {
                     due.insert(user_id);
                 }
             }

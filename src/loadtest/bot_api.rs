@@ -5,9 +5,10 @@
 
 use super::measure::Measure;
 use super::players::{FIRST_ID, Input, Mix, Player};
+use crate::telegram::standin::{self, ok, refuse};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use rand::Rng;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -289,29 +290,15 @@ fn mark_taken(state: &mut State, id: i64) {
     state.taken[index] = true;
 }
 
-fn ok(result: Value) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"ok": true, "result": result}))
-}
-
-fn refuse(description: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({"ok": false, "error_code": 400, "description": description}))
-}
-
 /// The callback data of a message's inline keyboard; `Err` names what Telegram would refuse.
-fn buttons(params: &Value) -> Result<Vec<String>, &'static str> {
-    let markup = match &params["reply_markup"] {
-        Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
-        v => v.clone(),
-    };
+fn buttons(params: &Map<String, Value>) -> Result<Vec<String>, &'static str> {
     let mut out = Vec::new();
-    for row in markup["inline_keyboard"].as_array().into_iter().flatten() {
-        for b in row.as_array().into_iter().flatten() {
-            if let Some(data) = b["callback_data"].as_str() {
-                if data.is_empty() || data.len() > MAX_CALLBACK_DATA {
-                    return Err("callback_data_invalid");
-                }
-                out.push(data.to_owned());
+    for b in standin::keyboard_rows(params).iter().flatten() {
+        if let Some(data) = b["callback_data"].as_str() {
+            if data.is_empty() || data.len() > MAX_CALLBACK_DATA {
+                return Err("callback_data_invalid");
             }
+            out.push(data.to_owned());
         }
     }
     Ok(out)
@@ -336,16 +323,11 @@ async fn handle(
     let (_token, method) = path.into_inner();
     let method = method.to_ascii_lowercase();
     *sim.lock().measure.calls.entry(method.clone()).or_default() += 1;
-    let params: Value = if body.is_empty() {
-        json!({})
-    } else if req.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("multipart")) {
-        // Documents and photos: only who they go to matters here.
-        let text = String::from_utf8_lossy(&body);
-        let chat = text.split("name=\"chat_id\"\r\n\r\n").nth(1).and_then(|s| s.split("\r\n").next());
-        json!({"chat_id": chat.and_then(|c| c.parse::<i64>().ok()), "_file": true})
-    } else {
-        serde_json::from_slice(&body).unwrap_or(json!({}))
-    };
+    // Documents and photos come as forms; only who they go to matters here.
+    let (fields, _upload) = standin::parameters(&req, &body);
+    let chat = standin::number(&fields, "chat_id").unwrap_or(0);
+    let keyboard = buttons(&fields);
+    let params = Value::Object(fields);
     match method.as_str() {
         "getupdates" => get_updates(&sim, &params).await,
         "getme" => ok(json!({"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot",
@@ -375,9 +357,8 @@ async fn handle(
             ok(json!(true))
         }
         "sendmessage" | "editmessagetext" | "sendphoto" | "senddocument" => {
-            let chat = params["chat_id"].as_i64().unwrap_or(0);
             let mut state = sim.lock();
-            let keyboard = match buttons(&params) {
+            let keyboard = match keyboard {
                 Ok(k) => k,
                 Err(reason) => {
                     state.measure.rejected(reason);
@@ -391,10 +372,7 @@ async fn handle(
                 return refuse(&format!("Bad Request: {reason}"));
             }
             let message_id = sim.message_to(&mut state, chat, keyboard);
-            let date = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            let mut message = json!({"message_id": message_id, "date": date,
-                "chat": {"id": chat, "type": "private", "first_name": "Sim"},
-                "from": {"id": 1, "is_bot": true, "first_name": "Diana", "username": "diana_bot"}});
+            let mut message = standin::message(chat, "Sim", message_id, json!({}));
             if method == "sendphoto" {
                 message["photo"] = json!([{"file_id": format!("photo-{message_id}"), "file_unique_id": "u", "width": 800, "height": 500}]);
             } else if method == "senddocument" {
@@ -495,8 +473,8 @@ mod tests {
         assert_eq!(check_text(&"a".repeat(4097)), Err("text_too_long"));
         assert_eq!(check_text(&format!("<b>{}</b>", "a".repeat(4096))), Ok(()), "tags do not count");
         let keyboard = json!({"reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "1:g"}]]}});
-        assert_eq!(buttons(&keyboard), Ok(vec!["1:g".to_owned()]));
+        assert_eq!(buttons(keyboard.as_object().unwrap()), Ok(vec!["1:g".to_owned()]));
         let long = json!({"reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "x".repeat(65)}]]}});
-        assert_eq!(buttons(&long), Err("callback_data_invalid"));
+        assert_eq!(buttons(long.as_object().unwrap()), Err("callback_data_invalid"));
     }
 }

@@ -24,6 +24,7 @@ pub mod render_story;
 pub mod render_trivia;
 pub mod render_vip;
 pub mod router;
+pub mod standin;
 pub mod stripe_checkout;
 pub mod texts;
 

@@ -27,10 +27,11 @@ pub enum Suggestion {
 
 /// What to propose: a streak at risk comes first, then what the mood calls for, then a
 /// recommendation, then the story where they left it. An angry player is proposed nothing.
+/// `recommended` is asked only when nothing before it applies.
 pub fn suggest(
     context: &PlayerContext,
     mood: Option<&str>,
-    recommended: Option<(String, String)>,
+    recommended: impl FnOnce() -> Option<(String, String)>,
     now: DateTime<Utc>,
 ) -> Option<Suggestion> {
     if context.streak_at_risk(now) {
@@ -42,17 +43,17 @@ pub fn suggest(
         Some("enojado") => return None,
         _ => {}
     }
-    if let Some((item, name)) = recommended {
+    if let Some((item, name)) = recommended() {
         return Some(Suggestion::Recommended { item, name });
     }
     context.chapter().map(|chapter| Suggestion::ContinueStory { chapter })
 }
 
-/// The main menu for this player now. `recommended` is the recommender's pick for them.
+/// The main menu for this player now. `recommended` gives the recommender's pick for them.
 pub fn main_menu(
     context: &PlayerContext,
     archetype: Option<&str>,
-    recommended: Option<(String, String)>,
+    recommended: impl FnOnce() -> Option<(String, String)>,
     now: DateTime<Utc>,
 ) -> Reply {
     let mood = context.mood(now).map(|(mood, _)| mood);
@@ -87,26 +88,26 @@ mod tests {
     fn the_moment_decides_what_diana_proposes() {
         let rose = Some(("tienda:rosa".to_owned(), "Rosa".to_owned()));
         let c = context(true);
-        assert_eq!(suggest(&c, Some("feliz"), rose.clone(), at(0)), Some(Suggestion::KeepStreak { streak: 6 }));
+        assert_eq!(suggest(&c, Some("feliz"), || rose.clone(), at(0)), Some(Suggestion::KeepStreak { streak: 6 }));
         let c = context(false);
-        assert_eq!(suggest(&c, Some("triste"), rose.clone(), at(0)), Some(Suggestion::Comfort));
-        assert_eq!(suggest(&c, Some("aburrido"), rose.clone(), at(0)), Some(Suggestion::Challenge));
-        assert_eq!(suggest(&c, Some("enojado"), rose.clone(), at(0)), None, "calm: nothing pushed");
+        assert_eq!(suggest(&c, Some("triste"), || rose.clone(), at(0)), Some(Suggestion::Comfort));
+        assert_eq!(suggest(&c, Some("aburrido"), || rose.clone(), at(0)), Some(Suggestion::Challenge));
+        assert_eq!(suggest(&c, Some("enojado"), || rose.clone(), at(0)), None, "calm: nothing pushed");
         let recommended = Suggestion::Recommended { item: "tienda:rosa".into(), name: "Rosa".into() };
-        assert_eq!(suggest(&c, Some("feliz"), rose, at(0)), Some(recommended));
-        assert_eq!(suggest(&c, None, None, at(0)), Some(Suggestion::ContinueStory { chapter: 2 }));
+        assert_eq!(suggest(&c, Some("feliz"), || rose, at(0)), Some(recommended));
+        assert_eq!(suggest(&c, None, || None, at(0)), Some(Suggestion::ContinueStory { chapter: 2 }));
     }
 
     #[test]
     fn the_menu_carries_mood_time_of_day_and_risk() {
         let mut c = context(true);
         c.read_mood("triste", 0.9, at(0));
-        let Reply::PersonalMenu { mood, day_part, streak_at_risk, .. } = main_menu(&c, Some("social"), None, at(0))
+        let Reply::PersonalMenu { mood, day_part, streak_at_risk, .. } = main_menu(&c, Some("social"), || None, at(0))
         else {
             panic!("a personal menu")
         };
         assert_eq!((mood.as_deref(), day_part.as_deref(), streak_at_risk), (Some("triste"), Some("morning"), true));
-        let Reply::PersonalMenu { mood, day_part, .. } = main_menu(&c, None, None, at(12 * 60)) else { panic!() };
+        let Reply::PersonalMenu { mood, day_part, .. } = main_menu(&c, None, || None, at(12 * 60)) else { panic!() };
         assert_eq!((mood, day_part.as_deref()), (None, Some("evening")), "the mood faded by the evening");
     }
 }

@@ -92,6 +92,11 @@ pub fn progress(mission: &Mission, counter_now: i64, baseline: i64) -> i64 {
     (counter_now - baseline).clamp(0, mission.target)
 }
 
+/// Whether the mission is done (whatever it was paid).
+pub fn is_complete(mission: &Mission, counter_now: i64, baseline: i64) -> bool {
+    progress(mission, counter_now, baseline) >= mission.target
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

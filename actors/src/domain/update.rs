@@ -151,6 +151,15 @@ impl Action {
         matches!(self, Action::PreCheckout { .. } | Action::PaymentReceived { .. })
     }
 
+    /// Must commit in a transaction of its own, never in a group commit. A payment: the
+    /// reconciler has already recorded it on its own connection. A `/start` with a payload:
+    /// it writes to another player (a referrer's wallet and daily cap) or a one-time token,
+    /// and two updates sharing a transaction do not wait for each other's row locks, so two
+    /// such updates in one batch could both pass a check.
+    pub fn commits_alone(&self) -> bool {
+        self.is_payment() || matches!(self, Action::Start { payload: Some(_) })
+    }
+
     /// An event from the channels around the game (joining, reacting).
     pub fn is_channel_event(&self) -> bool {
         matches!(self, Action::JoinRequest { .. } | Action::JoinedChannel { .. } | Action::Reacted { .. })

@@ -6,19 +6,19 @@ use crate::domain::{Identity, Player};
 use serde_json::{Value, json};
 use tokio_postgres::Row;
 
-const SELECT_PLAYER: &str = "
-    SELECT u.id, u.first_name, u.last_name, u.username, u.language_code, u.is_active, u.created_at,
-           g.total_points, g.available_points, g.current_streak, g.longest_streak, p.archetype,
-           p.timezone, p.habits, p.personality, p.reminders, g.last_daily_claim,
-           (SELECT s.expires_at FROM user_subscriptions s WHERE s.user_id = u.id AND s.status = 'active'),
-           (SELECT st.chapter FROM user_story_state st WHERE st.user_id = u.id),
-           ARRAY(SELECT 'capitulo:' || c.chapter FROM user_story_chapters c WHERE c.user_id = u.id
-                 UNION SELECT 'logro:' || a.achievement_id FROM user_achievements a WHERE a.user_id = u.id
-                 UNION SELECT 'tienda:' || (t.context->>'item') FROM points_transactions t
-                       WHERE t.user_id = u.id AND t.action_type = 'shop_purchase' AND t.context ? 'item'),
-           u.last_seen_at
-    FROM users u JOIN user_gamification g ON g.user_id = u.id LEFT JOIN user_profiles p ON p.user_id = u.id
-    WHERE u.id = $1";
+const SELECT_PLAYER: &str = concat!(
+    "SELECT u.id, u.first_name, u.last_name, u.username, u.language_code, u.is_active, u.created_at,
+            g.total_points, g.available_points, g.current_streak, g.longest_streak, p.archetype,
+            p.timezone, p.habits, p.personality, p.reminders, g.last_daily_claim,
+            (SELECT s.expires_at FROM user_subscriptions s WHERE s.user_id = u.id AND s.status = 'active'),
+            (SELECT st.chapter FROM user_story_state st WHERE st.user_id = u.id),
+            ARRAY(SELECT DISTINCT e.item FROM (",
+    super::engagement::engagement_events!(),
+    ") e WHERE e.user_id = u.id),
+            u.last_seen_at
+     FROM users u JOIN user_gamification g ON g.user_id = u.id LEFT JOIN user_profiles p ON p.user_id = u.id
+     WHERE u.id = $1"
+);
 
 fn player_from_row(row: &Row) -> Player {
     let timezone: Option<String> = row.get(12);
@@ -67,6 +67,32 @@ pub async fn load_player_tx(tx: &Transaction<'_>, user_id: i64) -> Result<Option
     Ok(tx.query_opt(&stmt, &[&user_id]).await?.as_ref().map(player_from_row))
 }
 
+/// A player's besitos and streaks as stored now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counters {
+    pub total_points: i64,
+    pub available_points: i64,
+    pub current_streak: i32,
+    pub longest_streak: i32,
+}
+
+/// Only the counters, which others' actions (a referral, an achievement's reward) may move
+/// while the actor holds the player: cheaper than reading the whole player again.
+pub async fn counters(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Counters>, StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT total_points, available_points, current_streak, longest_streak
+             FROM user_gamification WHERE user_id = $1",
+        )
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| Counters {
+        total_points: r.get(0),
+        available_points: r.get(1),
+        current_streak: r.get(2),
+        longest_streak: r.get(3),
+    }))
+}
+
 /// Register a new player with empty counters. Returns `None` if they already exist
 /// (another update registered them first), in which case nothing was written.
 pub async fn register(
@@ -78,7 +104,7 @@ pub async fn register(
         .prepare_cached(
             "INSERT INTO users (id, first_name, last_name, username, language_code, referred_by, is_test)
              VALUES ($1, $2, $3, $4, $5, (SELECT id FROM users WHERE id = $6 AND deleted_at IS NULL),
-                     $1 >= 900000000000)
+                     $1 >= $7::BIGINT)
              ON CONFLICT (id) DO NOTHING",
         )
         .await?;
@@ -92,6 +118,8 @@ pub async fn register(
                 &identity.username,
                 &identity.language_code,
                 &referrer_id,
+                // Ids from here on are the load tester's players.
+                &super::analytics::LOADTEST_FIRST_ID,
             ],
         )
         .await?;

@@ -40,12 +40,7 @@ pub(super) async fn apply_update(
         Action::PaymentReceived { .. } => super::vip::paid(deps, user_id, &update.action).await?,
         _ => Vec::new(),
     };
-    // A payment never shares: the reconciler has already recorded it on its own connection.
-    // Nor does a `/start` with a payload: it writes to another player (a referrer's wallet
-    // and daily cap) or a one-time token, and two seats of one batch do not wait for each
-    // other's row locks, so two such updates in one batch could both pass a check.
-    let touches_others = matches!(&update.action, Action::Start { payload: Some(_) });
-    let seat = if alone || touches_others || update.action.is_payment() {
+    let seat = if alone || update.action.commits_alone() {
         deps.commits.solo().await?
     } else {
         deps.commits.seat(super::directory::spread(user_id, deps.commits.lanes())).await?
@@ -179,8 +174,12 @@ fn main_menu(deps: &UserDeps, p: &Player, now: chrono::DateTime<chrono::Utc>) ->
             _ => None,
         }
     };
-    let picked = deps.settings.recommender.get().recommend(p.context.engaged(), 1, |item| name_of(item).is_some());
-    let recommended = picked.into_iter().next().and_then(|item| name_of(&item).map(|name| (item, name)));
+    // Asked only if the menu gets as far as a recommendation (a streak at risk or a mood
+    // comes first).
+    let recommended = || {
+        let picked = deps.settings.recommender.get().recommend(p.context.engaged(), 1, |item| name_of(item).is_some());
+        picked.into_iter().next().and_then(|item| name_of(&item).map(|name| (item, name)))
+    };
     crate::domain::interface::main_menu(&p.context, p.archetype.as_deref(), recommended, now)
 }
 
@@ -283,12 +282,9 @@ async fn apply_action(
         Action::ShowMenu => replies.push(main_menu(deps, p, now)),
         Action::ShowProfile => {
             // Read fresh: others' actions (a referral) may have changed the counters.
-            if let Some(mut fresh) = load_in_tx(tx, user_id).await? {
-                fresh.context = std::mem::take(&mut p.context);
-                fresh.missions_assigned_on = p.missions_assigned_on;
-                // Refined by play and not saved yet: the actor's is the newer.
-                fresh.archetype = p.archetype.take();
-                *p = fresh;
+            if let Some(c) = store::users::counters(tx, user_id).await? {
+                (p.total_points, p.available_points) = (c.total_points, c.available_points);
+                (p.current_streak, p.longest_streak) = (c.current_streak, c.longest_streak);
             }
             replies.push(Reply::Profile {
                 first_name: p.first_name.clone(),
@@ -349,8 +345,8 @@ async fn apply_action(
         }
         Action::ShowBesitos => {
             let entries = store::ledger::recent(tx, user_id, 10).await?;
-            let fresh = load_in_tx(tx, user_id).await?;
-            let (balance, total) = fresh.map_or((0, 0), |f| (f.available_points, f.total_points));
+            let fresh = store::users::counters(tx, user_id).await?;
+            let (balance, total) = fresh.map_or((0, 0), |c| (c.available_points, c.total_points));
             let entries = entries
                 .into_iter()
                 .map(|e| LedgerLine {

@@ -11,6 +11,14 @@ use actix::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// Shards (and commit lanes) for the configured number: 0 means one per core.
+pub fn shard_count(configured: usize) -> usize {
+    match configured {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
 /// Which of `n` shards (or commit lanes) a user belongs to.
 pub(super) fn spread(user_id: i64, n: usize) -> usize {
     // Telegram ids are not uniformly spread in their low bits; mix them first.
@@ -53,7 +61,7 @@ impl UserDirectory {
     /// Start `shards` arbiters (0 means one per core), each with its shard actor.
     /// Must be called inside a running actix `System`.
     pub fn start(deps: UserDeps, shards: usize) -> UserDirectory {
-        let n = if shards == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { shards };
+        let n = shard_count(shards);
         let deps = Arc::new(deps);
         let mut addrs = Vec::with_capacity(n);
         let mut arbiters = Vec::with_capacity(n);

@@ -66,7 +66,7 @@ pub async fn pay_completed(
     for assigned in payable {
         let Some(m) = all.get(&assigned.mission_id) else { continue };
         let now = counters.get(&m.counter).copied().unwrap_or(0);
-        if assigned.completed || missions::progress(m, now, assigned.baseline) < m.target {
+        if assigned.completed || !missions::is_complete(m, now, assigned.baseline) {
             continue;
         }
         if !store::missions::complete(tx, user_id, &m.id, &assigned.period, m.reward).await? {

@@ -19,7 +19,7 @@ pub mod wallet;
 
 pub use actor::{HandleUpdate, Passivate, UserActor};
 pub use apply::UpdateOutcome;
-pub use directory::UserDirectory;
+pub use directory::{UserDirectory, shard_count};
 
 #[cfg(test)]
 mod tests;
