@@ -20,6 +20,10 @@ pub struct Player {
     /// The day this actor last gave the player their missions (not stored: a restart re-checks).
     #[serde(skip)]
     pub missions_assigned_on: Option<chrono::NaiveDate>,
+    /// The day this actor last counted the player active (not stored: a restart counts again,
+    /// and the counter itself refuses a second count the same day).
+    #[serde(skip)]
+    pub counted_active_on: Option<chrono::NaiveDate>,
     /// What the actor knows of the player right now (kept in memory, built from updates).
     #[serde(skip)]
     pub context: super::context::PlayerContext,
@@ -67,6 +71,7 @@ mod tests {
             current_streak: 2,
             longest_streak: 4,
             missions_assigned_on: None,
+            counted_active_on: None,
             context: Default::default(),
             archetype: None,
         }

@@ -1,6 +1,7 @@
 //! `user_inventory`: items and clues a player holds.
 
 use super::{StoreError, Transaction};
+use std::collections::HashMap;
 
 pub async fn quantity(tx: &Transaction<'_>, user_id: i64, item_id: &str) -> Result<i32, StoreError> {
     let stmt = tx.prepare_cached("SELECT quantity FROM user_inventory WHERE user_id = $1 AND item_id = $2").await?;
@@ -28,6 +29,13 @@ pub async fn consume(tx: &Transaction<'_>, user_id: i64, item_id: &str, count: i
         )
         .await?;
     Ok(tx.execute(&stmt, &[&user_id, &item_id, &count]).await? == 1)
+}
+
+/// How many of each item a player holds (items they never had are absent): one statement for
+/// a whole shop page.
+pub async fn quantities(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<String, i32>, StoreError> {
+    let stmt = tx.prepare_cached("SELECT item_id, quantity FROM user_inventory WHERE user_id = $1").await?;
+    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 /// Everything a player holds, by item id.

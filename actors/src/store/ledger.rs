@@ -27,16 +27,19 @@ impl Wallet {
     }
 }
 
-/// Lock and read the wallet. `None` if the user has none (not registered).
-pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wallet>, StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT available_points, total_points, current_streak, longest_streak, last_daily_claim,
-                    vip_multiplier, boost_multiplier, boost_until
-             FROM user_gamification WHERE user_id = $1 FOR UPDATE",
-        )
-        .await?;
-    Ok(tx.query_opt(&stmt, &[&user_id]).await?.map(|r| Wallet {
+/// The wallet's columns of `user_gamification g`, in the order `wallet_of` reads them: shared
+/// with the story's read of a player's facts, which locks the wallet in the same statement.
+macro_rules! wallet_columns {
+    () => {
+        "g.available_points, g.total_points, g.current_streak, g.longest_streak, g.last_daily_claim,
+         g.vip_multiplier, g.boost_multiplier, g.boost_until"
+    };
+}
+pub(super) use wallet_columns;
+
+/// The wallet in the first columns of a row that selected `wallet_columns!()` first.
+pub(super) fn wallet_of(r: &tokio_postgres::Row) -> Wallet {
+    Wallet {
         available_points: r.get(0),
         total_points: r.get(1),
         current_streak: r.get(2),
@@ -45,7 +48,19 @@ pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wa
         vip_multiplier: r.get(5),
         boost_multiplier: r.get(6),
         boost_until: r.get(7),
-    }))
+    }
+}
+
+/// Lock and read the wallet. `None` if the user has none (not registered).
+pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wallet>, StoreError> {
+    let stmt = tx
+        .prepare_cached(concat!(
+            "SELECT ",
+            wallet_columns!(),
+            " FROM user_gamification g WHERE g.user_id = $1 FOR UPDATE"
+        ))
+        .await?;
+    Ok(tx.query_opt(&stmt, &[&user_id]).await?.as_ref().map(wallet_of))
 }
 
 /// Whether a change with this idempotency key was already written.

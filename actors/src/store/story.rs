@@ -4,7 +4,7 @@
 use super::{StoreError, Transaction};
 use crate::domain::story_rules::{RelationKind, RelationshipType, SceneLine, relationship_type};
 use crate::story::play::Saved;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// A player's place in the story, as stored.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +115,47 @@ pub async fn record_decision(
 }
 
 /// Chapters the player has finished.
+/// What a story step may ask about a player, with the wallet locked (the step may spend):
+/// one statement where four would do the same, as every story update needs all of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryFacts {
+    pub wallet: super::ledger::Wallet,
+    /// Score by character.
+    pub relationships: HashMap<String, i32>,
+    pub clues: BTreeSet<String>,
+    pub chapters_done: BTreeSet<u32>,
+}
+
+/// A player's `StoryFacts`; `None` if they have no wallet (not registered).
+pub async fn facts(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryFacts>, StoreError> {
+    let stmt = tx
+        .prepare_cached(concat!(
+            "SELECT ",
+            super::ledger::wallet_columns!(),
+            ",
+             ARRAY(SELECT character FROM user_character_relationships r WHERE r.user_id = g.user_id
+                   ORDER BY character),
+             ARRAY(SELECT score FROM user_character_relationships r WHERE r.user_id = g.user_id
+                   ORDER BY character),
+             ARRAY(SELECT clue_id FROM user_clues c WHERE c.user_id = g.user_id),
+             ARRAY(SELECT chapter FROM user_story_chapters s WHERE s.user_id = g.user_id
+                   AND finished_at IS NOT NULL)
+             FROM user_gamification g WHERE g.user_id = $1 FOR UPDATE OF g"
+        ))
+        .await?;
+    let Some(r) = tx.query_opt(&stmt, &[&user_id]).await? else { return Ok(None) };
+    let characters: Vec<String> = r.get(8);
+    let scores: Vec<i32> = r.get(9);
+    let clues: Vec<String> = r.get(10);
+    let chapters: Vec<i32> = r.get(11);
+    Ok(Some(StoryFacts {
+        wallet: super::ledger::wallet_of(&r),
+        relationships: characters.into_iter().zip(scores).collect(),
+        clues: clues.into_iter().collect(),
+        chapters_done: chapters.into_iter().filter_map(|c| u32::try_from(c).ok()).collect(),
+    }))
+}
+
 pub async fn chapters_done(tx: &Transaction<'_>, user_id: i64) -> Result<BTreeSet<u32>, StoreError> {
     let stmt = tx
         .prepare_cached("SELECT chapter FROM user_story_chapters WHERE user_id = $1 AND finished_at IS NOT NULL")

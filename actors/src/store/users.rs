@@ -50,6 +50,7 @@ fn player_from_row(row: &Row) -> Player {
         current_streak: row.get(9),
         longest_streak: row.get(10),
         missions_assigned_on: None,
+        counted_active_on: None,
         context: PlayerContext::from_known(known),
         archetype: row.get(11),
     }

@@ -46,18 +46,21 @@ pub(super) async fn apply_update(
         deps.commits.seat(super::directory::spread(user_id, deps.commits.lanes())).await?
     };
     let tx = seat.transaction();
-    if let Some(update_id) = update.update_id {
-        let registered = player.as_ref().map(|p| p.user_id);
-        if !store::updates::claim(&tx, update_id, registered.or(Some(user_id)), update.action.kind()).await? {
-            // Wrote nothing; the seat still waits for its batch, which has no effect here.
-            drop(tx);
-            seat.commit().await?;
-            return Ok((player, UpdateOutcome::Duplicate));
-        }
-    }
     // A banned player is neither flood-counted nor moved on (days, missions): only the ban answers.
-    let banned = match &player {
-        Some(_) => store::users::ban_state(&tx, user_id).await?,
+    let registered = player.as_ref().map(|p| p.user_id);
+    let banned = match update.update_id {
+        Some(update_id) => {
+            let kind = update.action.kind();
+            let claim = store::updates::claim(&tx, update_id, registered.or(Some(user_id)), kind, registered).await?;
+            if !claim.fresh {
+                // Wrote nothing; the seat still waits for its batch, which has no effect here.
+                drop(tx);
+                seat.commit().await?;
+                return Ok((player, UpdateOutcome::Duplicate));
+            }
+            claim.banned
+        }
+        None if registered.is_some() => store::users::ban_state(&tx, user_id).await?,
         None => None,
     };
     let asked = Asked { replies: asked, banned };
@@ -101,9 +104,14 @@ pub(super) async fn apply_update(
         FloodVerdict::Allowed => {
             if let Some(p) = player.as_mut().filter(|_| update.action.is_user_initiated() && banned.is_none()) {
                 let today = chrono::Utc::now().with_timezone(&deps.settings.timezone).date_naive();
-                new_day = store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
-                if new_day {
-                    store::analytics::mark_active(&tx, user_id, today).await?;
+                // Most updates come on a day already counted: the actor remembers, and the
+                // statement is skipped.
+                if p.counted_active_on != Some(today) {
+                    new_day = store::achievements::bump(&tx, user_id, "days_active", 1, today, true).await?;
+                    if new_day {
+                        store::analytics::mark_active(&tx, user_id, today).await?;
+                    }
+                    p.counted_active_on = Some(today);
                 }
                 if p.missions_assigned_on != Some(today) {
                     let (missions, economy) = (deps.settings.content.missions.get(), &deps.settings.economy);

@@ -17,9 +17,10 @@ pub(super) async fn show(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) ->
     };
     let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
     let vip = wallet.is_vip();
+    let held = store::inventory::quantities(tx, user_id).await?;
     let mut offers = Vec::new();
     for item in &deps.settings.content.shop.get().items {
-        let owned = store::inventory::quantity(tx, user_id, &item.id).await?;
+        let owned = held.get(&item.id).copied().unwrap_or(0);
         let verdict = shop::may_buy(item, level, vip, owned, wallet.available_points).err();
         offers.push(crate::domain::reply::ShopOffer { item_id: item.id.clone(), price: item.price, refusal: verdict });
     }

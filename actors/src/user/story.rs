@@ -27,16 +27,14 @@ const SCENE_BUDGET: usize = 3000;
 
 /// What the story may ask about the player, read at the start of the step.
 async fn facts(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Option<PlayerFacts>, StoreError> {
-    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else { return Ok(None) };
-    let relationships =
-        store::story::relationships(tx, user_id).await?.into_iter().map(|r| (r.character, r.score)).collect();
+    let Some(read) = store::story::facts(tx, user_id).await? else { return Ok(None) };
     Ok(Some(PlayerFacts {
-        vip: wallet.is_vip(),
-        besitos: wallet.available_points,
-        level: level::standing(&deps.settings.economy.levels, wallet.total_points).number,
-        relationships,
-        clues: store::story::clues(tx, user_id).await?.into_iter().collect(),
-        chapters_done: store::story::chapters_done(tx, user_id).await?,
+        vip: read.wallet.is_vip(),
+        besitos: read.wallet.available_points,
+        level: level::standing(&deps.settings.economy.levels, read.wallet.total_points).number,
+        relationships: read.relationships,
+        clues: read.clues,
+        chapters_done: read.chapters_done,
     }))
 }
 

@@ -198,6 +198,17 @@ async fn a_choice_commits_its_effects_with_the_state_and_refused_choices_change_
     assert_eq!(scalar(&pool, score, u).await, 2);
     assert_eq!(scalar(&pool, "SELECT playthrough::BIGINT FROM user_story_state WHERE user_id = $1", u).await, 2);
     drop(conn);
+    // What the next step would ask, read in the one statement a step makes.
+    let mut conn = pool.get().await.unwrap();
+    let tx = crate::store::begin(&mut conn).await.unwrap();
+    let facts = crate::store::story::facts(&tx, u).await.unwrap().expect("a registered player has facts");
+    assert_eq!(facts.wallet.available_points, paid);
+    assert_eq!(facts.relationships, std::collections::HashMap::from([("diana".to_owned(), 2)]));
+    assert_eq!(facts.chapters_done, std::collections::BTreeSet::from([1, 2]));
+    assert_eq!(facts.clues.len(), 1, "{:?}", facts.clues);
+    assert_eq!(crate::store::story::facts(&tx, 999_999).await.unwrap(), None, "no wallet, no facts");
+    drop(tx);
+    drop(conn);
     users.passivate_all().await;
     users.stop();
     db.drop_now().await;
