@@ -13,11 +13,17 @@
 //! for another's fault. Each user's updates are applied one at a time by their actor, so no two
 //! seats of a batch belong to the same user.
 //!
+//! The replies of a batch's seats are written together, by one `outbox` statement just before
+//! the `COMMIT` ([`Seat::commit_with`]): the most frequent statement of all, made once per batch
+//! instead of once per update.
+//!
 //! A batch takes new seats until it holds `max_seats`, or it has been open for `MAX_OPEN`, or
 //! every seat in it has finished; then it commits as soon as its last seat finishes. Under a
 //! light load a batch holds one update, which commits at once, exactly as it would alone.
 
+use super::outbox::{self, Pending};
 use super::{Connection, Pool, StoreError, Transaction};
+use crate::domain::Outgoing;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, watch};
@@ -51,6 +57,10 @@ struct BatchState {
     sealed: bool,
     /// A seat left without finishing (an error or a panic): the batch must roll back.
     poisoned: bool,
+    /// The seats' replies, in the order they finished; written just before the `COMMIT`.
+    replies: Vec<Pending>,
+    /// The same replies with their outbox ids, once written; each seat takes its own range.
+    written: Vec<Option<Outgoing>>,
 }
 
 /// One update's place in a batch. Dropped without [`commit`](Seat::commit), it rolls the
@@ -59,6 +69,8 @@ pub struct Seat {
     batch: Arc<Batch>,
     outcome: watch::Receiver<Option<bool>>,
     finished: bool,
+    /// Where this seat's replies are in the batch's (start, count).
+    replies: (usize, usize),
 }
 
 impl GroupCommit {
@@ -113,7 +125,15 @@ impl GroupCommit {
 impl Batch {
     /// A new batch with its first seat taken; its connection comes with [`connection`].
     fn new(pool: Pool) -> Arc<Batch> {
-        let state = BatchState { opened: Instant::now(), seats: 1, running: 1, sealed: false, poisoned: false };
+        let state = BatchState {
+            opened: Instant::now(),
+            seats: 1,
+            running: 1,
+            sealed: false,
+            poisoned: false,
+            replies: Vec::new(),
+            written: Vec::new(),
+        };
         Arc::new(Batch { pool, conn: OnceCell::new(), state: Mutex::new(state), outcome: watch::channel(None).0 })
     }
 
@@ -141,35 +161,43 @@ impl Batch {
         true
     }
 
-    /// A seat is done writing (`poison`: it failed). The last one out ends the batch.
-    fn leave(self: &Arc<Batch>, poison: bool) {
-        let end = {
+    /// A seat is done writing (`poison`: it failed), leaving `replies` to be written with the
+    /// batch's; returns where they are among them. The last one out ends the batch.
+    fn leave(self: &Arc<Batch>, poison: bool, replies: Vec<Pending>) -> (usize, usize) {
+        let (mine, end) = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mine = (state.replies.len(), replies.len());
+            state.replies.extend(replies);
             state.running -= 1;
             state.poisoned |= poison;
-            if state.running == 0 {
+            let end = if state.running == 0 {
                 state.sealed = true;
                 Some(!state.poisoned)
             } else {
                 None
-            }
+            };
+            (mine, end)
         };
         if let Some(commit) = end {
             // On a task of its own, so the batch ends even if the seat's caller goes away.
             let batch = Arc::clone(self);
             tokio::spawn(async move { batch.end(commit).await });
         }
+        mine
     }
 
     async fn end(&self, commit: bool) {
-        let seats = self.state.lock().unwrap_or_else(|p| p.into_inner()).seats;
+        let (seats, replies) = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            (state.seats, std::mem::take(&mut state.replies))
+        };
         let Some(conn) = self.conn.get() else {
             // No transaction ever began (no connection could be had): nothing to end.
             self.outcome.send_replace(Some(false));
             return;
         };
         let committed = if commit {
-            match conn.batch_execute("COMMIT").await {
+            match self.write_replies(conn, replies).await {
                 Ok(()) => true,
                 Err(error) => {
                     crate::metrics::count_error("group_commit_failed");
@@ -189,12 +217,20 @@ impl Batch {
         crate::metrics::GROUP_COMMIT_SEATS.observe(seats as f64);
         self.outcome.send_replace(Some(committed));
     }
+
+    /// The seats' replies in one statement, then `COMMIT`; the ids are kept for the seats.
+    async fn write_replies(&self, conn: &Connection, replies: Vec<Pending>) -> Result<(), StoreError> {
+        let written = outbox::insert(&Transaction::Client(conn), replies).await?;
+        conn.batch_execute("COMMIT").await?;
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).written = written.into_iter().map(Some).collect();
+        Ok(())
+    }
 }
 
 impl Seat {
     fn new(batch: Arc<Batch>) -> Seat {
         let outcome = batch.outcome.subscribe();
-        Seat { batch, outcome, finished: false }
+        Seat { batch, outcome, finished: false, replies: (0, 0) }
     }
 
     /// Where this update writes.
@@ -203,23 +239,35 @@ impl Seat {
         Transaction::Client(conn)
     }
 
-    /// This update is done: wait until its batch has committed. `GroupAborted` when the batch
-    /// rolled back (another update in it failed): nothing of this update was kept.
-    pub async fn commit(mut self) -> Result<(), StoreError> {
+    /// This update is done and has nothing to say: wait until its batch has committed.
+    /// `GroupAborted` when the batch rolled back (another update in it failed): nothing of
+    /// this update was kept.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.commit_with(Vec::new()).await.map(drop)
+    }
+
+    /// This update is done, and these replies are to be committed with its effects: wait until
+    /// its batch has committed, and get them back with their outbox ids, in order.
+    pub async fn commit_with(mut self, replies: Vec<Pending>) -> Result<Vec<Outgoing>, StoreError> {
         self.finished = true;
-        self.batch.leave(false);
+        self.replies = self.batch.leave(false, replies);
         let outcome = self.outcome.wait_for(Option::is_some).await.map(|o| *o);
-        match outcome {
-            Ok(Some(true)) => Ok(()),
-            _ => Err(StoreError::GroupAborted),
+        if !matches!(outcome, Ok(Some(true))) {
+            return Err(StoreError::GroupAborted);
         }
+        let (start, count) = self.replies;
+        let mut state = self.batch.state.lock().unwrap_or_else(|p| p.into_inner());
+        // Always there: one id per reply. Were it not, the rows are committed all the same, and
+        // the outbox's sweep sends what nobody took.
+        let mine = state.written.get_mut(start..start + count).unwrap_or_default();
+        Ok(mine.iter_mut().filter_map(Option::take).collect())
     }
 }
 
 impl Drop for Seat {
     fn drop(&mut self) {
         if !self.finished {
-            self.batch.leave(true);
+            self.batch.leave(true, Vec::new());
         }
     }
 }

@@ -104,3 +104,36 @@ async fn with_a_group_of_one_every_update_commits_alone_and_a_full_batch_opens_a
     drop((naive, grouped));
     db.drop_now().await;
 }
+
+fn reply_to(chat_id: i64) -> Pending {
+    Pending { chat_id, user_id: None, lang: crate::domain::Lang::Es, reply: crate::domain::Reply::SlowDown }
+}
+
+async fn outbox_chats(pool: &Pool) -> Vec<(i64, i64)> {
+    let conn = pool.get().await.unwrap();
+    let rows = conn.query("SELECT id, chat_id FROM outbox ORDER BY id", &[]).await.unwrap();
+    rows.iter().map(|r| (r.get(0), r.get(1))).collect()
+}
+
+#[tokio::test]
+async fn the_replies_of_a_batch_are_written_with_it_and_each_seat_gets_its_own_back() {
+    let (db, pool) = TestDb::create().await;
+    let commits = GroupCommit::new(pool.clone(), 1, 64);
+    let seats = futures::future::try_join_all((0..3).map(|_| commits.seat(0))).await.unwrap();
+    let asked = [vec![reply_to(10), reply_to(11)], vec![], vec![reply_to(30)]];
+    let answers =
+        futures::future::try_join_all(seats.into_iter().zip(asked).map(|(s, r)| s.commit_with(r))).await.unwrap();
+    let chats: Vec<Vec<i64>> = answers.iter().map(|a| a.iter().map(|o| o.chat_id).collect()).collect();
+    assert_eq!(chats, vec![vec![10, 11], vec![], vec![30]], "each seat gets exactly its own replies, in order");
+    let stored = outbox_chats(&pool).await;
+    let handed: Vec<(i64, i64)> = answers.iter().flatten().map(|o| (o.id, o.chat_id)).collect();
+    assert_eq!(stored, handed, "the ids handed back are the rows committed");
+
+    // A batch that rolls back writes none of its replies.
+    let (a, b) = (commits.seat(0).await.unwrap(), commits.seat(0).await.unwrap());
+    drop(b);
+    assert!(a.commit_with(vec![reply_to(40)]).await.unwrap_err().is_group_abort());
+    assert_eq!(outbox_chats(&pool).await, stored, "nothing of the rolled-back batch is in the outbox");
+    drop(commits);
+    db.drop_now().await;
+}

@@ -143,9 +143,8 @@ pub(super) async fn apply_update(
         .chain(elsewhere)
         .collect::<Vec<_>>();
     let scored: Vec<i64> = pending_scored(&update, &pending);
-    let outgoing = store::outbox::insert(&tx, pending).await?;
     drop(tx);
-    seat.commit().await?;
+    let outgoing = seat.commit_with(pending).await?;
     if let Some(leaderboard) = &deps.leaderboard {
         for user_id in &scored {
             leaderboard.do_send(PlayerScored { user_id: *user_id });
