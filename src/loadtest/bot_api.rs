@@ -23,7 +23,6 @@ const MAX_CALLBACK_DATA: usize = 64;
 struct InFlight {
     player: u32,
     sent_at: Duration,
-    sent_wall: SystemTime,
 }
 
 pub struct State {
@@ -41,9 +40,15 @@ pub struct State {
     /// by the webhook. Telegram would deliver the others again.
     pub taken: Vec<bool>,
     pub sent: u64,
-    /// When each player sent the latest update that was answered (wall clock): the server
-    /// saw them then, and must have saved it. For the unsaved-state check.
-    pub last_answered: Vec<Option<SystemTime>>,
+    /// Who sent each update and when (wall clock), by `update_id - first_update_id`. For the
+    /// unsaved-state check: a player whose update the server took was seen then, and must
+    /// have been saved. Not from the answers: a message cannot say which update it answers,
+    /// and an update answered with two messages would credit the second to the player's next
+    /// update, which the server may never have taken.
+    origins: Vec<(u32, SystemTime)>,
+    /// The highest update id handed to the server (served by `getUpdates` or posted): a
+    /// message can answer only an update the server has.
+    served_up_to: i64,
     /// Closed loop: players due to act, soonest first.
     due: BinaryHeap<Reverse<(Instant, u32)>>,
     pub measure: Measure,
@@ -94,7 +99,8 @@ impl Sim {
             callbacks: HashMap::new(),
             taken: Vec::new(),
             sent: 0,
-            last_answered: vec![None; users],
+            origins: Vec::new(),
+            served_up_to: first - 1,
             due,
             measure: Measure::default(),
         };
@@ -147,7 +153,8 @@ impl Sim {
         if let Some(cq) = callback {
             state.callbacks.insert(cq, id);
         }
-        state.in_flight.insert(id, InFlight { player: p, sent_at: at, sent_wall: SystemTime::now() });
+        state.in_flight.insert(id, InFlight { player: p, sent_at: at });
+        state.origins.push((p, SystemTime::now()));
         state.measure.sent(at, activity.name());
         match &self.webhook {
             Some(webhook) => {
@@ -257,8 +264,6 @@ impl Sim {
         let Some(id) = update else { return };
         if let Some(f) = state.in_flight.remove(&id) {
             state.measure.answered(f.sent_at, at);
-            let latest = &mut state.last_answered[f.player as usize];
-            *latest = (*latest).max(Some(f.sent_wall));
             if let Some(p) = state.players.get_mut(f.player as usize) {
                 p.awaiting.retain(|a| *a != id);
             }
@@ -270,15 +275,29 @@ impl Sim {
         state.next_message_id += 1;
         let message_id = state.next_message_id;
         let index = chat - FIRST_ID;
+        let served_up_to = state.served_up_to;
         let Some(player) = usize::try_from(index).ok().and_then(|i| state.players.get_mut(i)) else {
             state.measure.rejected("unknown_chat");
             return message_id;
         };
         player.saw(message_id, buttons);
-        // The oldest unanswered update of this player is the one this message answers.
-        let oldest = player.awaiting.front().copied();
+        // The oldest unanswered update of this player is the one this message answers, if the
+        // server has it; if not, the message is a second one for an update already answered.
+        let oldest = player.awaiting.front().copied().filter(|id| *id <= served_up_to);
         self.answered(state, oldest);
         message_id
+    }
+}
+
+impl State {
+    /// When each player sent the latest update the server took (`None`: none), by player.
+    pub fn latest_taken(&self) -> Vec<Option<SystemTime>> {
+        let mut latest = vec![None; self.players.len()];
+        for ((player, at), _) in self.origins.iter().zip(&self.taken).filter(|(_, taken)| **taken) {
+            let slot: &mut Option<SystemTime> = &mut latest[*player as usize];
+            *slot = (*slot).max(Some(*at));
+        }
+        latest
     }
 }
 
@@ -405,6 +424,9 @@ async fn get_updates(sim: &Sim, params: &Value) -> HttpResponse {
             }
             if !state.queue.is_empty() || Instant::now() >= deadline {
                 let served: Vec<(i64, Value)> = state.queue.iter().take(limit).cloned().collect();
+                if let Some((last, _)) = served.last() {
+                    state.served_up_to = state.served_up_to.max(*last);
+                }
                 return ok(Value::Array(served.into_iter().map(|(_, u)| u).collect()));
             }
         }
@@ -447,6 +469,10 @@ pub async fn post_updates(
     while let Some((id, update)) = updates.recv().await {
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { break };
         let (client, url, secret, sim) = (client.clone(), url.clone(), secret.clone(), Arc::clone(&sim));
+        {
+            let mut state = sim.lock();
+            state.served_up_to = state.served_up_to.max(id);
+        }
         tokio::spawn(async move {
             let sent = client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", secret).json(&update).send().await;
             let mut state = sim.lock();
@@ -476,5 +502,25 @@ mod tests {
         assert_eq!(buttons(keyboard.as_object().unwrap()), Ok(vec!["1:g".to_owned()]));
         let long = json!({"reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "x".repeat(65)}]]}});
         assert_eq!(buttons(long.as_object().unwrap()), Err("callback_data_invalid"));
+    }
+
+    #[test]
+    fn a_second_message_for_one_update_does_not_answer_the_next_and_only_taken_updates_were_seen() {
+        let sim = Sim::new(1, Mix::default(), Load::Open { rate: 1.0 }, Duration::from_secs(10), 1);
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
+        let mut state = sim.lock();
+        sim.act(&mut state, 0, &mut rng);
+        sim.act(&mut state, 0, &mut rng);
+        // The server has fetched update 1 only, and answers it with two messages.
+        state.served_up_to = 1;
+        sim.message_to(&mut state, FIRST_ID, Vec::new());
+        sim.message_to(&mut state, FIRST_ID, Vec::new());
+        assert!(!state.in_flight.contains_key(&1), "the first message answers update 1");
+        assert!(state.in_flight.contains_key(&2), "the second does not answer update 2, which the server lacks");
+        assert_eq!(state.latest_taken(), vec![None], "nothing taken yet");
+        mark_taken(&mut state, 1);
+        assert_eq!(state.latest_taken(), vec![Some(state.origins[0].1)], "seen when update 1 was sent, not 2");
+        mark_taken(&mut state, 2);
+        assert_eq!(state.latest_taken(), vec![Some(state.origins[1].1)]);
     }
 }

@@ -174,7 +174,7 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
     let (first, sent, taken, players) = {
         let state = sim.lock();
         let players: Vec<_> =
-            state.last_answered.iter().enumerate().map(|(i, at)| (FIRST_ID + i as i64, *at)).collect();
+            state.latest_taken().into_iter().enumerate().map(|(i, at)| (FIRST_ID + i as i64, at)).collect();
         (state.first_update_id, state.sent, state.taken.clone(), players)
     };
     if let Some(fault) = options.plant {

@@ -81,7 +81,7 @@ pub async fn plant(database_url: &str, fault: Fault, first_update_id: i64) -> an
 
 /// The checks. `sent` updates were sent from `first_update_id` on; `taken[i]` says whether
 /// the server took update `first_update_id + i`; `players` gives each simulated player's id
-/// and when they sent their latest answered update (`None`: none); with `stopped`, the server
+/// and when they sent their latest update the server took (`None`: none); with `stopped`, the server
 /// has shut down, so every actor must have saved.
 pub async fn verify(
     database_url: &str,
