@@ -1,17 +1,20 @@
--- One player's update as the server commits it (a gift claim, the most common paid action):
--- claim the update id, the ban check, today's activity counter, today's missions, the wallet
--- lock, the ledger's idempotency and cap reads, the wallet and ledger writes, the action's
--- counter, and the reply in the outbox. The statements are the server's own (store/*.rs).
+-- One player's update as the server commits it today (a gift claim, the most common paid
+-- action): claim the update id with the ban check, lock the wallet, count the streak freezes,
+-- save the streak, the action's counter, then the ledger (wallet lock, idempotency and daily
+-- cap reads, wallet and ledger writes). The statements are the server's own (store/*.rs).
+-- The reply's outbox row is the last line: run.sh writes it once per group, as group commit
+-- does; the naive script keeps it per update. `days_active` and the day's missions are not
+-- here: the actor remembers it has done them today.
 \set uid random(1, :players)
 \set upd random(1, 1000000000000)
-INSERT INTO processed_updates (update_id, user_id, outcome) VALUES (:upd, :uid, 'applied') ON CONFLICT (update_id) DO NOTHING;
-SELECT ban_notified FROM users WHERE id = :uid AND banned_at IS NOT NULL;
-INSERT INTO user_counters (user_id, counter, value, updated_on) VALUES (:uid, 'days_active', 1, current_date) ON CONFLICT (user_id, counter) DO UPDATE SET value = user_counters.value + EXCLUDED.value, updated_on = EXCLUDED.updated_on WHERE NOT true OR user_counters.updated_on < EXCLUDED.updated_on;
-SELECT DISTINCT ON (mission_id) mission_id, period, baseline, completed_at IS NOT NULL FROM user_missions WHERE user_id = :uid AND (period = current_date::text OR period = 'once' OR period LIKE 'round:%') ORDER BY mission_id, created_at DESC;
-SELECT available_points, total_points, current_streak, longest_streak, last_daily_claim, vip_multiplier, boost_multiplier, boost_until FROM user_gamification WHERE user_id = :uid FOR UPDATE;
+WITH claimed AS (INSERT INTO processed_updates (update_id, user_id, outcome) VALUES (:upd, :uid, 'applied') ON CONFLICT (update_id) DO NOTHING RETURNING 1) SELECT EXISTS (SELECT 1 FROM claimed), (SELECT ban_notified FROM users WHERE id = :uid AND banned_at IS NOT NULL);
+SELECT g.available_points, g.total_points, g.current_streak, g.longest_streak, g.last_daily_claim, g.vip_multiplier, g.boost_multiplier, g.boost_until FROM user_gamification g WHERE g.user_id = :uid FOR UPDATE;
+SELECT quantity FROM user_inventory WHERE user_id = :uid AND item_id = 'streak_freeze';
+UPDATE user_gamification SET current_streak = 1, longest_streak = 1, last_daily_claim = current_date WHERE user_id = :uid;
+INSERT INTO user_counters (user_id, counter, value, updated_on) VALUES (:uid, 'daily_claims', 1, current_date) ON CONFLICT (user_id, counter) DO UPDATE SET value = user_counters.value + EXCLUDED.value, updated_on = EXCLUDED.updated_on WHERE NOT false OR user_counters.updated_on < EXCLUDED.updated_on;
+SELECT g.available_points, g.total_points, g.current_streak, g.longest_streak, g.last_daily_claim, g.vip_multiplier, g.boost_multiplier, g.boost_until FROM user_gamification g WHERE g.user_id = :uid FOR UPDATE;
 SELECT 1 FROM points_transactions WHERE idempotency_key = 'pgbench:' || :upd;
 SELECT COALESCE(SUM(points_change), 0)::BIGINT FROM points_transactions WHERE user_id = :uid AND action_type = 'daily' AND created_at >= current_date AND points_change > 0;
-UPDATE user_gamification SET available_points = available_points + 5, total_points = total_points + 5, last_activity = now() WHERE user_id = :uid RETURNING available_points, total_points;
+UPDATE user_gamification SET available_points = available_points + 5, total_points = total_points + GREATEST(5, 0), last_activity = now() WHERE user_id = :uid RETURNING available_points, total_points;
 INSERT INTO points_transactions (user_id, action_type, points_change, balance_after, context, idempotency_key) VALUES (:uid, 'daily', 5, 0, '{}', 'pgbench:' || :upd);
-INSERT INTO user_counters (user_id, counter, value, updated_on) VALUES (:uid, 'daily_claims', 1, current_date) ON CONFLICT (user_id, counter) DO UPDATE SET value = user_counters.value + EXCLUDED.value, updated_on = EXCLUDED.updated_on;
 INSERT INTO outbox (chat_id, user_id, lang, reply) VALUES (:uid, :uid, 'es', '{"DailyClaimed": {"points": 5}}');
