@@ -38,6 +38,9 @@ pub struct GroupCommit {
     /// pool at once instead of waiting for the lane's next update.
     lanes: Box<[Mutex<Weak<Batch>>]>,
     max_seats: usize,
+    /// How long a batch takes new seats: `MAX_OPEN`, or longer in tests that must not depend
+    /// on how fast a loaded machine hands out connections.
+    max_open: Duration,
 }
 
 struct Batch {
@@ -78,7 +81,13 @@ impl GroupCommit {
     /// commits alone, the way a typical bot commits).
     pub fn new(pool: Pool, lanes: usize, max_seats: usize) -> GroupCommit {
         let lanes = (0..lanes.max(1)).map(|_| Mutex::new(Weak::new())).collect();
-        GroupCommit { pool, lanes, max_seats: max_seats.max(1) }
+        GroupCommit { pool, lanes, max_seats: max_seats.max(1), max_open: MAX_OPEN }
+    }
+
+    /// The same, with batches that take seats for `max_open` (tests).
+    #[cfg(test)]
+    pub fn with_max_open(self, max_open: Duration) -> GroupCommit {
+        GroupCommit { max_open, ..self }
     }
 
     /// Batches that may fill at once.
@@ -98,7 +107,7 @@ impl GroupCommit {
         }
         let seat = {
             let mut open = self.lanes[lane % self.lanes.len()].lock().unwrap_or_else(|p| p.into_inner());
-            match open.upgrade().filter(|b| b.take_seat(self.max_seats)) {
+            match open.upgrade().filter(|b| b.take_seat(self.max_seats, self.max_open)) {
                 Some(batch) => Seat::new(batch),
                 None => {
                     // Installed before its connection is ready, so updates arriving meanwhile
@@ -149,10 +158,10 @@ impl Batch {
             .await
     }
 
-    fn take_seat(&self, max_seats: usize) -> bool {
+    fn take_seat(&self, max_seats: usize, max_open: Duration) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         // A poisoned batch will roll back: a new seat would only be applied again alone.
-        if state.sealed || state.poisoned || state.seats >= max_seats || state.opened.elapsed() >= MAX_OPEN {
+        if state.sealed || state.poisoned || state.seats >= max_seats || state.opened.elapsed() >= max_open {
             state.sealed = true;
             return false;
         }
@@ -202,6 +211,12 @@ impl Batch {
                 Err(error) => {
                     crate::metrics::count_error("group_commit_failed");
                     tracing::error!(%error, seats, "a group commit failed; its updates are tried again alone");
+                    // A failed outbox insert leaves the transaction open (a failed COMMIT ends
+                    // it, and this is then a harmless warning): the connection must not go
+                    // back to the pool inside it, holding the locks the retries need.
+                    if let Err(error) = conn.batch_execute("ROLLBACK").await {
+                        tracing::warn!(%error, "rolling back a failed group commit");
+                    }
                     false
                 }
             }

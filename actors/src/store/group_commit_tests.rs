@@ -4,6 +4,10 @@
 use super::*;
 use crate::store::test_db::TestDb;
 
+/// Batches that take seats for this long: on a loaded machine, handing out the first seat's
+/// connection can take longer than `MAX_OPEN`, and the seats of a test would not share.
+const PATIENT: Duration = Duration::from_secs(60);
+
 /// Each seat: its transaction id, and a row written through the seat.
 async fn write(seat: &Seat, n: i64) -> Result<i64, StoreError> {
     let tx = seat.transaction();
@@ -20,7 +24,7 @@ async fn kept(pool: &Pool) -> i64 {
 #[tokio::test]
 async fn seats_arriving_together_share_one_transaction_and_nothing_shows_before_the_last_is_done() {
     let (db, pool) = TestDb::create().await;
-    let commits = GroupCommit::new(pool.clone(), 1, 64);
+    let commits = GroupCommit::new(pool.clone(), 1, 64).with_max_open(PATIENT);
     let seats = futures::future::try_join_all((0..10).map(|_| commits.seat(0))).await.unwrap();
     let mut txids = Vec::new();
     for (n, seat) in seats.iter().enumerate() {
@@ -49,7 +53,7 @@ async fn seats_arriving_together_share_one_transaction_and_nothing_shows_before_
 #[tokio::test]
 async fn one_failure_rolls_the_batch_back_and_tells_the_others_it_was_not_their_fault() {
     let (db, pool) = TestDb::create().await;
-    let commits = GroupCommit::new(pool.clone(), 1, 64);
+    let commits = GroupCommit::new(pool.clone(), 1, 64).with_max_open(PATIENT);
     let (a, b, c) = (commits.seat(0).await.unwrap(), commits.seat(0).await.unwrap(), commits.seat(0).await.unwrap());
     write(&a, 1).await.unwrap();
     // The same key again: a unique violation aborts the shared transaction.
@@ -91,7 +95,7 @@ async fn with_a_group_of_one_every_update_commits_alone_and_a_full_batch_opens_a
     a.commit().await.unwrap();
     b.commit().await.unwrap();
 
-    let grouped = GroupCommit::new(pool.clone(), 1, 2);
+    let grouped = GroupCommit::new(pool.clone(), 1, 2).with_max_open(PATIENT);
     let seats = futures::future::try_join_all((0..3).map(|_| grouped.seat(0))).await.unwrap();
     let mut txids = Vec::new();
     for (n, seat) in seats.iter().enumerate() {
@@ -118,7 +122,7 @@ async fn outbox_chats(pool: &Pool) -> Vec<(i64, i64)> {
 #[tokio::test]
 async fn the_replies_of_a_batch_are_written_with_it_and_each_seat_gets_its_own_back() {
     let (db, pool) = TestDb::create().await;
-    let commits = GroupCommit::new(pool.clone(), 1, 64);
+    let commits = GroupCommit::new(pool.clone(), 1, 64).with_max_open(PATIENT);
     let seats = futures::future::try_join_all((0..3).map(|_| commits.seat(0))).await.unwrap();
     let asked = [vec![reply_to(10), reply_to(11)], vec![], vec![reply_to(30)]];
     let answers =
@@ -134,6 +138,32 @@ async fn the_replies_of_a_batch_are_written_with_it_and_each_seat_gets_its_own_b
     drop(b);
     assert!(a.commit_with(vec![reply_to(40)]).await.unwrap_err().is_group_abort());
     assert_eq!(outbox_chats(&pool).await, stored, "nothing of the rolled-back batch is in the outbox");
+    drop(commits);
+    db.drop_now().await;
+}
+
+#[tokio::test]
+async fn a_failed_outbox_write_rolls_the_batch_back_and_leaves_no_lock_behind() {
+    let (db, pool) = TestDb::create().await;
+    let refuse = "ALTER TABLE outbox ADD CONSTRAINT refuses_chat_13 CHECK (chat_id <> 13)";
+    pool.get().await.unwrap().batch_execute(refuse).await.unwrap();
+    let commits = GroupCommit::new(pool.clone(), 1, 64).with_max_open(PATIENT);
+    let (a, b) = (commits.seat(0).await.unwrap(), commits.seat(0).await.unwrap());
+    write(&a, 1).await.unwrap();
+    write(&b, 2).await.unwrap();
+    // The batch's one outbox statement fails for b's reply, after both seats were done.
+    let (a, b) = tokio::join!(a.commit_with(vec![reply_to(12)]), b.commit_with(vec![reply_to(13)]));
+    assert!(a.unwrap_err().is_group_abort());
+    assert!(b.unwrap_err().is_group_abort());
+    assert_eq!(kept(&pool).await, 0);
+    assert_eq!(outbox_chats(&pool).await, vec![]);
+    // Alone, the same update applies at once: the failed batch holds no lock and no connection
+    // went back to the pool inside its transaction.
+    let seat = commits.solo().await.unwrap();
+    let written = tokio::time::timeout(Duration::from_secs(10), write(&seat, 1)).await;
+    written.expect("not blocked by the failed batch's locks").unwrap();
+    seat.commit().await.unwrap();
+    assert_eq!(kept(&pool).await, 1);
     drop(commits);
     db.drop_now().await;
 }

@@ -114,7 +114,6 @@ pub async fn record_decision(
     Ok(())
 }
 
-/// Chapters the player has finished.
 /// What a story step may ask about a player, with the wallet locked (the step may spend):
 /// one statement where four would do the same, as every story update needs all of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,13 +153,6 @@ pub async fn facts(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryFac
         clues: clues.into_iter().collect(),
         chapters_done: chapters.into_iter().filter_map(|c| u32::try_from(c).ok()).collect(),
     }))
-}
-
-pub async fn chapters_done(tx: &Transaction<'_>, user_id: i64) -> Result<BTreeSet<u32>, StoreError> {
-    let stmt = tx
-        .prepare_cached("SELECT chapter FROM user_story_chapters WHERE user_id = $1 AND finished_at IS NOT NULL")
-        .await?;
-    Ok(tx.query(&stmt, &[&user_id]).await?.iter().filter_map(|r| u32::try_from(r.get::<_, i32>(0)).ok()).collect())
 }
 
 pub async fn start_chapter(tx: &Transaction<'_>, user_id: i64, chapter: i32) -> Result<(), StoreError> {

@@ -7,7 +7,8 @@ use super::{StoreError, Transaction};
 pub struct Claim {
     /// `false`: processed before; the caller must apply nothing.
     pub fresh: bool,
-    /// The ban state of `ban_of` (see `users::ban_state`): `None` if not banned.
+    /// The ban state of `ban_of` (see `users::ban_state`): `None` if not banned, or if no
+    /// `ban_of` was given.
     pub banned: Option<bool>,
 }
 
