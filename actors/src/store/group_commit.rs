@@ -41,6 +41,9 @@ pub struct GroupCommit {
     /// How long a batch takes new seats: `MAX_OPEN`, or longer in tests that must not depend
     /// on how fast a loaded machine hands out connections.
     max_open: Duration,
+    /// Tests: the next batch handed a seat rolls back, as if another update in it had failed.
+    #[cfg(test)]
+    abort_next: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct Batch {
@@ -81,7 +84,21 @@ impl GroupCommit {
     /// commits alone, the way a typical bot commits).
     pub fn new(pool: Pool, lanes: usize, max_seats: usize) -> GroupCommit {
         let lanes = (0..lanes.max(1)).map(|_| Mutex::new(Weak::new())).collect();
-        GroupCommit { pool, lanes, max_seats: max_seats.max(1), max_open: MAX_OPEN }
+        GroupCommit {
+            pool,
+            lanes,
+            max_seats: max_seats.max(1),
+            max_open: MAX_OPEN,
+            #[cfg(test)]
+            abort_next: Default::default(),
+        }
+    }
+
+    /// Tests: set it, and the next batch that hands out a seat rolls back (its seats get
+    /// `GroupAborted`); it is cleared when used.
+    #[cfg(test)]
+    pub fn abort_switch(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        Arc::clone(&self.abort_next)
     }
 
     /// The same, with batches that take seats for `max_open` (tests).
@@ -118,6 +135,10 @@ impl GroupCommit {
                 }
             }
         };
+        #[cfg(test)]
+        if self.abort_next.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            seat.batch.state.lock().unwrap_or_else(|p| p.into_inner()).poisoned = true;
+        }
         seat.batch.connection().await?;
         Ok(seat)
     }

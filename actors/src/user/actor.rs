@@ -69,9 +69,16 @@ impl Handler<HandleUpdate> for UserActor {
         let work = async move {
             let player = match cached {
                 Some(p) => p,
-                None => store::users::load_player(&deps.pool.get().await?, user_id).await?,
+                None => {
+                    let loaded = async { store::users::load_player(&deps.pool.get().await?, user_id).await };
+                    loaded.await.map_err(|e: store::StoreError| (None, e))?
+                }
             };
-            apply_update(&deps, player, msg.update, local, msg.alone).await
+            // A shared batch may roll back for another update's fault. Then Postgres holds what
+            // it held before this update, and so does this copy: keeping it keeps what play
+            // taught of the player since the last save (habits), which a reload would lose.
+            let before = (!msg.alone).then(|| player.clone());
+            apply_update(&deps, player, msg.update, local, msg.alone).await.map_err(|e| (before, e))
         };
         let guarded = AssertUnwindSafe(work).catch_unwind();
         AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|result, act, ctx| match result {
@@ -80,9 +87,10 @@ impl Handler<HandleUpdate> for UserActor {
                 act.last_seen = Some(Utc::now());
                 Ok(outcome)
             }
-            Ok(Err(error)) => {
-                // The transaction rolled back; the cache may be ahead of Postgres, so drop it.
-                act.player = None;
+            Ok(Err((before, error))) => {
+                // The transaction rolled back; the cache may be ahead of Postgres, so drop it,
+                // unless the whole batch rolled back: then the copy from before is exact.
+                act.player = if error.is_group_abort() { before } else { None };
                 Err(UserError::Store(error))
             }
             Err(_panic) => {

@@ -24,6 +24,17 @@ async fn directory_with(
     story: crate::story::StoryShelf,
     recommender: crate::content::Live<crate::recommend::ItemItem>,
 ) -> UserDirectory {
+    let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
+    directory_committing(pool, shards, story, recommender, commits).await
+}
+
+async fn directory_committing(
+    pool: &Pool,
+    shards: usize,
+    story: crate::story::StoryShelf,
+    recommender: crate::content::Live<crate::recommend::ItemItem>,
+    commits: crate::store::group_commit::GroupCommit,
+) -> UserDirectory {
     let prefix = format!("test_{:016x}", rand::random::<u64>());
     let redis = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
     let settings = UserSettings {
@@ -42,7 +53,7 @@ async fn directory_with(
     UserDirectory::start(
         UserDeps {
             pool: pool.clone(),
-            commits: crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64),
+            commits,
             redis,
             leaderboard: None,
             achievements: None,
@@ -104,6 +115,35 @@ async fn a_panicking_user_never_disturbs_another_and_restarts_from_postgres() {
     assert_eq!(outcome, "failed");
     assert_eq!(users.live_actors().await, 2);
     assert_eq!(users.passivate_all().await, 2);
+    users.stop();
+    drop(conn);
+    db.drop_now().await;
+}
+
+#[actix::test]
+async fn an_update_whose_batch_rolled_back_for_another_is_applied_once_and_the_actor_forgets_nothing() {
+    let (db, pool) = TestDb::create().await;
+    let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
+    let abort = commits.abort_switch();
+    let users = directory_committing(&pool, 1, Default::default(), Default::default(), commits).await;
+    let u = 70;
+    users.deliver(update(1, u, Action::Start { payload: None })).await.unwrap();
+    for id in 2..5 {
+        users.deliver(update(id, u, Action::ShowProfile)).await.unwrap();
+    }
+    // The next batch rolls back as if a neighbour had failed; the update is applied again alone.
+    abort.store(true, std::sync::atomic::Ordering::SeqCst);
+    let again = replies(users.deliver(update(5, u, Action::ShowProfile)).await.unwrap());
+    assert!(matches!(again[..], [Reply::Profile { .. }]), "{again:?}");
+    assert!(!abort.load(std::sync::atomic::Ordering::SeqCst), "the update's first batch was the one rolled back");
+    assert_eq!(users.passivate_all().await, 1);
+    // What play taught is saved only at passivation: four profile views, each counted once.
+    // Dropping the actor's copy after the rollback would have kept one; keeping the copy the
+    // rolled-back attempt had changed would have counted five.
+    let conn = pool.get().await.unwrap();
+    let habits: serde_json::Value =
+        conn.query_one("SELECT habits FROM user_profiles WHERE user_id = $1", &[&u]).await.unwrap().get(0);
+    assert_eq!(habits["signals"][2], serde_json::json!(4.0), "{habits}");
     users.stop();
     drop(conn);
     db.drop_now().await;
