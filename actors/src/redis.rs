@@ -84,17 +84,21 @@ impl Redis {
         key
     }
 
-    /// `INCR key` and set its TTL when the key is new. `None` when Redis is unavailable.
-    pub async fn incr_with_ttl(&self, key: &str, ttl_secs: i64) -> Option<u64> {
+    /// Count `member` once in the set at `key` (setting its TTL when the key is new), and
+    /// return how many members it holds: counting the same member again changes nothing, so an
+    /// update applied a second time (after its group rolled back) is not counted twice.
+    /// `None` when Redis is unavailable.
+    pub async fn count_once(&self, key: &str, member: &str, ttl_secs: i64) -> Option<u64> {
         let client = self.client.as_ref().filter(|c| c.is_connected())?;
         let pipe = client.pipeline();
         let queued = async {
-            let _: () = pipe.incr(key).await?;
+            let _: () = pipe.sadd(key, member).await?;
             let _: () = pipe.expire(key, ttl_secs, Some(fred::types::ExpireOptions::NX)).await?;
-            pipe.all::<(u64, i64)>().await
+            let _: () = pipe.scard(key).await?;
+            pipe.all::<(u64, i64, u64)>().await
         };
         match queued.await {
-            Ok((count, _)) => Some(count),
+            Ok((_, _, count)) => Some(count),
             Err(error) => {
                 tracing::debug!(%error, "redis command failed; using fallback");
                 None

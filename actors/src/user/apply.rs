@@ -71,8 +71,11 @@ pub(super) async fn apply_update(
         && banned.is_none()
     {
         let minute = chrono::Utc::now().timestamp() / 60;
-        let key = deps.redis.key(&["flood", &user_id.to_string(), &minute.to_string()]);
-        match deps.redis.incr_with_ttl(&key, 120).await {
+        // A set of the minute's update ids (not a counter, as it once was under "flood"): an
+        // update applied again after its group rolled back is not counted twice.
+        let key = deps.redis.key(&["flood_updates", &user_id.to_string(), &minute.to_string()]);
+        let update_id = update.update_id.unwrap_or_default().to_string();
+        match deps.redis.count_once(&key, &update_id, 120).await {
             Some(count) => flood::verdict(count, deps.settings.flood_per_minute),
             None => local,
         }

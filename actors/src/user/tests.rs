@@ -25,7 +25,7 @@ async fn directory_with(
     recommender: crate::content::Live<crate::recommend::ItemItem>,
 ) -> UserDirectory {
     let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
-    directory_committing(pool, shards, story, recommender, commits).await
+    directory_committing(pool, shards, story, recommender, commits, 0).await
 }
 
 async fn directory_committing(
@@ -34,12 +34,13 @@ async fn directory_committing(
     story: crate::story::StoryShelf,
     recommender: crate::content::Live<crate::recommend::ItemItem>,
     commits: crate::store::group_commit::GroupCommit,
+    flood_per_minute: u32,
 ) -> UserDirectory {
     let prefix = format!("test_{:016x}", rand::random::<u64>());
     let redis = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
     let settings = UserSettings {
         idle_timeout: Duration::from_secs(600),
-        flood_per_minute: 0,
+        flood_per_minute,
         economy: std::sync::Arc::new(crate::domain::economy::Economy::embedded().unwrap()),
         timezone: chrono_tz::Europe::Madrid,
         content: crate::content::Content::embedded().unwrap(),
@@ -125,7 +126,7 @@ async fn an_update_whose_batch_rolled_back_for_another_is_applied_once_and_the_a
     let (db, pool) = TestDb::create().await;
     let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
     let abort = commits.abort_switch();
-    let users = directory_committing(&pool, 1, Default::default(), Default::default(), commits).await;
+    let users = directory_committing(&pool, 1, Default::default(), Default::default(), commits, 0).await;
     let u = 70;
     users.deliver(update(1, u, Action::Start { payload: None })).await.unwrap();
     for id in 2..5 {
@@ -146,6 +147,33 @@ async fn an_update_whose_batch_rolled_back_for_another_is_applied_once_and_the_a
     assert_eq!(habits["signals"][2], serde_json::json!(4.0), "{habits}");
     users.stop();
     drop(conn);
+    db.drop_now().await;
+}
+
+#[actix::test]
+async fn an_update_applied_again_after_its_group_rolled_back_counts_once_against_the_flood_limit() {
+    let (db, pool) = TestDb::create().await;
+    let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
+    let abort = commits.abort_switch();
+    let users = directory_committing(&pool, 1, Default::default(), Default::default(), commits, 3).await;
+    // The flood window is the wall-clock minute: begin well inside one.
+    let into_minute = chrono::Utc::now().timestamp() % 60;
+    if into_minute > 55 {
+        tokio::time::sleep(Duration::from_secs((61 - into_minute) as u64)).await;
+    }
+    let u = 71;
+    users.deliver(update(1, u, Action::Start { payload: None })).await.unwrap();
+    users.deliver(update(2, u, Action::ShowProfile)).await.unwrap();
+    // The third update of the minute is applied twice (its first group rolls back): still the
+    // third, within the limit of three.
+    abort.store(true, std::sync::atomic::Ordering::SeqCst);
+    let third = replies(users.deliver(update(3, u, Action::ShowProfile)).await.unwrap());
+    assert!(!abort.load(std::sync::atomic::Ordering::SeqCst), "the first attempt's group rolled back");
+    assert!(matches!(third[..], [Reply::Profile { .. }]), "{third:?}");
+    // The fourth is over the limit.
+    let fourth = replies(users.deliver(update(4, u, Action::ShowProfile)).await.unwrap());
+    assert_eq!(fourth, vec![Reply::SlowDown]);
+    users.stop();
     db.drop_now().await;
 }
 
