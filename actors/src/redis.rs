@@ -130,9 +130,59 @@ impl Redis {
         });
     }
 
+    /// Delete every key under this prefix: what a finished load test's server left (boards
+    /// have no expiry). Returns how many went; `None` when Redis is unavailable.
+    pub async fn forget_prefix(&self) -> Option<u64> {
+        use futures::TryStreamExt;
+        let client = self.client.as_ref().filter(|c| c.is_connected())?;
+        let pattern = format!("{}:*", self.prefix);
+        let keys: Vec<Key> = match client.scan_buffered(pattern, Some(1_000), None).try_collect().await {
+            Ok(keys) => keys,
+            Err(error) => {
+                tracing::warn!(%error, "listing keys to forget");
+                return None;
+            }
+        };
+        let mut gone = 0;
+        for chunk in keys.chunks(500) {
+            match client.del::<u64, _>(chunk.to_vec()).await {
+                Ok(n) => gone += n,
+                Err(error) => {
+                    tracing::warn!(%error, "forgetting keys");
+                    return None;
+                }
+            }
+        }
+        Some(gone)
+    }
+
     pub async fn quit(&self) {
         if let Some(c) = &self.client {
             let _ = tokio::time::timeout(Duration::from_millis(300), c.quit()).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn forgetting_a_prefix_deletes_its_keys_and_no_one_elses() {
+        let prefix = format!("test_{:016x}", rand::random::<u64>());
+        let mine = Redis::connect("redis://127.0.0.1:6379", &prefix).await.unwrap();
+        let theirs = Redis::connect("redis://127.0.0.1:6379", &format!("{prefix}x")).await.unwrap();
+        for n in 0..1_200 {
+            mine.count_once(&mine.key(&["k", &n.to_string()]), "m", 60).await.unwrap();
+        }
+        let kept = theirs.key(&["k", "0"]);
+        theirs.count_once(&kept, "m", 60).await.unwrap();
+        assert_eq!(mine.forget_prefix().await, Some(1_200));
+        assert_eq!(mine.forget_prefix().await, Some(0), "nothing left");
+        let client = theirs.client().unwrap();
+        assert_eq!(client.exists::<u64, _>(kept.as_str()).await.unwrap(), 1, "another prefix is untouched");
+        assert_eq!(theirs.forget_prefix().await, Some(1));
+        mine.quit().await;
+        theirs.quit().await;
     }
 }

@@ -54,6 +54,16 @@ pub fn fresh_database(configured: &str) -> anyhow::Result<String> {
     Ok(url.to_string())
 }
 
+/// The started server's Redis keys (boards never expire), as its database is dropped. Best
+/// effort: a Redis that is away keeps them, and the run is not failed for it.
+async fn forget_redis_keys(redis_url: &str, prefix: &str) {
+    let Ok(redis) = diana_actors::redis::Redis::connect(redis_url, prefix).await else { return };
+    if redis.forget_prefix().await.is_none() {
+        tracing::warn!(prefix, "the load test's Redis keys could not be deleted");
+    }
+    redis.quit().await;
+}
+
 async fn drop_database(database_url: &str) -> anyhow::Result<()> {
     let mut admin = url::Url::parse(database_url)?;
     let name = admin.path().trim_start_matches('/').to_owned();
@@ -162,6 +172,7 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
     let loaded = sim.elapsed().as_secs_f64();
 
     // Stop our own server cleanly: what it holds must be saved, and that is checked.
+    let redis_prefix = own.as_ref().map(|o| o.redis_prefix.clone());
     let stopped = match own {
         Some(own) => {
             let status = own.stop().await?;
@@ -181,8 +192,11 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
         verify::plant(&database_url, fault, first).await?;
     }
     let checks = verify::verify(&database_url, first, sent, &taken, &players, stopped).await?;
-    if matches!(options.target, Target::OwnServer { .. }) {
+    if let Target::OwnServer { redis_url, .. } = &options.target {
         drop_database(&database_url).await?;
+        if let Some(prefix) = redis_prefix {
+            forget_redis_keys(redis_url, &prefix).await;
+        }
     }
 
     let state = sim.lock();

@@ -9,6 +9,8 @@ pub struct OwnServer {
     child: Child,
     pub base_url: String,
     pub database_url: String,
+    /// The server's Redis key prefix, its own: forgotten after the run.
+    pub redis_prefix: String,
 }
 
 /// Settings that would measure something other than the server: Telegram's own rate limits
@@ -35,11 +37,12 @@ impl OwnServer {
     ) -> anyhow::Result<OwnServer> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let base_url = format!("http://127.0.0.1:{port}");
+        let redis_prefix = format!("loadtest_{port}");
         let mut cmd = Command::new(std::env::current_exe()?);
         cmd.arg("serve")
             .env("DATABASE_URL", database_url)
             .env("REDIS_URL", redis_url)
-            .env("DIANA__REDIS__KEY_PREFIX", format!("loadtest_{port}"))
+            .env("DIANA__REDIS__KEY_PREFIX", &redis_prefix)
             .env("DIANA_HTTP_ADDR", format!("127.0.0.1:{port}"))
             .env("TELEGRAM_BOT_TOKEN", "123456:LOADTEST")
             .env("TELEGRAM_API_URL", bot_api)
@@ -59,7 +62,7 @@ impl OwnServer {
             cmd.env("TELEGRAM_WEBHOOK_SECRET", secret);
         }
         let child = cmd.spawn()?;
-        let server = OwnServer { child, base_url, database_url: database_url.to_owned() };
+        let server = OwnServer { child, base_url, database_url: database_url.to_owned(), redis_prefix };
         server.wait_ready(Duration::from_secs(60)).await?;
         Ok(server)
     }
