@@ -103,7 +103,11 @@ pub async fn held(conn: &Connection, kind: ContentKind, ids: &[String]) -> Resul
              UNION ALL SELECT 1 FROM invoices
               WHERE plan = wanted AND paid_at IS NULL AND created_at > now() - INTERVAL '3 days'"
         }
-        ContentKind::Missions => "SELECT 1 FROM user_missions WHERE mission_id = wanted AND completed_at IS NULL",
+        // `period <> ''` (always true) is what lets this, and only this, use the open-missions
+        // index (V20).
+        ContentKind::Missions => {
+            "SELECT 1 FROM user_missions WHERE mission_id = wanted AND completed_at IS NULL AND period <> ''"
+        }
         ContentKind::Trivia => {
             "SELECT 1 FROM trivia_rounds
               WHERE question_id = wanted AND answered_at IS NULL AND day >= CURRENT_DATE - 1"
