@@ -196,8 +196,8 @@ impl Handler<Screen> for AchievementEvaluator {
     type Result = ResponseActFuture<Self, ()>;
 
     fn handle(&mut self, _msg: Screen, _ctx: &mut Self::Context) -> Self::Result {
-        let users: Vec<i64> = self.waiting.drain().collect();
-        let evaluator = AchievementEvaluator { waiting: HashSet::new(), ..self.clone() };
+        let users: Vec<i64> = std::mem::take(&mut self.waiting).into_iter().collect();
+        let evaluator = self.clone();
         let work = async move {
             for chunk in users.chunks(SCREEN_CHUNK) {
                 let due = match evaluator.screen(chunk).await {

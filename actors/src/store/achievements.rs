@@ -41,16 +41,22 @@ pub async fn bump(
     Ok(tx.execute(&stmt, &[&user_id, &counter, &by, &today, &once_per_day]).await? == 1)
 }
 
-/// Every counter of a player, including those kept elsewhere (lifetime besitos, best streak).
+/// Every counter of the players in `$1` as (`user_id`, `counter`, `value`), including those
+/// kept elsewhere (lifetime besitos, best streak). One list for a player's evaluation and for
+/// the screening of many, so the two cannot disagree on what a counter is.
+macro_rules! all_counters {
+    () => {
+        "SELECT user_id, counter, value FROM user_counters WHERE user_id = ANY($1)
+         UNION ALL SELECT user_id, 'besitos_earned', total_points FROM user_gamification WHERE user_id = ANY($1)
+         UNION ALL SELECT user_id, 'longest_streak', longest_streak::BIGINT FROM user_gamification
+                   WHERE user_id = ANY($1)"
+    };
+}
+
+/// Every counter of a player (see `all_counters!`).
 pub async fn counters(tx: &Transaction<'_>, user_id: i64) -> Result<HashMap<String, i64>, StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT counter, value FROM user_counters WHERE user_id = $1
-             UNION ALL SELECT 'besitos_earned', total_points FROM user_gamification WHERE user_id = $1
-             UNION ALL SELECT 'longest_streak', longest_streak::BIGINT FROM user_gamification WHERE user_id = $1",
-        )
-        .await?;
-    Ok(tx.query(&stmt, &[&user_id]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+    let stmt = tx.prepare_cached(all_counters!()).await?;
+    Ok(tx.query(&stmt, &[&&[user_id][..]]).await?.iter().map(|r| (r.get(1), r.get(2))).collect())
 }
 
 /// What the evaluator screens many players by, read in one pass without locks: each player's
@@ -61,14 +67,7 @@ pub struct Screening {
 }
 
 pub async fn screening(client: &deadpool_postgres::Client, users: &[i64]) -> Result<Screening, StoreError> {
-    let counters = client
-        .prepare_cached(
-            "SELECT user_id, counter, value FROM user_counters WHERE user_id = ANY($1)
-             UNION ALL SELECT user_id, 'besitos_earned', total_points FROM user_gamification WHERE user_id = ANY($1)
-             UNION ALL SELECT user_id, 'longest_streak', longest_streak::BIGINT FROM user_gamification
-                       WHERE user_id = ANY($1)",
-        )
-        .await?;
+    let counters = client.prepare_cached(all_counters!()).await?;
     let unlocked = client
         .prepare_cached("SELECT user_id, achievement_id, tier FROM user_achievements WHERE user_id = ANY($1)")
         .await?;

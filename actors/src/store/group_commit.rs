@@ -112,11 +112,6 @@ impl GroupCommit {
         self.lanes.len()
     }
 
-    /// Updates per transaction at most.
-    pub fn max_seats(&self) -> usize {
-        self.max_seats
-    }
-
     /// A seat in `lane`'s open batch, or in a new batch when it has none that takes seats.
     pub async fn seat(&self, lane: usize) -> Result<Seat, StoreError> {
         if self.max_seats == 1 {

@@ -15,12 +15,6 @@ pub enum Transaction<'a> {
     Client(&'a deadpool_postgres::ClientWrapper),
 }
 
-impl<'a> From<deadpool_postgres::Transaction<'a>> for Transaction<'a> {
-    fn from(tx: deadpool_postgres::Transaction<'a>) -> Self {
-        Transaction::Own(tx)
-    }
-}
-
 type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
 impl Transaction<'_> {

@@ -65,17 +65,16 @@ pub(super) async fn apply_update(
     };
     let asked = Asked { replies: asked, banned };
     // Counted only once the update is claimed: redeliveries must not eat the budget.
-    let verdict = if update.action.is_user_initiated()
+    let verdict = if let Some(update_id) = update.update_id
+        && update.action.is_user_initiated()
         && !update.action.is_payment()
-        && update.update_id.is_some()
         && banned.is_none()
     {
         let minute = chrono::Utc::now().timestamp() / 60;
         // A set of the minute's update ids (not a counter, as it once was under "flood"): an
         // update applied again after its group rolled back is not counted twice.
         let key = deps.redis.key(&["flood_updates", &user_id.to_string(), &minute.to_string()]);
-        let update_id = update.update_id.unwrap_or_default().to_string();
-        match deps.redis.count_once(&key, &update_id, 120).await {
+        match deps.redis.count_once(&key, &update_id.to_string(), 120).await {
             Some(count) => flood::verdict(count, deps.settings.flood_per_minute),
             None => local,
         }

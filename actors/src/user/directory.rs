@@ -110,16 +110,14 @@ impl UserDirectory {
         // down with it again.
         let alone = update_id.is_some_and(|id| self.failed_before(id));
         let first = shard.send(Deliver { update: update.clone(), alone }).await.map_err(|_| UserError::Unavailable)?;
-        let result = match first {
-            // Its group failed for another update's fault: nothing of it was kept, and it is
-            // not to blame. Applied again at once, alone.
-            Err(UserError::Store(e)) if e.is_group_abort() => {
-                shard.send(Deliver { update, alone: true }).await.map_err(|_| UserError::Unavailable)?
-            }
-            Err(UserError::Crashed) => {
-                shard.send(Deliver { update, alone: true }).await.map_err(|_| UserError::Unavailable)?
-            }
-            other => other,
+        // Its group failed for another update's fault (nothing of it was kept, and it is not to
+        // blame), or its actor crashed: applied again at once, alone.
+        let again = matches!(&first, Err(UserError::Crashed))
+            || matches!(&first, Err(UserError::Store(e)) if e.is_group_abort());
+        let result = if again {
+            shard.send(Deliver { update, alone: true }).await.map_err(|_| UserError::Unavailable)?
+        } else {
+            first
         };
         let Some(update_id) = update_id else {
             return result;

@@ -4,6 +4,8 @@
 use super::directory::MAX_STORE_FAILURES;
 use super::*;
 use crate::domain::{Action, Identity, Reply, UserUpdate};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::store::test_db::TestDb;
@@ -121,22 +123,32 @@ async fn a_panicking_user_never_disturbs_another_and_restarts_from_postgres() {
     db.drop_now().await;
 }
 
+/// A directory whose next batch can be made to roll back, as if a neighbour had failed.
+async fn directory_rolling_back(pool: &Pool, flood_per_minute: u32) -> (UserDirectory, Arc<AtomicBool>) {
+    let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
+    let abort = commits.abort_switch();
+    (directory_committing(pool, 1, Default::default(), Default::default(), commits, flood_per_minute).await, abort)
+}
+
+/// Deliver `update` with its first batch rolled back; it is applied again alone.
+async fn delivered_after_a_rollback(users: &UserDirectory, abort: &AtomicBool, update: UserUpdate) -> Vec<Reply> {
+    abort.store(true, Ordering::SeqCst);
+    let replies = replies(users.deliver(update).await.unwrap());
+    assert!(!abort.load(Ordering::SeqCst), "the update's first batch was the one rolled back");
+    replies
+}
+
 #[actix::test]
 async fn an_update_whose_batch_rolled_back_for_another_is_applied_once_and_the_actor_forgets_nothing() {
     let (db, pool) = TestDb::create().await;
-    let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
-    let abort = commits.abort_switch();
-    let users = directory_committing(&pool, 1, Default::default(), Default::default(), commits, 0).await;
+    let (users, abort) = directory_rolling_back(&pool, 0).await;
     let u = 70;
     users.deliver(update(1, u, Action::Start { payload: None })).await.unwrap();
     for id in 2..5 {
         users.deliver(update(id, u, Action::ShowProfile)).await.unwrap();
     }
-    // The next batch rolls back as if a neighbour had failed; the update is applied again alone.
-    abort.store(true, std::sync::atomic::Ordering::SeqCst);
-    let again = replies(users.deliver(update(5, u, Action::ShowProfile)).await.unwrap());
+    let again = delivered_after_a_rollback(&users, &abort, update(5, u, Action::ShowProfile)).await;
     assert!(matches!(again[..], [Reply::Profile { .. }]), "{again:?}");
-    assert!(!abort.load(std::sync::atomic::Ordering::SeqCst), "the update's first batch was the one rolled back");
     assert_eq!(users.passivate_all().await, 1);
     // What play taught is saved only at passivation: four profile views, each counted once.
     // Dropping the actor's copy after the rollback would have kept one; keeping the copy the
@@ -153,9 +165,7 @@ async fn an_update_whose_batch_rolled_back_for_another_is_applied_once_and_the_a
 #[actix::test]
 async fn an_update_applied_again_after_its_group_rolled_back_counts_once_against_the_flood_limit() {
     let (db, pool) = TestDb::create().await;
-    let commits = crate::store::group_commit::GroupCommit::new(pool.clone(), 2, 64);
-    let abort = commits.abort_switch();
-    let users = directory_committing(&pool, 1, Default::default(), Default::default(), commits, 3).await;
+    let (users, abort) = directory_rolling_back(&pool, 3).await;
     // The flood window is the wall-clock minute: begin well inside one.
     let into_minute = chrono::Utc::now().timestamp() % 60;
     if into_minute > 55 {
@@ -166,9 +176,7 @@ async fn an_update_applied_again_after_its_group_rolled_back_counts_once_against
     users.deliver(update(2, u, Action::ShowProfile)).await.unwrap();
     // The third update of the minute is applied twice (its first group rolls back): still the
     // third, within the limit of three.
-    abort.store(true, std::sync::atomic::Ordering::SeqCst);
-    let third = replies(users.deliver(update(3, u, Action::ShowProfile)).await.unwrap());
-    assert!(!abort.load(std::sync::atomic::Ordering::SeqCst), "the first attempt's group rolled back");
+    let third = delivered_after_a_rollback(&users, &abort, update(3, u, Action::ShowProfile)).await;
     assert!(matches!(third[..], [Reply::Profile { .. }]), "{third:?}");
     // The fourth is over the limit.
     let fourth = replies(users.deliver(update(4, u, Action::ShowProfile)).await.unwrap());
