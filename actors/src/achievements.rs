@@ -105,9 +105,9 @@ impl AchievementEvaluator {
         let tx = crate::store::begin(&mut conn).await?;
         // The wallet lock first, as every writer takes it: evaluations of one player run one
         // at a time, and they never lock in an order opposite to another's.
-        if store::ledger::lock_wallet(&tx, user_id).await?.is_none() {
+        let Some(mut wallet) = store::ledger::lock_wallet(&tx, user_id).await? else {
             return Ok(Vec::new());
-        }
+        };
         let counters = store::achievements::counters(&tx, user_id).await?;
         let unlocked = store::achievements::unlocked(&tx, user_id).await?;
         let mut pending = Vec::new();
@@ -130,7 +130,7 @@ impl AchievementEvaluator {
                     key: &key,
                     context: serde_json::json!({ "achievement": def.id, "tier": tier }),
                 };
-                let paid = match wallet::credit(&tx, &self.economy, self.tz, earning).await? {
+                let paid = match wallet::credit_locked(&tx, &self.economy, self.tz, &mut wallet, earning).await? {
                     Credited::Paid { amount, .. } => amount,
                     _ => 0,
                 };
@@ -144,9 +144,9 @@ impl AchievementEvaluator {
             }
         }
         if let Some(missions) = self.missions.as_ref().map(Live::get) {
-            let today = chrono::Utc::now().with_timezone(&self.tz).date_naive();
+            let (economy, tz) = (&self.economy, self.tz);
             let done =
-                crate::user::missions::pay_completed(&tx, &missions, &self.economy, self.tz, user_id, &counters, today)
+                crate::user::missions::pay_completed(&tx, &missions, economy, tz, user_id, &mut wallet, &counters)
                     .await?;
             for reply in done {
                 if let Reply::MissionCompleted { mission_id, .. } = &reply {
@@ -247,9 +247,10 @@ impl AchievementEvaluator {
             })
             .collect();
         if let Some(missions) = self.missions.as_ref().map(Live::get) {
-            let today = chrono::Utc::now().with_timezone(&self.tz).date_naive();
-            let periods = [today.to_string(), (today - chrono::Days::new(1)).to_string()];
-            for (user_id, assigned) in store::missions::unpaid_of(&conn, users, &periods).await? {
+            let periods =
+                crate::domain::missions::payable_periods(chrono::Utc::now().with_timezone(&self.tz).date_naive());
+            let unpaid = store::missions::unpaid_of(&store::Transaction::Client(&conn), users, &periods).await?;
+            for (user_id, assigned) in unpaid {
                 let Some(mission) = missions.get(&assigned.mission_id) else { continue };
                 let now = read.counters.get(&user_id).and_then(|c| c.get(&mission.counter)).copied().unwrap_or(0);
                 if crate::domain::missions::is_complete(mission, now, assigned.baseline) {

@@ -92,6 +92,12 @@ pub fn progress(mission: &Mission, counter_now: i64, baseline: i64) -> i64 {
     (counter_now - baseline).clamp(0, mission.target)
 }
 
+/// The daily periods whose missions may still be paid on `today`: today's, and yesterday's
+/// too, since a mission finished at 23:59 may be evaluated after midnight.
+pub fn payable_periods(today: chrono::NaiveDate) -> [String; 2] {
+    [today.to_string(), (today - chrono::Days::new(1)).to_string()]
+}
+
 /// Whether the mission is done (whatever it was paid).
 pub fn is_complete(mission: &Mission, counter_now: i64, baseline: i64) -> bool {
     progress(mission, counter_now, baseline) >= mission.target

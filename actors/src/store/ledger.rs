@@ -69,20 +69,32 @@ pub async fn key_used(tx: &Transaction<'_>, key: &str) -> Result<bool, StoreErro
     Ok(tx.query_opt(&stmt, &[&key]).await?.is_some())
 }
 
-/// Besitos earned today (since `day_start`) through one action type.
-pub async fn earned_since(
+/// What the ledger already holds that a change must respect: whether its idempotency key was
+/// used, and what the player earned through its action type since `since` (0 for `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prior {
+    pub key_used: bool,
+    pub earned_since: i64,
+}
+
+/// Both reads of `Prior` in one statement: each earning asks both, under the wallet lock.
+pub async fn prior(
     tx: &Transaction<'_>,
+    key: &str,
     user_id: i64,
     action_type: &str,
-    day_start: DateTime<Utc>,
-) -> Result<i64, StoreError> {
+    since: Option<DateTime<Utc>>,
+) -> Result<Prior, StoreError> {
+    // A NULL `since` matches no row, so an uncapped change pays nothing for the sum.
     let stmt = tx
         .prepare_cached(
-            "SELECT COALESCE(SUM(points_change), 0)::BIGINT FROM points_transactions
-             WHERE user_id = $1 AND action_type = $2 AND created_at >= $3 AND points_change > 0",
+            "SELECT EXISTS (SELECT 1 FROM points_transactions WHERE idempotency_key = $1),
+                    (SELECT COALESCE(SUM(points_change), 0)::BIGINT FROM points_transactions
+                     WHERE user_id = $2 AND action_type = $3 AND created_at >= $4 AND points_change > 0)",
         )
         .await?;
-    Ok(tx.query_one(&stmt, &[&user_id, &action_type, &day_start]).await?.get(0))
+    let row = tx.query_one(&stmt, &[&key, &user_id, &action_type, &since]).await?;
+    Ok(Prior { key_used: row.get(0), earned_since: row.get(1) })
 }
 
 /// One ledger change, already decided by the rules.
@@ -96,41 +108,31 @@ pub struct Change<'a> {
     pub context: Value,
 }
 
-/// Apply a change to the (locked) wallet and append its ledger row. Returns the new
-/// (available, total). The CHECK constraints refuse a negative balance as a last line.
+/// Apply a change to the (locked) wallet and append its ledger row, in one statement. Returns
+/// the new (available, total). The CHECK constraints refuse a negative balance as a last line.
 pub async fn apply(tx: &Transaction<'_>, change: &Change<'_>) -> Result<(i64, i64), StoreError> {
-    let update = tx
+    let stmt = tx
         .prepare_cached(
-            "UPDATE user_gamification
-             SET available_points = available_points + $2,
-                 total_points = total_points + GREATEST($2, 0),
-                 last_activity = now()
-             WHERE user_id = $1
-             RETURNING available_points, total_points",
-        )
-        .await?;
-    let row = tx.query_one(&update, &[&change.user_id, &change.points_change]).await?;
-    let (available, total): (i64, i64) = (row.get(0), row.get(1));
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO points_transactions
+            "WITH wallet AS (
+                 UPDATE user_gamification
+                 SET available_points = available_points + $2,
+                     total_points = total_points + GREATEST($2, 0),
+                     last_activity = now()
+                 WHERE user_id = $1
+                 RETURNING available_points, total_points)
+             INSERT INTO points_transactions
                  (user_id, action_type, points_change, balance_after, context, idempotency_key)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             SELECT $1, $3, $2, available_points, $4, $5 FROM wallet
+             RETURNING balance_after, (SELECT total_points FROM wallet)",
         )
         .await?;
-    tx.execute(
-        &insert,
-        &[
-            &change.user_id,
-            &change.action_type,
-            &change.points_change,
-            &available,
-            &change.context,
-            &change.idempotency_key,
-        ],
-    )
-    .await?;
-    Ok((available, total))
+    let row = tx
+        .query_one(
+            &stmt,
+            &[&change.user_id, &change.points_change, &change.action_type, &change.context, &change.idempotency_key],
+        )
+        .await?;
+    Ok((row.get(0), row.get(1)))
 }
 
 /// Store the streak after a daily claim.
@@ -153,8 +155,14 @@ pub async fn save_streak(
 
 /// Start a temporary earnings multiplier for `hours`. An active boost of the same factor is
 /// extended by that long; a stronger new one replaces it; a weaker one leaves it alone and
-/// `false` is returned (boosts never blend into one the player did not get).
-pub async fn set_boost(tx: &Transaction<'_>, user_id: i64, factor: f64, hours: i32) -> Result<bool, StoreError> {
+/// `None` is returned (boosts never blend into one the player did not get). Returns the boost
+/// now running: its factor and end.
+pub async fn set_boost(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    factor: f64,
+    hours: i32,
+) -> Result<Option<(f64, DateTime<Utc>)>, StoreError> {
     let stmt = tx
         .prepare_cached(
             "UPDATE user_gamification SET
@@ -162,10 +170,11 @@ pub async fn set_boost(tx: &Transaction<'_>, user_id: i64, factor: f64, hours: i
                                     THEN boost_until + make_interval(hours => $3)
                                     ELSE now() + make_interval(hours => $3) END,
                  boost_multiplier = $2
-             WHERE user_id = $1 AND NOT (boost_until > now() AND boost_multiplier > $2)",
+             WHERE user_id = $1 AND NOT (boost_until > now() AND boost_multiplier > $2)
+             RETURNING boost_multiplier, boost_until",
         )
         .await?;
-    Ok(tx.execute(&stmt, &[&user_id, &factor, &hours]).await? == 1)
+    Ok(tx.query_opt(&stmt, &[&user_id, &factor, &hours]).await?.map(|r| (r.get(0), r.get(1))))
 }
 
 /// A ledger row as `/besitos` shows it.

@@ -48,22 +48,24 @@ pub async fn current(tx: &Transaction<'_>, user_id: i64, today: &str) -> Result<
         .collect())
 }
 
-/// The missions of many players that are not paid yet and could be due: `periods` (today's and
-/// yesterday's), one-time ones, and repeatable rounds. By player; read without locks, for the
-/// evaluator's screening (`pay_completed` decides under the wallet lock).
+/// The missions of players that are not paid yet and could be due: `periods` (today's and
+/// yesterday's), one-time ones, and repeatable rounds (only the latest round is ever unpaid).
+/// By player and mission. Read for the evaluator's screening, without locks, and by
+/// `pay_completed`, which decides under the wallet lock.
 pub async fn unpaid_of(
-    client: &deadpool_postgres::Client,
+    tx: &Transaction<'_>,
     users: &[i64],
     periods: &[String],
 ) -> Result<Vec<(i64, Assigned)>, StoreError> {
-    let stmt = client
+    let stmt = tx
         .prepare_cached(
             "SELECT user_id, mission_id, period, baseline FROM user_missions
              WHERE user_id = ANY($1) AND completed_at IS NULL
-               AND (period = ANY($2) OR period = 'once' OR period LIKE 'round:%')",
+               AND (period = ANY($2) OR period = 'once' OR period LIKE 'round:%')
+             ORDER BY user_id, mission_id, period",
         )
         .await?;
-    Ok(client
+    Ok(tx
         .query(&stmt, &[&users, &periods])
         .await?
         .iter()

@@ -17,7 +17,7 @@ pub const STREAK_FREEZE: &str = "streak_freeze";
 pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Reply, StoreError> {
     let economy = &deps.settings.economy;
     let tz = deps.settings.timezone;
-    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
+    let Some(mut wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
         return Ok(Reply::PleaseStart);
     };
     let state = Streak {
@@ -54,7 +54,7 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
                 key: &key,
                 context: json!({ "day": granted.day, "rarity": drawn.rarity }),
             };
-            match wallet::credit(tx, economy, tz, earning).await? {
+            match wallet::credit_locked(tx, economy, tz, &mut wallet, earning).await? {
                 Credited::Paid { amount, .. } => paid = Some(amount),
                 Credited::Capped => capped = true,
                 Credited::AlreadyPaid | Credited::NoWallet => {}
@@ -62,7 +62,10 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
         }
         GiftReward::Boost { factor, hours } => {
             // A weaker boost while a stronger one runs adds nothing; the stronger one stays.
-            store::ledger::set_boost(tx, user_id, *factor, *hours as i32).await?;
+            // A milestone paid below earns with the boost now running.
+            if let Some((factor, until)) = store::ledger::set_boost(tx, user_id, *factor, *hours as i32).await? {
+                (wallet.boost_multiplier, wallet.boost_until) = (factor, Some(until));
+            }
         }
         GiftReward::Item { item } => store::inventory::add(tx, user_id, item, 1).await?,
         GiftReward::Clue { item } => {
@@ -84,7 +87,7 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
             key: &key,
             context: json!({ "streak": granted.streak }),
         };
-        if let Credited::Paid { amount, .. } = wallet::credit(tx, economy, tz, earning).await? {
+        if let Credited::Paid { amount, .. } = wallet::credit_locked(tx, economy, tz, &mut wallet, earning).await? {
             milestone = Some((granted.streak, amount));
         }
     }
@@ -102,7 +105,7 @@ pub(super) async fn claim(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
             key: &key,
             context: json!({ "plan": plan.id }),
         };
-        if let Credited::Paid { amount, .. } = wallet::credit(tx, economy, tz, earning).await? {
+        if let Credited::Paid { amount, .. } = wallet::credit_locked(tx, economy, tz, &mut wallet, earning).await? {
             vip_bonus = Some(amount);
         }
     }

@@ -5,6 +5,7 @@ use super::wallet::{self, Credited, Earning};
 use crate::domain::economy::Economy;
 use crate::domain::missions::{self, Kind, Missions};
 use crate::domain::{MissionProgress, Reply, level};
+use crate::store::ledger::Wallet;
 use crate::store::{self, StoreError, Transaction};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
@@ -47,26 +48,23 @@ pub async fn ensure_assigned(
     store::missions::assign(tx, user_id, &wanted).await
 }
 
-/// Pay every mission that reached its target. Returns the unlock replies to send.
+/// Pay every mission that reached its target, into `wallet`, locked by the caller. Returns the
+/// unlock replies to send.
 pub async fn pay_completed(
     tx: &Transaction<'_>,
     all: &Missions,
     economy: &Economy,
     tz: Tz,
     user_id: i64,
+    wallet: &mut Wallet,
     counters: &HashMap<String, i64>,
-    today: NaiveDate,
 ) -> Result<Vec<Reply>, StoreError> {
+    let periods = missions::payable_periods(chrono::Utc::now().with_timezone(&tz).date_naive());
     let mut replies = Vec::new();
-    // Yesterday's too: a mission finished at 23:59 may be evaluated after midnight.
-    let yesterday = (today - chrono::Days::new(1)).to_string();
-    let mut payable = store::missions::current(tx, user_id, &today.to_string()).await?;
-    payable
-        .extend(store::missions::current(tx, user_id, &yesterday).await?.into_iter().filter(|a| a.period == yesterday));
-    for assigned in payable {
+    for (_, assigned) in store::missions::unpaid_of(tx, &[user_id], &periods).await? {
         let Some(m) = all.get(&assigned.mission_id) else { continue };
         let now = counters.get(&m.counter).copied().unwrap_or(0);
-        if assigned.completed || !missions::is_complete(m, now, assigned.baseline) {
+        if !missions::is_complete(m, now, assigned.baseline) {
             continue;
         }
         if !store::missions::complete(tx, user_id, &m.id, &assigned.period, m.reward).await? {
@@ -81,7 +79,7 @@ pub async fn pay_completed(
             key: &key,
             context: serde_json::json!({ "mission": m.id, "period": assigned.period }),
         };
-        let paid = match wallet::credit(tx, economy, tz, earning).await? {
+        let paid = match wallet::credit_locked(tx, economy, tz, wallet, earning).await? {
             Credited::Paid { amount, .. } => amount,
             _ => 0,
         };

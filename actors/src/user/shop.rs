@@ -40,7 +40,7 @@ pub(super) async fn buy(
     let Some(item) = shop.get(item_id) else {
         return Ok(Reply::PurchaseRefused { item_id: item_id.to_owned(), refusal: shop::Refusal::UnknownItem });
     };
-    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
+    let Some(mut wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
         return Ok(Reply::PleaseStart);
     };
     let key = format!("buy:{user_id}:{}:{offer}", item.id);
@@ -57,17 +57,18 @@ pub(super) async fn buy(
         return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal: shop::Refusal::AlreadyOwned });
     }
     let context = json!({ "item": item.id, "price": item.price });
-    let balance = match wallet::debit(tx, user_id, "shop_purchase", item.price, &key, context).await? {
-        Debited::Spent { balance } => balance,
-        Debited::AlreadyDone => {
-            return Ok(Reply::AlreadyBought { item_id: item.id.clone() });
-        }
-        Debited::Insufficient { missing, .. } => {
-            let refusal = shop::Refusal::NotEnoughBesitos { missing };
-            return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal });
-        }
-        Debited::NoWallet => return Ok(Reply::PleaseStart),
-    };
+    let balance =
+        match wallet::debit_locked(tx, &mut wallet, user_id, "shop_purchase", item.price, &key, context).await? {
+            Debited::Spent { balance } => balance,
+            Debited::AlreadyDone => {
+                return Ok(Reply::AlreadyBought { item_id: item.id.clone() });
+            }
+            Debited::Insufficient { missing, .. } => {
+                let refusal = shop::Refusal::NotEnoughBesitos { missing };
+                return Ok(Reply::PurchaseRefused { item_id: item.id.clone(), refusal });
+            }
+            Debited::NoWallet => return Ok(Reply::PleaseStart),
+        };
     store::inventory::add(tx, user_id, &item.id, 1).await?;
     let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
     store::achievements::bump(tx, user_id, "purchases", 1, today, false).await?;

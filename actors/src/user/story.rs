@@ -14,6 +14,7 @@ use crate::domain::story_rules::{PlayerFacts, RelationKind, RelationshipType, Sc
 use crate::domain::story_tags::StoryTag;
 use crate::domain::story_world::{ClueOrigin, World};
 use crate::metrics::count_error;
+use crate::store::ledger::Wallet;
 use crate::store::story::StoryRow;
 use crate::store::{self, StoreError, Transaction};
 use crate::story::compile::fingerprint;
@@ -25,17 +26,23 @@ use std::collections::HashMap;
 /// Text per message for a scene; Telegram allows 4096 characters, names and notes need room.
 const SCENE_BUDGET: usize = 3000;
 
-/// What the story may ask about the player, read at the start of the step.
-async fn facts(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Option<PlayerFacts>, StoreError> {
+/// What the story may ask about the player, read at the start of the step, and their wallet,
+/// locked for the rest of the step: it may spend and earn.
+async fn facts(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    user_id: i64,
+) -> Result<Option<(PlayerFacts, Wallet)>, StoreError> {
     let Some(read) = store::story::facts(tx, user_id).await? else { return Ok(None) };
-    Ok(Some(PlayerFacts {
+    let facts = PlayerFacts {
         vip: read.wallet.is_vip(),
         besitos: read.wallet.available_points,
         level: level::standing(&deps.settings.economy.levels, read.wallet.total_points).number,
         relationships: read.relationships,
         clues: read.clues,
         chapters_done: read.chapters_done,
-    }))
+    };
+    Ok(Some((facts, read.wallet)))
 }
 
 pub(super) async fn play(
@@ -50,7 +57,7 @@ pub(super) async fn play(
     if choice.is_some_and(|(pressed, _)| pressed != turn) {
         return Ok(vec![Reply::StaleScene]);
     }
-    let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
+    let Some((facts, mut wallet)) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
     let saved = row.as_ref().map(|r| &r.saved);
     let scene = match step(&book, saved, choice.map(|c| c.1), &facts, user_id) {
         Ok(scene) => scene,
@@ -74,14 +81,14 @@ pub(super) async fn play(
     if let Some(cost) = cost {
         let key = format!("story_cost:{user_id}:{run}:{turn}");
         let context = serde_json::json!({ "turn": turn, "knot": saved.and_then(|s| s.knot.clone()) });
-        match wallet::debit(tx, user_id, "story_cost", cost, &key, context).await? {
+        match wallet::debit_locked(tx, &mut wallet, user_id, "story_cost", cost, &key, context).await? {
             wallet::Debited::Spent { .. } | wallet::Debited::AlreadyDone => {}
             wallet::Debited::Insufficient { missing, .. } => return Ok(vec![Reply::StoryNeedsBesitos { missing }]),
             wallet::Debited::NoWallet => return Ok(vec![Reply::PleaseStart]),
         }
     }
     let playthrough = row.as_ref().map_or(1, |r| r.playthrough);
-    commit(tx, deps, &book, Step { user_id, turn, saved, playthrough, run: &run }, scene, facts.vip).await
+    commit(tx, deps, &book, Step { user_id, turn, saved, playthrough, run: &run }, scene, &mut wallet).await
 }
 
 /// Commit a step that passed its gates: its effects, then the new place; then the replies.
@@ -91,9 +98,10 @@ async fn commit(
     book: &StoryBook,
     step: Step<'_>,
     scene: Scene,
-    vip: bool,
+    wallet: &mut Wallet,
 ) -> Result<Vec<Reply>, StoreError> {
-    let found = commit_effects(tx, deps, &book.world, &step, &scene).await?;
+    let vip = wallet.is_vip();
+    let found = commit_effects(tx, deps, &book.world, &step, &scene, wallet).await?;
     let leaving = step.saved.and_then(|s| s.chapter);
     let chapter = scene.chapters_entered().last().and_then(|n| i32::try_from(n).ok()).or(leaving);
     let next = StoryRow {
@@ -130,13 +138,13 @@ pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: 
         // Not at an ending: nothing to start again; the scene where the player is.
         return play(tx, deps, user_id, None).await;
     }
-    let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
+    let Some((facts, mut wallet)) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
     let scene = match step(&book, None, None, &facts, user_id) {
         Ok(scene) => scene,
         Err(refused) => return Ok(vec![refused.reply()]),
     };
     let step = Step { user_id, turn: row.turn, saved: None, playthrough: row.playthrough + 1, run: &row.run };
-    commit(tx, deps, &book, step, scene, facts.vip).await
+    commit(tx, deps, &book, step, scene, &mut wallet).await
 }
 
 /// An admin puts the story back to its beginning, wherever the player is. Like starting again
@@ -147,14 +155,14 @@ pub(super) async fn reset(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -
         // Never started: there is nothing to put back.
         return Ok(Vec::new());
     };
-    let Some(facts) = facts(tx, deps, user_id).await? else { return Ok(Vec::new()) };
+    let Some((facts, mut wallet)) = facts(tx, deps, user_id).await? else { return Ok(Vec::new()) };
     let scene = match step(&book, None, None, &facts, user_id) {
         Ok(scene) => scene,
         Err(refused) => return Ok(vec![refused.reply()]),
     };
     let step = Step { user_id, turn: row.turn, saved: None, playthrough: row.playthrough + 1, run: &row.run };
     let mut replies = vec![Reply::StoryReset];
-    replies.extend(commit(tx, deps, &book, step, scene, facts.vip).await?);
+    replies.extend(commit(tx, deps, &book, step, scene, &mut wallet).await?);
     Ok(replies)
 }
 
@@ -240,6 +248,7 @@ async fn commit_effects(
     world: &World,
     step: &Step<'_>,
     scene: &Scene,
+    wallet: &mut Wallet,
 ) -> Result<Vec<String>, StoreError> {
     let Step { user_id, turn, saved, run, .. } = *step;
     let today = Utc::now().with_timezone(&deps.settings.timezone).date_naive();
@@ -272,7 +281,7 @@ async fn commit_effects(
                     key: &key,
                     context: serde_json::json!({ "turn": turn, "place": place }),
                 };
-                wallet::credit(tx, &deps.settings.economy, deps.settings.timezone, earning).await?;
+                wallet::credit_locked(tx, &deps.settings.economy, deps.settings.timezone, wallet, earning).await?;
             }
             StoryTag::Relationship { character, delta, kind } => {
                 let new = store::story::first_time_effect(tx, user_id, &effect).await?;

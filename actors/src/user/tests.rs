@@ -355,28 +355,56 @@ fn ledger_ops() -> impl proptest::strategy::Strategy<Value = Vec<LedgerOp>> {
     proptest::collection::vec(op, 1..40)
 }
 
-/// Run one ledger operation in its own transaction, as a user actor would.
-async fn run_op(pool: &Pool, economy: &crate::domain::economy::Economy, case: usize, users: &[i64], op: LedgerOp) {
+/// Run ledger operations in one transaction, as a user actor would. One operation alone takes
+/// the wallet's lock itself (`credit`, `debit`); several are applied to the first one's player
+/// under one lock, as a daily claim or a story step does (`credit_locked`, `debit_locked`), so
+/// each must see the balance the one before it left.
+async fn run_ops(pool: &Pool, economy: &crate::domain::economy::Economy, case: usize, users: &[i64], ops: &[LedgerOp]) {
     let mut conn = pool.get().await.unwrap();
     let tx = crate::store::begin(&mut conn).await.unwrap();
-    match op {
-        LedgerOp::Earn { user, amount, capped, key } => {
-            // Small key space: repeated keys stand for pressed-twice buttons and redeliveries.
-            let key = format!("earn:{case}:{}:{}", users[user], key % 8);
-            let earning = wallet::Earning {
-                user_id: users[user],
-                action_type: if capped { "referral" } else { "test_award" },
-                base: amount,
-                multiplied: true,
-                key: &key,
-                context: serde_json::json!({}),
-            };
-            wallet::credit(&tx, economy, chrono_tz::Europe::Madrid, earning).await.unwrap();
+    let owner = match ops[0] {
+        LedgerOp::Earn { user, .. } | LedgerOp::Spend { user, .. } => users[user],
+    };
+    let mut locked = match ops.len() {
+        1 => None,
+        _ => Some(crate::store::ledger::lock_wallet(&tx, owner).await.unwrap().unwrap()),
+    };
+    let tz = chrono_tz::Europe::Madrid;
+    for op in ops {
+        match *op {
+            LedgerOp::Earn { user, amount, capped, key } => {
+                let user_id = if locked.is_some() { owner } else { users[user] };
+                // Small key space: repeated keys stand for pressed-twice buttons and redeliveries.
+                let key = format!("earn:{case}:{user_id}:{}", key % 8);
+                let earning = wallet::Earning {
+                    user_id,
+                    action_type: if capped { "referral" } else { "test_award" },
+                    base: amount,
+                    multiplied: true,
+                    key: &key,
+                    context: serde_json::json!({}),
+                };
+                match locked.as_mut() {
+                    Some(held) => wallet::credit_locked(&tx, economy, tz, held, earning).await.unwrap(),
+                    None => wallet::credit(&tx, economy, tz, earning).await.unwrap(),
+                };
+            }
+            LedgerOp::Spend { user, amount, key } => {
+                let user_id = if locked.is_some() { owner } else { users[user] };
+                let key = format!("spend:{case}:{user_id}:{}", key % 8);
+                let context = serde_json::json!({});
+                match locked.as_mut() {
+                    Some(held) => {
+                        wallet::debit_locked(&tx, held, user_id, "test_spend", amount, &key, context).await.unwrap()
+                    }
+                    None => wallet::debit(&tx, user_id, "test_spend", amount, &key, context).await.unwrap(),
+                };
+            }
         }
-        LedgerOp::Spend { user, amount, key } => {
-            let key = format!("spend:{case}:{}:{}", users[user], key % 8);
-            wallet::debit(&tx, users[user], "test_spend", amount, &key, serde_json::json!({})).await.unwrap();
-        }
+    }
+    if let Some(held) = locked {
+        let stored = crate::store::ledger::lock_wallet(&tx, owner).await.unwrap().unwrap();
+        assert_eq!(held, stored, "the held wallet is the stored one after each change");
     }
     tx.commit().await.unwrap();
 }
@@ -399,9 +427,10 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for case in 0..12 {
         let ops = ledger_ops().new_tree(&mut runner).unwrap().current();
-        // Concurrent batches: several transactions race for the same wallets.
+        // Concurrent batches: several transactions race for the same wallets. A case's
+        // transactions hold one, two or three operations.
         for batch in ops.chunks(8) {
-            let running = batch.iter().cloned().map(|op| run_op(&pool, &economy, case, &users, op));
+            let running = batch.chunks(1 + case % 3).map(|ops| run_ops(&pool, &economy, case, &users, ops));
             futures::future::join_all(running).await;
         }
     }

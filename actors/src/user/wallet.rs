@@ -1,9 +1,11 @@
-//! Earning and spending besitos inside an update's transaction: lock the wallet, check the
-//! idempotency key, decide with `domain::points`, write the ledger row.
+//! Earning and spending besitos inside an update's transaction: lock the wallet (or use the
+//! caller's lock), read what the ledger holds for the key and the cap, decide with
+//! `domain::points`, write the wallet and its ledger row.
 
 use crate::domain::economy::Economy;
 use crate::domain::points::{self, CapVerdict};
-use crate::store::{self, StoreError, Transaction, ledger::Change};
+use crate::store::ledger::{Change, Wallet};
+use crate::store::{self, StoreError, Transaction};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -55,13 +57,29 @@ pub async fn credit(
     tz: Tz,
     earning: Earning<'_>,
 ) -> Result<Credited, StoreError> {
-    let Some(wallet) = store::ledger::lock_wallet(tx, earning.user_id).await? else {
-        return Ok(Credited::NoWallet);
-    };
-    if store::ledger::key_used(tx, earning.key).await? {
+    match store::ledger::lock_wallet(tx, earning.user_id).await? {
+        Some(mut wallet) => credit_locked(tx, economy, tz, &mut wallet, earning).await,
+        None => Ok(Credited::NoWallet),
+    }
+}
+
+/// `credit`, for a caller that locked the wallet earlier in this transaction
+/// (`ledger::lock_wallet`) and keeps it: `wallet` is kept current, so the caller can go on
+/// deciding with it, and the lock is not taken again.
+pub async fn credit_locked(
+    tx: &Transaction<'_>,
+    economy: &Economy,
+    tz: Tz,
+    wallet: &mut Wallet,
+    earning: Earning<'_>,
+) -> Result<Credited, StoreError> {
+    let now = Utc::now();
+    let cap = economy.cap(earning.action_type);
+    let since = cap.map(|_| day_start(tz, now));
+    let prior = store::ledger::prior(tx, earning.key, earning.user_id, earning.action_type, since).await?;
+    if prior.key_used {
         return Ok(Credited::AlreadyPaid);
     }
-    let now = Utc::now();
     let amount = if earning.multiplied {
         let factor =
             points::earning_multiplier(wallet.vip_multiplier, wallet.boost_multiplier, wallet.boost_until, now);
@@ -69,12 +87,7 @@ pub async fn credit(
     } else {
         earning.base
     };
-    let cap = economy.cap(earning.action_type);
-    let earned_today = match cap {
-        Some(_) => store::ledger::earned_since(tx, earning.user_id, earning.action_type, day_start(tz, now)).await?,
-        None => 0,
-    };
-    let amount = match points::apply_cap(amount, earned_today, cap) {
+    let amount = match points::apply_cap(amount, prior.earned_since, cap) {
         CapVerdict::Pay(amount) if amount > 0 => amount,
         _ => return Ok(Credited::Capped),
     };
@@ -85,7 +98,8 @@ pub async fn credit(
         idempotency_key: earning.key,
         context: earning.context,
     };
-    let (balance, _) = store::ledger::apply(tx, &change).await?;
+    let (balance, total) = store::ledger::apply(tx, &change).await?;
+    (wallet.available_points, wallet.total_points) = (balance, total);
     Ok(Credited::Paid { amount, balance })
 }
 
@@ -97,17 +111,31 @@ pub async fn debit(
     key: &str,
     context: Value,
 ) -> Result<Debited, StoreError> {
-    let Some(wallet) = store::ledger::lock_wallet(tx, user_id).await? else {
-        return Ok(Debited::NoWallet);
-    };
-    if store::ledger::key_used(tx, key).await? {
+    match store::ledger::lock_wallet(tx, user_id).await? {
+        Some(mut wallet) => debit_locked(tx, &mut wallet, user_id, action_type, price, key, context).await,
+        None => Ok(Debited::NoWallet),
+    }
+}
+
+/// `debit`, for a caller that holds the wallet's lock (see `credit_locked`).
+pub async fn debit_locked(
+    tx: &Transaction<'_>,
+    wallet: &mut Wallet,
+    user_id: i64,
+    action_type: &str,
+    price: i64,
+    key: &str,
+    context: Value,
+) -> Result<Debited, StoreError> {
+    if store::ledger::prior(tx, key, user_id, action_type, None).await?.key_used {
         return Ok(Debited::AlreadyDone);
     }
     match points::spend(wallet.available_points, price) {
         Err(missing) => Ok(Debited::Insufficient { balance: wallet.available_points, missing }),
         Ok(_) => {
             let change = Change { user_id, action_type, points_change: -price, idempotency_key: key, context };
-            let (balance, _) = store::ledger::apply(tx, &change).await?;
+            let (balance, total) = store::ledger::apply(tx, &change).await?;
+            (wallet.available_points, wallet.total_points) = (balance, total);
             Ok(Debited::Spent { balance })
         }
     }
