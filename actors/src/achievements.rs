@@ -26,7 +26,8 @@ use std::sync::Arc;
 /// Where committed replies go to be sent (the Telegram outbox, in the server).
 pub type ReplySink = Arc<dyn Fn(Vec<Outgoing>) + Send + Sync>;
 
-/// Rewards can unlock further achievements (besitos earned); a few rounds settle them.
+/// Rewards can unlock further achievements (besitos earned); a few rounds, in one transaction,
+/// settle them.
 const MAX_ROUNDS: usize = 4;
 
 /// Players asked about within this long are screened together.
@@ -84,14 +85,7 @@ impl AchievementEvaluator {
 
     /// Evaluate one player now; returns the (achievement, level) pairs this call unlocked.
     pub async fn evaluate(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
-        let mut unlocked_now = Vec::new();
-        for _ in 0..MAX_ROUNDS {
-            let round = self.evaluate_once(user_id).await?;
-            if round.is_empty() {
-                break;
-            }
-            unlocked_now.extend(round);
-        }
+        let unlocked_now = self.evaluate_once(user_id).await?;
         if !unlocked_now.is_empty()
             && let Some(leaderboard) = &self.leaderboard
         {
@@ -108,51 +102,60 @@ impl AchievementEvaluator {
         let Some(mut wallet) = store::ledger::lock_wallet(&tx, user_id).await? else {
             return Ok(Vec::new());
         };
-        let counters = store::achievements::counters(&tx, user_id).await?;
-        let unlocked = store::achievements::unlocked(&tx, user_id).await?;
+        let mut unlocked = store::achievements::unlocked(&tx, user_id).await?;
         let mut pending = Vec::new();
         let mut unlocked_now = Vec::new();
         let lang = Lang::from_language_code(store::users::language_of(&tx, user_id).await?.as_deref());
-        for def in &self.definitions.get().all {
-            let value = counters.get(&def.counter).copied().unwrap_or(0);
-            let have = unlocked.get(&def.id).map_or(&[][..], Vec::as_slice);
-            for tier in newly_reached(def, value, have) {
-                let reward = def.rewards.get(tier as usize - 1).copied().unwrap_or(0);
-                if !store::achievements::unlock(&tx, user_id, &def.id, tier, reward).await? {
-                    continue;
+        // Rewards can reach further levels (besitos earned): each round reads the counters the
+        // last one moved, in the same transaction, until a round unlocks nothing.
+        for _ in 0..MAX_ROUNDS {
+            let counters = store::achievements::counters(&tx, user_id).await?;
+            let before = unlocked_now.len();
+            for def in &self.definitions.get().all {
+                let value = counters.get(&def.counter).copied().unwrap_or(0);
+                let reached = newly_reached(def, value, unlocked.get(&def.id).map_or(&[][..], Vec::as_slice));
+                for tier in reached {
+                    unlocked.entry(def.id.clone()).or_default().push(tier);
+                    let reward = def.rewards.get(tier as usize - 1).copied().unwrap_or(0);
+                    if !store::achievements::unlock(&tx, user_id, &def.id, tier, reward).await? {
+                        continue;
+                    }
+                    let key = format!("achievement:{user_id}:{}:{tier}", def.id);
+                    let earning = Earning {
+                        user_id,
+                        action_type: "achievement",
+                        base: reward,
+                        multiplied: false,
+                        key: &key,
+                        context: serde_json::json!({ "achievement": def.id, "tier": tier }),
+                    };
+                    let paid = match wallet::credit_locked(&tx, &self.economy, self.tz, &mut wallet, earning).await? {
+                        Credited::Paid { amount, .. } => amount,
+                        _ => 0,
+                    };
+                    pending.push(Pending {
+                        chat_id: user_id,
+                        user_id: Some(user_id),
+                        lang,
+                        reply: Reply::AchievementUnlocked { achievement_id: def.id.clone(), tier, reward: paid },
+                    });
+                    unlocked_now.push((def.id.clone(), tier));
                 }
-                let key = format!("achievement:{user_id}:{}:{tier}", def.id);
-                let earning = Earning {
-                    user_id,
-                    action_type: "achievement",
-                    base: reward,
-                    multiplied: false,
-                    key: &key,
-                    context: serde_json::json!({ "achievement": def.id, "tier": tier }),
-                };
-                let paid = match wallet::credit_locked(&tx, &self.economy, self.tz, &mut wallet, earning).await? {
-                    Credited::Paid { amount, .. } => amount,
-                    _ => 0,
-                };
-                pending.push(Pending {
-                    chat_id: user_id,
-                    user_id: Some(user_id),
-                    lang,
-                    reply: Reply::AchievementUnlocked { achievement_id: def.id.clone(), tier, reward: paid },
-                });
-                unlocked_now.push((def.id.clone(), tier));
             }
-        }
-        if let Some(missions) = self.missions.as_ref().map(Live::get) {
-            let (economy, tz) = (&self.economy, self.tz);
-            let done =
-                crate::user::missions::pay_completed(&tx, &missions, economy, tz, user_id, &mut wallet, &counters)
-                    .await?;
-            for reply in done {
-                if let Reply::MissionCompleted { mission_id, .. } = &reply {
-                    unlocked_now.push((format!("mission:{mission_id}"), 1));
+            if let Some(missions) = self.missions.as_ref().map(Live::get) {
+                let (economy, tz) = (&self.economy, self.tz);
+                let done =
+                    crate::user::missions::pay_completed(&tx, &missions, economy, tz, user_id, &mut wallet, &counters)
+                        .await?;
+                for reply in done {
+                    if let Reply::MissionCompleted { mission_id, .. } = &reply {
+                        unlocked_now.push((format!("mission:{mission_id}"), 1));
+                    }
+                    pending.push(Pending { chat_id: user_id, user_id: Some(user_id), lang, reply });
                 }
-                pending.push(Pending { chat_id: user_id, user_id: Some(user_id), lang, reply });
+            }
+            if unlocked_now.len() == before {
+                break;
             }
         }
         let outgoing = store::outbox::insert(&tx, pending).await?;
