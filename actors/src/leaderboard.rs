@@ -14,9 +14,9 @@ use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use fred::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The boards kept, each with its period.
 pub const BOARDS: [(Board, Period); 5] = [
@@ -29,6 +29,18 @@ pub const BOARDS: [(Board, Period); 5] = [
 
 const CHUNK: usize = 1_000;
 
+/// How long a player's name, title and badge are shown from memory. The same top ten are
+/// shown to everyone who opens a board, and reading their names for each view was a
+/// statement per view. A new title shows on others' boards within this long; the asking
+/// player's own row is always read fresh.
+const NAMES_FRESH: Duration = Duration::from_secs(10);
+
+/// Names kept before the stale ones are dropped.
+const NAMES_KEPT: usize = 10_000;
+
+/// Names shown recently, with when they were read (shared by the views, which run in turn).
+type ShownNames = Arc<std::sync::Mutex<HashMap<i64, (store_lb::Shown, Instant)>>>;
+
 pub struct Leaderboard {
     pool: Pool,
     redis: Redis,
@@ -37,6 +49,7 @@ pub struct Leaderboard {
     dirty: HashSet<i64>,
     /// Redis lost updates while it was away: rebuild every board when it returns.
     stale: bool,
+    names: ShownNames,
 }
 
 impl Leaderboard {
@@ -44,7 +57,13 @@ impl Leaderboard {
         // Boards whose keys exist are trusted at start (their markers say they were built);
         // missing ones are rebuilt on first use. A full rebuild of every board at each start
         // would hold the leaderboard for seconds with a million players.
-        Leaderboard { pool, redis, tz, economy, dirty: HashSet::new(), stale: false }
+        Leaderboard { pool, redis, tz, economy, dirty: HashSet::new(), stale: false, names: ShownNames::default() }
+    }
+}
+
+impl Leaderboard {
+    fn board_ctx(&self) -> BoardCtx {
+        BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz, names: Arc::clone(&self.names) }
     }
 }
 
@@ -92,7 +111,7 @@ impl Handler<SyncDirty> for Leaderboard {
         };
         let ids: Vec<i64> = self.dirty.drain().collect();
         let stale = std::mem::replace(&mut self.stale, false);
-        let ctx = BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz };
+        let ctx = self.board_ctx();
         AtomicResponse::new(Box::pin(
             async move {
                 let now = Utc::now();
@@ -138,7 +157,7 @@ impl Handler<GetStandings> for Leaderboard {
 
     fn handle(&mut self, msg: GetStandings, _ctx: &mut Self::Context) -> Self::Result {
         let period = if msg.board == Board::Points { msg.period } else { Period::AllTime };
-        let ctx = BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz };
+        let ctx = self.board_ctx();
         let client = self.redis.client().cloned().filter(|_| !self.stale);
         AtomicResponse::new(Box::pin(
             async move {
@@ -252,6 +271,7 @@ struct BoardCtx {
     pool: Pool,
     redis: Redis,
     tz: Tz,
+    names: ShownNames,
 }
 
 impl BoardCtx {
@@ -321,9 +341,12 @@ impl BoardCtx {
     ) -> Result<Vec<(Slot, Standing)>, SyncError> {
         self.ensure_built(client, board, span).await?;
         let key = self.key(board, span);
-        let top: Vec<(String, f64)> = client.zrevrange(&key, 0, 9, true).await?;
-        let rank: Option<i64> = client.zrevrank(&key, user_id.to_string(), false).await?;
-        let players: i64 = client.zcard(&key).await?;
+        // Sent together: one round trip instead of three.
+        let (top, rank, players): (Vec<(String, f64)>, Option<i64>, i64) = tokio::try_join!(
+            client.zrevrange(&key, 0, 9, true),
+            client.zrevrank(&key, user_id.to_string(), false),
+            client.zcard(&key),
+        )?;
         let to_standing = |(member, raw): (String, f64)| Standing {
             user_id: member.parse().unwrap_or_default(),
             score: score_of(span, raw),
@@ -370,8 +393,7 @@ impl BoardCtx {
         period: Period,
         rows: Vec<(Slot, Standing)>,
     ) -> Result<Standings, StoreError> {
-        let ids: Vec<i64> = rows.iter().map(|(_, s)| s.user_id).filter(|id| *id != 0).collect();
-        let names = store_lb::names(&self.pool.get().await?, &ids).await?;
+        let names = self.names_of(asked.user_id, &rows).await?;
         let row = |rank: i64, s: &Standing| {
             let (name, title, badge) = names.get(&s.user_id).cloned().unwrap_or_default();
             Row { rank, user_id: s.user_id, name, title, badge, score: s.score }
@@ -386,6 +408,46 @@ impl BoardCtx {
         }
         out.me = out.around.iter().find(|r| r.user_id == asked.user_id).cloned();
         Ok(out)
+    }
+}
+
+impl BoardCtx {
+    /// Names, titles and badges of the players in `rows`: from memory when read within
+    /// `NAMES_FRESH`, except the asking player's, and the rest in one statement.
+    async fn names_of(
+        &self,
+        asking: i64,
+        rows: &[(Slot, Standing)],
+    ) -> Result<HashMap<i64, store_lb::Shown>, StoreError> {
+        let mut names = HashMap::new();
+        let missing: Vec<i64> = {
+            let kept = self.names.lock().unwrap_or_else(|p| p.into_inner());
+            rows.iter()
+                .map(|(_, s)| s.user_id)
+                .filter(|id| *id != 0)
+                .filter(|id| match kept.get(id) {
+                    Some((shown, at)) if *id != asking && at.elapsed() < NAMES_FRESH => {
+                        names.insert(*id, shown.clone());
+                        false
+                    }
+                    _ => true,
+                })
+                .collect()
+        };
+        if missing.is_empty() {
+            return Ok(names);
+        }
+        let read = store_lb::names(&self.pool.get().await?, &missing).await?;
+        let mut kept = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() > NAMES_KEPT {
+            kept.retain(|_, (_, at)| at.elapsed() < NAMES_FRESH);
+        }
+        let now = Instant::now();
+        for (id, shown) in &read {
+            kept.insert(*id, (shown.clone(), now));
+        }
+        names.extend(read);
+        Ok(names)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The leaderboards against real Postgres and Redis: ranks and ties, lost Redis keys,
-//! Redis down, and closing a period twice.
+//! Redis down, names kept briefly, and closing a period twice.
 
 use super::*;
 use crate::domain::Identity;
@@ -127,6 +127,31 @@ async fn ranks_ties_lost_keys_and_redis_down_all_agree() {
     let after = lb.send(ask(14)).await.unwrap().unwrap();
     assert_eq!(after.top[0].user_id, 14);
     assert_eq!(offline.send(ask(14)).await.unwrap().unwrap(), after);
+    drop_db(&db).await;
+}
+
+#[actix::test]
+async fn names_on_a_board_are_kept_briefly_but_the_asking_players_own_row_is_read_fresh() {
+    let (db, pool) = fresh_db().await;
+    register(&pool, &[21, 22]).await;
+    earn_at(&pool, 21, 50, Utc::now()).await;
+    earn_at(&pool, 22, 80, Utc::now()).await;
+    let prefix = format!("test_{:016x}", rand::random::<u64>());
+    let lb = board(&pool, redis(&prefix).await);
+    let ask = |user_id| GetStandings { board: Board::Points, period: Period::AllTime, user_id };
+    let names = |s: &Standings| s.top.iter().map(|r| (r.user_id, r.name.clone())).collect::<Vec<_>>();
+    let first = lb.send(ask(21)).await.unwrap().unwrap();
+    assert_eq!(names(&first), vec![(22, "P22".to_owned()), (21, "P21".to_owned())]);
+
+    pool.get().await.unwrap().execute("UPDATE users SET first_name = 'Nueva' || id", &[]).await.unwrap();
+    let again = lb.send(ask(21)).await.unwrap().unwrap();
+    assert_eq!(
+        names(&again),
+        vec![(22, "P22".to_owned()), (21, "Nueva21".to_owned())],
+        "another player's name is shown from memory for a few seconds; the asker's own is fresh"
+    );
+    let by_the_other = lb.send(ask(22)).await.unwrap().unwrap();
+    assert_eq!(names(&by_the_other)[0], (22, "Nueva22".to_owned()));
     drop_db(&db).await;
 }
 
