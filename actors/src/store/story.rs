@@ -42,14 +42,13 @@ pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Sto
 }
 
 pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> Result<(), StoreError> {
-    let state: serde_json::Value = serde_json::from_str(&row.saved.state)?;
     let scene = serde_json::to_value(&row.scene)?;
     let saved = &row.saved;
     let stmt = tx
         .prepare_cached(
             "INSERT INTO user_story_state
                  (user_id, state, turn, chapter, version, open_choices, knot, knot_print, scene, playthrough, run)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             VALUES ($1, $2::TEXT::JSONB, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
                  chapter = EXCLUDED.chapter, version = EXCLUDED.version, open_choices = EXCLUDED.open_choices,
                  knot = EXCLUDED.knot, knot_print = EXCLUDED.knot_print, scene = EXCLUDED.scene,
@@ -58,7 +57,9 @@ pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> R
         .await?;
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] = [
         &user_id,
-        &state,
+        // Sent as the engine wrote it, and parsed once, by Postgres, instead of parsed here
+        // only to be encoded again.
+        &saved.state,
         &row.turn,
         &saved.chapter,
         &saved.version,
