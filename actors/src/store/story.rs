@@ -7,7 +7,7 @@ use crate::story::play::Saved;
 use std::collections::{BTreeSet, HashMap};
 
 /// A player's place in the story, as stored.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct StoryRow {
     pub saved: Saved,
     pub turn: i64,
@@ -20,25 +20,21 @@ pub struct StoryRow {
     pub run: String,
 }
 
-/// The player's place in the story, locked.
-pub async fn lock_state(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryRow>, StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT state::TEXT, turn, version, open_choices, knot, chapter, knot_print, scene, playthrough, run
-             FROM user_story_state WHERE user_id = $1 FOR UPDATE",
-        )
-        .await?;
-    let Some(r) = tx.query_opt(&stmt, &[&user_id]).await? else { return Ok(None) };
+/// A place read from ten columns starting at `at`: state (as text), turn, version, open
+/// choices, knot, chapter, knot print, scene, playthrough, run. `None` when the state is NULL
+/// (no row: the player never started).
+fn place_from(r: &tokio_postgres::Row, at: usize) -> Option<StoryRow> {
+    let state: String = r.get::<_, Option<String>>(at)?;
     let saved = Saved {
-        state: r.get(0),
-        version: r.get(2),
-        open_choices: r.get(3),
-        knot: r.get(4),
-        chapter: r.get(5),
-        knot_print: r.get(6),
+        state,
+        version: r.get(at + 2),
+        open_choices: r.get(at + 3),
+        knot: r.get(at + 4),
+        chapter: r.get(at + 5),
+        knot_print: r.get(at + 6),
     };
-    let scene = serde_json::from_value(r.get(7)).unwrap_or_default();
-    Ok(Some(StoryRow { saved, turn: r.get(1), scene, playthrough: r.get(8), run: r.get(9) }))
+    let scene = serde_json::from_value(r.get(at + 7)).unwrap_or_default();
+    Some(StoryRow { saved, turn: r.get(at + 1), scene, playthrough: r.get(at + 8), run: r.get(at + 9) })
 }
 
 pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> Result<(), StoreError> {
@@ -115,11 +111,17 @@ pub async fn record_decision(
     Ok(())
 }
 
-/// What a story step may ask about a player, with the wallet locked (the step may spend):
-/// one statement where four would do the same, as every story update needs all of it.
+/// What a story step may ask about a player, with the wallet locked (the step may spend), and
+/// their place in the story: one statement where five would do the same, as every story
+/// update needs all of it.
+///
+/// The place is read, not locked: only the player's own story steps write it, each under this
+/// wallet lock, so holding the wallet is holding the place.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoryFacts {
     pub wallet: super::ledger::Wallet,
+    /// `None` until their first step.
+    pub place: Option<StoryRow>,
     /// Score by character.
     pub relationships: HashMap<String, i32>,
     pub clues: BTreeSet<String>,
@@ -139,8 +141,11 @@ pub async fn facts(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryFac
                    ORDER BY character),
              ARRAY(SELECT clue_id FROM user_clues c WHERE c.user_id = g.user_id),
              ARRAY(SELECT chapter FROM user_story_chapters s WHERE s.user_id = g.user_id
-                   AND finished_at IS NOT NULL)
-             FROM user_gamification g WHERE g.user_id = $1 FOR UPDATE OF g"
+                   AND finished_at IS NOT NULL),
+             p.state::TEXT, p.turn, p.version, p.open_choices, p.knot, p.chapter, p.knot_print, p.scene,
+             p.playthrough, p.run
+             FROM user_gamification g LEFT JOIN user_story_state p ON p.user_id = g.user_id
+             WHERE g.user_id = $1 FOR UPDATE OF g"
         ))
         .await?;
     let Some(r) = tx.query_opt(&stmt, &[&user_id]).await? else { return Ok(None) };
@@ -150,6 +155,7 @@ pub async fn facts(tx: &Transaction<'_>, user_id: i64) -> Result<Option<StoryFac
     let chapters: Vec<i32> = r.get(11);
     Ok(Some(StoryFacts {
         wallet: super::ledger::wallet_of(&r),
+        place: place_from(&r, 12),
         relationships: characters.into_iter().zip(scores).collect(),
         clues: clues.into_iter().collect(),
         chapters_done: chapters.into_iter().filter_map(|c| u32::try_from(c).ok()).collect(),

@@ -17,7 +17,7 @@ use std::rc::Rc;
 pub use crate::domain::story_rules::SceneLine;
 
 /// Where a player is, as saved in `user_story_state`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Saved {
     /// ink's save-state JSON.
     pub state: String,

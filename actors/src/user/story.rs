@@ -26,13 +26,15 @@ use std::collections::HashMap;
 /// Text per message for a scene; Telegram allows 4096 characters, names and notes need room.
 const SCENE_BUDGET: usize = 3000;
 
-/// What the story may ask about the player, read at the start of the step, and their wallet,
-/// locked for the rest of the step: it may spend and earn.
-async fn facts(
-    tx: &Transaction<'_>,
-    deps: &UserDeps,
-    user_id: i64,
-) -> Result<Option<(PlayerFacts, Wallet)>, StoreError> {
+/// What a step reads first, in one statement: what the story may ask about the player, their
+/// wallet, locked for the rest of the step (it may spend and earn), and their place.
+struct Read {
+    facts: PlayerFacts,
+    wallet: Wallet,
+    place: Option<StoryRow>,
+}
+
+async fn read(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Option<Read>, StoreError> {
     let Some(read) = store::story::facts(tx, user_id).await? else { return Ok(None) };
     let facts = PlayerFacts {
         vip: read.wallet.is_vip(),
@@ -42,7 +44,7 @@ async fn facts(
         clues: read.clues,
         chapters_done: read.chapters_done,
     };
-    Ok(Some((facts, read.wallet)))
+    Ok(Some(Read { facts, wallet: read.wallet, place: read.place }))
 }
 
 pub(super) async fn play(
@@ -52,14 +54,26 @@ pub(super) async fn play(
     choice: Option<(i64, usize)>,
 ) -> Result<Vec<Reply>, StoreError> {
     let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
-    let row = store::story::lock_state(tx, user_id).await?;
+    let Some(read) = read(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
+    play_from(tx, deps, &book, user_id, choice, read).await
+}
+
+/// `play`, once the step's first read is done.
+async fn play_from(
+    tx: &Transaction<'_>,
+    deps: &UserDeps,
+    book: &StoryBook,
+    user_id: i64,
+    choice: Option<(i64, usize)>,
+    read: Read,
+) -> Result<Vec<Reply>, StoreError> {
+    let Read { facts, mut wallet, place: row } = read;
     let turn = row.as_ref().map_or(0, |r| r.turn);
     if choice.is_some_and(|(pressed, _)| pressed != turn) {
         return Ok(vec![Reply::StaleScene]);
     }
-    let Some((facts, mut wallet)) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
     let saved = row.as_ref().map(|r| &r.saved);
-    let scene = match step(&book, saved, choice.map(|c| c.1), &facts, user_id) {
+    let scene = match step(book, saved, choice.map(|c| c.1), &facts, user_id) {
         Ok(scene) => scene,
         Err(refused) => return Ok(vec![refused.reply()]),
     };
@@ -73,7 +87,7 @@ pub(super) async fn play(
     let leaving = saved.and_then(|s| s.chapter);
     let cost = scene.chosen.as_ref().and_then(|c| cost_of(&c.tags));
     if scene.resumed_chapter.is_none()
-        && let Some(refusal) = refusal(&book, &scene, &facts, leaving, cost.unwrap_or(0))
+        && let Some(refusal) = refusal(book, &scene, &facts, leaving, cost.unwrap_or(0))
     {
         return Ok(vec![refusal]);
     }
@@ -88,7 +102,7 @@ pub(super) async fn play(
         }
     }
     let playthrough = row.as_ref().map_or(1, |r| r.playthrough);
-    commit(tx, deps, &book, Step { user_id, turn, saved, playthrough, run: &run }, scene, &mut wallet).await
+    commit(tx, deps, book, Step { user_id, turn, saved, playthrough, run: &run }, scene, &mut wallet).await
 }
 
 /// Commit a step that passed its gates: its effects, then the new place; then the replies.
@@ -131,14 +145,16 @@ async fn commit(
 /// besitos and moves relationships once per player: a replay pays only for what is new.
 pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Vec<Reply>, StoreError> {
     let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
-    let Some(row) = store::story::lock_state(tx, user_id).await? else {
-        return play(tx, deps, user_id, None).await;
+    let Some(read) = read(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
+    let (facts, mut wallet, row) = match read {
+        Read { facts, wallet, place: Some(row) }
+            if row.saved.open_choices.is_empty() && row.saved.version.is_some() =>
+        {
+            (facts, wallet, row)
+        }
+        // Never started, or not at an ending: nothing to start again; the scene where the player is.
+        read => return play_from(tx, deps, &book, user_id, None, read).await,
     };
-    if !row.saved.open_choices.is_empty() || row.saved.version.is_none() {
-        // Not at an ending: nothing to start again; the scene where the player is.
-        return play(tx, deps, user_id, None).await;
-    }
-    let Some((facts, mut wallet)) = facts(tx, deps, user_id).await? else { return Ok(vec![Reply::PleaseStart]) };
     let scene = match step(&book, None, None, &facts, user_id) {
         Ok(scene) => scene,
         Err(refused) => return Ok(vec![refused.reply()]),
@@ -151,11 +167,10 @@ pub(super) async fn start_again(tx: &Transaction<'_>, deps: &UserDeps, user_id: 
 /// after an ending, the player keeps their run: nothing already paid pays again.
 pub(super) async fn reset(tx: &Transaction<'_>, deps: &UserDeps, user_id: i64) -> Result<Vec<Reply>, StoreError> {
     let Some(book) = deps.settings.story.current() else { return Ok(vec![Reply::StoryUnavailable]) };
-    let Some(row) = store::story::lock_state(tx, user_id).await? else {
-        // Never started: there is nothing to put back.
+    let Some(Read { facts, mut wallet, place: Some(row) }) = read(tx, deps, user_id).await? else {
+        // Not registered, or never started: there is nothing to put back.
         return Ok(Vec::new());
     };
-    let Some((facts, mut wallet)) = facts(tx, deps, user_id).await? else { return Ok(Vec::new()) };
     let scene = match step(&book, None, None, &facts, user_id) {
         Ok(scene) => scene,
         Err(refused) => return Ok(vec![refused.reply()]),

@@ -206,6 +206,8 @@ async fn a_choice_commits_its_effects_with_the_state_and_refused_choices_change_
     assert_eq!(facts.relationships, std::collections::HashMap::from([("diana".to_owned(), 2)]));
     assert_eq!(facts.chapters_done, std::collections::BTreeSet::from([1, 2]));
     assert_eq!(facts.clues.len(), 1, "{:?}", facts.clues);
+    let place = facts.place.expect("the place is read with the facts");
+    assert_eq!((place.playthrough, place.run.len()), (2, 16));
     assert_eq!(crate::store::story::facts(&tx, 999_999).await.unwrap(), None, "no wallet, no facts");
     drop(tx);
     drop(conn);
