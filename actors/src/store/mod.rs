@@ -58,6 +58,10 @@ pub enum StoreError {
     /// nothing of this one was kept, and it can be applied again alone.
     #[error("the shared transaction rolled back for another update's failure")]
     GroupAborted,
+    /// A row moved on since this update read it (another writer committed first): nothing of
+    /// this update is kept, and applied again it reads the new state.
+    #[error("changed meanwhile: {0}")]
+    Moved(&'static str),
 }
 
 impl StoreError {

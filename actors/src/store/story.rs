@@ -37,6 +37,7 @@ fn place_from(r: &tokio_postgres::Row, at: usize) -> Option<StoryRow> {
     Some(StoryRow { saved, turn: r.get(at + 1), scene, playthrough: r.get(at + 8), run: r.get(at + 9) })
 }
 
+/// Save the player's new place: `row.turn` must follow the stored turn (`Moved` otherwise).
 pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> Result<(), StoreError> {
     let scene = serde_json::to_value(&row.scene)?;
     let saved = &row.saved;
@@ -48,7 +49,8 @@ pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> R
              ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, turn = EXCLUDED.turn,
                  chapter = EXCLUDED.chapter, version = EXCLUDED.version, open_choices = EXCLUDED.open_choices,
                  knot = EXCLUDED.knot, knot_print = EXCLUDED.knot_print, scene = EXCLUDED.scene,
-                 playthrough = EXCLUDED.playthrough, run = EXCLUDED.run, updated_at = now()",
+                 playthrough = EXCLUDED.playthrough, run = EXCLUDED.run, updated_at = now()
+             WHERE user_story_state.turn = EXCLUDED.turn - 1",
         )
         .await?;
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] = [
@@ -66,7 +68,11 @@ pub async fn save_state(tx: &Transaction<'_>, user_id: i64, row: &StoryRow) -> R
         &row.playthrough,
         &row.run,
     ];
-    tx.execute(&stmt, &params).await?;
+    // Every step moves the turn on by one: a stored turn that is not the one before this row's
+    // means the place was read before someone else's step committed.
+    if tx.execute(&stmt, &params).await? == 0 {
+        return Err(StoreError::Moved("the story place"));
+    }
     Ok(())
 }
 
@@ -115,8 +121,11 @@ pub async fn record_decision(
 /// their place in the story: one statement where five would do the same, as every story
 /// update needs all of it.
 ///
-/// The place is read, not locked: only the player's own story steps write it, each under this
-/// wallet lock, so holding the wallet is holding the place.
+/// The place is read, not locked. Only the player's own story steps write it, and their actor
+/// applies one update at a time, so no other step can move it meanwhile. Were one to (a second
+/// actor for the player somewhere), the read could be older than the wallet it came with, as
+/// the statement's snapshot is taken before it waits for the lock: `save_state` then refuses
+/// to write a place that did not follow the one read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoryFacts {
     pub wallet: super::ledger::Wallet,

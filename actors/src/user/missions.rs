@@ -61,7 +61,10 @@ pub async fn pay_completed(
 ) -> Result<Vec<Reply>, StoreError> {
     let periods = missions::payable_periods(chrono::Utc::now().with_timezone(&tz).date_naive());
     let mut replies = Vec::new();
-    for (_, assigned) in store::missions::unpaid_of(tx, &[user_id], &periods).await? {
+    let mut unpaid = store::missions::unpaid_of(tx, &[user_id], &periods).await?;
+    // Today's first, then yesterday's left unpaid: near the day's cap, today's are the ones paid.
+    unpaid.sort_by_key(|(_, a)| a.period == periods[1]);
+    for (_, assigned) in unpaid {
         let Some(m) = all.get(&assigned.mission_id) else { continue };
         let now = counters.get(&m.counter).copied().unwrap_or(0);
         if !missions::is_complete(m, now, assigned.baseline) {

@@ -208,6 +208,11 @@ async fn a_choice_commits_its_effects_with_the_state_and_refused_choices_change_
     assert_eq!(facts.clues.len(), 1, "{:?}", facts.clues);
     let place = facts.place.expect("the place is read with the facts");
     assert_eq!((place.playthrough, place.run.len()), (2, 16));
+    // A step computed from an older place (its turn is not the stored one's next) is refused.
+    let from_an_older_read = crate::store::story::save_state(&tx, u, &place).await;
+    assert!(matches!(from_an_older_read, Err(crate::store::StoreError::Moved(_))), "{from_an_older_read:?}");
+    let next = crate::store::story::StoryRow { turn: place.turn + 1, ..place.clone() };
+    crate::store::story::save_state(&tx, u, &next).await.expect("the place that follows is saved");
     assert_eq!(crate::store::story::facts(&tx, 999_999).await.unwrap(), None, "no wallet, no facts");
     drop(tx);
     drop(conn);
