@@ -229,7 +229,7 @@ pub async fn run(options: Options) -> anyhow::Result<Report> {
         live_actors_max: samples.iter().map(|s| s.live_actors).fold(0.0, f64::max),
         pool_waiting_max: samples.iter().map(|s| s.pool_waiting).fold(0.0, f64::max),
         server: samples,
-        timeline: Report::timeline_of(m),
+        timeline: Report::timeline_of(m, options.duration),
         histogram: Report::histogram_of(m),
         checks,
     };

@@ -66,9 +66,13 @@ impl Report {
         }
     }
 
-    pub fn timeline_of(m: &Measure) -> Vec<SecondRow> {
+    /// Each second of the load `window`. Answers that come in after the load stopped (the
+    /// drain) count in the totals but not as a second of their own: a nearly empty last second
+    /// would read as a collapse at the end of every run.
+    pub fn timeline_of(m: &Measure, window: std::time::Duration) -> Vec<SecondRow> {
         m.seconds
             .iter()
+            .take(window.as_secs_f64().ceil() as usize)
             .enumerate()
             .map(|(second, s)| SecondRow {
                 second,
@@ -258,4 +262,26 @@ impl Comparison {
 
 fn pass(r: &Report) -> String {
     if r.passed() { "all passed".to_owned() } else { "FAILED".to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_timeline_covers_the_load_and_not_the_drain_after_it() {
+        let mut m = Measure::default();
+        for i in 0..30u64 {
+            let sent = Duration::from_millis(i * 100);
+            m.sent(sent, "menu");
+            m.answered(sent, sent + Duration::from_millis(150));
+        }
+        // Sent over 3 s; the last answers arrive in the fourth second, after the load stopped.
+        assert_eq!(m.seconds.len(), 4);
+        let timeline = Report::timeline_of(&m, Duration::from_secs(3));
+        assert_eq!(timeline.iter().map(|r| r.second).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(timeline.iter().map(|r| r.answered).sum::<u64>() + 1, m.answered, "one answer came in the drain");
+        assert_eq!(Report::timeline_of(&m, Duration::from_millis(2500)).len(), 3, "a partial last second is kept");
+    }
 }
