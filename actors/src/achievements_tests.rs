@@ -120,3 +120,72 @@ async fn screening_names_only_players_with_something_due_and_the_actor_unlocks_t
     drop(conn);
     db.drop_now().await;
 }
+
+#[actix::test]
+async fn the_mission_payer_pays_todays_then_yesterdays_due_missions_once_and_starts_the_next_round() {
+    let (db, pool) = crate::store::test_db::TestDb::create().await;
+    let wording = r#"name_es = "m"
+name_en = "m"
+description_es = "m"
+description_en = "m""#;
+    let missions = crate::domain::missions::Missions::parse(&format!(
+        "[[mission]]\nid = \"d_a\"\nkind = \"daily\"\ncounter = \"daily_claims\"\ntarget = 1\nreward = 10\n{wording}\n\n\
+         [[mission]]\nid = \"r_b\"\nkind = \"repeatable\"\ncounter = \"trivia_correct\"\ntarget = 2\nreward = 20\n{wording}\n"
+    ))
+    .unwrap();
+    let (economy, tz) = (Economy::embedded().unwrap(), chrono_tz::Europe::Madrid);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let yesterday = (today - chrono::Days::new(1)).to_string();
+    {
+        let mut conn = pool.get().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
+        let identity =
+            Identity { user_id: 88, first_name: "Ana".into(), last_name: None, username: None, language_code: None };
+        store::users::register(&tx, &identity, None).await.unwrap();
+        let assigned = [
+            ("d_a".to_owned(), today.to_string(), 0),
+            ("d_a".to_owned(), yesterday.clone(), 0),
+            ("d_a".to_owned(), (today - chrono::Days::new(2)).to_string(), 0),
+            ("r_b".to_owned(), "round:1".to_owned(), 0),
+        ];
+        store::missions::assign(&tx, 88, &assigned).await.unwrap();
+        store::achievements::bump(&tx, 88, "daily_claims", 1, today, false).await.unwrap();
+        store::achievements::bump(&tx, 88, "trivia_correct", 2, today, false).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let pay = || async {
+        let mut conn = pool.get().await.unwrap();
+        let tx = crate::store::begin(&mut conn).await.unwrap();
+        let mut wallet = store::ledger::lock_wallet(&tx, 88).await.unwrap().unwrap();
+        let counters = store::achievements::counters(&tx, 88).await.unwrap();
+        let paid = crate::user::missions::pay_completed(&tx, &missions, &economy, tz, 88, &mut wallet, &counters)
+            .await
+            .unwrap();
+        assert_eq!(Some(&wallet), store::ledger::lock_wallet(&tx, 88).await.unwrap().as_ref(), "the wallet kept up");
+        tx.commit().await.unwrap();
+        paid.into_iter()
+            .map(|r| match r {
+                Reply::MissionCompleted { mission_id, reward } => (mission_id, reward),
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    // Today's first, then the repeatable round, then yesterday's; the day before is too old.
+    assert_eq!(pay().await, vec![("d_a".to_owned(), 10), ("r_b".to_owned(), 20), ("d_a".to_owned(), 10)]);
+    assert_eq!(pay().await, vec![], "each pays once");
+    let conn = pool.get().await.unwrap();
+    let next: (i64, bool) = conn
+        .query_one(
+            "SELECT baseline, completed_at IS NULL FROM user_missions WHERE user_id = 88 AND period = 'round:2'",
+            &[],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(next, (2, true), "the next round counts from where this one ended");
+    let balance: i64 =
+        conn.query_one("SELECT available_points FROM user_gamification WHERE user_id = 88", &[]).await.unwrap().get(0);
+    assert_eq!(balance, 40);
+    drop(conn);
+    db.drop_now().await;
+}

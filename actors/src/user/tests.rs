@@ -474,3 +474,39 @@ async fn random_concurrent_earnings_and_spending_keep_the_ledger_invariant() {
     drop(conn);
     db.drop_now().await;
 }
+
+#[actix::test]
+async fn a_boost_drawn_on_a_milestone_day_multiplies_that_days_milestone_bonus() {
+    use crate::domain::economy::{Economy, GiftReward};
+    let (db, pool) = TestDb::create().await;
+    let economy = Economy::embedded().unwrap();
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Madrid).date_naive();
+    // A player whose gift today, on the seventh day of their streak, is a boost.
+    let (user_id, factor) = (900..200_000)
+        .find_map(|u| match crate::domain::gift::draw(&economy.gift, u, today, economy.gift.seed, 7).reward {
+            GiftReward::Boost { factor, .. } if factor > 1.0 => Some((u, factor)),
+            _ => None,
+        })
+        .expect("some player draws a boost");
+    let bonus = economy.streak.milestone_bonus(7).expect("day 7 is a milestone");
+    let users = directory(&pool, 1).await;
+    users.deliver(update(1, user_id, Action::Start { payload: None })).await.unwrap();
+    let yesterday = today - chrono::Days::new(1);
+    pool.get()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE user_gamification SET current_streak = 6, longest_streak = 6, last_daily_claim = $2 WHERE user_id = $1",
+            &[&user_id, &yesterday],
+        )
+        .await
+        .unwrap();
+    let claimed = replies(users.deliver(update(2, user_id, Action::ClaimDaily)).await.unwrap());
+    let Some(Reply::DailyGift(gift)) = claimed.first() else { panic!("{claimed:?}") };
+    assert!(matches!(gift.gift.reward, GiftReward::Boost { .. }), "{gift:?}");
+    let boosted = crate::domain::points::multiplied(bonus, factor);
+    assert_ne!(boosted, bonus);
+    assert_eq!(gift.milestone, Some((7, boosted)), "the milestone earns with the boost drawn just before it");
+    users.stop();
+    db.drop_now().await;
+}
