@@ -457,12 +457,28 @@ pub fn serve(sim: Arc<Sim>, addr: std::net::SocketAddr) -> std::io::Result<(Stri
     Ok((url, handle))
 }
 
-/// Webhook mode: post each update to the server, many at once; a 200 means it took it.
+/// Posts of one update before the stand-in gives up on it, as Telegram does after a while.
+const WEBHOOK_ATTEMPTS: u32 = 5;
+
+/// Webhook mode: post each update to the server, many at once; a 200 means it took it. A
+/// refused post (an error status, or no answer) is counted as an error and posted again after
+/// a pause, as Telegram does, so the server also sees redeliveries of updates it may have
+/// applied already; after `WEBHOOK_ATTEMPTS` the update is given up (and counted again).
 pub async fn post_updates(
+    sim: Arc<Sim>,
+    updates: tokio::sync::mpsc::UnboundedReceiver<(i64, Value)>,
+    url: String,
+    secret: String,
+) {
+    post_updates_pausing(sim, updates, url, secret, Duration::from_millis(500)).await
+}
+
+async fn post_updates_pausing(
     sim: Arc<Sim>,
     mut updates: tokio::sync::mpsc::UnboundedReceiver<(i64, Value)>,
     url: String,
     secret: String,
+    pause: Duration,
 ) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap_or_default();
     let slots = Arc::new(tokio::sync::Semaphore::new(512));
@@ -474,13 +490,25 @@ pub async fn post_updates(
             state.served_up_to = state.served_up_to.max(id);
         }
         tokio::spawn(async move {
-            let sent = client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", secret).json(&update).send().await;
-            let mut state = sim.lock();
-            if sent.is_ok_and(|r| r.status().is_success()) {
-                mark_taken(&mut state, id);
-            } else {
-                // The server refused it (busy): Telegram would post it again later; counted as an error.
-                state.measure.rejected("webhook_refused_by_server");
+            for attempt in 1..=WEBHOOK_ATTEMPTS {
+                let post = client.post(&url).header("X-Telegram-Bot-Api-Secret-Token", &secret).json(&update);
+                let taken = post.send().await.is_ok_and(|r| r.status().is_success());
+                let done = {
+                    let mut state = sim.lock();
+                    if taken {
+                        mark_taken(&mut state, id);
+                    } else {
+                        state.measure.rejected("webhook_refused_by_server");
+                        if attempt == WEBHOOK_ATTEMPTS {
+                            state.measure.rejected("webhook_given_up");
+                        }
+                    }
+                    taken || attempt == WEBHOOK_ATTEMPTS
+                };
+                if done {
+                    break;
+                }
+                tokio::time::sleep(pause * attempt).await;
             }
             drop(slot);
         });
@@ -522,5 +550,53 @@ mod tests {
         assert_eq!(state.latest_taken(), vec![Some(state.origins[0].1)], "seen when update 1 was sent, not 2");
         mark_taken(&mut state, 2);
         assert_eq!(state.latest_taken(), vec![Some(state.origins[1].1)]);
+    }
+
+    #[actix_web::test]
+    async fn a_refused_webhook_post_is_counted_and_posted_again_until_taken() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        // A server that refuses each update's first two posts, as a busy one would.
+        let posts = Arc::new(AtomicU32::new(0));
+        let counted = Arc::clone(&posts);
+        let server = actix_web::HttpServer::new(move || {
+            let counted = Arc::clone(&counted);
+            actix_web::App::new().default_service(actix_web::web::to(move || {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n < 2 {
+                        actix_web::HttpResponse::ServiceUnavailable().finish()
+                    } else {
+                        actix_web::HttpResponse::Ok().finish()
+                    }
+                }
+            }))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let url = format!("http://{}/telegram/webhook", server.addrs()[0]);
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+
+        let sim = Arc::new(Sim::new(1, Mix::default(), Load::Open { rate: 1.0 }, Duration::from_secs(10), 1));
+        let (to_post, posted) = tokio::sync::mpsc::unbounded_channel();
+        to_post.send((1, serde_json::json!({ "update_id": 1 }))).unwrap();
+        drop(to_post);
+        post_updates_pausing(Arc::clone(&sim), posted, url, "s".into(), Duration::from_millis(10)).await;
+        for _ in 0..200 {
+            if sim.lock().taken.first() == Some(&true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        {
+            let state = sim.lock();
+            assert_eq!(state.taken.first(), Some(&true), "taken on the third post");
+            assert_eq!(posts.load(Ordering::SeqCst), 3);
+            assert_eq!(state.measure.rejected.get("webhook_refused_by_server"), Some(&2), "each refusal counted");
+            assert_eq!(state.measure.rejected.get("webhook_given_up"), None);
+        }
+        handle.stop(true).await;
     }
 }
