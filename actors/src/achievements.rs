@@ -85,7 +85,7 @@ impl AchievementEvaluator {
 
     /// Evaluate one player now; returns the (achievement, level) pairs this call unlocked.
     pub async fn evaluate(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
-        let unlocked_now = self.evaluate_once(user_id).await?;
+        let unlocked_now = self.unlock_and_pay(user_id).await?;
         if !unlocked_now.is_empty()
             && let Some(leaderboard) = &self.leaderboard
         {
@@ -94,7 +94,8 @@ impl AchievementEvaluator {
         Ok(unlocked_now)
     }
 
-    async fn evaluate_once(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
+    /// Everything due for the player, in one transaction under their wallet lock.
+    async fn unlock_and_pay(&self, user_id: i64) -> Result<Vec<(String, u32)>, StoreError> {
         let mut conn = self.pool.get().await?;
         let tx = crate::store::begin(&mut conn).await?;
         // The wallet lock first, as every writer takes it: evaluations of one player run one

@@ -59,9 +59,7 @@ impl Leaderboard {
         // would hold the leaderboard for seconds with a million players.
         Leaderboard { pool, redis, tz, economy, dirty: HashSet::new(), stale: false, names: ShownNames::default() }
     }
-}
 
-impl Leaderboard {
     fn board_ctx(&self) -> BoardCtx {
         BoardCtx { pool: self.pool.clone(), redis: self.redis.clone(), tz: self.tz, names: Arc::clone(&self.names) }
     }
@@ -409,9 +407,7 @@ impl BoardCtx {
         out.me = out.around.iter().find(|r| r.user_id == asked.user_id).cloned();
         Ok(out)
     }
-}
 
-impl BoardCtx {
     /// Names, titles and badges of the players in `rows`: from memory when read within
     /// `NAMES_FRESH`, except the asking player's, and the rest in one statement.
     async fn names_of(

@@ -63,12 +63,6 @@ pub async fn lock_wallet(tx: &Transaction<'_>, user_id: i64) -> Result<Option<Wa
     Ok(tx.query_opt(&stmt, &[&user_id]).await?.as_ref().map(wallet_of))
 }
 
-/// Whether a change with this idempotency key was already written.
-pub async fn key_used(tx: &Transaction<'_>, key: &str) -> Result<bool, StoreError> {
-    let stmt = tx.prepare_cached("SELECT 1 FROM points_transactions WHERE idempotency_key = $1").await?;
-    Ok(tx.query_opt(&stmt, &[&key]).await?.is_some())
-}
-
 /// What the ledger already holds that a change must respect: whether its idempotency key was
 /// used, and what the player earned through its action type since `since` (0 for `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -44,7 +44,7 @@ pub(super) async fn buy(
         return Ok(Reply::PleaseStart);
     };
     let key = format!("buy:{user_id}:{}:{offer}", item.id);
-    if store::ledger::key_used(tx, &key).await? {
+    if store::ledger::prior(tx, &key, user_id, "shop_purchase", None).await?.key_used {
         return Ok(Reply::AlreadyBought { item_id: item.id.clone() });
     }
     let level = level::standing(&deps.settings.economy.levels, wallet.total_points).number;
